@@ -1,0 +1,120 @@
+"""Command-line entry: parse arguments, then open the window or run a headless command.
+
+Exit codes (DESIGN.md): 0 all pages ok; 3 finished but some pages partial/failed;
+1 error with a one-line cause on stderr; 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+FORMATS = ("md", "json", "txt", "html", "csv", "xlsx")
+MODES = ("layout", "text", "layout-only")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command line of DESIGN.md."""
+    parser = argparse.ArgumentParser(
+        prog="dots-desktop",
+        description="Desktop OCR with dots.ocr. Without a subcommand it opens the window.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="OCR the bundled sample headless with the built-in engine and exit 0 if it works",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ocr = sub.add_parser("ocr", help="OCR images and PDFs headless")
+    ocr.add_argument("inputs", nargs="+", metavar="INPUT", help="image or PDF files")
+    ocr.add_argument("--engine", choices=("server", "builtin"), default=None)
+    ocr.add_argument("--endpoint", default=os.environ.get("DOTS_DESKTOP_ENDPOINT"))
+    ocr.add_argument("--api-key", default=os.environ.get("DOTS_DESKTOP_API_KEY"))
+    ocr.add_argument("--model", default=None, help="served model name (default: discovered)")
+    ocr.add_argument("--mode", choices=MODES, default="layout")
+    ocr.add_argument("--format", choices=FORMATS, default="md", dest="fmt")
+    ocr.add_argument("--out", default=None, metavar="DIR")
+    ocr.add_argument("--pages", default=None, help="page ranges such as 1-3,7")
+    ocr.add_argument("--dpi", type=int, default=200)
+    ocr.add_argument("--concurrency", type=int, default=None)
+    ocr.add_argument("--max-tokens", type=int, default=None)
+    ocr.add_argument("--no-header-footer", action="store_true")
+
+    models = sub.add_parser("models", help="list, start, stop the local model container")
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    msub.add_parser("list", help="model profiles and whether they fit this GPU")
+    msub.add_parser("status", help="the running model and its state")
+    start = msub.add_parser("start", help="start a profile (stops the running one)")
+    start.add_argument("profile")
+    msub.add_parser("stop", help="stop the running model")
+    logs = msub.add_parser("logs", help="print the model container's log")
+    logs.add_argument("--follow", "-f", action="store_true")
+    logs.add_argument("--tail", type=int, default=200)
+
+    sub.add_parser("doctor", help="what works here and how to fix what does not")
+
+    gui = sub.add_parser("open", help="open the window (the default)")
+    gui.add_argument("files", nargs="*")
+    return parser
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run the command line ``argv`` (without the program name); return the exit code."""
+    argv = list(argv)
+    parser = build_parser()
+    known = {"ocr", "models", "doctor", "open", "-h", "--help", "--version", "--self-test"}
+    # `dots-desktop FILE...` opens the window with files: route bare paths to "open".
+    if argv and not argv[0].startswith("-") and argv[0] not in known:
+        argv = ["open", *argv]
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.version:
+        from desktop import __version__
+
+        print(f"dots-desktop {__version__}")
+        return EXIT_OK
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.self_test:
+        from desktop.commands.selftest import run_self_test
+
+        return run_self_test()
+    if args.command == "ocr":
+        from desktop.commands.ocr import run_ocr
+
+        return run_ocr(args)
+    if args.command == "models":
+        from desktop.commands.models import run_models
+
+        return run_models(args)
+    if args.command == "doctor":
+        from desktop.commands.doctor import run_doctor
+
+        return run_doctor(args)
+    files = list(getattr(args, "files", []) or [])
+    from desktop.ui.app import run_gui
+
+    return run_gui(files)

@@ -1,0 +1,1 @@
+"""Headless subcommands behind ``desktop.cli``: one module per command, no Qt."""

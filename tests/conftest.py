@@ -1,0 +1,92 @@
+"""Test conventions shared by every test folder.
+
+Markers (pyproject.toml):
+- ``docker``: needs a reachable Docker engine. Skipped with the reason when none is
+  reachable, but FAILS instead when ``DOTS_REQUIRE_DOCKER=1`` (CI sets it).
+- ``gpu``: runs only where NVML sees an NVIDIA GPU.
+- ``gui``: needs a display; without ``DISPLAY`` Qt runs offscreen. Tests that need a real
+  tray or clipboard use the ``real_tray`` fixture (tests/ui), which skips with the reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import pytest
+
+# Must happen before any QApplication exists: without an X server, render offscreen.
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+pytest_plugins = ["tests.vllm_sim.fixtures"]
+
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+
+
+@functools.cache
+def docker_unreachable_reason() -> str | None:
+    """None when a Docker engine answers a ping, else why not."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=5)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as exc:  # any failure means "no engine here": report it verbatim
+        return f"no Docker engine reachable ({type(exc).__name__}: {str(exc)[:160]})"
+    return None
+
+
+@functools.cache
+def gpu_unavailable_reason() -> str | None:
+    """None when NVML sees at least one NVIDIA GPU, else why not."""
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        try:
+            count = pynvml.nvmlDeviceGetCount()
+        finally:
+            pynvml.nvmlShutdown()
+    except Exception as exc:  # NVML missing, no driver, no device
+        return f"no NVIDIA GPU visible to NVML ({type(exc).__name__})"
+    return None if count > 0 else "NVML reports zero NVIDIA GPUs"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    require_docker = os.environ.get("DOTS_REQUIRE_DOCKER") == "1"
+    for item in items:
+        if item.get_closest_marker("docker"):
+            reason = docker_unreachable_reason()
+            if reason and not require_docker:
+                item.add_marker(pytest.mark.skip(reason=reason))
+        if item.get_closest_marker("gpu"):
+            reason = gpu_unavailable_reason()
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("docker") and os.environ.get("DOTS_REQUIRE_DOCKER") == "1":
+        reason = docker_unreachable_reason()
+        if reason:
+            pytest.fail(f"DOTS_REQUIRE_DOCKER=1 but {reason}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The real scanned pages in ../shared/fixtures."""
+    if not FIXTURES.is_dir():
+        pytest.fail(f"shared fixtures missing at {FIXTURES}", pytrace=False)
+    return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings, history and batch state go to a temporary folder, never the real profile."""
+    base = tmp_path_factory.mktemp("userdirs")
+    monkeypatch.setenv("DOTS_DESKTOP_HOME", str(base))
