@@ -1,0 +1,239 @@
+"""Model profiles: one TOML file per model (model_profiles/*.toml plus the user's own).
+
+A user profile in ``config_dir()/profiles`` with the same ``id`` replaces the shipped one;
+a new ``id`` adds a model. Validation errors name the file and the key.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop.core.errors import DotsError
+from desktop.core.paths import config_dir
+
+logger = logging.getLogger(__name__)
+
+MODES = ("layout", "text", "grounding", "chat")
+BOX_CONVENTIONS = ("model_pixels", "grid_1000")
+# Flags the controller and planner set from the profile's fields; a profile must not repeat them.
+MANAGED_FLAGS = (
+    "--model",
+    "--served-model-name",
+    "--port",
+    "--host",
+    "--api-key",
+    "--max-model-len",
+    "--max-num-seqs",
+    "--gpu-memory-utilization",
+)
+GIB = 1024**3
+
+
+class ProfileError(DotsError):
+    """A profile file is missing a key, has a wrong value, or cannot be parsed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelProfile:
+    """Everything needed to run one model in a vLLM container and to plan its memory."""
+
+    id: str
+    display_name: str
+    hf_model_id: str
+    served_name: str
+    image: str
+    flags: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    shm_size: str = "8g"
+    ipc_host: bool = False
+    gpu: bool = True
+    default: bool = False
+    modes: tuple[str, ...] = MODES
+    box_convention: str = "model_pixels"
+    sampling: Mapping[str, float | int] = field(default_factory=dict)
+    weights_gib: float = 0.0
+    kv_bytes_per_token: int = 0
+    vision_peak_gib: float = 0.0
+    max_model_len: int = 8192
+    max_num_seqs: int = 4
+    gpu_memory_utilization: float = 0.85
+    source: str = ""
+
+    @property
+    def enforce_eager(self) -> bool:
+        return "--enforce-eager" in self.flags
+
+    def vllm_args(
+        self,
+        *,
+        port: int = 8000,
+        api_key: str | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """The container command (vllm serve's arguments): model, managed flags, then ``flags``."""
+        managed: dict[str, str] = {
+            "--max-model-len": str(self.max_model_len),
+            "--max-num-seqs": str(self.max_num_seqs),
+            "--gpu-memory-utilization": f"{self.gpu_memory_utilization:g}",
+        }
+        managed.update(overrides or {})
+        args = ["--model", self.hf_model_id, "--served-model-name", self.served_name]
+        args += ["--port", str(port)]
+        if api_key:
+            args += ["--api-key", api_key]
+        for flag, value in managed.items():
+            args += [flag, value]
+        return args + list(self.flags)
+
+
+def shipped_profiles_dir() -> Path:
+    """model_profiles/ beside the package (or inside a frozen build)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "model_profiles"
+    return Path(__file__).resolve().parents[2] / "model_profiles"
+
+
+def user_profiles_dir() -> Path:
+    return config_dir() / "profiles"
+
+
+def _req(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in data:
+        raise ProfileError(f"{where}: missing key '{key}'.", fix="Add it to the profile.")
+    return _check(data[key], key, kind, where)
+
+
+def _check(value: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    # bool is an int subclass: never accept True for a number.
+    if isinstance(value, bool) and bool not in kinds:
+        ok = False
+    else:
+        ok = isinstance(value, kinds)
+    if not ok:
+        names = " or ".join(k.__name__ for k in kinds)
+        raise ProfileError(f"{where}: key '{key}' must be {names}, got {value!r}.")
+    return value
+
+
+def _opt(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any) -> Any:
+    return _check(data[key], key, kind, where) if key in data else default
+
+
+def parse_profile(data: Mapping[str, Any], source: str) -> ModelProfile:
+    """Validate one profile's TOML table; errors name ``source`` and the key."""
+    allowed = {
+        "id", "display_name", "default", "hf_model_id", "served_name", "image", "flags", "env",
+        "shm_size", "ipc_host", "gpu", "modes", "box_convention", "sampling", "memory",
+    }  # fmt: skip
+    for key in data:
+        if key not in allowed:
+            raise ProfileError(f"{source}: unknown key '{key}'.", fix="Check the spelling.")
+    pid = _req(data, "id", str, source).strip()
+    if not pid:
+        raise ProfileError(f"{source}: key 'id' must not be empty.")
+    flags = tuple(_opt(data, "flags", list, source, []))
+    for i, flag in enumerate(flags):
+        _check(flag, f"flags[{i}]", str, source)
+        name = flag.split("=", 1)[0]
+        if name in MANAGED_FLAGS:
+            raise ProfileError(
+                f"{source}: key 'flags' must not contain {name}.",
+                fix="Set it in [memory] (or it is chosen by the app).",
+            )
+    env = dict(_opt(data, "env", dict, source, {}))
+    for k, v in env.items():
+        _check(v, f"env.{k}", str, source)
+    modes = tuple(_opt(data, "modes", list, source, list(MODES)))
+    for m in modes:
+        if m not in MODES:
+            raise ProfileError(f"{source}: key 'modes' has {m!r}; allowed: {', '.join(MODES)}.")
+    box = _opt(data, "box_convention", str, source, "model_pixels")
+    if box not in BOX_CONVENTIONS:
+        raise ProfileError(
+            f"{source}: key 'box_convention' must be one of {', '.join(BOX_CONVENTIONS)}."
+        )
+    sampling = dict(_opt(data, "sampling", dict, source, {}))
+    for k, v in sampling.items():
+        _check(v, f"sampling.{k}", (int, float), source)
+    mem = _opt(data, "memory", dict, source, {})
+    msrc = f"{source} [memory]"
+    util = float(_opt(mem, "gpu_memory_utilization", (int, float), msrc, 0.85))
+    if not 0.05 <= util <= 0.99:
+        raise ProfileError(f"{msrc}: key 'gpu_memory_utilization' must be between 0.05 and 0.99.")
+    max_len = _opt(mem, "max_model_len", int, msrc, 8192)
+    seqs = _opt(mem, "max_num_seqs", int, msrc, 4)
+    if max_len < 256 or seqs < 1:
+        raise ProfileError(f"{msrc}: keys 'max_model_len' (>= 256) / 'max_num_seqs' (>= 1).")
+    return ModelProfile(
+        id=pid,
+        display_name=_opt(data, "display_name", str, source, pid),
+        hf_model_id=_req(data, "hf_model_id", str, source),
+        served_name=_opt(data, "served_name", str, source, pid),
+        image=_req(data, "image", str, source),
+        flags=flags,
+        env=env,
+        shm_size=_opt(data, "shm_size", str, source, "8g"),
+        ipc_host=_opt(data, "ipc_host", bool, source, False),
+        gpu=_opt(data, "gpu", bool, source, True),
+        default=_opt(data, "default", bool, source, False),
+        modes=modes,
+        box_convention=box,
+        sampling=sampling,
+        weights_gib=float(_opt(mem, "weights_gib", (int, float), msrc, 0.0)),
+        kv_bytes_per_token=_opt(mem, "kv_bytes_per_token", int, msrc, 0),
+        vision_peak_gib=float(_opt(mem, "vision_peak_gib", (int, float), msrc, 0.0)),
+        max_model_len=max_len,
+        max_num_seqs=seqs,
+        gpu_memory_utilization=util,
+        source=source,
+    )
+
+
+def load_profile_file(path: Path) -> ModelProfile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML ({exc}).") from exc
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    return parse_profile(data, str(path))
+
+
+def load_profiles(dirs: Iterable[Path] | None = None) -> dict[str, ModelProfile]:
+    """Shipped profiles, then the user's (same id overrides); the default one first."""
+    folders = list(dirs) if dirs is not None else [shipped_profiles_dir(), user_profiles_dir()]
+    found: dict[str, ModelProfile] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            profile = load_profile_file(path)
+            if profile.id in found:
+                logger.info("profile %s from %s overrides %s", profile.id, path, found[profile.id].source)
+            found[profile.id] = profile
+    return dict(sorted(found.items(), key=lambda kv: (not kv[1].default, kv[0])))
+
+
+def default_profile(profiles: Mapping[str, ModelProfile]) -> ModelProfile:
+    for profile in profiles.values():
+        if profile.default:
+            return profile
+    if not profiles:
+        raise ProfileError("No model profiles found.", fix="Reinstall, or add one to the config folder.")
+    return next(iter(profiles.values()))
+
+
+def find_profile(profiles: Mapping[str, ModelProfile], name: str) -> ModelProfile:
+    """Profile by id (case-insensitive), or a ProfileError listing the known ones."""
+    for pid, profile in profiles.items():
+        if pid.lower() == name.lower():
+            return profile
+    raise ProfileError(f"No model profile '{name}'.", fix=f"Known: {', '.join(profiles)}.")
