@@ -33,3 +33,11 @@ class ImageTooLarge(InputError):
 
 class PasswordProtected(InputError):
     """The PDF needs a password."""
+
+
+class PageRangeError(InputError):
+    """A page selection such as "1-3,7" is malformed or outside the document."""
+
+
+class ContextTooSmall(DotsError):  # noqa: N818 - named like the other errors
+    """The server's context cannot hold even a small page image plus a short answer."""

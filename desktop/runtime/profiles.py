@@ -113,17 +113,16 @@ def _req(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where
 def _check(value: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     # bool is an int subclass: never accept True for a number.
-    if isinstance(value, bool) and bool not in kinds:
-        ok = False
-    else:
-        ok = isinstance(value, kinds)
+    ok = not (isinstance(value, bool) and bool not in kinds) and isinstance(value, kinds)
     if not ok:
         names = " or ".join(k.__name__ for k in kinds)
         raise ProfileError(f"{where}: key '{key}' must be {names}, got {value!r}.")
     return value
 
 
-def _opt(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any) -> Any:
+def _opt(
+    data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any
+) -> Any:
     return _check(data[key], key, kind, where) if key in data else default
 
 
@@ -217,7 +216,9 @@ def load_profiles(dirs: Iterable[Path] | None = None) -> dict[str, ModelProfile]
         for path in sorted(folder.glob("*.toml")):
             profile = load_profile_file(path)
             if profile.id in found:
-                logger.info("profile %s from %s overrides %s", profile.id, path, found[profile.id].source)
+                logger.info(
+                    "profile %s from %s overrides %s", profile.id, path, found[profile.id].source
+                )
             found[profile.id] = profile
     return dict(sorted(found.items(), key=lambda kv: (not kv[1].default, kv[0])))
 
@@ -227,7 +228,9 @@ def default_profile(profiles: Mapping[str, ModelProfile]) -> ModelProfile:
         if profile.default:
             return profile
     if not profiles:
-        raise ProfileError("No model profiles found.", fix="Reinstall, or add one to the config folder.")
+        raise ProfileError(
+            "No model profiles found.", fix="Reinstall, or add one to the config folder."
+        )
     return next(iter(profiles.values()))
 
 

@@ -1,0 +1,190 @@
+"""`dots-desktop models list|status|start PROFILE|stop|logs`: the local model container."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Mapping
+
+from desktop.core.errors import DotsError
+from desktop.runtime import containers as ct
+from desktop.runtime.controller import ContainerController, ContainerState, ControllerStatus
+from desktop.runtime.docker_engine import connect
+from desktop.runtime.gpu import GpuSample, read_gpus
+from desktop.runtime.planner import plan_memory
+from desktop.runtime.profiles import GIB, ModelProfile, find_profile, load_profiles
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+
+
+def server_port() -> int:
+    """The port the model server is published on (DOTS_DESKTOP_PORT, default 8000)."""
+    try:
+        return int(os.environ.get("DOTS_DESKTOP_PORT", "8000"))
+    except ValueError:
+        return 8000
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def run_models(args: argparse.Namespace) -> int:
+    """Dispatch one `models` action; 0 on success, 1 with a one-line cause on stderr."""
+    try:
+        profiles = load_profiles()
+        action = args.models_command
+        if action == "list":
+            return _list(profiles)
+        if action == "logs":
+            return _logs(follow=bool(getattr(args, "follow", False)), tail=args.tail)
+        if action == "start":
+            profile = find_profile(profiles, args.profile)
+            return asyncio.run(_start(profiles, profile))
+        if action == "stop":
+            return asyncio.run(_stop(profiles))
+        return asyncio.run(_status(profiles))
+    except DotsError as exc:
+        return _fail(str(exc))
+
+
+def fit_line(profile: ModelProfile, gpus: list[GpuSample]) -> str:
+    """'fits' / 'does not fit: ...' for the first GPU, or 'no GPU'."""
+    if not gpus:
+        return "no GPU"
+    gpu = gpus[0]
+    plan = plan_memory(profile, gpu.free_bytes, gpu.total_bytes)
+    if not plan.fits:
+        return "does not fit: " + plan.advice
+    if plan.flags:
+        changes = ", ".join(f"{k} {v}" for k, v in plan.flags.items())
+        return f"fits with {changes}"
+    return f"fits ({plan.needed_bytes / GIB:.1f} GiB)"
+
+
+def _list(profiles: Mapping[str, ModelProfile]) -> int:
+    gpus = read_gpus()
+    if gpus:
+        g = gpus[0]
+        print(f"GPU 0: {g.name}, {g.free_bytes / GIB:.1f} of {g.total_bytes / GIB:.1f} GiB free")
+    else:
+        print("No NVIDIA GPU found: profiles can still run on a remote server.")
+    width = max(len(pid) for pid in profiles)
+    for pid, profile in profiles.items():
+        mark = "*" if profile.default else " "
+        print(f"{mark} {pid:<{width}}  {profile.display_name:<30}  {fit_line(profile, gpus)}")
+    return EXIT_OK
+
+
+def _controller(profiles: Mapping[str, ModelProfile]) -> ContainerController:
+    # The CLI exits right after its command: the model must outlive it.
+    return ContainerController(port=server_port(), profiles=profiles, keep_running_after_quit=True)
+
+
+def describe(status: ControllerStatus) -> list[str]:
+    """Plain lines for a status (used by status, start and doctor)."""
+    lines = [f"State: {status.state.value}" + (f" ({status.stage})" if status.stage else "")]
+    if status.container_name:
+        who = "started by Dots Desktop" if status.managed else "started by hand"
+        lines.append(f"Container: {status.container_name} ({who})")
+    if status.profile_id or status.served_name:
+        lines.append(f"Model: {status.served_name or '?'} (profile {status.profile_id or '?'})")
+    if status.endpoint:
+        lines.append(f"Endpoint: {status.endpoint}")
+    if status.api_key:
+        lines.append(f"API key: {status.api_key}")
+    if status.max_model_len:
+        lines.append(f"Max model length: {status.max_model_len}")
+    if status.message:
+        lines.append(f"Problem: {status.message} {status.fix}".rstrip())
+    if status.note:
+        lines.append(f"Note: {status.note}")
+    return lines
+
+
+async def _status(profiles: Mapping[str, ModelProfile]) -> int:
+    controller = _controller(profiles)
+    try:
+        status = await controller.adopt(wait=False)
+    finally:
+        await controller.aclose()
+    if status.cause == "docker_unavailable":
+        return _fail(f"{status.message} {status.fix}")
+    if status.container_id is None and status.state is not ContainerState.FAILED:
+        print("No model server is running. Start one with: dots-desktop models start PROFILE")
+        return EXIT_OK
+    print("\n".join(describe(status)))
+    return EXIT_OK
+
+
+async def _start(profiles: Mapping[str, ModelProfile], profile: ModelProfile) -> int:
+    controller = _controller(profiles)
+    last = [""]
+
+    def progress(status: ControllerStatus) -> None:
+        if status.state is ContainerState.PULLING and status.total_bytes:
+            line = (
+                f"pulling image {100 * (status.progress or 0):.0f}% "
+                f"({status.pulled_bytes / 1e9:.2f} / {status.total_bytes / 1e9:.2f} GB)"
+            )
+        else:
+            line = status.state.value + (f": {status.stage}" if status.stage else "")
+        if line != last[0]:
+            last[0] = line
+            print(line, file=sys.stderr, flush=True)
+
+    controller.subscribe(progress)
+    try:
+        status = await controller.start(profile)
+    finally:
+        await controller.aclose()
+    if status.state is not ContainerState.READY:
+        return _fail(f"{status.message} {status.fix}".strip() or f"state {status.state.value}")
+    print("\n".join(describe(status)))
+    return EXIT_OK
+
+
+async def _stop(profiles: Mapping[str, ModelProfile]) -> int:
+    controller = _controller(profiles)
+    try:
+        found = await controller.adopt(wait=False)
+        if found.cause == "docker_unavailable":
+            return _fail(f"{found.message} {found.fix}")
+        if found.container_id is None:
+            print("No model server is running.")
+            return EXIT_OK
+        status = await controller.stop()
+    finally:
+        await controller.aclose()
+    if status.state is ContainerState.FAILED:
+        return _fail(f"{status.message} {status.fix}")
+    print(status.note or f"Stopped {found.container_name}.")
+    return EXIT_OK
+
+
+def _logs(*, follow: bool, tail: int) -> int:
+    client = connect()
+    try:
+        found = ct.find_server_container(client, server_port())
+        if found is None:
+            ours = client.containers.list(all=True, filters=ct.managed_filters())
+            if not ours:
+                return _fail("No model container found (dots-desktop models start PROFILE).")
+            found = (ours[0], True)
+        container = found[0]
+        if not follow:
+            sys.stdout.write(container.logs(tail=tail).decode("utf-8", errors="replace"))
+            return EXIT_OK
+        try:
+            for chunk in container.logs(stream=True, follow=True, tail=tail):
+                sys.stdout.write(chunk.decode("utf-8", errors="replace"))
+                sys.stdout.flush()
+        except KeyboardInterrupt:
+            pass
+        return EXIT_OK
+    finally:
+        client.close()

@@ -1,0 +1,346 @@
+"""``dots-desktop --self-test``: prove that this installation (source or frozen bundle) works.
+
+Headless (Qt ``offscreen`` unless a platform is set): shows the real main window, OCRs the
+bundled sample invoice with the built-in engine, checks its table (5 x 4, a cell spanning
+three columns, key texts), exports it to XLSX and reads that back. Each step prints its
+time; the exit code is 0 when all pass, 1 with a one-line reason otherwise.
+
+Qt is imported lazily here, and only to show the window: the self-test is the one command
+whose job is to start the GUI stack without a display.
+
+``DOTS_DESKTOP_SELFTEST_STOP_AFTER=window`` ends the test (exit 0) once the window is shown;
+benchmarks/bench_bundle.py uses it to time start-up of the frozen and the source app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+SAMPLE = ("sample", "invoice.png")
+#: What the sample's table must look like (rows, cols), the spanned cell, texts found in it.
+EXPECTED_SHAPE = (5, 4)
+EXPECTED_SPAN = (4, 0, 3)  # row, col, colspan of "Grand total"
+EXPECTED_TEXTS = ("Ink cartridge", "39.80", "100.80")
+WINDOW_TIMEOUT_S = 10.0
+STOP_AFTER_ENV = "DOTS_DESKTOP_SELFTEST_STOP_AFTER"
+
+
+class SelfTestError(Exception):
+    """A step failed; the message is the one-line reason shown to the user."""
+
+
+def resources_dir() -> Path:
+    """resources/ from a source checkout, or inside the PyInstaller bundle (``sys._MEIPASS``)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+def sample_path() -> Path:
+    return resources_dir().joinpath(*SAMPLE)
+
+
+class _Steps:
+    """Runs named steps, printing each one's duration; stops at the first failure."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.count = 0
+
+    def run(self, name: str, func: Callable[[], str]) -> None:
+        self.count += 1
+        start = time.perf_counter()
+        try:
+            detail = func()
+        except SelfTestError as exc:
+            raise SelfTestError(f"{name}: {exc}") from None
+        except Exception as exc:  # any crash is a failed step with its cause
+            logger.debug("self-test step %r crashed", name, exc_info=True)
+            raise SelfTestError(f"{name}: {type(exc).__name__}: {exc}") from None
+        took = time.perf_counter() - start
+        line = f"self-test: [{self.count}] {name:<28} {took:6.2f} s"
+        print(f"{line}  {detail}" if detail else line, flush=True)
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+@contextlib.contextmanager
+def _private_home() -> Iterator[None]:
+    """Keep the test's settings/history out of the user's folders unless a home is set."""
+    if os.environ.get("DOTS_DESKTOP_HOME"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="dots-selftest-home-") as home:
+        os.environ["DOTS_DESKTOP_HOME"] = home
+        try:
+            yield
+        finally:
+            os.environ.pop("DOTS_DESKTOP_HOME", None)
+
+
+class _State:
+    """What the steps hand to each other."""
+
+    app: Any = None
+    loop: asyncio.AbstractEventLoop | None = None  # one loop for every engine call
+    window: Any = None
+    page: Any = None
+    engine: Any = None
+    result: Any = None
+    grid: Any = None
+
+
+def run_self_test() -> int:
+    """Run every step; 0 when the app works here, 1 with a one-line reason otherwise."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    stop_after = os.environ.get(STOP_AFTER_ENV, "").strip().lower()
+    steps = _Steps()
+    state = _State()
+    where = "frozen bundle" if getattr(sys, "frozen", False) else "source"
+    print(f"self-test: Dots Desktop {_version()} ({where}, Python {sys.version.split()[0]})")
+    try:
+        with _private_home(), tempfile.TemporaryDirectory(prefix="dots-selftest-") as tmp:
+            steps.run("Qt application", lambda: _start_qt(state))
+            steps.run("main window shown", lambda: _show_window(state))
+            if stop_after == "window":
+                print(f"self-test: stopped after the window ({steps.elapsed:.2f} s)")
+                return 0
+            steps.run("app modules", _import_app_modules)
+            steps.run("translations", lambda: _check_translations(state))
+            steps.run("sample loaded", lambda: _load_sample(state))
+            steps.run("built-in engine ready", lambda: _engine_ready(state))
+            steps.run("sample recognised", lambda: _recognise(state))
+            steps.run("table checked", lambda: _check_table(state))
+            steps.run("XLSX export read back", lambda: _check_xlsx(state, Path(tmp)))
+    except SelfTestError as exc:
+        print(f"self-test FAILED: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        _close(state)
+    print(f"self-test: passed ({steps.count} steps, {steps.elapsed:.2f} s)", flush=True)
+    return 0
+
+
+def _version() -> str:
+    from desktop import __version__
+
+    return __version__
+
+
+# -- GUI ---------------------------------------------------------------------------------
+def _start_qt(state: _State) -> str:
+    from PySide6.QtCore import QCoreApplication, QtMsgType, qInstallMessageHandler
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    def on_message(kind: QtMsgType, _context: object, message: str) -> None:
+        # The offscreen platform says it cannot resize windows to hints: expected here.
+        quiet = kind in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg)
+        if not quiet and "propagateSizeHints" not in message:
+            print(f"qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(on_message)
+    QCoreApplication.setApplicationName("Dots Desktop")
+    QGuiApplication.setDesktopFileName("dots-desktop")
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "dots-desktop"])
+    state.app = app
+    return f"platform {QGuiApplication.platformName()}"
+
+
+def _show_window(state: _State) -> str:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.icons import app_icon
+    from desktop.ui.window import MainWindow
+
+    app = state.app
+    icon = app_icon()
+    if icon.isNull():
+        raise SelfTestError("the app icon (resources/icons/dots-desktop.svg) did not load")
+    app.setWindowIcon(icon)
+    window = MainWindow()
+    state.window = window
+    window.show()
+    deadline = time.monotonic() + WINDOW_TIMEOUT_S
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        handle = window.windowHandle()
+        if window.isVisible() and handle is not None and handle.isExposed():
+            return f"{window.width()}x{window.height()} '{window.windowTitle()}'"
+        time.sleep(0.01)
+    raise SelfTestError(f"the main window was not shown within {WINDOW_TIMEOUT_S:.0f} s")
+
+
+def _import_app_modules() -> str:
+    """The modules the window app needs at run time are present (a bundle can miss them)."""
+    import importlib
+
+    names = (
+        "qasync",
+        "desktop.ui.app",
+        "desktop.ui.shell",
+        "desktop.ui.tray",
+        "desktop.engines.factory",
+        "desktop.engines.server",
+        "desktop.runtime.profiles",
+        "keyring",
+        "docker",
+        "pypdfium2",
+    )
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise SelfTestError(f"module {name} is missing ({exc})") from None
+    from desktop.runtime.profiles import load_profiles
+
+    profiles = load_profiles()
+    if not profiles:
+        raise SelfTestError("no model profiles were found (model_profiles/*.toml)")
+    return f"{len(names)} modules, {len(profiles)} model profiles"
+
+
+def _check_translations(state: _State) -> str:
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    # Qt's own strings (dialog buttons) for the Russian UI, where the UI looks for them.
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not QTranslator().load("qtbase_ru", qt_dir):
+        raise SelfTestError(f"Qt's qtbase_ru.qm is missing from {qt_dir}")
+    qm = sorted(p.name for p in (resources_dir() / "i18n").glob("*.qm"))
+    if not qm:
+        return "qtbase_ru; the app ships no .qm yet"
+    from desktop.ui.i18n import install_language
+
+    if not install_language(state.app, "ru"):
+        raise SelfTestError("the Russian translation did not load")
+    install_language(state.app, "en")
+    return ", ".join(["qtbase_ru", *qm])
+
+
+# -- OCR -----------------------------------------------------------------------------------
+def _load_sample(state: _State) -> str:
+    from desktop.core.images import iter_pages
+
+    path = sample_path()
+    if not path.is_file():
+        raise SelfTestError(f"the bundled sample {path} is missing")
+    state.page = next(iter(iter_pages(path)))
+    return f"{path.name} {state.page.width}x{state.page.height}"
+
+
+def _engine_ready(state: _State) -> str:
+    from desktop.engines import builtin
+
+    why_not = getattr(builtin, "builtin_available", lambda: None)()
+    if why_not:
+        raise SelfTestError(str(why_not))
+    state.engine = builtin.BuiltinEngine()
+    _run(state, state.engine.ensure_ready())
+    return str(state.engine.name)
+
+
+def _recognise(state: _State) -> str:
+    from desktop.engines.base import PageDone, RecognizeMode
+
+    async def read() -> Any:
+        done = None
+        async for event in state.engine.recognize(state.page, RecognizeMode.LAYOUT):
+            if isinstance(event, PageDone):
+                done = event.page
+        return done
+
+    page = _run(state, read())
+    if page is None:
+        raise SelfTestError("the engine ended without a result")
+    state.result = page
+    status = getattr(page.status, "value", page.status)
+    if status not in ("ok", "recovered"):
+        raise SelfTestError(f"page status {status}: {page.reason}")
+    return f"{len(page.blocks)} blocks, {len(page.tables)} table(s), status {status}"
+
+
+def _check_table(state: _State) -> str:
+    from desktop.core.tables import parse_table_html
+
+    tables = [parse_table_html(block.text or "") for block in state.result.tables]
+    if not tables:
+        raise SelfTestError("no table was found on the sample invoice")
+    shapes = [(g.rows, g.cols) for g in tables]
+    matching = [g for g in tables if (g.rows, g.cols) == EXPECTED_SHAPE]
+    if not matching:
+        raise SelfTestError(
+            f"expected a {EXPECTED_SHAPE[0]}x{EXPECTED_SHAPE[1]} table, got {shapes}"
+        )
+    grid = matching[0]
+    row, col, colspan = EXPECTED_SPAN
+    cell = grid.cell_at(row, col)
+    if cell is None or cell.colspan != colspan or cell.row != row or cell.col != col:
+        got = "none" if cell is None else f"colspan {cell.colspan} at ({cell.row}, {cell.col})"
+        raise SelfTestError(f"the 'Grand total' cell should span {colspan} columns, got {got}")
+    text = " | ".join(" ".join(c.text.split()) for c in grid.cells)
+    missing = [t for t in EXPECTED_TEXTS if t not in text]
+    if missing:
+        raise SelfTestError(f"the table lacks {missing}; it reads: {text[:160]}")
+    state.grid = grid
+    return f"{grid.rows}x{grid.cols}, merged cell and {len(EXPECTED_TEXTS)} key texts found"
+
+
+def _check_xlsx(state: _State, tmp: Path) -> str:
+    from openpyxl import load_workbook
+
+    from desktop.core.exports import write_xlsx
+
+    path = tmp / "self-test.xlsx"
+    write_xlsx([("Invoice", state.grid)], path)
+    workbook = load_workbook(path)
+    sheet = workbook.worksheets[0]
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    if "A5:C5" not in merged:
+        raise SelfTestError(
+            f"the merged 'Grand total' cell is not A5:C5 (merged: {sorted(merged)})"
+        )
+    values = {
+        str(v).strip() for row in sheet.iter_rows(values_only=True) for v in row if v is not None
+    }
+    if "Ink cartridge" not in values or not ({"39.8", "39.80"} & values):
+        raise SelfTestError(f"the sheet lacks the table's cells (read {sorted(values)[:8]})")
+    return f"{path.stat().st_size} bytes, {sheet.max_row}x{sheet.max_column}, merged A5:C5"
+
+
+def _run(state: _State, coro: Any) -> Any:
+    if state.loop is None:
+        state.loop = asyncio.new_event_loop()
+    return state.loop.run_until_complete(coro)
+
+
+def _close(state: _State) -> None:
+    if state.engine is not None:
+        with contextlib.suppress(Exception):
+            _run(state, state.engine.aclose())
+    if state.loop is not None:
+        with contextlib.suppress(Exception):
+            state.loop.run_until_complete(state.loop.shutdown_default_executor())
+        state.loop.close()
+    with contextlib.suppress(Exception):
+        if state.window is not None:
+            state.window.hide()
+            state.window.deleteLater()
+        if state.app is not None:
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.processEvents()

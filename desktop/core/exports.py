@@ -1,0 +1,304 @@
+"""Documents out: Markdown, JSON (the CLI contract), text, HTML, XLSX, CSV; atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from desktop.core.document import Block, Document, Page
+from desktop.core.tables import TableGrid, parse_table_html
+
+_HEADER_FOOTER = frozenset({"Page-header", "Page-footer"})
+_DISPLAY_MATH = re.compile(r"^\\\[(.*)\\\]$", re.DOTALL)
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_NUMBER = re.compile(r"^-?(?:0|[1-9]\d{0,14})(?:\.\d+)?$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+# ---------------------------------------------------------------- atomic writes
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write all of ``data`` or nothing: temp file beside ``path``, fsync, os.replace."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp makes the file private; exports should get the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        # Persist the rename itself; not possible on every platform or filesystem.
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+
+def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
+    """``atomic_write_bytes`` for text (UTF-8, newlines as given)."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def formula_markdown(latex: str) -> str:
+    """Display math as ``$$ ... $$`` (``\\[ ... \\]`` converted; existing ``$$`` kept)."""
+    body = latex.strip()
+    if body.startswith("$$") and body.endswith("$$") and len(body) >= 4:
+        return body
+    match = _DISPLAY_MATH.match(body)
+    if match:
+        body = match.group(1).strip()
+    return f"$$\n{body}\n$$"
+
+
+def picture_name(page: Page, block: Block) -> str:
+    """File name a picture crop is exported under: page and block numbers from 1."""
+    return f"page-{page.index + 1}-block-{block.index + 1}.png"
+
+
+def _table_html(block: Block) -> str:
+    grid = parse_table_html(block.text or "")
+    if grid.rows:
+        return grid.to_html()
+    return html.escape(block.text or "")
+
+
+def block_markdown(page: Page, block: Block, *, pictures: str = "reference") -> str:
+    """One block as Markdown; ``pictures`` is "reference" or "omit"."""
+    if block.category == "Picture":
+        if pictures == "omit":
+            return ""
+        return f"![Picture]({picture_name(page, block)})"
+    text = block.text or ""
+    if block.category == "Formula":
+        return formula_markdown(text) if text.strip() else ""
+    if block.category == "Table":
+        return _table_html(block)
+    return text.strip()
+
+
+def page_markdown(page: Page, *, header_footer: bool = True, pictures: str = "reference") -> str:
+    """A page's blocks joined by blank lines (or its plain text in text-only mode)."""
+    if not page.blocks:
+        return page.text.strip()
+    parts = [
+        block_markdown(page, b, pictures=pictures)
+        for b in page.blocks
+        if header_footer or b.category not in _HEADER_FOOTER
+    ]
+    return "\n\n".join(p for p in parts if p)
+
+
+def document_to_markdown(
+    doc: Document, *, header_footer: bool = True, pictures: str = "reference"
+) -> str:
+    """The whole document as Markdown, pages separated by a blank line."""
+    pages = [page_markdown(p, header_footer=header_footer, pictures=pictures) for p in doc.pages]
+    body = "\n\n".join(p for p in pages if p)
+    return body + "\n" if body else ""
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def page_to_dict(page: Page) -> dict[str, Any]:
+    """The DESIGN.md page object (original-pixel boxes; no ``text`` for pictures)."""
+    blocks = []
+    for block in page.blocks:
+        item: dict[str, Any] = {"bbox": list(block.bbox), "category": block.category}
+        if block.category != "Picture" and block.text is not None:
+            item["text"] = block.text
+        blocks.append(item)
+    out: dict[str, Any] = {
+        "index": page.index,
+        "width": page.width,
+        "height": page.height,
+        "status": str(page.status),
+        "blocks": blocks,
+    }
+    if page.reason:
+        out["reason"] = page.reason
+    if page.model_width and page.model_height:
+        out["model_width"] = page.model_width
+        out["model_height"] = page.model_height
+    if page.text:
+        out["text"] = page.text
+    return out
+
+
+def document_to_json(doc: Document) -> str:
+    """``{"source": ..., "pages": [...]}`` exactly as the CLI contract says, UTF-8 kept."""
+    payload = {"source": doc.source, "pages": [page_to_dict(p) for p in doc.pages]}
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def _plain(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        stripped = re.sub(r"^#{1,6}\s+", "", line)
+        stripped = re.sub(r"(\*\*|__)(.+?)\1", r"\2", stripped)
+        lines.append(stripped)
+    return "\n".join(lines).strip()
+
+
+def document_to_text(doc: Document, *, header_footer: bool = True) -> str:
+    """Reading-order text; tables as tab-separated rows, pages separated by a form feed."""
+    pages = []
+    for page in doc.pages:
+        if not page.blocks:
+            pages.append(page.text.strip())
+            continue
+        parts = []
+        for block in page.blocks:
+            if block.category == "Picture" or not block.text:
+                continue
+            if not header_footer and block.category in _HEADER_FOOTER:
+                continue
+            if block.category == "Table":
+                grid = parse_table_html(block.text)
+                parts.append(grid.to_tsv().rstrip("\r\n") if grid.rows else block.text)
+            elif block.category == "Formula":
+                parts.append(formula_markdown(block.text).strip("$").strip())
+            else:
+                parts.append(_plain(block.text))
+        pages.append("\n\n".join(p for p in parts if p))
+    return "\n\f\n".join(pages) + "\n"
+
+
+# ---------------------------------------------------------------- HTML
+
+_HTML_TAGS = {
+    "Title": "h1",
+    "Section-header": "h2",
+    "Caption": "figcaption",
+    "Page-header": "header",
+    "Page-footer": "footer",
+}
+_STYLE = (
+    "body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}"
+    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:.2em .5em}"
+    "header,footer{color:#666;font-size:.9em}.formula{background:#f4f4f4;padding:.5em}"
+    ".picture{color:#888;font-style:italic}section.page{border-bottom:1px solid #ccc}"
+)
+
+
+def _block_html(block: Block) -> str:
+    text = block.text or ""
+    if block.category == "Picture":
+        return '<p class="picture">[Picture]</p>'
+    if block.category == "Table":
+        return _table_html(block)
+    if block.category == "Formula":
+        return f'<pre class="formula">{html.escape(text)}</pre>'
+    escaped = html.escape(text.strip()).replace("\n", "<br>")
+    tag = _HTML_TAGS.get(block.category, "p")
+    css = ' class="list-item"' if block.category == "List-item" else ""
+    return f"<{tag}{css}>{escaped}</{tag}>"
+
+
+def document_to_html(doc: Document, *, header_footer: bool = True) -> str:
+    """A standalone, inert HTML page: all text escaped, tables rebuilt, no scripts or links."""
+    title = html.escape(doc.source)
+    out = [
+        "<!DOCTYPE html>",
+        '<html><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        f"<title>{title}</title><style>{_STYLE}</style></head><body>",
+    ]
+    for page in doc.pages:
+        out.append(f'<section class="page" data-page="{page.index + 1}">')
+        if not page.blocks and page.text:
+            out.append(f"<pre>{html.escape(page.text)}</pre>")
+        for block in page.blocks:
+            if header_footer or block.category not in _HEADER_FOOTER:
+                out.append(_block_html(block))
+        out.append("</section>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- spreadsheets
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A legal, unique Excel sheet name (<= 31 characters, no []:*?/\\)."""
+    base = _SHEET_FORBIDDEN.sub("_", _CONTROL.sub("", name)).strip().strip("'") or "Table"
+    base = base[:31]
+    candidate, n = base, 2
+    while candidate.lower() in taken or candidate.lower() == "history":
+        suffix = f" ({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _cell_value(text: str) -> str | int | float:
+    clean = _CONTROL.sub("", text)
+    if _NUMBER.match(clean):
+        return float(clean) if "." in clean else int(clean)
+    return clean
+
+
+def write_xlsx(grids: Sequence[tuple[str, TableGrid]], path: str | Path) -> None:
+    """One sheet per table, merged cells from the spans, text never run as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    default = workbook.active
+    if default is not None:
+        workbook.remove(default)
+    taken: set[str] = set()
+    for name, grid in grids or [("Table", TableGrid(0, 0, ()))]:
+        sheet = workbook.create_sheet(sheet_title(name, taken))
+        for cell in grid.cells:
+            target = sheet.cell(row=cell.row + 1, column=cell.col + 1)
+            target.value = _cell_value(cell.text)
+            if isinstance(target.value, str) and target.value.startswith("="):
+                target.data_type = "s"  # a cell reading "=1+1" is text, not a formula
+            if "\n" in cell.text:
+                target.alignment = Alignment(wrap_text=True, vertical="top")
+            if cell.header:
+                target.font = Font(bold=True)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                sheet.merge_cells(
+                    start_row=cell.row + 1,
+                    start_column=cell.col + 1,
+                    end_row=cell.row + cell.rowspan,
+                    end_column=cell.col + cell.colspan,
+                )
+    buf = io.BytesIO()
+    workbook.save(buf)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def write_csv(grid: TableGrid, path: str | Path) -> None:
+    """CSV in UTF-8 with a BOM, so Excel shows Cyrillic and CJK correctly."""
+    atomic_write_text(path, "\ufeff" + grid.to_csv())

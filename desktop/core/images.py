@@ -1,0 +1,345 @@
+"""Pages in: images and PDFs, detected by content, decoded one page at a time."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from desktop.core.errors import (
+    ImageTooLarge,
+    PageRangeError,
+    PasswordProtected,
+    UnreadableFile,
+    UnsupportedFile,
+)
+from desktop.core.pageimage import PageImage
+
+logger = logging.getLogger(__name__)
+
+#: Refuse larger images before decoding (150 MP of RGB is 450 MB; Pillow refuses ~179 MP).
+MAX_PIXELS = 150_000_000
+#: Upstream renders PDFs at 200 DPI unless a side would exceed this, then at 72 DPI.
+PDF_MAX_SIDE = 4500
+PDF_FALLBACK_DPI = 72.0
+#: Formats the server decodes itself, so an unchanged file can be sent as is.
+PASSTHROUGH_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
+)
+_FPDF_ERR_PASSWORD = 4
+_EXIF_ORIENTATION = 0x0112
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The file kind from its first bytes: PNG, JPEG, WEBP, GIF, TIFF, BMP, PDF or None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    # The PDF header may follow some junk bytes (the spec tolerates up to 1024).
+    if b"%PDF-" in head[:1024]:
+        return "PDF"
+    return None
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(1024)
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path.name}: the file does not exist.") from None
+    except IsADirectoryError:
+        raise UnreadableFile(f"{path.name}: this is a folder, not a file.") from None
+    except OSError as exc:
+        raise UnreadableFile(
+            f"{path.name}: the file cannot be read ({exc.strerror or exc}).",
+            fix="Check that it exists and you may read it.",
+        ) from None
+
+
+def _detect(path: Path) -> str:
+    head = _read_head(path)
+    if not head:
+        raise UnreadableFile(f"{path.name}: the file is empty.")
+    kind = sniff_format(head)
+    if kind is None:
+        raise UnsupportedFile(
+            f"{path.name}: not an image or PDF this app reads.",
+            fix="Use PNG, JPEG, WebP, BMP, GIF, TIFF or PDF.",
+        )
+    return kind
+
+
+def _open_image(data: bytes, name: str) -> Image.Image:
+    """Open (header only) with the size guard applied before any pixel is decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise _too_large(name, None) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise UnreadableFile(
+            f"{name}: the image is damaged or truncated ({exc}).",
+            fix="Open it in an image viewer and save it again.",
+        ) from None
+    _check_size(img.width, img.height, name)
+    return img
+
+
+def _too_large(name: str, size: tuple[int, int] | None) -> ImageTooLarge:
+    what = f"{size[0]}x{size[1]} pixels" if size else "too many pixels"
+    return ImageTooLarge(
+        f"{name}: the image has {what}, more than the {MAX_PIXELS // 1_000_000} MP limit.",
+        fix="Scale it down or crop it before reading it.",
+    )
+
+
+def _check_size(width: int, height: int, name: str) -> None:
+    if width <= 0 or height <= 0:
+        raise UnreadableFile(f"{name}: the image has no pixels.")
+    if width * height > MAX_PIXELS:
+        raise _too_large(name, (width, height))
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """RGB for the model: transparency composited on white, deep images scaled to 8 bits."""
+    mode = img.mode
+    if mode == "RGB" and "transparency" not in img.info:
+        return img
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        if mode.startswith("I;16"):
+            arr = arr / 257.0
+        else:
+            top = float(arr.max()) if arr.size else 0.0
+            if top > 255.0:
+                arr = arr * (255.0 / top)
+        gray = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+        return gray.convert("RGB")
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+    if has_alpha:
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
+def _finish_frame(img: Image.Image, name: str) -> tuple[Image.Image, bool]:
+    """Decode, orient and convert one frame. Returns (rgb image, changed?)."""
+    try:
+        img.load()
+        # exif_transpose copies even when there is nothing to do; skip that copy.
+        orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
+        oriented = ImageOps.exif_transpose(img) if orientation not in (0, 1) else img
+        rgb = _to_rgb(oriented)
+        rgb.load()
+    except Image.DecompressionBombError:
+        raise _too_large(name, None) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise UnreadableFile(
+            f"{name}: the image is damaged or truncated ({exc}).",
+            fix="Open it in an image viewer and save it again.",
+        ) from None
+    return rgb, (oriented is not img) or (rgb is not oriented)
+
+
+def _frame_count(img: Image.Image, kind: str) -> int:
+    # GIFs (and animated WebP/PNG) are read as their first frame only.
+    if kind == "TIFF":
+        return max(1, int(getattr(img, "n_frames", 1)))
+    return 1
+
+
+def _select(pages: Sequence[int] | None, count: int, name: str) -> list[int]:
+    if pages is None:
+        return list(range(count))
+    chosen = list(pages)
+    bad = [p for p in chosen if not 0 <= p < count]
+    if bad:
+        raise PageRangeError(
+            f"{name}: page {bad[0] + 1} does not exist; the file has {count} page(s)."
+        )
+    return chosen
+
+
+def _iter_image(
+    data: bytes, name: str, kind: str, pages: Sequence[int] | None
+) -> Iterator[PageImage]:
+    img = _open_image(data, name)
+    count = _frame_count(img, kind)
+    single = int(getattr(img, "n_frames", 1)) == 1
+    for index in _select(pages, count, name):
+        if index:
+            try:
+                img.seek(index)
+            except (EOFError, OSError) as exc:
+                raise UnreadableFile(f"{name}: page {index + 1} cannot be read ({exc}).") from None
+            _check_size(img.width, img.height, name)
+        rgb, changed = _finish_frame(img, name)
+        if rgb is img and count > 1:
+            rgb = img.copy()  # the next seek() would otherwise change this page's pixels
+        untouched = kind in PASSTHROUGH_FORMATS and single and not changed
+        yield PageImage(
+            source=name,
+            index=index,
+            image=rgb,
+            source_bytes=data if untouched else None,
+            source_format=kind if untouched else None,
+            page_count=count,
+        )
+
+
+def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> pdfium.PdfDocument:
+    source: str | bytes = str(path_or_bytes) if isinstance(path_or_bytes, Path) else path_or_bytes
+    try:
+        return pdfium.PdfDocument(source, password=password)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == _FPDF_ERR_PASSWORD:
+            if password:
+                raise PasswordProtected(
+                    f"{name}: the password is wrong.", fix="Check it and try again."
+                ) from None
+            raise PasswordProtected(
+                f"{name}: the PDF is protected by a password.",
+                fix="Enter its password to read it.",
+            ) from None
+        raise UnreadableFile(
+            f"{name}: the PDF is damaged or incomplete ({exc}).",
+            fix="Open it in a PDF viewer and save or print it to a new PDF.",
+        ) from None
+
+
+def pdf_render_dpi(width_pt: float, height_pt: float, dpi: float = 200) -> float:
+    """Upstream's rule: ``dpi``, or 72 DPI if a side would then exceed 4500 px."""
+    if max(width_pt, height_pt) * dpi / 72.0 > PDF_MAX_SIDE and dpi > PDF_FALLBACK_DPI:
+        return PDF_FALLBACK_DPI
+    return dpi
+
+
+def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) -> PageImage:
+    """Render one page on white at ``dpi`` (with upstream's 4500 px cap)."""
+    page = doc[index]
+    try:
+        width_pt, height_pt = page.get_size()
+        used = pdf_render_dpi(width_pt, height_pt, dpi)
+        scale = used / 72.0
+        _check_size(round(width_pt * scale), round(height_pt * scale), f"{name} page {index + 1}")
+        bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=True)
+        image = bitmap.to_pil().convert("RGB")
+        bitmap.close()
+    finally:
+        page.close()
+    return PageImage(source=name, index=index, image=image, dpi=used, page_count=len(doc))
+
+
+def _iter_pdf(
+    source: Path | bytes, name: str, dpi: float, pages: Sequence[int] | None, password: str | None
+) -> Iterator[PageImage]:
+    doc = _open_pdf(source, name, password)
+    try:
+        count = len(doc)
+        if count == 0:
+            raise UnreadableFile(f"{name}: the PDF has no pages.")
+        for index in _select(pages, count, name):
+            yield render_pdf_page(doc, index, dpi, name)
+    finally:
+        doc.close()
+
+
+def iter_pages(
+    path: str | Path,
+    *,
+    dpi: float = 200,
+    pages: Sequence[int] | None = None,
+    password: str | None = None,
+) -> Iterator[PageImage]:
+    """Yield the file's pages (0-based ``pages``), decoding one page at a time."""
+    file = Path(path)
+    kind = _detect(file)
+    name = file.name
+    if kind == "PDF":
+        yield from _iter_pdf(file, name, dpi, pages, password)
+        return
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"{name}: the file cannot be read ({exc.strerror or exc}).") from None
+    yield from _iter_image(data, name, kind, pages)
+
+
+def count_pages(path: str | Path, password: str | None = None) -> int:
+    """How many pages ``iter_pages`` would yield (PDF pages, TIFF frames, else 1)."""
+    file = Path(path)
+    kind = _detect(file)
+    if kind == "PDF":
+        doc = _open_pdf(file, file.name, password)
+        try:
+            return len(doc)
+        finally:
+            doc.close()
+    if kind != "TIFF":
+        return 1
+    return _frame_count(_open_image(file.read_bytes(), file.name), kind)
+
+
+def load_image_bytes(data: bytes, name: str = "pasted image") -> PageImage:
+    """The first page of an image (or PDF) held in memory, e.g. from the clipboard."""
+    if not data:
+        raise UnreadableFile(f"{name}: there is no data.")
+    kind = sniff_format(data[:1024])
+    if kind is None:
+        raise UnsupportedFile(
+            f"{name}: not an image or PDF this app reads.",
+            fix="Use PNG, JPEG, WebP, BMP, GIF, TIFF or PDF.",
+        )
+    if kind == "PDF":
+        return next(_iter_pdf(data, name, 200, [0], None))
+    return next(_iter_image(data, name, kind, [0]))
+
+
+_RANGE = re.compile(r"^\s*(\d*)\s*(?:(-)\s*(\d*))?\s*$")
+
+
+def parse_page_ranges(spec: str, page_count: int) -> list[int]:
+    """ "1-3,7" -> [0, 1, 2, 6]: 1-based, inclusive, "5-" to the end; sorted, no repeats."""
+    chosen: set[int] = set()
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        match = _RANGE.match(part)
+        if match is None or (not match.group(1) and not match.group(3) and not match.group(2)):
+            raise PageRangeError(
+                f'"{part.strip()}" is not a page range.', fix='Write pages like "1-3,7".'
+            )
+        first_s, dash, last_s = match.groups()
+        first = int(first_s) if first_s else 1
+        last = (int(last_s) if last_s else page_count) if dash else first
+        if first < 1 or last < first:
+            raise PageRangeError(
+                f'"{part.strip()}" is not a page range.', fix='Write pages like "1-3,7".'
+            )
+        if last > page_count:
+            raise PageRangeError(
+                f"Page {last} does not exist; the document has {page_count} page(s)."
+            )
+        chosen.update(range(first - 1, last))
+    if not chosen:
+        raise PageRangeError(f'"{spec}" selects no pages.', fix='Write pages like "1-3,7".')
+    return sorted(chosen)

@@ -1,0 +1,310 @@
+"""dots.ocr layout answers -> blocks: strict JSON, salvage with boxes kept, and streaming."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.core.document import CATEGORIES, Block, PageStatus
+from desktop.core.resize import BoxMapping
+
+logger = logging.getLogger(__name__)
+
+#: Upstream drops a (category, text) pair repeated this often to its first occurrence.
+REPEAT_LIMIT = 5
+#: Upstream caps the text salvaged from a cut-off object.
+TRUNCATED_TEXT_LIMIT = 10_000
+
+_CANONICAL = {c.lower().replace("_", "-").replace(" ", "-"): c for c in CATEGORIES}
+_BAD_ESCAPE = re.compile(r'\\(?!["\\/bfnrtu])')
+_OBJECT_RE = re.compile(r'\{[^{}]*?"bbox"\s*:\s*\[[^\]]*\][^{}]*\}')
+_SPECIAL = re.compile(r'[{}"\\]')
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
+_TAIL_RE = re.compile(
+    r'\{\s*"bbox"\s*:\s*\[\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\]'
+    r'\s*,\s*"category"\s*:\s*"([^"\\]*)"\s*(?:,\s*"text"\s*:\s*"(.*))?$',
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """A page's blocks (original pixels), how complete they are, and why."""
+
+    blocks: tuple[Block, ...]
+    status: PageStatus
+    reason: str
+
+
+def canonical_category(value: object) -> str:
+    """The category as one of the eleven names; unknown or missing ones become Text."""
+    if not isinstance(value, str):
+        return "Text"
+    return _CANONICAL.get(value.strip().lower().replace("_", "-").replace(" ", "-"), "Text")
+
+
+def _loads_object(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        # LaTeX such as "\(" is an invalid JSON escape the model emits often.
+        try:
+            return json.loads(_BAD_ESCAPE.sub(r"\\\\", text))
+        except json.JSONDecodeError:
+            return None
+
+
+def _number_box(value: object) -> tuple[float, float, float, float] | None:
+    if not isinstance(value, list | tuple) or len(value) != 4:
+        return None
+    try:
+        x1, y1, x2, y2 = (float(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    return x1, y1, x2, y2
+
+
+def block_from_item(item: object, mapping: BoxMapping, index: int = 0) -> Block | None:
+    """One answer object -> Block in original pixels; None if it has no usable box."""
+    if not isinstance(item, dict):
+        return None
+    raw = _number_box(item.get("bbox"))
+    if raw is None:
+        return None
+    x1, y1, x2, y2 = raw
+    if x2 <= x1 or y2 <= y1:
+        return None  # inverted or empty: nothing to draw
+    bbox = mapping.to_original(raw)
+    if bbox[2] <= bbox[0] or bbox[3] <= bbox[1]:
+        return None  # entirely outside the page
+    category = canonical_category(item.get("category"))
+    text = item.get("text")
+    if category == "Picture" or text is None:
+        value = None
+    else:
+        value = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
+    return Block(category=category, bbox=bbox, text=value, index=index)
+
+
+class _Deduper:
+    """Online duplicate rules: one block per box; a (category, text) pair at most 4 times."""
+
+    def __init__(self) -> None:
+        self.boxes: set[tuple[int, int, int, int]] = set()
+        self.pairs: Counter[tuple[str, str | None]] = Counter()
+        self.dropped = 0
+
+    def accept(self, block: Block) -> bool:
+        pair = (block.category, block.text)
+        if block.bbox in self.boxes or self.pairs[pair] >= REPEAT_LIMIT - 1:
+            self.pairs[pair] += 1
+            self.dropped += 1
+            return False
+        self.boxes.add(block.bbox)
+        self.pairs[pair] += 1
+        return True
+
+
+def _final_dedupe(blocks: Iterable[Block]) -> tuple[list[Block], int]:
+    """Upstream's rules on the whole answer: a pair seen 5+ times keeps its first only."""
+    items = list(blocks)
+    counts = Counter((b.category, b.text) for b in items)
+    kept: list[Block] = []
+    seen_boxes: set[tuple[int, int, int, int]] = set()
+    seen_pairs: set[tuple[str, str | None]] = set()
+    for block in items:
+        pair = (block.category, block.text)
+        if block.bbox in seen_boxes or (counts[pair] >= REPEAT_LIMIT and pair in seen_pairs):
+            continue
+        seen_boxes.add(block.bbox)
+        seen_pairs.add(pair)
+        kept.append(block)
+    return [_reindex(b, i) for i, b in enumerate(kept)], len(items) - len(kept)
+
+
+def _reindex(block: Block, index: int) -> Block:
+    if block.index == index:
+        return block
+    return Block(category=block.category, bbox=block.bbox, text=block.text, index=index)
+
+
+def _strict_items(text: str) -> list[Any] | None:
+    body = _FENCE.sub("", text) if "```" in text else text
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(value, dict):
+        # {"bbox": ...} alone, or a wrapper such as {"layout": [...]}.
+        if "bbox" in value:
+            return [value]
+        lists = [v for v in value.values() if isinstance(v, list)]
+        return lists[0] if len(lists) == 1 else None
+    return value if isinstance(value, list) else None
+
+
+def _truncated_tail(fragment: str, mapping: BoxMapping, index: int) -> Block | None:
+    """The object cut off at the end: keep its box and the text written so far."""
+    match = _TAIL_RE.search(fragment)
+    if match is None:
+        return None
+    box = [float(match.group(i)) for i in range(1, 5)]
+    raw_text = match.group(6)
+    text: str | None = None
+    if raw_text is not None:
+        raw_text = raw_text[:TRUNCATED_TEXT_LIMIT]
+        raw_text = re.sub(r"\\u[0-9a-fA-F]{0,3}$|\\$", "", raw_text)
+        decoded = _loads_object('"' + raw_text.split('"', 1)[0] + '"')
+        text = decoded if isinstance(decoded, str) else None
+    return block_from_item({"bbox": box, "category": match.group(5), "text": text}, mapping, index)
+
+
+class IncrementalLayoutParser:
+    """Feed the streamed answer; get each block the moment its closing brace arrives."""
+
+    def __init__(self, mapping: BoxMapping) -> None:
+        self.mapping = mapping
+        self._chunks: list[str] = []
+        self._current: list[str] = []  # characters of the open top-level object
+        self._depth = 0
+        self._in_string = False
+        self._escape = False
+        self._blocks: list[Block] = []
+        self._all: list[Block] = []  # every converted block, duplicates included
+        self._unreadable = 0  # complete objects that were not valid JSON
+        self._dedupe = _Deduper()
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        return tuple(self._blocks)
+
+    def feed(self, chunk: str) -> list[Block]:
+        """Consume more answer text; return the blocks it completed, in order."""
+        self._chunks.append(chunk)
+        done: list[Block] = []
+        current = self._current
+        start: int | None = 0 if self._depth else None  # open object's start in this chunk
+        skip = 0 if self._escape else -1  # index of a character escaped by a backslash
+        self._escape = False
+        # Only quotes, braces and backslashes change the state: jump between them.
+        for match in _SPECIAL.finditer(chunk):
+            i = match.start()
+            if i == skip:
+                continue
+            ch = chunk[i]
+            if self._in_string:
+                if ch == "\\":
+                    skip = i + 1
+                elif ch == '"':
+                    self._in_string = False
+                continue
+            if ch == '"':
+                self._in_string = self._depth > 0
+            elif ch == "{":
+                if self._depth == 0:
+                    start = i
+                self._depth += 1
+            elif ch == "}" and self._depth:
+                self._depth -= 1
+                if self._depth == 0 and start is not None:
+                    current.append(chunk[start : i + 1])
+                    block = self._complete("".join(current))
+                    current.clear()
+                    start = None
+                    if block is not None:
+                        done.append(block)
+        if skip == len(chunk):
+            self._escape = True
+        if self._depth and start is not None:
+            current.append(chunk[start:])
+        return done
+
+    def _complete(self, text: str) -> Block | None:
+        item = _loads_object(text)
+        if item is None:
+            self._unreadable += 1
+        block = block_from_item(item, self.mapping, len(self._blocks))
+        if block is None:
+            return None
+        self._all.append(block)
+        if not self._dedupe.accept(block):
+            return None
+        self._blocks.append(block)
+        return block
+
+    def finish(self, finish_reason: str | None = "stop") -> ParseResult:
+        """The page's final result, with the whole answer known."""
+        full = "".join(self._chunks)
+        if not full.strip():
+            return ParseResult((), PageStatus.FAILED, "The model returned an empty answer.")
+        items = _strict_items(full)
+        salvaged = items is None
+        candidates: list[Block] = []
+        cut = False
+        if items is not None:
+            for item in items:
+                block = block_from_item(item, self.mapping)
+                if block is not None:
+                    candidates.append(block)
+        else:
+            candidates = list(self._all)
+            tail = "".join(self._current) if self._depth else ""
+            if tail:
+                extra = _truncated_tail(tail, self.mapping, len(candidates))
+                if extra is not None:
+                    candidates.append(extra)
+                    cut = True
+            # A stray quote desynchronises the scanner: fall back to upstream's regex.
+            desynced = self._unreadable or not candidates or tail.count('"bbox"') > 1
+            by_regex = self._regex_blocks(full) if desynced else []
+            if len(by_regex) > len(candidates):
+                candidates, cut = by_regex, False
+        blocks, dropped = _final_dedupe(candidates)
+        verdict = self._verdict(len(blocks) - cut, salvaged, dropped, cut, finish_reason)
+        return ParseResult(tuple(blocks), *verdict)
+
+    def _regex_blocks(self, full: str) -> list[Block]:
+        found: list[Block] = []
+        for match in _OBJECT_RE.finditer(full):
+            block = block_from_item(_loads_object(match.group(0)), self.mapping, len(found))
+            if block is not None:
+                found.append(block)
+        return found
+
+    def _verdict(
+        self, count: int, salvaged: bool, dropped: int, cut: bool, finish_reason: str | None
+    ) -> tuple[PageStatus, str]:
+        tail = " and the cut-off last one" if cut else ""
+        if finish_reason == "length":
+            if not count and not cut:
+                return PageStatus.FAILED, "The answer hit the token limit before any block."
+            return (
+                PageStatus.PARTIAL,
+                f"The answer hit the token limit; {count} complete blocks kept{tail}.",
+            )
+        if salvaged and not count and not cut:
+            return PageStatus.FAILED, "The model's answer contains no readable layout blocks."
+        reasons = []
+        if salvaged:
+            reasons.append(f"The model's JSON was malformed; {count} blocks recovered{tail}.")
+        if dropped:
+            reasons.append(f"{dropped} repeated blocks removed (the model looped).")
+        if finish_reason not in (None, "stop", "length"):
+            reasons.append(f"The answer stopped early ({finish_reason}).")
+        if reasons:
+            return PageStatus.PARTIAL, " ".join(reasons)
+        return PageStatus.OK, ""
+
+
+def parse_layout(
+    text: str, mapping: BoxMapping, *, finish_reason: str | None = "stop"
+) -> ParseResult:
+    """A complete layout answer -> blocks in original pixels, with status and reason."""
+    parser = IncrementalLayoutParser(mapping)
+    parser.feed(text)
+    return parser.finish(finish_reason)

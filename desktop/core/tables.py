@@ -1,0 +1,318 @@
+"""HTML tables (as models write them) -> a cell grid -> TSV, CSV, HTML, Markdown."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+#: Caps against absurd spans and looping output ("rowspan=99999").
+MAX_ROWSPAN = 1000
+MAX_COLSPAN = 200
+MAX_COLS = 200
+MAX_ROWS = 10_000
+
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_LEADING_INT = re.compile(r"\s*(\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class TableCell:
+    """One cell anchored at (row, col), covering rowspan x colspan positions."""
+
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str
+    header: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TableGrid:
+    """A rectangular table; every position is covered by exactly one cell."""
+
+    rows: int
+    cols: int
+    cells: tuple[TableCell, ...]
+
+    def cell_at(self, row: int, col: int) -> TableCell | None:
+        """The cell covering (row, col), or None outside the table."""
+        for cell in self.cells:
+            if (
+                cell.row <= row < cell.row + cell.rowspan
+                and cell.col <= col < cell.col + cell.colspan
+            ):
+                return cell
+        return None
+
+    @property
+    def has_spans(self) -> bool:
+        return any(c.rowspan > 1 or c.colspan > 1 for c in self.cells)
+
+    def as_matrix(self) -> list[list[str]]:
+        """Text by position; positions covered by a span (not its anchor) are ""."""
+        matrix = [[""] * self.cols for _ in range(self.rows)]
+        for cell in self.cells:
+            matrix[cell.row][cell.col] = cell.text
+        return matrix
+
+    def _delimited(self, dialect: str) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf, dialect=dialect)
+        writer.writerows(self.as_matrix())
+        return buf.getvalue()
+
+    def to_tsv(self) -> str:
+        """Tab-separated (excel-tab quoting), what spreadsheets paste as cells."""
+        return self._delimited("excel-tab")
+
+    def to_csv(self) -> str:
+        """Comma-separated (excel quoting); the file writer adds the UTF-8 BOM."""
+        return self._delimited("excel")
+
+    def to_html(self) -> str:
+        """A clean, inert ``<table>`` with rowspan/colspan kept and all text escaped."""
+        by_row: dict[int, list[TableCell]] = {}
+        for cell in sorted(self.cells, key=lambda c: (c.row, c.col)):
+            by_row.setdefault(cell.row, []).append(cell)
+        out = ["<table>"]
+        for row in range(self.rows):
+            out.append("<tr>")
+            for cell in by_row.get(row, []):
+                tag = "th" if cell.header else "td"
+                attrs = ""
+                if cell.rowspan > 1:
+                    attrs += f' rowspan="{cell.rowspan}"'
+                if cell.colspan > 1:
+                    attrs += f' colspan="{cell.colspan}"'
+                text = html.escape(cell.text).replace("\n", "<br>")
+                out.append(f"<{tag}{attrs}>{text}</{tag}>")
+            out.append("</tr>")
+        out.append("</table>")
+        return "".join(out)
+
+    def to_markdown(self) -> str:
+        """A pipe table when there are no merged cells, else the HTML table."""
+        if self.has_spans:
+            return self.to_html()
+        if not self.rows or not self.cols:
+            return ""
+        matrix = self.as_matrix()
+
+        def line(values: list[str]) -> str:
+            cells = [v.replace("|", "\\|").replace("\n", "<br>") for v in values]
+            return "| " + " | ".join(cells) + " |"
+
+        lines = [line(matrix[0]), "|" + "|".join(["---"] * self.cols) + "|"]
+        lines.extend(line(row) for row in matrix[1:])
+        return "\n".join(lines)
+
+
+def _span(value: str | None, cap: int) -> int:
+    """ "2", "2;", " 3px" -> the leading integer; "0", garbage or missing -> 1."""
+    if value is None:
+        return 1
+    match = _LEADING_INT.match(value)
+    if match is None:
+        return 1
+    return min(max(int(match.group(1)[:6]), 1), cap)
+
+
+@dataclass
+class _RawCell:
+    rowspan: int
+    colspan: int
+    header: bool
+    parts: list[str]
+
+
+class _TableReader(HTMLParser):
+    """Collects rows of raw cells from the first table; nested tables become text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[_RawCell]] = []
+        self.depth = 0  # table nesting
+        self.cell: _RawCell | None = None
+        self.skip = 0  # inside <caption>, <script>, <style>
+        self.done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.done:
+            return
+        if tag in ("script", "style", "caption") and self.depth <= 1:
+            self.skip += 1
+            return
+        if tag == "table":
+            self.depth += 1
+            if self.depth > 1 and self.cell is not None:
+                self.cell.parts.append("\n")
+            return
+        if self.depth > 1:
+            parts = self.cell.parts if self.cell is not None else None
+            if parts is not None and tag in ("td", "th"):
+                parts.append(" ")
+            elif parts is not None and (tag == "br" or (tag == "tr" and parts[-1:] != ["\n"])):
+                parts.append("\n")
+            return
+        if tag == "tr":
+            self._close_cell()
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._close_cell()
+            if not self.rows:
+                self.rows.append([])  # a cell before any <tr>
+            named = dict(attrs)
+            self.cell = _RawCell(
+                _span(named.get("rowspan"), MAX_ROWSPAN),
+                _span(named.get("colspan"), MAX_COLSPAN),
+                tag == "th",
+                [],
+            )
+            self.rows[-1].append(self.cell)
+        elif tag == "br" and self.cell is not None:
+            self.cell.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.done:
+            return
+        if tag in ("script", "style", "caption") and self.skip:
+            self.skip -= 1
+            return
+        if tag == "table":
+            self.depth -= 1
+            if self.depth <= 0:
+                self._close_cell()
+                self.done = True  # only the first top-level table
+            return
+        if self.depth == 1 and tag in ("td", "th", "tr"):
+            self._close_cell()
+        elif self.depth > 1 and tag in ("p", "div", "li") and self.cell is not None:
+            self.cell.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.done or self.skip:
+            return
+        if self.cell is not None:
+            self.cell.parts.append(data)
+
+    def _close_cell(self) -> None:
+        self.cell = None
+
+
+def _clean(parts: list[str]) -> str:
+    lines = [_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def parse_table_html(markup: str) -> TableGrid:
+    """Grid from a model's ``<table>`` HTML; never raises (empty grid on garbage)."""
+    reader = _TableReader()
+    markup = markup or ""
+    if markup.rfind("<") > markup.rfind(">"):
+        markup = markup[: markup.rfind("<")]  # a tag cut off mid-way is not cell text
+    try:
+        reader.feed(markup)
+        reader.close()
+    except Exception:  # HTMLParser is lenient; this guards odd inputs only
+        return TableGrid(0, 0, ())
+    raw_rows = reader.rows[:MAX_ROWS]
+    occupied: list[list[bool]] = []
+    placed: list[tuple[int, int, _RawCell]] = []
+    for r, row in enumerate(raw_rows):
+        while len(occupied) <= r:
+            occupied.append([])
+        col = 0
+        for cell in row:
+            line = occupied[r]
+            while col < len(line) and line[col]:
+                col += 1
+            if col >= MAX_COLS:
+                break
+            # A colspan stops at a position already taken by a rowspan from above.
+            span = 1
+            while span < cell.colspan and col + span < MAX_COLS:
+                if col + span < len(line) and line[col + span]:
+                    break
+                span += 1
+            for rr in range(r, min(r + cell.rowspan, len(raw_rows))):
+                while len(occupied) <= rr:
+                    occupied.append([])
+                target = occupied[rr]
+                if len(target) < col + span:
+                    target.extend([False] * (col + span - len(target)))
+                for cc in range(col, col + span):
+                    target[cc] = True
+            placed.append((r, col, _RawCell(cell.rowspan, span, cell.header, cell.parts)))
+            col += span
+    cols = max((len(line) for line in occupied[: len(raw_rows)]), default=0)
+    cells = [
+        TableCell(
+            r, c, min(raw.rowspan, len(raw_rows) - r), raw.colspan, _clean(raw.parts), raw.header
+        )
+        for r, c, raw in placed
+    ]
+    cells = _drop_bare_rows(len(raw_rows), cells)
+    rows = len({r for c in cells for r in range(c.row, c.row + c.rowspan)})
+    return _trim_loop_tail(_pad(rows, cols, cells))
+
+
+def _drop_bare_rows(rows: int, cells: list[TableCell]) -> list[TableCell]:
+    """Remove ``<tr></tr>`` rows that no cell anchors in or spans into."""
+    covered = [False] * rows
+    for cell in cells:
+        for r in range(cell.row, cell.row + cell.rowspan):
+            covered[r] = True
+    if all(covered):
+        return cells
+    new_index = [sum(covered[:r]) for r in range(rows)]
+    return [
+        TableCell(new_index[c.row], c.col, c.rowspan, c.colspan, c.text, c.header) for c in cells
+    ]
+
+
+def _pad(rows: int, cols: int, cells: list[TableCell]) -> TableGrid:
+    """Fill positions no cell covers (short rows) with empty cells."""
+    covered = [[False] * cols for _ in range(rows)]
+    for cell in cells:
+        for r in range(cell.row, cell.row + cell.rowspan):
+            for c in range(cell.col, cell.col + cell.colspan):
+                covered[r][c] = True
+    extra = [
+        TableCell(r, c, 1, 1, "") for r in range(rows) for c in range(cols) if not covered[r][c]
+    ]
+    ordered = sorted(cells + extra, key=lambda c: (c.row, c.col))
+    return TableGrid(rows, cols, tuple(ordered))
+
+
+def _trim_loop_tail(grid: TableGrid) -> TableGrid:
+    """Drop trailing rows in which every cell is empty (the looping-model signature)."""
+    rows = grid.rows
+    anchored: dict[int, list[TableCell]] = {}
+    for cell in grid.cells:
+        anchored.setdefault(cell.row, []).append(cell)
+    while rows > 0:
+        last = rows - 1
+        # A row is empty when no cell covering it has text.
+        covering = [c for c in grid.cells if c.row <= last < c.row + c.rowspan and c.text.strip()]
+        if covering:
+            break
+        rows -= 1
+    if rows == grid.rows:
+        return grid
+    if rows == 0:
+        return TableGrid(0, 0, ())
+    cells = tuple(
+        TableCell(c.row, c.col, min(c.rowspan, rows - c.row), c.colspan, c.text, c.header)
+        for c in grid.cells
+        if c.row < rows
+    )
+    return TableGrid(rows, grid.cols, cells)

@@ -1,0 +1,240 @@
+"""The built-in CPU engine: OCR + layout + ruled tables with no GPU, Docker or network."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from desktop.core.document import BBox, Block, Page, PageStatus
+from desktop.core.pageimage import PageImage
+from desktop.engines.base import (
+    BlockFound,
+    CannotChat,
+    Capability,
+    ChatMessage,
+    EngineError,
+    PageDone,
+    RecognizeEvent,
+    RecognizeMode,
+)
+from desktop.engines.builtin.booktabs import find_booktabs_tables
+from desktop.engines.builtin.layout import Item, build_blocks, paragraphs, table_text, xy_order
+from desktop.engines.builtin.ocr import OcrLine, RapidReader
+from desktop.engines.builtin.scripts import tesseract_binary, unsupported_script_message
+from desktop.engines.builtin.tables import find_grid_tables, find_rules
+from desktop.engines.builtin.tesseract import (
+    TesseractFailedError,
+    TesseractReader,
+    installed_languages,
+)
+
+logger = logging.getLogger(__name__)
+
+Backend = Literal["rapidocr", "tesseract"]
+
+#: RapidOCR's detector scales images up until their short side reaches this.
+DET_MIN_SIDE = 736
+
+
+class BuiltinUnavailable(EngineError):  # noqa: N818  (named like ServerUnavailable)
+    """The built-in engine cannot run here (library or language pack missing)."""
+
+
+class _Reader(Protocol):
+    def load(self) -> None: ...
+    def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]: ...
+
+
+def builtin_available() -> str | None:
+    """None when RapidOCR and onnxruntime import, else the reason in one sentence."""
+    try:
+        import onnxruntime  # noqa: F401
+        import rapidocr_onnxruntime  # noqa: F401
+    except Exception as exc:  # any import failure means the engine cannot run
+        return f"the built-in OCR needs rapidocr-onnxruntime and onnxruntime ({exc})"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    blocks: tuple[Block, ...]
+    text: str
+    warning: str
+
+
+def analyse_page(
+    reader: _Reader, rgb: np.ndarray, mode: RecognizeMode, *, check_script: bool
+) -> Analysis:
+    """The whole page's work (blocking): OCR, rules, tables, layout."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    lines = reader.read(rgb)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    hrules, vrules, hmask, vmask = find_rules(gray)
+    tables = find_grid_tables(hrules, vrules, hmask, vmask, lines)
+    tables += find_booktabs_tables(hrules, lines, w, exclude=[t.bbox for t in tables])
+    rest = [
+        ln
+        for ln in lines
+        if not any(
+            t.bbox[0] <= ln.cx <= t.bbox[2] and t.bbox[1] <= ln.cy <= t.bbox[3] for t in tables
+        )
+    ]
+    blocks = build_blocks(
+        rest, tables, w, h, with_text=mode is not RecognizeMode.LAYOUT_ONLY, all_lines=lines
+    )
+    text = ""
+    if mode is RecognizeMode.TEXT:
+        by_box = {t.bbox: t for t in tables}
+        parts = [
+            table_text(by_box[b.bbox]) if b.is_table and b.bbox in by_box else (b.text or "")
+            for b in blocks
+        ]
+        text = "\n\n".join(p for p in parts if p)
+    warning = unsupported_script_message(ln.text for ln in lines) if check_script else None
+    return Analysis(tuple(blocks), text, warning or "")
+
+
+def read_region(reader: _Reader, rgb: np.ndarray, region: BBox) -> str:
+    """Text of one region in reading order (blocking)."""
+    h, w = rgb.shape[:2]
+    x0, y0 = max(0, region[0]), max(0, region[1])
+    x1, y1 = min(w, region[2]), min(h, region[3])
+    if x1 <= x0 or y1 <= y0:
+        return ""
+    pad = 8  # the detector needs a little white around glyphs touching the crop edge
+    ch, cw = y1 - y0 + 2 * pad, x1 - x0 + 2 * pad
+    # The detector upscales images whose short side is under DET_MIN_SIDE (slow, and
+    # it garbles small crops): pad with white instead of letting it scale.
+    if min(ch, cw) < DET_MIN_SIDE:
+        if ch < cw:
+            ch = DET_MIN_SIDE
+        else:
+            cw = DET_MIN_SIDE
+    crop = np.full((ch, cw, 3), 255, dtype=np.uint8)
+    crop[pad : pad + y1 - y0, pad : pad + x1 - x0] = rgb[y0:y1, x0:x1]
+    lines = reader.read(crop)
+    if not lines:
+        return ""
+    line_h = float(np.median([ln.height for ln in lines]))
+    items = [Item(ln.bbox, line=ln) for ln in lines]
+    out: list[str] = []
+    for group in xy_order(items, line_h):
+        for para in paragraphs([it.line for it in group if it.line is not None]):
+            out.append(" ".join(ln.text for ln in para))
+    return "\n".join(out)
+
+
+def _clip(region: BBox, w: int, h: int) -> BBox:
+    return (
+        max(0, min(w, region[0])),
+        max(0, min(h, region[1])),
+        max(0, min(w, region[2])),
+        max(0, min(h, region[3])),
+    )
+
+
+class BuiltinEngine:
+    """OCR on the CPU with models shipped in the rapidocr wheel (or the system's Tesseract)."""
+
+    def __init__(
+        self, languages: str = "auto", backend: Backend = "rapidocr", **ocr_params: Any
+    ) -> None:
+        self._languages = languages
+        self._backend: Backend = backend
+        self._reader: _Reader
+        if backend == "tesseract":
+            self._reader = TesseractReader("eng" if languages == "auto" else languages)
+        else:
+            self._reader = RapidReader(**ocr_params)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="builtin-ocr")
+        self._ready = False
+
+    @property
+    def name(self) -> str:
+        return "Built-in (CPU)"
+
+    @property
+    def capabilities(self) -> Capability:
+        return Capability.LAYOUT | Capability.TEXT | Capability.GROUNDING | Capability.BOXES
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def ensure_ready(self) -> None:
+        if self._ready:
+            return
+        if self._backend == "tesseract":
+            exe = tesseract_binary()
+            if exe is None:
+                raise BuiltinUnavailable(
+                    "Tesseract is not installed.",
+                    fix="Install it (e.g. 'apt install tesseract-ocr') or use the bundled OCR.",
+                )
+            want = "eng" if self._languages == "auto" else self._languages
+            have = await self._run(installed_languages, exe)
+            missing = [lang for lang in want.split("+") if lang not in have]
+            if missing:
+                raise BuiltinUnavailable(
+                    f"Tesseract has no language pack for {', '.join(missing)}.",
+                    fix=f"Install it, e.g. 'apt install tesseract-ocr-{missing[0]}'.",
+                )
+        else:
+            reason = builtin_available()
+            if reason is not None:
+                raise BuiltinUnavailable(f"The built-in engine cannot start: {reason}.")
+        await self._run(self._reader.load)
+        self._ready = True
+
+    async def recognize(
+        self,
+        page: PageImage,
+        mode: RecognizeMode = RecognizeMode.LAYOUT,
+        region: BBox | None = None,
+    ) -> AsyncIterator[RecognizeEvent]:
+        await self.ensure_ready()
+        rgb = await self._run(_as_rgb, page)
+        h, w = rgb.shape[:2]
+        try:
+            if mode is RecognizeMode.GROUNDING:
+                box = _clip(region or (0, 0, w, h), w, h)
+                text = await self._run(read_region, self._reader, rgb, box)
+                blocks: tuple[Block, ...] = (Block("Text", box, text, 0),)
+                result = Page(page.index, w, h, blocks, PageStatus.OK, "", w, h, text)
+            else:
+                check = self._backend == "rapidocr"
+                got: Analysis = await self._run(
+                    functools.partial(analyse_page, check_script=check), self._reader, rgb, mode
+                )
+                status = PageStatus.PARTIAL if got.warning else PageStatus.OK
+                blocks = got.blocks
+                result = Page(page.index, w, h, blocks, status, got.warning, w, h, got.text)
+        except TesseractFailedError as exc:
+            raise BuiltinUnavailable(
+                f"Tesseract failed: {exc}.", fix="Check its installation and language packs."
+            ) from exc
+        for block in blocks:
+            yield BlockFound(page.index, block)
+        yield PageDone(result)
+
+    def chat(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
+        raise CannotChat(
+            "The built-in CPU engine reads pages but cannot chat about them.",
+            fix="Start a model server or container to ask questions about a page.",
+        )
+
+    async def aclose(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _as_rgb(page: PageImage) -> np.ndarray:
+    img = page.image if page.image.mode == "RGB" else page.image.convert("RGB")
+    return np.asarray(img)

@@ -1,0 +1,272 @@
+"""Text lines from RapidOCR (PP-OCRv4 ONNX models shipped in the wheel), with word spacing.
+
+The bundled recognizer often drops the space between English words (e.g. capitals in
+headings: "TABLEII-ODDSRATIO"). It can report where each character sits, so spaces are
+recovered from the page itself: a blank pixel run between two letters that is wider than
+a fifth of the line height is a word gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from desktop.core.document import BBox
+
+logger = logging.getLogger(__name__)
+
+#: A blank run at least this many line heights wide between two letters is a word gap.
+SPACE_GAP_RATIO = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a line and its horizontal extent in original pixels."""
+
+    text: str
+    x0: int
+    x1: int
+
+
+@dataclass(frozen=True, slots=True)
+class OcrLine:
+    """One detected text line: axis-aligned box (original pixels), text, confidence, words."""
+
+    bbox: BBox
+    text: str
+    score: float
+    words: tuple[Word, ...] = ()
+
+    @property
+    def height(self) -> int:
+        return self.bbox[3] - self.bbox[1]
+
+    @property
+    def width(self) -> int:
+        return self.bbox[2] - self.bbox[0]
+
+    @property
+    def cx(self) -> float:
+        return (self.bbox[0] + self.bbox[2]) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.bbox[1] + self.bbox[3]) / 2
+
+
+def even_words(text: str, bbox: BBox) -> tuple[Word, ...]:
+    """Words of ``text`` with x extents spread by character count (no geometry known)."""
+    tokens = text.split()
+    if not tokens:
+        return ()
+    x0, _, x1, _ = bbox
+    total = max(1, len(text))
+    step = (x1 - x0) / total
+    out: list[Word] = []
+    pos = 0
+    for tok in tokens:
+        start = text.index(tok, pos)
+        pos = start + len(tok)
+        out.append(Word(tok, int(x0 + start * step), int(x0 + pos * step)))
+    return tuple(out)
+
+
+def line_from_words(words: Sequence[Word], y0: int, y1: int, score: float) -> OcrLine:
+    """A line made of some words of another line (e.g. the part inside one table cell)."""
+    x0 = min(w.x0 for w in words)
+    x1 = max(w.x1 for w in words)
+    return OcrLine((x0, y0, x1, y1), " ".join(w.text for w in words), score, tuple(words))
+
+
+def _gap_allowed(left: str, right: str) -> bool:
+    """Whether a space may be inserted between two characters (not inside numbers)."""
+    if left.isdigit() and (right.isdigit() or right in ".,"):
+        return False
+    if left in ".," and right.isdigit():
+        return False
+    return left not in "-(/" and right not in "-)/.,;:%"
+
+
+def _longest_blank(ink: np.ndarray, a: int, b: int) -> int:
+    """Longest run of columns without ink in ``ink[a:b]``."""
+    seg = ink[max(0, a) : max(0, b)]
+    if seg.size == 0:
+        return 0
+    best = cur = 0
+    for has_ink in seg.tolist():
+        cur = 0 if has_ink else cur + 1
+        best = max(best, cur)
+    return best
+
+
+def _ink_columns(gray: np.ndarray, bbox: BBox) -> np.ndarray | None:
+    """Per-column "has ink" flags of the line crop (Otsu), or None on a blank crop."""
+    import cv2
+
+    x0, y0, x1, y1 = bbox
+    crop = gray[y0:y1, x0:x1]
+    if crop.size == 0 or int(crop.max()) - int(crop.min()) < 40:
+        return None
+    _, bw = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    flags: np.ndarray = bw.sum(axis=0) > 0
+    return flags
+
+
+def _gap_threshold(
+    chars: Sequence[str], centres: Sequence[float], ink: np.ndarray, x0: int, height: int
+) -> float:
+    """Blank-run width that separates words on this line.
+
+    At least a fifth of the line height; more where letters are set loosely (wide
+    side bearings in sans fonts) or where the spaces the recogniser did find are wide.
+    """
+    letter_gaps: list[int] = []
+    space_gaps: list[int] = []
+    prev: int | None = None
+    spaced = False
+    for i, ch in enumerate(chars):
+        if ch.isspace():
+            spaced = True
+            continue
+        if prev is not None:
+            gap = _longest_blank(ink, int(centres[prev]) - x0, int(centres[i]) - x0)
+            if spaced:
+                space_gaps.append(gap)
+            elif _gap_allowed(chars[prev], ch):
+                letter_gaps.append(gap)
+        prev, spaced = i, False
+    threshold = SPACE_GAP_RATIO * height
+    if letter_gaps:
+        threshold = max(threshold, 2.5 * float(np.median(letter_gaps)))
+    if space_gaps:
+        threshold = max(threshold, 0.6 * float(np.median(space_gaps)))
+    return threshold
+
+
+def spaced_words(
+    chars: Sequence[str], char_x: Sequence[tuple[float, float]], bbox: BBox, gray: np.ndarray
+) -> tuple[Word, ...]:
+    """Group characters into words, using recognised spaces and blank pixel gaps."""
+    ink = _ink_columns(gray, bbox)
+    height = max(1, bbox[3] - bbox[1])
+    centres = [(a + b) / 2 for a, b in char_x]
+    min_gap = _gap_threshold(chars, centres, ink, bbox[0], height) if ink is not None else 0.0
+    words: list[Word] = []
+    cur: list[str] = []
+    cur_x0 = cur_x1 = 0.0
+    prev_centre: float | None = None
+    for ch, (cx0, cx1), centre in zip(chars, char_x, centres, strict=True):
+        if ch.isspace():
+            if cur:
+                words.append(Word("".join(cur), int(cur_x0), int(cur_x1)))
+            cur, prev_centre = [], None
+            continue
+        if cur and prev_centre is not None and ink is not None and _gap_allowed(cur[-1], ch):
+            gap = _longest_blank(ink, int(prev_centre) - bbox[0], int(centre) - bbox[0])
+            if gap >= min_gap:
+                words.append(Word("".join(cur), int(cur_x0), int(cur_x1)))
+                cur = []
+        if not cur:
+            cur_x0 = cx0
+        cur.append(ch)
+        cur_x1 = max(cur_x1, cx1) if len(cur) > 1 else cx1
+        prev_centre = centre
+    if cur:
+        words.append(Word("".join(cur), int(cur_x0), int(cur_x1)))
+    return tuple(words)
+
+
+def _to_line(item: Sequence[Any], gray: np.ndarray) -> OcrLine | None:
+    """Convert one RapidOCR result row (``return_word_box=True`` layout) to an OcrLine."""
+    quad = np.asarray(item[0], dtype=np.float32)
+    text = str(item[1]).strip()
+    if not text:
+        return None
+    score = float(item[2])
+    h, w = gray.shape[:2]
+    x0 = int(np.clip(quad[:, 0].min(), 0, w))
+    x1 = int(np.clip(np.ceil(quad[:, 0].max()), 0, w))
+    y0 = int(np.clip(quad[:, 1].min(), 0, h))
+    y1 = int(np.clip(np.ceil(quad[:, 1].max()), 0, h))
+    bbox: BBox = (x0, y0, x1, y1)
+    words: tuple[Word, ...] = ()
+    if len(item) >= 5 and item[3] and len(item[3]) == len(item[4]) and x1 - x0 > y1 - y0:
+        char_x = [(float(min(p[0] for p in b)), float(max(p[0] for p in b))) for b in item[3]]
+        words = spaced_words([str(c) for c in item[4]], char_x, bbox, gray)
+    if not words:
+        words = even_words(text, bbox)
+    if not words:
+        return None
+    return OcrLine(bbox, " ".join(wd.text for wd in words), score, words)
+
+
+def _calm_sessions(engine: Any) -> None:
+    """Recreate RapidOCR's ONNX sessions without busy-waiting threads.
+
+    onnxruntime's worker threads spin while idle; on a shared laptop (GUI, other apps)
+    that steals the CPU the OCR itself needs and made a page 4-5x slower under load.
+    RapidOCR does not expose the option, so the three sessions are rebuilt with it; on
+    any surprise in the library's internals the original sessions are kept.
+    """
+    import os
+
+    import onnxruntime as ort
+
+    threads = max(1, min(4, os.cpu_count() or 1))
+    for part in (engine.text_det, engine.text_cls, engine.text_rec):
+        try:
+            holder = part.session
+            old = holder.session
+            opts = ort.SessionOptions()
+            opts.log_severity_level = 4
+            opts.enable_cpu_mem_arena = False
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            opts.intra_op_num_threads = threads
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+            holder.session = ort.InferenceSession(
+                old._model_path, sess_options=opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # keep RapidOCR's own session rather than fail
+            logger.debug("could not rebuild an ONNX session: %s", exc)
+
+
+class RapidReader:
+    """RapidOCR loaded once on first use; calls are serialised (the library keeps state)."""
+
+    def __init__(self, **params: Any) -> None:
+        self._params = params
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Load the ONNX models (blocking; call from a worker thread)."""
+        with self._lock:
+            if self._engine is None:
+                from rapidocr_onnxruntime import RapidOCR
+
+                logger.info("loading RapidOCR models")
+                engine = RapidOCR(**self._params)
+                _calm_sessions(engine)
+                self._engine = engine
+
+    def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]:
+        """OCR an RGB array; lines in the array's pixel coordinates (blocking)."""
+        import cv2
+
+        self.load()
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        with self._lock:
+            result, _ = self._engine(bgr, return_word_box=respace)
+        lines: list[OcrLine] = []
+        for item in result or ():
+            line = _to_line(item if respace else list(item[:3]), gray)
+            if line is not None:
+                lines.append(line)
+        return lines

@@ -1,0 +1,177 @@
+"""Typed engine failures, each with one sentence a person can act on, and HTTP -> error mapping."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+
+import httpx
+
+from desktop.engines.base import EngineError
+
+__all__ = [
+    "AuthFailed",
+    "ContextTooLong",
+    "EngineError",
+    "ModelNotServed",
+    "RetryPolicy",
+    "RetryableStatus",
+    "ServerError",
+    "ServerTimeout",
+    "ServerUnavailable",
+    "error_from_response",
+    "is_context_error",
+    "is_retryable",
+]
+
+_CONTEXT_PATTERNS = ("maximum context length", "maximum model length", "context length")
+
+
+class ServerUnavailable(EngineError):  # noqa: N818 (names fixed by the contract)
+    """Nothing answers at the configured address (refused, reset, DNS failure)."""
+
+    def __init__(self, url: str, detail: str = "") -> None:
+        super().__init__(
+            f"No OCR server answers at {url}.",
+            fix="Start the model from the Model panel or check the address.",
+        )
+        self.url = url
+        self.detail = detail
+
+
+class AuthFailed(EngineError):  # noqa: N818 (names fixed by the contract)
+    """The server refused the API key (401/403)."""
+
+    def __init__(self, url: str, *, key_given: bool) -> None:
+        what = "rejected the API key" if key_given else "needs an API key"
+        super().__init__(
+            f"The OCR server at {url} {what}.",
+            fix="Set the key with --api-key or DOTS_DESKTOP_API_KEY (Settings in the window).",
+        )
+        self.url = url
+
+
+class ModelNotServed(EngineError):  # noqa: N818 (names fixed by the contract)
+    """The requested model name is not among those the server lists."""
+
+    def __init__(self, model: str, served: list[str]) -> None:
+        names = ", ".join(served) if served else "none"
+        super().__init__(
+            f"The server does not serve a model named {model!r}; it serves: {names}.",
+            fix="Leave the model name empty to use the served one, or pick one of those.",
+        )
+        self.model = model
+        self.served = served
+
+
+class ContextTooLong(EngineError):  # noqa: N818 (names fixed by the contract)
+    """Prompt + answer do not fit the server's max_model_len, even after what was tried."""
+
+    def __init__(self, message: str, *, fix: str = "") -> None:
+        super().__init__(
+            message,
+            fix=fix or "Lower --max-tokens or restart the model with a larger --max-model-len.",
+        )
+
+
+class ServerError(EngineError):
+    """The server failed in a way retries did not fix (5xx, broken stream, bad answer)."""
+
+
+class ServerTimeout(ServerError):  # noqa: N818 (names fixed by the contract)
+    """The server accepted the request but went quiet for too long."""
+
+
+def _message_of(body: str) -> str:
+    """The human text of an OpenAI/vLLM error body (both the old and the new shape)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body.strip()[:300]
+    if isinstance(data, dict):
+        err = data.get("error")
+        if isinstance(err, dict) and isinstance(err.get("message"), str):
+            return str(err["message"])
+        if isinstance(err, str):
+            return err
+        if isinstance(data.get("message"), str):
+            return str(data["message"])
+        if isinstance(data.get("detail"), str):
+            return str(data["detail"])
+    return body.strip()[:300]
+
+
+def is_context_error(message: str) -> bool:
+    """True when a 400 says prompt + max_tokens exceed the model's context."""
+    low = message.lower()
+    return any(p in low for p in _CONTEXT_PATTERNS)
+
+
+def _context_numbers(message: str) -> str:
+    m = re.search(r"(?:maximum (?:context|model) length (?:is|of) )(\d+)", message)
+    return m.group(1) if m else ""
+
+
+def error_from_response(
+    status: int, body: str, url: str, *, key_given: bool, note: str = ""
+) -> EngineError:
+    """Map a non-200 answer to the typed error a user can act on."""
+    message = _message_of(body)
+    if status in (401, 403):
+        return AuthFailed(url, key_given=key_given)
+    if status == 404 and "model" in message.lower() and "does not exist" in message.lower():
+        return ServerError(f"The server says: {message}")
+    if status in (400, 413) and is_context_error(message):
+        limit = _context_numbers(message)
+        tried = f" ({note})" if note else ""
+        size = f"{limit}-token " if limit else ""
+        return ContextTooLong(
+            f"The page does not fit the server's {size}context even after fitting it{tried}."
+        )
+    if 400 <= status < 500:
+        return ServerError(f"The server refused the request (HTTP {status}): {message}")
+    return ServerError(f"The OCR server failed (HTTP {status}): {message or 'no details'}.")
+
+
+# -- retries ---------------------------------------------------------------------------
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class RetryableStatus(Exception):  # noqa: N818 (names fixed by the contract)
+    """A 5xx answer worth another try; carries the typed error to raise when retries run out."""
+
+    def __init__(self, error: EngineError, status: int) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with jitter, bounded by attempts AND total seconds."""
+
+    attempts: int = 8
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+    total: float = 90.0
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Seconds before retry number ``attempt`` (1-based): full jitter in [d/2, d]."""
+        d = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return d * (0.5 + 0.5 * (rng or random).random())
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Transport failures and 5xx are retried; 4xx and our own errors are not."""
+    if isinstance(exc, RetryableStatus):
+        return True
+    return isinstance(
+        exc,
+        httpx.ConnectError
+        | httpx.ConnectTimeout
+        | httpx.ReadError
+        | httpx.WriteError
+        | httpx.RemoteProtocolError,
+    )

@@ -1,0 +1,75 @@
+"""Pick and build the engine: the OpenAI-compatible server or the built-in CPU engine."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import httpx
+
+from desktop.engines.base import Engine, EngineError
+from desktop.engines.server import ServerEngine, normalize_base_url
+
+EngineKind = Literal["server", "builtin"]
+
+
+def create_engine(
+    kind: str,
+    endpoint: str | None = None,
+    api_key: str | None = None,
+    model: str | None = None,
+    **server_options: Any,
+) -> Engine:
+    """An engine of ``kind``; raises ``EngineError`` with the reason when it cannot exist here."""
+    if kind == "server":
+        if not endpoint:
+            raise EngineError(
+                "The server engine needs the server's address.",
+                fix="Pass --endpoint URL or set DOTS_DESKTOP_ENDPOINT.",
+            )
+        return ServerEngine(endpoint, api_key, model, **server_options)
+    if kind == "builtin":
+        try:
+            from desktop.engines.builtin import BuiltinEngine, builtin_available
+        except ImportError as exc:
+            raise EngineError(
+                f"The built-in engine is not part of this build ({exc}).",
+                fix="Use --engine server with --endpoint URL.",
+            ) from exc
+        reason = builtin_available()
+        if reason:
+            raise EngineError(
+                f"The built-in engine cannot run here: {reason}",
+                fix="Use --engine server with --endpoint URL.",
+            )
+        engine: Engine = BuiltinEngine()
+        return engine
+    raise EngineError(f"Unknown engine {kind!r}.", fix="Use server or builtin.")
+
+
+def default_engine_kind(endpoint: str | None) -> EngineKind:
+    """``server`` when an endpoint is configured, else ``builtin``."""
+    return "server" if endpoint else "builtin"
+
+
+async def endpoint_reachable(
+    endpoint: str, api_key: str | None = None, timeout: float = 2.0
+) -> bool:
+    """True when ``/health`` or ``/v1/models`` answers 200 at ``endpoint``."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    base = normalize_base_url(endpoint)
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=timeout) as client:
+        for path in ("/health", "/v1/models"):
+            try:
+                resp = await client.get(path)
+            except httpx.HTTPError:
+                return False
+            if resp.status_code == 200:
+                return True
+    return False
+
+
+async def choose_engine_kind(endpoint: str | None, api_key: str | None = None) -> EngineKind:
+    """``server`` when an endpoint is configured AND answers, else ``builtin``."""
+    if endpoint and await endpoint_reachable(endpoint, api_key):
+        return "server"
+    return "builtin"

@@ -1,0 +1,348 @@
+"""The batch pipeline: render -> encode -> request -> parse -> sink, resumable through SQLite.
+
+Pages are rendered lazily in a worker thread; at most ``concurrency + 2`` decoded pages
+exist at once (backpressure); ``concurrency`` requests run at a time. Each page's state is
+committed to the ``BatchStore`` as it changes, so a batch interrupted by a crash or a quit
+continues where it stopped: pages marked done are never requested again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Iterator, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop.core.document import Block, Document, Page, PageStatus
+from desktop.core.errors import DotsError
+from desktop.core.images import count_pages, iter_pages
+from desktop.core.pageimage import PageImage
+from desktop.engines.base import BlockFound, Engine, PageDone, RecognizeMode
+from desktop.engines.batchstore import BatchStore
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 8
+_END = object()
+
+
+@dataclass(frozen=True, slots=True)
+class PageStarted:
+    source: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class BlockStreamed:
+    """A block of a page still being read (for live overlays)."""
+
+    source: str
+    page_index: int
+    block: Block
+
+
+@dataclass(frozen=True, slots=True)
+class PageFinished:
+    """A page result, delivered as soon as it is known (any order)."""
+
+    source: str
+    page: Page
+    done: int  # pages finished so far in this run, this one included
+    total: int
+    cached: bool = False  # True when the result came from the store (resumed batch)
+    error: DotsError | None = None  # the typed failure, when the page failed with one
+
+
+@dataclass(frozen=True, slots=True)
+class PageInOrder:
+    """The same result, delivered in source order then page order."""
+
+    source: str
+    page: Page
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFinished:
+    document: Document
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFailed:
+    """A whole input could not be read (missing, unsupported, password...)."""
+
+    source: str
+    error: str
+
+
+PipelineEvent = (
+    PageStarted | BlockStreamed | PageFinished | PageInOrder | DocumentFinished | SourceFailed
+)
+
+
+@dataclass
+class _Run:
+    batch_id: str
+    order: list[tuple[str, int]]
+    total: int
+    out: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
+    results: dict[tuple[str, int], Page] = field(default_factory=dict)
+    next_pos: int = 0
+    finished: int = 0
+    tasks: dict[tuple[str, int], asyncio.Task[None]] = field(default_factory=dict)
+    cancelled_pages: set[tuple[str, int]] = field(default_factory=set)
+
+
+def _failed_page(index: int, reason: str) -> Page:
+    return Page(index=index, width=0, height=0, status=PageStatus.FAILED, reason=reason)
+
+
+class BatchPipeline:
+    """Runs many pages through one engine with bounded concurrency and resumable state."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        store: BatchStore | None = None,
+        concurrency: int | None = None,
+        mode: RecognizeMode = RecognizeMode.LAYOUT,
+        dpi: float = 200,
+        password: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.store = store or BatchStore(":memory:")
+        default = getattr(engine, "concurrency", None) or DEFAULT_CONCURRENCY
+        self.concurrency = max(1, concurrency or int(default))
+        self.mode = RecognizeMode(mode)
+        self.dpi = dpi
+        self.password = password
+        self.batch_id: str | None = None
+        self.peak_decoded = 0  # most decoded pages alive at once (backpressure check)
+        self._decoded = 0
+        self._run: _Run | None = None
+        self._producer: asyncio.Task[None] | None = None
+
+    # -- control ----------------------------------------------------------------------
+    def cancel_page(self, source: str, index: int) -> bool:
+        """Stop one page (its request is closed); it ends FAILED "Cancelled."; False if idle."""
+        run = self._run
+        key = (str(source), index)
+        if run is None or key not in run.tasks or run.tasks[key].done():
+            return False
+        run.cancelled_pages.add(key)
+        run.tasks[key].cancel()
+        return True
+
+    async def cancel(self) -> None:
+        """Stop the whole job; returns once no request of it is running any more."""
+        run = self._run
+        tasks: list[asyncio.Task[Any]] = []
+        if self._producer is not None:
+            tasks.append(self._producer)
+        if run is not None:
+            tasks.extend(run.tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if run is not None:
+            run.out.put_nowait(_END)
+
+    # -- running ----------------------------------------------------------------------
+    def run(
+        self,
+        sources: Sequence[str | Path],
+        *,
+        pages: Sequence[int] | None = None,
+        batch_id: str | None = None,
+    ) -> AsyncGenerator[PipelineEvent, None]:
+        """OCR ``sources`` (``pages``: 0-based, applied to each); resume ``batch_id`` if known."""
+        return self._events([str(s) for s in sources], pages, batch_id)
+
+    def resume(self, batch_id: str) -> AsyncGenerator[PipelineEvent, None]:
+        """Continue a stored batch: done pages come from the store, the rest are requested.
+
+        Also how failed or cancelled pages are retried.
+        """
+        info = self.store.batch(batch_id)
+        if info is None:
+            raise DotsError(f"No batch {batch_id} is stored.")
+        pages = info.options.get("pages")
+        return self._events(list(info.sources), pages, batch_id)
+
+    async def _plan(
+        self, sources: list[str], pages: Sequence[int] | None, batch_id: str | None
+    ) -> tuple[str, list[tuple[str, int]], list[SourceFailed]]:
+        options = {"mode": str(self.mode), "dpi": self.dpi, "pages": list(pages) if pages else None}
+        if batch_id is None or self.store.batch(batch_id) is None:
+            batch_id = self.store.create_batch(sources, options, batch_id)
+        order: list[tuple[str, int]] = []
+        failures: list[SourceFailed] = []
+        for source in sources:
+            known = self.store.pages(batch_id, source)
+            if known:
+                indexes = [r.page_index for r in known]
+            else:
+                try:
+                    count = await asyncio.to_thread(count_pages, source, self.password)
+                except DotsError as exc:
+                    failures.append(SourceFailed(source, str(exc)))
+                    continue
+                indexes = [i for i in (pages or range(count)) if 0 <= i < count]
+                self.store.add_pages(batch_id, source, indexes)
+            order.extend((source, i) for i in indexes)
+        return batch_id, order, failures
+
+    async def _events(
+        self, sources: list[str], pages: Sequence[int] | None, batch_id: str | None
+    ) -> AsyncGenerator[PipelineEvent, None]:
+        bid, order, failures = await self._plan(sources, pages, batch_id)
+        self.batch_id = bid
+        run = _Run(bid, order, len(order))
+        self._run = run
+        for failure in failures:
+            yield failure
+        done: dict[str, dict[int, Page]] = {s: self.store.done_pages(bid, s) for s in sources}
+        for source, index in order:
+            cached = done.get(source, {}).get(index)
+            if cached is not None:
+                self._finish(run, source, cached, cached=True)
+        todo: dict[str, list[int]] = {}
+        for source, index in order:
+            if (source, index) not in run.results:
+                todo.setdefault(source, []).append(index)
+        if run.finished == run.total:
+            run.out.put_nowait(_END)
+        self._producer = asyncio.create_task(self._produce(run, todo))
+        try:
+            while True:
+                event = await run.out.get()
+                if event is _END:
+                    break
+                yield event
+        finally:
+            if self._producer is not None and not self._producer.done():
+                await self.cancel()
+            self._producer = None
+
+    async def _produce(self, run: _Run, todo: dict[str, list[int]]) -> None:
+        slots = asyncio.Semaphore(self.concurrency + 2)
+        requests = asyncio.Semaphore(self.concurrency)
+        for source, indexes in todo.items():
+            it: Iterator[PageImage] = iter_pages(
+                source, dpi=self.dpi, pages=indexes, password=self.password
+            )
+            remaining = list(indexes)
+            try:
+                await self._render(run, source, it, remaining, gates=(requests, slots))
+            finally:
+                it_close = getattr(it, "close", None)
+                if it_close is not None:
+                    it_close()
+
+    async def _render(
+        self,
+        run: _Run,
+        source: str,
+        it: Iterator[PageImage],
+        remaining: list[int],
+        *,
+        gates: tuple[asyncio.Semaphore, asyncio.Semaphore],
+    ) -> None:
+        slots = gates[1]
+        while remaining:
+            await slots.acquire()
+            try:
+                # The generator may decode a PDF page: that happens in a worker thread.
+                page = await asyncio.to_thread(next, it, None)
+            except (DotsError, OSError) as exc:
+                slots.release()
+                for index in remaining:  # the reader cannot go on past a broken page
+                    self._fail(run, source, index, str(exc))
+                break
+            if page is None:
+                slots.release()
+                for index in remaining:
+                    self._fail(run, source, index, "The page could not be rendered.")
+                break
+            remaining.remove(page.index)
+            self._decoded += 1
+            self.peak_decoded = max(self.peak_decoded, self._decoded)
+            key = (source, page.index)
+            run.tasks[key] = asyncio.create_task(self._page(run, source, page, gates=gates))
+
+    async def _page(
+        self,
+        run: _Run,
+        source: str,
+        page: PageImage,
+        *,
+        gates: tuple[asyncio.Semaphore, asyncio.Semaphore],
+    ) -> None:
+        requests, slots = gates
+        index = page.index
+        key = (source, index)
+        try:
+            async with requests:
+                run.out.put_nowait(PageStarted(source, index))
+                self.store.mark_running(run.batch_id, source, index)
+                result: Page | None = None
+                async with aclosing(self.engine.recognize(page, self.mode)) as events:  # type: ignore[type-var]
+                    async for event in events:
+                        if isinstance(event, BlockFound):
+                            run.out.put_nowait(BlockStreamed(source, index, event.block))
+                        elif isinstance(event, PageDone):
+                            result = event.page
+            if result is None:
+                result = _failed_page(index, "The engine ended without a result.")
+            if result.status is PageStatus.FAILED:
+                self.store.mark_failed(run.batch_id, source, index, result.reason)
+            else:
+                self.store.mark_done(run.batch_id, source, result)
+            self._finish(run, source, result)
+        except asyncio.CancelledError:
+            if key not in run.cancelled_pages:
+                raise  # the whole job stops; its pages stay resumable
+            self.store.mark_failed(run.batch_id, source, index, "Cancelled.", cancelled=True)
+            self._finish(run, source, _failed_page(index, "Cancelled."))
+        except DotsError as exc:
+            logger.info("%s page %d failed: %s", source, index + 1, exc)
+            self.store.mark_failed(run.batch_id, source, index, str(exc))
+            self._finish(run, source, _failed_page(index, str(exc)), error=exc)
+        finally:
+            del page
+            run.tasks.pop(key, None)
+            self._decoded -= 1
+            slots.release()
+
+    def _fail(self, run: _Run, source: str, index: int, reason: str) -> None:
+        self.store.mark_failed(run.batch_id, source, index, reason)
+        self._finish(run, source, _failed_page(index, reason))
+
+    def _finish(
+        self,
+        run: _Run,
+        source: str,
+        page: Page,
+        *,
+        cached: bool = False,
+        error: DotsError | None = None,
+    ) -> None:
+        key = (source, page.index)
+        if key in run.results:
+            return
+        run.results[key] = page
+        run.finished += 1
+        run.out.put_nowait(PageFinished(source, page, run.finished, run.total, cached, error))
+        while run.next_pos < len(run.order) and run.order[run.next_pos] in run.results:
+            src, _ = run.order[run.next_pos]
+            run.out.put_nowait(PageInOrder(src, run.results[run.order[run.next_pos]]))
+            run.next_pos += 1
+            at_end = run.next_pos == len(run.order) or run.order[run.next_pos][0] != src
+            if at_end:
+                pages = tuple(run.results[k] for k in run.order if k[0] == src)
+                run.out.put_nowait(DocumentFinished(Document(src, pages)))
+        if run.finished == run.total:
+            run.out.put_nowait(_END)

@@ -1,0 +1,84 @@
+"""What the controller tells the UI: the container's state, stage, endpoint or failure."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from desktop.runtime.diagnosis import Diagnosis, FailureCause, StartupStage
+
+
+class ContainerState(StrEnum):
+    ABSENT = "absent"
+    PULLING = "pulling"
+    STARTING = "starting"
+    READY = "ready"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ControllerStatus:
+    """What the UI shows: state, start-up stage or pull progress, endpoint, failure."""
+
+    state: ContainerState = ContainerState.ABSENT
+    profile_id: str | None = None
+    stage: str = ""
+    stages_seen: tuple[str, ...] = ()
+    progress: float | None = None
+    pulled_bytes: int = 0
+    total_bytes: int = 0
+    endpoint: str | None = None  # OpenAI base URL, ".../v1"
+    api_key: str | None = None
+    served_name: str | None = None
+    max_model_len: int | None = None
+    container_name: str | None = None
+    container_id: str | None = None
+    managed: bool = True
+    adopted: bool = False
+    cause: str = ""
+    message: str = ""
+    fix: str = ""
+    note: str = ""
+
+    @property
+    def server_url(self) -> str | None:
+        return self.endpoint.removesuffix("/v1") if self.endpoint else None
+
+
+class Superseded(Exception):  # noqa: N818 (control flow, never shown)
+    """A newer switch/stop request replaced this one."""
+
+
+class StartFailed(Exception):  # noqa: N818 (carries a Diagnosis)
+    """The start failed for the diagnosed reason."""
+
+    def __init__(self, diagnosis: Diagnosis) -> None:
+        super().__init__(diagnosis.message)
+        self.diagnosis = diagnosis
+
+
+def stage_from_label(label: str) -> StartupStage:
+    for stage in StartupStage:
+        if stage.label == label:
+            return stage
+    return StartupStage.CREATED
+
+
+def engine_lost() -> Diagnosis:
+    return Diagnosis(
+        FailureCause.DOCKER_UNAVAILABLE,
+        "Docker stopped responding.",
+        "Start Docker again; the app reconnects when you start the model.",
+    )
+
+
+def new_api_key() -> str:
+    """A fresh random key per start (vLLM checks it on every /v1 request).
+
+    The prefix matters: a urlsafe token may begin with "-", which vLLM's argument parser
+    would read as a flag ("--api-key: expected one argument").
+    """
+    return "dd-" + secrets.token_urlsafe(24)

@@ -1,0 +1,81 @@
+"""``run_gui``: the Qt application on a qasync event loop, one instance per user."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+APP_NAME = "Dots Desktop"
+ORG_NAME = "dots-desktop"
+
+
+def _make_app() -> object:
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setOrganizationName(ORG_NAME)
+    QGuiApplication.setApplicationDisplayName(APP_NAME)
+    QGuiApplication.setDesktopFileName("dots-desktop")
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    return QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "dots-desktop"])
+
+
+def run_gui(files: list[str]) -> int:
+    """Open the window (or hand ``files`` to the one already open); returns the exit code."""
+    paths = [str(Path(f).expanduser().resolve()) for f in files]
+    app = _make_app()
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    from desktop.ui.instance import InstanceServer, forward_to_running
+
+    if forward_to_running(paths):
+        logger.info("handed %d file(s) to the running window", len(paths))
+        return 0
+    import qasync
+
+    from desktop.ui.icons import app_icon
+    from desktop.ui.shell import DesktopApp
+
+    app.setWindowIcon(app_icon())
+    app.setQuitOnLastWindowClosed(False)  # the tray or our close handler decides when to quit
+    loop = qasync.QEventLoop(app)
+    # Plain worker threads for asyncio.to_thread/run_in_executor(None): qasync's default
+    # QThread pool is small and its threads outlive a quick quit.
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dots-worker")
+    loop.set_default_executor(executor)
+    asyncio.set_event_loop(loop)
+    server = InstanceServer()
+    server.listen()
+    shell = DesktopApp(app)
+    server.files_received.connect(shell.receive_files)
+    _route_sigint(shell)
+    try:
+        with loop:
+            shell.start(paths)
+            code = loop.run_until_complete(shell.run())
+    finally:
+        server.close()
+        executor.shutdown(wait=False, cancel_futures=True)
+    return code
+
+
+def _route_sigint(shell: object) -> None:
+    """Ctrl+C in the terminal quits cleanly instead of leaving Qt running."""
+    if os.name == "nt":
+        return
+    try:
+        signal.signal(signal.SIGINT, lambda *_a: shell.request_quit())  # type: ignore[attr-defined]
+    except ValueError:  # not the main thread (embedded use): keep the default
+        logger.debug("SIGINT handler not installed")

@@ -1,0 +1,372 @@
+"""Connects the window to the bridge: inputs become documents, events become pixels."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtGui import QGuiApplication, QImage
+
+from desktop.core.document import BBox, Block, Page, PageStatus
+from desktop.core.errors import DotsError
+from desktop.engines.base import Capability, ChatMessage, RecognizeMode
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.inputs import Inputs
+from desktop.ui.results import json_text, page_document, plain_text, status_sentence
+from desktop.ui.session import DocEntry
+from desktop.ui.window import MainWindow
+
+logger = logging.getLogger(__name__)
+
+
+def t(text: str) -> str:
+    return QCoreApplication.translate("WindowController", text)
+
+
+class WindowController(QObject):
+    """Owns the open documents; the window only displays them."""
+
+    document_finished = Signal(str)  # key, when every queued page of it is done
+
+    def __init__(self, window: MainWindow, bridge: EngineBridge, dpi: int = 200) -> None:
+        super().__init__(window)
+        self.window = window
+        self.bridge = bridge
+        self.dpi = dpi
+        self.entries: dict[str, DocEntry] = {}
+        self.current_key = ""
+        self.current_page = -1
+        self.history: object | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
+        w, b = window, bridge
+        w.inputs_given.connect(self.open_inputs)
+        w.cancel_requested.connect(self.cancel)
+        w.retry_action.triggered.connect(self.retry_page)
+        w.page_view.region_selected.connect(self.read_region)
+        w.documents.document_selected.connect(self.show_document)
+        w.documents.page_selected.connect(lambda _k, i: self.show_page(i))
+        w.documents.thumbnail_wanted.connect(b.request_thumbnail)
+        w.chat.send_requested.connect(self.ask)
+        w.chat.stop_requested.connect(b.stop_chat)
+        w.tables.message.connect(w.show_message)
+        b.page_count.connect(self._on_page_count)
+        b.source_failed.connect(self._on_source_failed)
+        b.thumbnail_ready.connect(w.documents.set_thumbnail)
+        b.page_image_ready.connect(self._on_page_image)
+        b.page_started.connect(self._on_page_started)
+        b.block_found.connect(self._on_block)
+        b.text_delta.connect(self._on_text)
+        b.page_done.connect(self._on_page_done)
+        b.batch_progress.connect(w.set_batch)
+        b.region_done.connect(self._on_region_done)
+        b.chat_delta.connect(self._on_chat_delta)
+        b.chat_finished.connect(self._on_chat_finished)
+
+    def _keep(self, task: asyncio.Future[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- opening -------------------------------------------------------------------
+    def open_inputs(self, inputs: Inputs) -> list[str]:
+        """Open files and images; every page is read right away. Returns the new keys."""
+        keys: list[str] = []
+        for path in inputs.paths:
+            entry = DocEntry.for_path(path)
+            self._add(entry)
+            self.bridge.add_file(entry.key, path, self.dpi)
+            keys.append(entry.key)
+        for name, data in inputs.images:
+            entry = DocEntry.for_images(t("Pasted image") if name == "pasted image" else name)
+            self._add(entry)
+            self._keep(asyncio.ensure_future(self._decode_image(entry.key, data, name)))
+            keys.append(entry.key)
+        if inputs.skipped:
+            self.window.show_message(
+                t("Skipped (not found or not a local file): %1").replace(
+                    "%1", ", ".join(inputs.skipped[:3])
+                )
+            )
+        return keys
+
+    def open_files(self, files: list[str]) -> None:
+        from desktop.ui.inputs import expand_paths
+
+        self.open_inputs(expand_paths(files))
+
+    async def _decode_image(self, key: str, data: bytes, name: str) -> None:
+        from desktop.core.images import load_image_bytes
+
+        try:
+            page = await asyncio.to_thread(load_image_bytes, data, name)
+        except DotsError as exc:
+            self._on_source_failed(key, str(exc))
+            return
+        self.bridge.add_images(key, [page])
+
+    def _add(self, entry: DocEntry) -> None:
+        self.entries[entry.key] = entry
+        self.window.stack.setCurrentIndex(1)
+        self.window.documents.add_document(entry)
+
+    def _on_page_count(self, key: str, count: int) -> None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        entry.page_count = count
+        self.window.documents.update_document(entry)
+        if key == self.current_key:
+            self.window.documents.show_pages(entry)
+            self.window.documents.select_page(0)
+        self.read(key, list(range(count)))
+
+    def _on_source_failed(self, key: str, sentence: str) -> None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        if entry.page_count == 0:
+            entry.error = sentence
+        self.window.documents.update_document(entry)
+        self.window.show_message(f"{entry.name}: {sentence}", 15000)
+        if key == self.current_key:
+            self.window.page_status.setText(sentence)
+
+    # -- reading -----------------------------------------------------------------
+    def read(self, key: str, pages: list[int], region: BBox | None = None) -> None:
+        entry = self.entries[key]
+        if region is not None:
+            self.bridge.recognize(key, pages, RecognizeMode.GROUNDING, region)
+            self.window.show_message(t("Reading the selected region…"))
+            return
+        mode = RecognizeMode(self.window.mode())
+        for index in pages:
+            entry.queued.add(index)
+            if region is None:
+                entry.live_blocks.pop(index, None)
+                entry.live_text.pop(index, None)
+        self.window.documents.update_document(entry)
+        self.bridge.recognize(key, pages, mode, region)
+
+    def cancel(self) -> None:
+        if self.window.region_action.isChecked():
+            self.window.region_action.setChecked(False)
+            return
+        if self.window.chat.is_streaming():
+            self.bridge.stop_chat()
+        count = self.bridge.cancel_ocr()
+        if count:
+            self.window.show_message(t("Cancelled %1 page(s).").replace("%1", str(count)))
+
+    def retry_page(self) -> None:
+        if self.current_key and self.current_page >= 0:
+            self.entries[self.current_key].results.pop(self.current_page, None)
+            self.read(self.current_key, [self.current_page])
+            self._refresh_page()
+
+    def read_region(self, bbox: BBox) -> None:
+        """Grounding OCR of a drawn rectangle; the text goes to the Text tab and clipboard-ready."""
+        self.window.region_action.setChecked(False)
+        if not self.current_key or self.current_page < 0:
+            return
+        if not self.bridge.capabilities() & Capability.GROUNDING:
+            self.window.show_message(t("This engine cannot read a single region."))
+            return
+        self.read(self.current_key, [self.current_page], region=bbox)
+
+    def _on_region_done(self, key: str, index: int, page: Page) -> None:
+        """A region's text: shown in the Text tab and put on the clipboard."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        if page.status == PageStatus.FAILED:
+            self.window.show_message(page.reason, 15000)
+            return
+        text = page.text or "\n\n".join(b.text or "" for b in page.blocks if b.text)
+        entry.region_text = text.strip()
+        if key == self.current_key:
+            self.window.region_text.setPlainText(entry.region_text)
+            self.window.region_box.setVisible(bool(entry.region_text))
+            self.window.tabs.setCurrentWidget(self.window.text_tab)
+        if entry.region_text:
+            QGuiApplication.clipboard().setText(entry.region_text)
+            self.window.show_message(t("Region read; its text is on the clipboard."))
+
+    # -- events ------------------------------------------------------------------
+    def _on_page_started(self, key: str, index: int) -> None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        entry.queued.discard(index)
+        entry.running.add(index)
+        self.window.documents.update_document(entry)
+        if key == self.current_key and index == self.current_page:
+            self._refresh_status()
+
+    def _on_block(self, key: str, index: int, block: Block) -> None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        entry.live_blocks.setdefault(index, []).append(block)
+        if key == self.current_key and index == self.current_page:
+            self.window.page_view.add_block(block)
+            self.window.text_view.append_block(block)
+
+    def _on_text(self, key: str, index: int, text: str) -> None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        entry.live_text[index] = entry.live_text.get(index, "") + text
+        if (
+            key == self.current_key
+            and index == self.current_page
+            and not entry.live_blocks.get(index)
+        ):
+            self.window.plain_view.set_text(entry.live_text[index])
+
+    def _on_page_done(self, key: str, page: Page) -> None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        entry.running.discard(page.index)
+        entry.queued.discard(page.index)
+        previous = entry.results.get(page.index)
+        if page.status == PageStatus.PENDING and previous is not None:
+            pass  # a cancelled re-read keeps the earlier result
+        elif page.width == 0 and previous is not None and page.status == PageStatus.FAILED:
+            entry.results[page.index] = previous  # a failed retry keeps what we had
+            self.window.show_message(page.reason, 15000)
+        else:
+            entry.results[page.index] = page
+        self.window.documents.update_document(entry)
+        if key == self.current_key and page.index == self.current_page:
+            self._refresh_page()
+        if key == self.current_key:
+            self.window.tables.set_document(entry.document())
+        if not entry.running and not entry.queued:
+            self.document_finished.emit(key)
+            self._remember(entry)
+
+    def _remember(self, entry: DocEntry) -> None:
+        store = self.history
+        if store is None or not entry.path:
+            return
+        try:
+            store.add(entry.document())  # type: ignore[attr-defined]
+        except Exception:  # history is a convenience; reading must not fail because of it
+            logger.warning("could not save history", exc_info=True)
+
+    # -- showing -------------------------------------------------------------------
+    def show_document(self, key: str) -> None:
+        self.current_key = key
+        self.current_page = -1
+        entry = self.entries.get(key)
+        if entry is None:
+            self.window.stack.setCurrentIndex(0)
+            return
+        self.window.stack.setCurrentIndex(1)
+        self.window.documents.show_pages(entry)
+        self.window.chat.set_history(entry.chat)
+        self.window.tables.set_document(entry.document())
+        self.window.region_text.setPlainText(entry.region_text)
+        self.window.region_box.setVisible(bool(entry.region_text))
+        if entry.page_count:
+            self.window.documents.select_page(0)
+        else:
+            self.window.page_view.set_page(None)
+            self._refresh_status()
+
+    def show_page(self, index: int) -> None:
+        if not self.current_key:
+            return
+        self.current_page = index
+        self.bridge.request_page_image(self.current_key, index)
+        self._refresh_page()
+
+    def _on_page_image(self, key: str, index: int, image: QImage) -> None:
+        if key == self.current_key and index == self.current_page:
+            self.window.page_view.set_page(image)
+            self.window.page_view.set_blocks(self.entries[key].blocks(index))
+
+    def _refresh_page(self) -> None:
+        entry = self.entries.get(self.current_key)
+        if entry is None or self.current_page < 0:
+            return
+        index = self.current_page
+        blocks = entry.blocks(index)
+        page = entry.results.get(index)
+        if self.window.page_view.has_page():
+            self.window.page_view.set_blocks(blocks)
+        text = page.text if page is not None else entry.live_text.get(index, "")
+        self.window.text_view.set_blocks(blocks, plain=text if not blocks else "")
+        shown = page if page is not None else Page(index, 0, 0, blocks=blocks, text=text)
+        doc = page_document(entry.path or entry.name, shown)
+        self.window.plain_view.set_text(plain_text(doc) if blocks or text else "")
+        self.window.json_view.set_text(json_text(doc) if page is not None else "")
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        entry = self.entries.get(self.current_key)
+        if entry is None:
+            self.window.page_status.setText("")
+            self.window.page_progress.hide()
+            return
+        running = self.current_page in entry.running
+        sentence = status_sentence(entry.results.get(self.current_page), running)
+        if entry.error:
+            sentence = entry.error
+        self.window.page_status.setText(sentence)
+        self.window.page_progress.setVisible(running)
+
+    # -- chat ----------------------------------------------------------------------
+    def ask(self, question: str) -> None:
+        entry = self.entries.get(self.current_key)
+        if entry is None:
+            self.window.show_message(t("Open a page first, then ask about it."))
+            return
+        self._keep(asyncio.ensure_future(self._ask(entry, question)))
+
+    async def _ask(self, entry: DocEntry, question: str) -> None:
+        first = not any(m.role == "user" for m in entry.chat)
+        image = None
+        if first and entry.page_count:
+            try:
+                image = await self.bridge.page_image(entry.key, max(0, self.current_page))
+            except DotsError as exc:
+                self.window.show_message(str(exc))
+                return
+        entry.chat.append(ChatMessage(role="user", text=question, image=image))
+        self.window.chat.set_history(entry.chat)
+        self.window.chat.begin_answer()
+        self.bridge.chat(entry.key, [m for m in entry.chat if m.role != "system"])
+
+    def _on_chat_delta(self, key: str, text: str) -> None:
+        if key == self.current_key:
+            self.window.chat.add_delta(text)
+
+    def _on_chat_finished(self, key: str, error: str) -> None:
+        if key == self.current_key:
+            self.window.chat.finish_answer(error)
+
+    def export_document(self, fmt: str, path: str) -> None:
+        """Write the current document with the core's exporters (atomic)."""
+        from desktop.core import exports
+
+        entry = self.entries.get(self.current_key)
+        if entry is None:
+            return
+        doc = entry.document()
+        writers = {
+            "md": exports.document_to_markdown,
+            "json": exports.document_to_json,
+            "txt": exports.document_to_text,
+            "html": exports.document_to_html,
+        }
+        if fmt == "xlsx":
+            from desktop.ui.tables import document_tables
+
+            grids = [(t.title, t.grid) for t in document_tables(doc)]
+            exports.write_xlsx(grids, Path(path))
+        else:
+            exports.atomic_write_text(Path(path), writers[fmt](doc))
+        self.window.show_message(t("Saved %1").replace("%1", path))

@@ -1,0 +1,129 @@
+"""Icons: line icons from resources/icons tinted to the palette, and the tray icon drawn live."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+
+def resources_dir() -> Path:
+    """resources/ next to the package (or inside a PyInstaller bundle)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+#: Model state -> dot colour (shared by the tray, the engine chip and the status bar).
+STATE_COLOURS: dict[str, str] = {
+    "ready": "#2fbf71",
+    "busy": "#2f8fdf",
+    "starting": "#f0a020",
+    "stopped": "#8a8f98",
+    "failed": "#e0455a",
+}
+
+
+def state_colour(state: str) -> QColor:
+    return QColor(STATE_COLOURS.get(state, STATE_COLOURS["stopped"]))
+
+
+def fullness_colour(fraction: float) -> QColor:
+    """Green below 70 %, amber below 90 %, red above: how a fuel gauge reads."""
+    if fraction < 0.70:
+        return QColor("#2fbf71")
+    if fraction < 0.90:
+        return QColor("#f0a020")
+    return QColor("#e0455a")
+
+
+@functools.cache
+def _svg_source(name: str) -> str:
+    return (resources_dir() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+
+
+def line_icon(name: str, colour: str = "#3a3f47", size: int = 24) -> QIcon:
+    """A resources/icons SVG with ``currentColor`` set to ``colour``."""
+    try:
+        svg = _svg_source(name).replace("currentColor", colour)
+    except OSError:
+        return QIcon()
+    renderer = QSvgRenderer(QByteArray(svg.encode()))
+    icon = QIcon()
+    for scale in (1, 2):
+        pix = QPixmap(size * scale, size * scale)
+        pix.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pix)
+        renderer.render(painter)
+        painter.end()
+        pix.setDevicePixelRatio(scale)
+        icon.addPixmap(pix)
+    return icon
+
+
+def app_icon() -> QIcon:
+    path = resources_dir() / "icons" / "dots-desktop.svg"
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def dot_pixmap(state: str, size: int = 12) -> QPixmap:
+    """A filled circle in the state's colour (engine chip, status bar)."""
+    pix = QPixmap(size * 2, size * 2)
+    pix.setDevicePixelRatio(2)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(state_colour(state))
+    painter.drawEllipse(QRectF(1, 1, size - 2, size - 2))
+    painter.end()
+    return pix
+
+
+def draw_tray_pixmap(fraction: float | None, state: str, size: int = 64) -> QPixmap:
+    """The tray icon: a page whose fill height is GPU memory use, plus a model-state dot.
+
+    ``fraction`` None means no NVIDIA GPU: the page is drawn empty with three dots.
+    Shapes are thick and few so the icon still reads at 16-22 px.
+    """
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    s = size / 64.0
+    page = QRectF(8 * s, 3 * s, 40 * s, 56 * s)
+    path = QPainterPath()
+    path.addRoundedRect(page, 7 * s, 7 * s)
+    p.fillPath(path, QColor("#f4f6fa"))
+    if fraction is not None:
+        frac = max(0.0, min(1.0, fraction))
+        fill = QRectF(
+            page.left(), page.bottom() - page.height() * frac, page.width(), page.height() * frac
+        )
+        p.save()
+        p.setClipPath(path)
+        p.fillRect(fill, fullness_colour(frac))
+        p.restore()
+    else:
+        p.setPen(Qt.PenStyle.NoPen)
+        for i, colour in enumerate(("#f0b400", "#2fbf71", "#e0455a")):
+            p.setBrush(QColor(colour))
+            p.drawEllipse(QRectF((14 + i * 11) * s, 38 * s, 8 * s, 8 * s))
+    p.setPen(QPen(QColor("#2b3038"), 4 * s))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawPath(path)
+    # Text lines on the page, so it reads as a document even when full.
+    p.setPen(QPen(QColor(40, 48, 56, 150), 4 * s, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    for y in (14, 22):
+        p.drawLine(int(16 * s), int(y * s), int(40 * s), int(y * s))
+    # State dot, bottom right, with a ring so it separates from any tray background.
+    p.setPen(QPen(QColor("#ffffff"), 3 * s))
+    p.setBrush(state_colour(state))
+    p.drawEllipse(QRectF(38 * s, 38 * s, 24 * s, 24 * s))
+    p.end()
+    return pix

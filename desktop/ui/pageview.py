@@ -1,0 +1,254 @@
+"""The page with its layout overlay: zoom, pan, fit, hover, click-to-select, region drawing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSceneHoverEvent,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QWidget,
+)
+
+from desktop.core.document import CATEGORY_COLOURS, BBox, Block
+
+MIN_ZOOM, MAX_ZOOM = 0.05, 8.0
+
+
+class BlockItem(QGraphicsRectItem):
+    """One block's box in its category colour with an "index_category" label."""
+
+    def __init__(self, block: Block, number: int) -> None:
+        x1, y1, x2, y2 = block.bbox
+        super().__init__(QRectF(x1, y1, max(1, x2 - x1), max(1, y2 - y1)))
+        self.block = block
+        self.number = number
+        rgb = CATEGORY_COLOURS.get(block.category, (0, 128, 0))
+        self.colour = QColor(*rgb)
+        self.setAcceptHoverEvents(True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self._apply(False)
+        label = QGraphicsSimpleTextItem(f"{number}_{block.category}", self)
+        font = QFont()
+        font.setPixelSize(12)
+        font.setBold(True)
+        label.setFont(font)
+        label.setBrush(QBrush(self.colour.darker(140)))
+        label.setPos(x1 + 2, y1 + 1)
+        label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        text = (block.text or "").strip()
+        tip = f"{number}_{block.category}"
+        if text:
+            tip += "\n" + (text[:400] + ("…" if len(text) > 400 else ""))
+        self.setToolTip(tip)
+
+    def _apply(self, highlighted: bool) -> None:
+        fill = QColor(self.colour)
+        fill.setAlpha(70 if highlighted else 28)
+        pen = QPen(self.colour, 3 if highlighted else 2)
+        pen.setCosmetic(True)
+        self.setPen(pen)
+        self.setBrush(QBrush(fill))
+
+    def set_highlighted(self, on: bool) -> None:
+        self._apply(on)
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._apply(True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._apply(self.isSelected())
+        super().hoverLeaveEvent(event)
+
+
+class PageView(QGraphicsView):
+    """Shows one page image and the blocks found on it."""
+
+    block_clicked = Signal(int)  # position of the block in the page's list
+    region_selected = Signal(object)  # BBox in original pixels
+    zoom_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page_view")
+        self.setAccessibleName(self.tr("Page with layout overlay"))
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self._pixmap = QGraphicsPixmapItem()
+        self._pixmap.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._scene.addItem(self._pixmap)
+        self._blocks: list[BlockItem] = []
+        self._region_mode = False
+        self._region_origin: QPointF | None = None
+        self._band = QGraphicsRectItem()
+        band_pen = QPen(QColor("#2f6fde"), 2, Qt.PenStyle.DashLine)
+        band_pen.setCosmetic(True)
+        self._band.setPen(band_pen)
+        self._band.setBrush(QColor(47, 111, 222, 40))
+        self._band.setZValue(10)
+        self._band.hide()
+        self._scene.addItem(self._band)
+        self._fit = True
+        self.setRenderHints(
+            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
+        )
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setBackgroundBrush(self.palette().window().color().darker(108))
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self._page_size = (0, 0)
+
+    # -- content -------------------------------------------------------------
+    def set_page(self, image: QImage | None, width: int = 0, height: int = 0) -> None:
+        """Show a page; ``width``/``height`` (original pixels) size the scene before the image."""
+        self.clear_blocks()
+        if image is not None and not image.isNull():
+            self._pixmap.setPixmap(QPixmap.fromImage(image))
+            self._page_size = (image.width(), image.height())
+        else:
+            self._pixmap.setPixmap(QPixmap())
+            self._page_size = (width, height)
+        w, h = self._page_size
+        self._scene.setSceneRect(QRectF(0, 0, max(1, w), max(1, h)))
+        if self._fit:
+            self.fit()
+
+    def has_page(self) -> bool:
+        return not self._pixmap.pixmap().isNull()
+
+    def clear_blocks(self) -> None:
+        for item in self._blocks:
+            self._scene.removeItem(item)
+        self._blocks.clear()
+
+    def add_block(self, block: Block) -> None:
+        item = BlockItem(block, len(self._blocks))
+        self._scene.addItem(item)
+        self._blocks.append(item)
+
+    def set_blocks(self, blocks: tuple[Block, ...] | list[Block]) -> None:
+        self.clear_blocks()
+        for block in blocks:
+            self.add_block(block)
+
+    def block_count(self) -> int:
+        return len(self._blocks)
+
+    def block_items(self) -> list[BlockItem]:
+        return list(self._blocks)
+
+    def select_block(self, position: int) -> None:
+        for i, item in enumerate(self._blocks):
+            item.setSelected(i == position)
+            item.set_highlighted(i == position)
+        if 0 <= position < len(self._blocks):
+            self.ensureVisible(self._blocks[position], 40, 40)
+
+    # -- zoom -----------------------------------------------------------------
+    def fit(self) -> None:
+        self._fit = True
+        rect = self._scene.sceneRect()
+        if rect.width() > 1:
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self.zoom_changed.emit(self.zoom())
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom() * factor))
+        self._fit = False
+        self.scale(target / self.zoom(), target / self.zoom())
+        self.zoom_changed.emit(self.zoom())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fit:
+            self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.ZoomIn):
+            self.zoom_by(1.25)
+        elif event.matches(QKeySequence.StandardKey.ZoomOut):
+            self.zoom_by(0.8)
+        else:
+            super().keyPressEvent(event)
+
+    # -- region selection -----------------------------------------------------
+    def set_region_mode(self, on: bool) -> None:
+        """While on, dragging draws a rectangle instead of panning."""
+        self._region_mode = on
+        self.setDragMode(
+            QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag
+        )
+        self.viewport().setCursor(
+            Qt.CursorShape.CrossCursor if on else Qt.CursorShape.OpenHandCursor
+        )
+
+    def region_mode(self) -> bool:
+        return self._region_mode
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._region_mode and event.button() == Qt.MouseButton.LeftButton:
+            self._region_origin = self.mapToScene(event.position().toPoint())
+            self._band.setRect(QRectF(self._region_origin, self._region_origin))
+            self._band.show()
+            event.accept()
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self.itemAt(event.position().toPoint())
+            while item is not None and not isinstance(item, BlockItem):
+                item = item.parentItem()
+            if isinstance(item, BlockItem):
+                self.select_block(item.number)
+                self.block_clicked.emit(item.number)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._region_mode and self._region_origin is not None:
+            current = self.mapToScene(event.position().toPoint())
+            self._band.setRect(QRectF(self._region_origin, current).normalized())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._region_mode and self._region_origin is not None:
+            rect = self._band.rect().intersected(self._scene.sceneRect())
+            self._region_origin = None
+            self._band.hide()
+            if rect.width() >= 4 and rect.height() >= 4:
+                self.region_selected.emit(self.rect_to_bbox(rect))
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    @staticmethod
+    def rect_to_bbox(rect: QRectF) -> BBox:
+        return (int(rect.left()), int(rect.top()), int(rect.right()), int(rect.bottom()))

@@ -1,0 +1,75 @@
+"""What the window knows about each open document: pages, live blocks, results, chat."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.core.document import Block, Document, Page, PageStatus
+from desktop.engines.base import ChatMessage
+
+_counter = itertools.count(1)
+
+
+@dataclass(slots=True)
+class DocEntry:
+    """One document in the list (mutable UI state; results are the core's frozen data)."""
+
+    key: str
+    name: str
+    path: str = ""
+    page_count: int = 0
+    error: str = ""
+    results: dict[int, Page] = field(default_factory=dict)
+    live_blocks: dict[int, list[Block]] = field(default_factory=dict)
+    live_text: dict[int, str] = field(default_factory=dict)
+    running: set[int] = field(default_factory=set)
+    queued: set[int] = field(default_factory=set)
+    chat: list[ChatMessage] = field(default_factory=list)
+    region_text: str = ""
+
+    @classmethod
+    def for_path(cls, path: str) -> DocEntry:
+        return cls(key=f"doc{next(_counter)}", name=Path(path).name, path=path)
+
+    @classmethod
+    def for_images(cls, name: str) -> DocEntry:
+        return cls(key=f"doc{next(_counter)}", name=name)
+
+    def blocks(self, index: int) -> tuple[Block, ...]:
+        """The final blocks of a page, or those streamed so far."""
+        page = self.results.get(index)
+        if page is not None and page.status != PageStatus.PENDING:
+            return page.blocks
+        return tuple(self.live_blocks.get(index, ()))
+
+    def status(self) -> str:
+        """One word for the badge: loading, failed, reading, queued, partial, done, new."""
+        if self.error:
+            return "failed"
+        if self.page_count == 0:
+            return "loading"
+        if self.running:
+            return "reading"
+        if self.queued:
+            return "queued"
+        statuses = [p.status for p in self.results.values()]
+        if not statuses:
+            return "new"
+        if any(s == PageStatus.FAILED for s in statuses):
+            return "failed"
+        if any(s == PageStatus.PARTIAL for s in statuses):
+            return "partial"
+        if len(statuses) < self.page_count:
+            return "new"
+        return "done"
+
+    def document(self) -> Document:
+        """The finished pages as the core's Document (for exports)."""
+        pages = tuple(
+            self.results[i]
+            for i in sorted(self.results)
+            if self.results[i].status != PageStatus.PENDING
+        )
+        return Document(source=self.path or self.name, pages=pages)

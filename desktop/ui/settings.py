@@ -1,0 +1,166 @@
+"""The settings dialog: engine, server, model, reading, storage, language, tray."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.prefs import Prefs, get_secret, set_secret
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the preferences; secrets go to the keyring on OK."""
+
+    def __init__(
+        self, prefs: Prefs, profiles: list[tuple[str, str]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings_dialog")
+        self.setWindowTitle(self.tr("Settings"))
+        self.setMinimumWidth(560)
+        self._prefs = prefs
+        self.secret_error = ""
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setVerticalSpacing(10)
+        self.engine_mode = QComboBox()
+        self.engine_mode.setObjectName("engine_mode")
+        self.engine_mode.addItem(self.tr("Automatic (server if configured, else built-in)"), "auto")
+        self.engine_mode.addItem(self.tr("Managed container on this GPU"), "managed")
+        self.engine_mode.addItem(self.tr("Remote server"), "server")
+        self.engine_mode.addItem(self.tr("Built-in CPU engine"), "builtin")
+        self.endpoint = QLineEdit(prefs.endpoint)
+        self.endpoint.setObjectName("endpoint")
+        self.endpoint.setPlaceholderText("http://127.0.0.1:8000")
+        key, key_error = get_secret("api_key")
+        self.api_key = QLineEdit(key)
+        self.api_key.setObjectName("api_key")
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText(self.tr("optional"))
+        self.profile = QComboBox()
+        self.profile.setObjectName("profile")
+        for pid, label in profiles:
+            self.profile.addItem(label, pid)
+        self.concurrency = QSpinBox()
+        self.concurrency.setObjectName("concurrency")
+        self.concurrency.setRange(1, 32)
+        self.concurrency.setValue(prefs.concurrency)
+        self.dpi = QSpinBox()
+        self.dpi.setObjectName("pdf_dpi")
+        self.dpi.setRange(72, 600)
+        self.dpi.setSingleStep(25)
+        self.dpi.setValue(prefs.pdf_dpi)
+        self.hf_cache = QLineEdit(prefs.hf_cache)
+        self.hf_cache.setObjectName("hf_cache")
+        self.hf_cache.setPlaceholderText(self.tr("Docker volume (default)"))
+        browse = QPushButton(self.tr("Browse…"))
+        browse.clicked.connect(self._browse)
+        cache_row = QHBoxLayout()
+        cache_row.addWidget(self.hf_cache, 1)
+        cache_row.addWidget(browse)
+        token, token_error = get_secret("hf_token")
+        self.hf_token = QLineEdit(token)
+        self.hf_token.setObjectName("hf_token")
+        self.hf_token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.hf_token.setPlaceholderText(self.tr("only for gated models"))
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        self.language.addItem("English", "en")
+        self.language.addItem("Русский", "ru")
+        self.keep_running = QCheckBox(self.tr("Keep the model running after quitting"))
+        self.keep_running.setObjectName("keep_model_running")
+        self.tray = QCheckBox(
+            self.tr("Show the tray icon (closing the window keeps the app running)")
+        )
+        self.tray.setObjectName("tray_enabled")
+        form.addRow(self.tr("Engine"), self.engine_mode)
+        form.addRow(self.tr("Server address"), self.endpoint)
+        form.addRow(self.tr("API key"), self.api_key)
+        form.addRow(self.tr("Model profile"), self.profile)
+        form.addRow(self.tr("Pages at once"), self.concurrency)
+        form.addRow(self.tr("PDF resolution (DPI)"), self.dpi)
+        form.addRow(self.tr("Model cache folder"), cache_row)
+        form.addRow(self.tr("Hugging Face token"), self.hf_token)
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow("", self.keep_running)
+        form.addRow("", self.tray)
+        layout.addLayout(form)
+        self.keyring_note = QLabel()
+        self.keyring_note.setObjectName("keyring_note")
+        self.keyring_note.setWordWrap(True)
+        errors = key_error or token_error
+        if errors:
+            self.keyring_note.setText(
+                self.tr("The system keyring is not available, so keys are not saved: %1").replace(
+                    "%1", errors
+                )
+            )
+        self.keyring_note.setVisible(bool(errors))
+        layout.addWidget(self.keyring_note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._select(self.engine_mode, prefs.engine_mode)
+        self._select(self.profile, prefs.profile)
+        self._select(self.language, prefs.language)
+        self.keep_running.setChecked(prefs.keep_model_running)
+        self.tray.setChecked(prefs.tray_enabled)
+        self._keys = (key, token)
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Model cache folder"), self.hf_cache.text()
+        )
+        if folder:
+            self.hf_cache.setText(folder)
+
+    def _accept(self) -> None:
+        errors = []
+        if self.api_key.text() != self._keys[0]:
+            errors.append(set_secret("api_key", self.api_key.text()))
+        if self.hf_token.text() != self._keys[1]:
+            errors.append(set_secret("hf_token", self.hf_token.text()))
+        failed = [e for e in errors if e]
+        if failed:
+            self.secret_error = self.tr(
+                "Keys could not be saved in the system keyring: %1"
+            ).replace("%1", failed[0])
+        self.accept()
+
+    def prefs(self) -> Prefs:
+        return replace(
+            self._prefs,
+            engine_mode=str(self.engine_mode.currentData()),
+            endpoint=self.endpoint.text().strip(),
+            profile=str(self.profile.currentData() or self._prefs.profile),
+            concurrency=self.concurrency.value(),
+            pdf_dpi=self.dpi.value(),
+            hf_cache=self.hf_cache.text().strip(),
+            language=str(self.language.currentData()),
+            keep_model_running=self.keep_running.isChecked(),
+            tray_enabled=self.tray.isChecked(),
+        )

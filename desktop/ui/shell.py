@@ -1,0 +1,419 @@
+"""The running application: window, tray, GPU feed, model runtime and their wiring."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from desktop.core.errors import DotsError
+from desktop.engines.base import Capability
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.controller import WindowController
+from desktop.ui.enginechoice import build_engine, engine_kind
+from desktop.ui.i18n import install_language
+from desktop.ui.inputs import Inputs, expand_paths, image_png_bytes, mime_inputs
+from desktop.ui.prefs import Prefs, load_prefs, save_prefs
+from desktop.ui.theme import apply_theme
+from desktop.ui.tray import Tray, tray_available
+from desktop.ui.window import MainWindow
+
+logger = logging.getLogger(__name__)
+
+
+def t(text: str) -> str:
+    return QCoreApplication.translate("DesktopApp", text)
+
+
+def state_words(state: str) -> str:
+    words = {
+        "starting": t("starting…"),
+        "ready": t("ready"),
+        "busy": t("reading"),
+        "failed": t("failed"),
+        "stopped": t("not running"),
+    }
+    return words.get(state, state)
+
+
+class GpuFeed(QObject):
+    """GpuMonitor readings (monitor thread) delivered as a Qt signal (GUI thread)."""
+
+    reading = Signal(list)
+
+    def __init__(
+        self, backend: Any = None, interval: float = 1.0, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.monitor: Any = None
+        try:
+            from desktop.runtime.gpu import GpuMonitor
+
+            self.monitor = GpuMonitor(backend, interval=interval)
+            self.monitor.subscribe(self.reading.emit)
+        except ImportError:
+            logger.info("GPU monitor not available")
+
+    def start(self) -> str:
+        """Start sampling; returns why not ('' when running)."""
+        if self.monitor is None:
+            return "no monitor"
+        self.monitor.start()
+        return "" if self.monitor.available else self.monitor.unavailable_reason
+
+    def stop(self) -> None:
+        if self.monitor is not None:
+            self.monitor.stop()
+
+
+class DesktopApp(QObject):
+    """Composes the window with the engine bridge, the tray, the GPU feed and the model runtime."""
+
+    def __init__(
+        self, app: QApplication, *, gpu_backend: Any = None, gpu_interval: float = 1.0
+    ) -> None:
+        super().__init__()
+        self.app = app
+        self.prefs: Prefs = load_prefs()
+        install_language(app, self.prefs.language)
+        self.dark = apply_theme(app)
+        self.bridge = EngineBridge(self)
+        self.bridge.set_concurrency(self.prefs.concurrency)
+        self.window = MainWindow()
+        self.window.set_mode(self.prefs.ocr_mode)
+        self.controller = WindowController(self.window, self.bridge, self.prefs.pdf_dpi)
+        self.tray = Tray(self)
+        self.tray_shown = False
+        self.gpu = GpuFeed(gpu_backend, gpu_interval, self)
+        self.gpu_sample: tuple[int, int] | None = None
+        self.engine_state = ("", "stopped", "")
+        self.model: Any = None  # ModelRuntime, created on first use (needs Docker)
+        self._quit = asyncio.Event()
+        self._to_clipboard: set[str] = set()
+        self._told_about_tray = False
+        self._signal_pump = QTimer(self, interval=300)  # lets Python see Ctrl+C under Qt
+        self._signal_pump.timeout.connect(lambda: None)
+        self._wire()
+
+    def _wire(self) -> None:
+        w = self.window
+        w.close_requested.connect(self._on_close)
+        w.settings_action.triggered.connect(self.open_settings)
+        w.engine_chip.clicked.connect(self.open_model_panel)
+        w.export_action.triggered.connect(self.export)
+        w.mode_changed.connect(self._on_mode)
+        self.bridge.engine_changed.connect(self._on_engine)
+        self.gpu.reading.connect(self._on_gpu)
+        self.controller.document_finished.connect(self._on_document_finished)
+        tr = self.tray
+        tr.show_window.connect(self.show_window)
+        tr.quit_requested.connect(self.request_quit)
+        tr.ocr_clipboard.connect(self.ocr_clipboard)
+        tr.ocr_file.connect(self._ocr_file)
+        tr.ocr_region.connect(self.ocr_region)
+        tr.start_model.connect(lambda: self._model_call("start"))
+        tr.stop_model.connect(lambda: self._model_call("stop"))
+        tr.switch_model.connect(lambda pid: self._model_call("switch", pid))
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(lambda _s: self._retheme())
+        self.app.aboutToQuit.connect(self.request_quit)
+
+    # -- lifecycle ---------------------------------------------------------------
+    def start(self, files: list[str]) -> None:
+        """Show the window, pick the engine, open ``files``."""
+        self._signal_pump.start()
+        self._load_history()
+        self.apply_engine()
+        self._set_tray(self.prefs.tray_enabled)
+        self._fill_profiles()
+        reason = self.gpu.start()
+        if reason:
+            self._on_gpu([])
+        self.window.show()
+        if files:
+            self.controller.open_files(files)
+
+    def _set_tray(self, enabled: bool) -> None:
+        if enabled and tray_available():
+            self.tray.show()
+            self.tray_shown = True
+        else:
+            self.tray.hide()
+            self.tray_shown = False
+
+    def request_quit(self) -> None:
+        self._quit.set()
+
+    async def run(self) -> int:
+        """Until quit: then cancel jobs and close engines, each step bounded in time."""
+        await self._quit.wait()
+        await self.shutdown()
+        return 0
+
+    async def shutdown(self) -> None:
+        self._signal_pump.stop()
+        self.window.hide()
+        self.tray.hide()
+        await self.bridge.aclose()
+        await asyncio.to_thread(self.gpu.stop)
+        if self.model is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.model.aclose(self.prefs.keep_model_running), timeout=45)
+        store = self.controller.history
+        if store is not None:
+            with contextlib.suppress(Exception):
+                store.close()  # type: ignore[attr-defined]
+
+    def _on_close(self) -> None:
+        if self.tray_shown:
+            self.window.hide()
+            if not self._told_about_tray:
+                self._told_about_tray = True
+                self.tray.notify(
+                    "Dots Desktop", t("Still running in the tray. Quit from its menu.")
+                )
+            return
+        self.request_quit()
+
+    def show_window(self) -> None:
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def receive_files(self, files: list[str]) -> None:
+        """Files handed over by a second launch."""
+        self.show_window()
+        if files:
+            self.controller.open_files(files)
+
+    def _load_history(self) -> None:
+        try:
+            from desktop.engines.history import HistoryStore
+
+            self.controller.history = HistoryStore()
+        except Exception:  # no history is not a reason to fail start-up
+            logger.warning("history unavailable", exc_info=True)
+
+    def _retheme(self) -> None:
+        self.dark = apply_theme(self.app)
+
+    # -- engine ----------------------------------------------------------------------
+    def apply_engine(self) -> None:
+        """Build the engine the settings ask for; a failure is shown, never raised."""
+        if self.prefs.engine_mode == "managed":
+            status = self.model.status() if self.model is not None else None
+            if status is None or not status.endpoint or str(status.state) != "ready":
+                self.bridge.set_engine(None)
+                self._on_engine(
+                    t("Managed model"), "stopped", t("Start the model from the model panel.")
+                )
+                return
+            endpoint, key = status.server_url, status.api_key
+        else:
+            endpoint = key = None
+        try:
+            engine = build_engine(self.prefs, endpoint=endpoint, api_key=key)
+        except (DotsError, ImportError) as exc:
+            logger.warning("engine unavailable: %s", exc)
+            self.bridge.set_engine(None)
+            self._on_engine(t("No engine"), "failed", str(exc))
+            return
+        self.bridge.set_engine(engine)
+
+    def _on_engine(self, name: str, state: str, detail: str) -> None:
+        self.engine_state = (name, state, detail)
+        if engine_kind(self.prefs) == "builtin" and self.prefs.engine_mode != "managed":
+            line = t(
+                "Pages will be read by the built-in CPU engine on this computer (no GPU needed)."
+            )
+        else:
+            line = t("Pages will be read by %1.").replace("%1", name or "?")
+        if state == "failed" and detail:
+            line = detail
+        self.window.set_engine(name, state, state_words(state), line)
+        if detail and state == "failed":
+            self.window.show_message(detail, 15000)
+        caps = self.bridge.capabilities()
+        if self.bridge.engine is not None and not caps & Capability.CHAT:
+            self.window.chat.set_available(
+                False,
+                t(
+                    "The current engine cannot chat about pages. Use a vision-language model (for example Qwen3-VL) on a server."  # noqa: E501
+                ),
+            )
+        else:
+            self.window.chat.set_available(self.bridge.engine is not None, t("No engine is ready."))
+        self.window.region_action.setEnabled(
+            bool(caps & Capability.GROUNDING) or self.bridge.engine is None
+        )
+        self._update_tray()
+
+    def _on_gpu(self, samples: list[Any]) -> None:
+        if samples:
+            used = sum(s.used_bytes for s in samples)
+            total = sum(s.total_bytes for s in samples)
+            self.gpu_sample = (used, total)
+            self.window.gpu_gauge.set_reading(used, total)
+        else:
+            self.gpu_sample = None
+            self.window.gpu_gauge.set_reading(0, 0)
+        self._update_tray()
+
+    def _update_tray(self) -> None:
+        used, total = self.gpu_sample or (0, 0)
+        name, state, _detail = self.engine_state
+        fraction = used / total if total else None
+        dot = "ready" if state == "busy" else state
+        self.tray.update_state(fraction, used, total, name, dot, state_words(state))
+        self.tray.start_action.setEnabled(self.prefs.engine_mode == "managed")
+        self.tray.stop_action.setEnabled(self.prefs.engine_mode == "managed")
+
+    def _on_mode(self, mode: str) -> None:
+        from dataclasses import replace
+
+        self.prefs = replace(self.prefs, ocr_mode=mode)
+        save_prefs(self.prefs)
+
+    # -- tray actions ------------------------------------------------------------------
+    def ocr_clipboard(self) -> None:
+        """Read the clipboard image; the text goes back to the clipboard when done."""
+        mime = QGuiApplication.clipboard().mimeData()
+        inputs = mime_inputs(mime) if mime is not None else Inputs()
+        if not inputs:
+            self.tray.notify("Dots Desktop", t("The clipboard holds no image to read."))
+            self.window.show_message(t("The clipboard holds no image or file to read."))
+            return
+        keys = self.controller.open_inputs(inputs)
+        self._to_clipboard.update(keys)
+
+    def _ocr_file(self) -> None:
+        self.show_window()
+        self.window.choose_files()
+
+    def ocr_region(self) -> None:
+        from desktop.ui.region import capture_region
+
+        def done(image: Any) -> None:
+            if image is None or image.isNull():
+                return
+            self.show_window()
+            keys = self.controller.open_inputs(
+                Inputs(images=[(t("Screen region"), image_png_bytes(image))])
+            )
+            self._to_clipboard.update(keys)
+
+        capture_region(done)
+
+    def _on_document_finished(self, key: str) -> None:
+        if key not in self._to_clipboard:
+            return
+        self._to_clipboard.discard(key)
+        entry = self.controller.entries.get(key)
+        if entry is None:
+            return
+        from desktop.ui.results import plain_text
+
+        text = plain_text(entry.document())
+        QGuiApplication.clipboard().setText(text)
+        self.tray.notify(t("Text copied"), text[:200] or t("No text was found."))
+
+    # -- dialogs -----------------------------------------------------------------------
+    def open_settings(self) -> None:
+        from desktop.ui.settings import SettingsDialog
+
+        dialog = SettingsDialog(self.prefs, self._profile_names(), self.window)
+        if dialog.exec():
+            old, self.prefs = self.prefs, dialog.prefs()
+            save_prefs(self.prefs)
+            if dialog.secret_error:
+                self.window.show_message(dialog.secret_error, 15000)
+            if old.language != self.prefs.language:
+                install_language(self.app, self.prefs.language)
+                self.window.show_message(t("The language changes fully after a restart."))
+            self.bridge.set_concurrency(self.prefs.concurrency)
+            self.controller.dpi = self.prefs.pdf_dpi
+            self._set_tray(self.prefs.tray_enabled)
+            self.apply_engine()
+
+    def _profile_names(self) -> list[tuple[str, str]]:
+        try:
+            from desktop.runtime.profiles import load_profiles
+
+            return [(p.id, p.display_name) for p in load_profiles().values()]
+        except Exception:  # a broken user profile must not break the dialog
+            logger.warning("profiles unavailable", exc_info=True)
+            return []
+
+    def _fill_profiles(self) -> None:
+        self.tray.set_profiles(self._profile_names(), self.prefs.profile)
+
+    def open_model_panel(self) -> None:
+        from desktop.ui.modelpanel import ModelPanel
+
+        ModelPanel.show_for(self)
+
+    def runtime(self) -> Any:
+        """The model runtime (container controller), created on first use."""
+        if self.model is None:
+            from desktop.ui.modelruntime import ModelRuntime
+
+            self.model = ModelRuntime(self)
+            self.model.status_changed.connect(lambda _s: self._on_model_status())
+        return self.model
+
+    def _on_model_status(self) -> None:
+        if self.prefs.engine_mode == "managed":
+            status = self.model.status()
+            ready = status is not None and str(status.state) == "ready"
+            current = self.bridge.engine
+            if (ready and current is None) or (not ready and current is not None):
+                self.apply_engine()
+
+    def _model_call(self, action: str, profile: str = "") -> None:
+        runtime = self.runtime()
+        if action == "start":
+            runtime.start(profile or self.prefs.profile)
+        elif action == "stop":
+            runtime.stop()
+        else:
+            from dataclasses import replace
+
+            self.prefs = replace(self.prefs, profile=profile)
+            save_prefs(self.prefs)
+            runtime.start(profile)
+
+    # -- export ------------------------------------------------------------------------
+    def export(self) -> None:
+        if not self.controller.current_key:
+            self.window.show_message(t("Open a document first."))
+            return
+        entry = self.controller.entries[self.controller.current_key]
+        stem = entry.name.rsplit(".", 1)[0] or "document"
+        filters = {
+            t("Markdown (*.md)"): "md",
+            t("JSON (*.json)"): "json",
+            t("Plain text (*.txt)"): "txt",
+            t("Web page (*.html)"): "html",
+            t("Excel tables (*.xlsx)"): "xlsx",
+        }
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, t("Export document"), f"{stem}.md", ";;".join(filters)
+        )
+        if not path:
+            return
+        fmt = filters.get(chosen, "md")
+        if not path.lower().endswith(f".{fmt}"):
+            path += f".{fmt}"
+        try:
+            self.controller.export_document(fmt, path)
+        except (OSError, DotsError) as exc:
+            self.window.show_message(t("Could not save: %1").replace("%1", str(exc)), 15000)
+
+
+def open_inputs_from_paths(shell: DesktopApp, files: list[str]) -> None:
+    shell.controller.open_inputs(expand_paths(files))

@@ -1,0 +1,99 @@
+"""Light and dark looks that follow the system colour scheme."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+LIGHT = {
+    "window": "#f5f6f8",
+    "base": "#ffffff",
+    "alt": "#f0f2f5",
+    "text": "#1f2329",
+    "mid": "#d5d9e0",
+    "muted": "#6b7280",
+    "accent": "#2f6fde",
+    "drop": "#eef3fd",
+}
+DARK = {
+    "window": "#1e2024",
+    "base": "#25282d",
+    "alt": "#2b2f35",
+    "text": "#e6e8eb",
+    "mid": "#3a3f47",
+    "muted": "#9aa1ab",
+    "accent": "#5b92f0",
+    "drop": "#232a36",
+}
+
+
+def system_is_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+def colours(dark: bool) -> dict[str, str]:
+    return DARK if dark else LIGHT
+
+
+def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
+    """Fusion with our palette and a small style sheet; returns whether dark was chosen."""
+    dark = system_is_dark() if dark is None else dark
+    c = colours(dark)
+    app.setStyle("Fusion")
+    pal = QPalette()
+    pal.setColor(QPalette.ColorRole.Window, QColor(c["window"]))
+    pal.setColor(QPalette.ColorRole.WindowText, QColor(c["text"]))
+    pal.setColor(QPalette.ColorRole.Base, QColor(c["base"]))
+    pal.setColor(QPalette.ColorRole.AlternateBase, QColor(c["alt"]))
+    pal.setColor(QPalette.ColorRole.Text, QColor(c["text"]))
+    pal.setColor(QPalette.ColorRole.Button, QColor(c["base"] if not dark else c["alt"]))
+    pal.setColor(QPalette.ColorRole.ButtonText, QColor(c["text"]))
+    pal.setColor(QPalette.ColorRole.Highlight, QColor(c["accent"]))
+    pal.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    pal.setColor(QPalette.ColorRole.ToolTipBase, QColor(c["base"]))
+    pal.setColor(QPalette.ColorRole.ToolTipText, QColor(c["text"]))
+    pal.setColor(QPalette.ColorRole.Mid, QColor(c["mid"]))
+    pal.setColor(QPalette.ColorRole.PlaceholderText, QColor(c["muted"]))
+    pal.setColor(QPalette.ColorRole.Link, QColor(c["accent"]))
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(c["muted"]))
+    app.setPalette(pal)
+    app.setStyleSheet(
+        f"""
+        QToolBar#main_toolbar {{ padding: 4px 8px; spacing: 6px; border: none;
+            border-bottom: 1px solid {c["mid"]}; background: {c["window"]}; }}
+        QToolBar#page_toolbar {{ padding: 2px 6px; border: none;
+            border-bottom: 1px solid {c["mid"]}; }}
+        QToolButton {{ padding: 4px 8px; border-radius: 6px; }}
+        QToolButton:hover {{ background: {c["alt"]}; }}
+        QToolButton:checked {{ background: {c["drop"]}; border: 1px solid {c["accent"]}; }}
+        QToolButton#engine_chip {{ border: 1px solid {c["mid"]}; border-radius: 13px;
+            padding: 3px 12px; background: {c["base"]}; }}
+        QWidget#drop_zone {{ background: {c["drop"]}; border: 2px dashed {c["accent"]};
+            border-radius: 14px; margin: 18px; }}
+        QLabel#drop_title {{ font-size: 20px; font-weight: 600; color: {c["text"]}; }}
+        QLabel#drop_engine_line {{ font-size: 14px; color: {c["accent"]}; }}
+        QLabel#drop_hint, QLabel#empty_hint, QLabel#chat_disabled_reason {{ color: {c["muted"]}; }}
+        QLabel#section_label {{ font-weight: 600; color: {c["muted"]}; padding: 2px 2px; }}
+        QLabel#page_status {{ color: {c["muted"]}; }}
+        QListWidget {{ border: 1px solid {c["mid"]}; border-radius: 8px; background: {c["base"]}; }}
+        QListWidget#documents_list::item {{ padding: 6px 4px; }}
+        QTabWidget::pane {{ border: none; }}
+        QTabBar::tab {{ padding: 7px 14px; }}
+        QTextBrowser, QPlainTextEdit, QTableView {{ border: 1px solid {c["mid"]};
+            border-radius: 6px;
+            background: {c["base"]}; }}
+        QStatusBar {{ border-top: 1px solid {c["mid"]}; }}
+        QStatusBar QLabel {{ padding: 0 6px; }}
+        QProgressBar {{ border: none; background: {c["mid"]}; border-radius: 4px;
+            max-height: 8px; }}
+        QProgressBar::chunk {{ background: {c["accent"]}; border-radius: 4px; }}
+        """
+    )
+    return dark

@@ -1,0 +1,368 @@
+"""The main window: toolbar, documents, the page with its overlay, results, status bar."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.engines.base import RecognizeMode
+from desktop.ui.chat import ChatPanel
+from desktop.ui.documents import DocumentsPanel
+from desktop.ui.icons import dot_pixmap, line_icon
+from desktop.ui.inputs import Inputs, expand_paths, mime_inputs
+from desktop.ui.pageview import PageView
+from desktop.ui.results import SourceView, TextView
+from desktop.ui.statusbar import GpuGauge
+from desktop.ui.tables import TablesPanel
+
+logger = logging.getLogger(__name__)
+
+
+class DropZone(QWidget):
+    """The empty state: what to do, and which engine will do it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("drop_zone")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 40, 40, 40)
+        layout.addStretch(2)
+        self.title = QLabel(self.tr("Drop scans, photos or PDFs here, or paste with Ctrl+V"))
+        self.title.setObjectName("drop_title")
+        self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.engine_line = QLabel()
+        self.engine_line.setObjectName("drop_engine_line")
+        self.engine_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.engine_line.setWordWrap(True)
+        self.hint = QLabel(
+            self.tr("Tables can be copied into a spreadsheet; chat asks about the page.")
+        )
+        self.hint.setObjectName("drop_hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addSpacing(10)
+        layout.addWidget(self.engine_line)
+        layout.addSpacing(4)
+        layout.addWidget(self.hint)
+        layout.addStretch(3)
+
+
+class MainWindow(QMainWindow):
+    """Widgets and their layout; the app controller (app.py) drives them."""
+
+    inputs_given = Signal(object)  # Inputs
+    mode_changed = Signal(str)
+    cancel_requested = Signal()
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowTitle("Dots Desktop")
+        self.setAcceptDrops(True)
+        self.resize(1400, 880)
+        self._build_actions()
+        self._build_toolbar()
+        self._build_centre()
+        self._build_status()
+
+    # -- construction ----------------------------------------------------------
+    def _action(
+        self, name: str, text: str, icon: str = "", shortcut: QKeySequence | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if icon:
+            action.setIcon(line_icon(icon, self.palette().windowText().color().name()))
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+            action.setToolTip(
+                f"{text} ({shortcut.toString(QKeySequence.SequenceFormat.NativeText)})"
+            )
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("open", self.tr("Open"), "open", QKeySequence("Ctrl+O"))
+        self.paste_action = self._action("paste", self.tr("Paste"), "paste", QKeySequence("Ctrl+V"))
+        self.export_action = self._action(
+            "export", self.tr("Export"), "export", QKeySequence("Ctrl+E")
+        )
+        self.settings_action = self._action(
+            "settings", self.tr("Settings"), "settings", QKeySequence("Ctrl+,")
+        )
+        self.cancel_action = self._action("cancel", self.tr("Cancel"), "stop", QKeySequence("Esc"))
+        self.fit_action = self._action("fit", self.tr("Fit page"), "fit", QKeySequence("Ctrl+0"))
+        self.zoom_in_action = self._action(
+            "zoom_in", self.tr("Zoom in"), "zoom-in", QKeySequence("Ctrl++")
+        )
+        self.zoom_out_action = self._action(
+            "zoom_out", self.tr("Zoom out"), "zoom-out", QKeySequence("Ctrl+-")
+        )
+        self.region_action = self._action(
+            "region", self.tr("Read a region"), "region", QKeySequence("Ctrl+R")
+        )
+        self.region_action.setCheckable(True)
+        self.retry_action = self._action(
+            "retry_page", self.tr("Read page again"), "run", QKeySequence("F5")
+        )
+        self.open_action.triggered.connect(self.choose_files)
+        self.paste_action.triggered.connect(self.paste)
+        self.cancel_action.triggered.connect(self.cancel_requested)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Main"))
+        bar.setObjectName("main_toolbar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(20, 20))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.addAction(self.open_action)
+        bar.addAction(self.paste_action)
+        bar.addSeparator()
+        self.mode_combo = QComboBox()
+        self.mode_combo.setObjectName("ocr_mode")
+        self.mode_combo.setAccessibleName(self.tr("OCR mode"))
+        self.mode_combo.setToolTip(self.tr("What to read from each page"))
+        self.mode_combo.addItem(self.tr("Layout + text"), RecognizeMode.LAYOUT.value)
+        self.mode_combo.addItem(self.tr("Text only"), RecognizeMode.TEXT.value)
+        self.mode_combo.addItem(self.tr("Layout only"), RecognizeMode.LAYOUT_ONLY.value)
+        self.mode_combo.currentIndexChanged.connect(lambda _i: self.mode_changed.emit(self.mode()))
+        bar.addWidget(self.mode_combo)
+        bar.addSeparator()
+        self.engine_chip = QToolButton()
+        self.engine_chip.setObjectName("engine_chip")
+        self.engine_chip.setAccessibleName(self.tr("Engine and model state"))
+        self.engine_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.engine_chip.setToolTip(
+            self.tr("The engine reading your pages; click to manage the model")
+        )
+        bar.addWidget(self.engine_chip)
+        spacer = QWidget()
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
+        )
+        bar.addWidget(spacer)
+        bar.addAction(self.export_action)
+        bar.addAction(self.settings_action)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_centre(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("main_splitter")
+        self.documents = DocumentsPanel()
+        splitter.addWidget(self.documents)
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        self.page_bar = QToolBar(self.tr("Page"))
+        self.page_bar.setObjectName("page_toolbar")
+        self.page_bar.setIconSize(QSize(18, 18))
+        for action in (self.fit_action, self.zoom_out_action, self.zoom_in_action):
+            self.page_bar.addAction(action)
+        self.page_bar.addSeparator()
+        self.page_bar.addAction(self.region_action)
+        self.page_bar.addAction(self.retry_action)
+        self.page_bar.addAction(self.cancel_action)
+        self.page_status = QLabel()
+        self.page_status.setObjectName("page_status")
+        self.page_status.setContentsMargins(12, 0, 8, 0)
+        self.page_bar.addWidget(self.page_status)
+        self.page_progress = QProgressBar()
+        self.page_progress.setObjectName("page_progress")
+        self.page_progress.setAccessibleName(self.tr("Page progress"))
+        self.page_progress.setRange(0, 0)
+        self.page_progress.setMaximumWidth(120)
+        self.page_progress.setTextVisible(False)
+        self.page_progress.hide()
+        self.page_bar.addWidget(self.page_progress)
+        self.page_view = PageView()
+        self.page_view.setAcceptDrops(False)
+        self.page_view.viewport().setAcceptDrops(False)
+        self.stack = QStackedWidget()
+        self.drop_zone = DropZone()
+        page_box = QWidget()
+        page_layout = QVBoxLayout(page_box)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(0)
+        page_layout.addWidget(self.page_bar)
+        page_layout.addWidget(self.page_view, 1)
+        self.stack.addWidget(self.drop_zone)
+        self.stack.addWidget(page_box)
+        centre_layout.addWidget(self.stack)
+        splitter.addWidget(centre)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("result_tabs")
+        self.tabs.setDocumentMode(True)
+        self.text_view = TextView()
+        self.plain_view = SourceView("plain_view")
+        self.json_view = SourceView("json_view")
+        self.tables = TablesPanel()
+        self.chat = ChatPanel()
+        self.text_tab = QWidget()
+        text_layout = QVBoxLayout(self.text_tab)
+        text_layout.setContentsMargins(0, 6, 0, 0)
+        self.region_box = QWidget()
+        region_layout = QVBoxLayout(self.region_box)
+        region_layout.setContentsMargins(0, 0, 0, 0)
+        region_label = QLabel(self.tr("Selected region"))
+        region_label.setObjectName("section_label")
+        self.region_text = QPlainTextEdit()
+        self.region_text.setObjectName("region_text")
+        self.region_text.setAccessibleName(self.tr("Selected region"))
+        self.region_text.setReadOnly(True)
+        self.region_text.setMaximumHeight(110)
+        region_layout.addWidget(region_label)
+        region_layout.addWidget(self.region_text)
+        self.region_box.hide()
+        text_layout.addWidget(self.region_box)
+        text_layout.addWidget(self.text_view, 1)
+        self.tabs.addTab(self.text_tab, self.tr("Text"))
+        self.tabs.addTab(self.tables, self.tr("Tables"))
+        self.tabs.addTab(self.chat, self.tr("Chat"))
+        self.tabs.addTab(self.plain_view, self.tr("Plain text"))
+        self.tabs.addTab(self.json_view, "JSON")
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([240, 640, 520])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.fit_action.triggered.connect(self.page_view.fit)
+        self.zoom_in_action.triggered.connect(lambda: self.page_view.zoom_by(1.25))
+        self.zoom_out_action.triggered.connect(lambda: self.page_view.zoom_by(0.8))
+        self.region_action.toggled.connect(self.page_view.set_region_mode)
+        self.page_view.block_clicked.connect(self.text_view.select_block)
+        self.text_view.block_activated.connect(self.page_view.select_block)
+
+    def _build_status(self) -> None:
+        status = self.statusBar()
+        status.setObjectName("status_bar")
+        self.batch_label = QLabel()
+        self.batch_label.setObjectName("batch_label")
+        self.batch_progress = QProgressBar()
+        self.batch_progress.setObjectName("batch_progress")
+        self.batch_progress.setAccessibleName(self.tr("Batch progress"))
+        self.batch_progress.setMaximumWidth(200)
+        self.batch_progress.setMaximumHeight(14)
+        self.batch_progress.setTextVisible(False)
+        self.batch_progress.hide()
+        self.gpu_gauge = GpuGauge()
+        self.model_state = QLabel()
+        self.model_state.setObjectName("model_state")
+        self.model_dot = QLabel()
+        status.addWidget(self.batch_label)
+        status.addWidget(self.batch_progress)
+        status.addPermanentWidget(self.gpu_gauge)
+        status.addPermanentWidget(self.model_dot)
+        status.addPermanentWidget(self.model_state)
+
+    # -- display helpers -----------------------------------------------------------
+    def mode(self) -> str:
+        return str(self.mode_combo.currentData())
+
+    def set_mode(self, mode: str) -> None:
+        index = self.mode_combo.findData(mode)
+        if index >= 0:
+            self.mode_combo.setCurrentIndex(index)
+
+    def set_engine(self, name: str, state: str, state_text: str, line: str) -> None:
+        """Update the chip, the status bar and the drop zone's engine sentence."""
+        self.engine_chip.setIcon(dot_pixmap(state))
+        self.engine_chip.setText(name or self.tr("No engine"))
+        self.model_dot.setPixmap(dot_pixmap(state))
+        self.model_state.setText(f"{name} · {state_text}" if name else state_text)
+        self.drop_zone.engine_line.setText(line)
+
+    def set_batch(self, done: int, total: int) -> None:
+        active = total > 0
+        self.batch_progress.setVisible(active)
+        self.batch_progress.setRange(0, max(1, total))
+        self.batch_progress.setValue(done)
+        self.batch_label.setText(
+            self.tr("Reading pages: %1 of %2 done")
+            .replace("%1", str(done))
+            .replace("%2", str(total))
+            if active
+            else ""
+        )
+
+    def show_message(self, text: str, ms: int = 8000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    # -- input -------------------------------------------------------------------
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Open scans, photos or PDFs"),
+            "",
+            self.tr(
+                "Images and PDFs (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff *.pdf);;All files (*)"  # noqa: E501
+            ),
+        )
+        if files:
+            self.inputs_given.emit(expand_paths(files))
+
+    def paste(self) -> None:
+        focus = QGuiApplication.focusObject()
+        if focus is self.chat.input:
+            self.chat.input.paste()
+            return
+        mime = QGuiApplication.clipboard().mimeData()
+        inputs = mime_inputs(mime) if mime is not None else Inputs()
+        if inputs:
+            self.inputs_given.emit(inputs)
+        else:
+            self.show_message(self.tr("The clipboard holds no image or file to read."))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        inputs = mime_inputs(event.mimeData())
+        if inputs.skipped and not inputs:
+            self.show_message(
+                self.tr("Only local files can be read; links are not downloaded: %1").replace(
+                    "%1", ", ".join(inputs.skipped[:3])
+                )
+            )
+        if inputs:
+            event.acceptProposedAction()
+            self.inputs_given.emit(inputs)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+        self.close_requested.emit()

@@ -1,0 +1,278 @@
+"""Which collected files the bundle keeps: the Qt parts the app uses, nothing else.
+
+Pure functions on PyInstaller TOC destination names (``PySide6/Qt/lib/libQt6Quick.so.6``,
+``PySide6/Qt6Quick.dll``, ``PySide6/Qt/lib/QtQuick.framework/...``), so the spec and the
+tests share one rule set. The spec imports this file from ``SPECPATH``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable
+
+#: Qt modules the app never imports (QML/Quick, web, 3D, media, designer tooling...).
+#: Matched against a library's name after the ``Qt6``/``Qt`` prefix, so Windows DLLs,
+#: Linux .so files, macOS frameworks and PySide6 binding modules are all caught.
+UNUSED_QT_MODULES: tuple[str, ...] = (
+    "3D",
+    "Bluetooth",
+    "Charts",
+    "Concurrent",
+    "DataVisualization",
+    "Designer",
+    "EglFSDeviceIntegration",
+    "EglFsKmsGbmSupport",
+    "EglFsKmsSupport",
+    "Graphs",
+    "Help",
+    "HttpServer",
+    "Labs",
+    "Location",
+    "Lottie",
+    "Multimedia",
+    "NetworkAuth",
+    "Nfc",
+    "Pdf",
+    "Positioning",
+    "PrintSupport",
+    "Qml",
+    "Quick",
+    "RemoteObjects",
+    "Scxml",
+    "Sensors",
+    "SerialBus",
+    "SerialPort",
+    "ShaderTools",
+    "SpatialAudio",
+    "Sql",
+    "StateMachine",
+    "Test",
+    "TextToSpeech",
+    "UiTools",
+    "VirtualKeyboard",
+    "WaylandCompositor",
+    "WaylandEglCompositor",
+    "WebChannel",
+    "WebEngine",
+    "WebSockets",
+    "WebView",
+    "WlShellIntegration",
+    "Xml",
+)
+
+#: Plugin folders the app needs: windowing (X11/Wayland/Windows/macOS/offscreen),
+#: input methods, image decoders, SVG icons, styles, desktop portal theme, TLS.
+KEPT_PLUGIN_DIRS: frozenset[str] = frozenset(
+    {
+        "platforms",
+        "platformthemes",
+        "platforminputcontexts",
+        "imageformats",
+        "iconengines",
+        "styles",
+        "xcbglintegrations",
+        "tls",
+        "wayland-shell-integration",
+        "wayland-decoration-client",
+        "wayland-graphics-integration-client",
+    }
+)
+
+#: Plugins inside kept folders that the app doesn't use: platforms nobody runs a desktop
+#: app on, the PDF image format (needs QtPdf), the QML virtual keyboard, the GTK3 theme
+#: (pulls in GTK's cairo/pango/gdk-pixbuf from the build machine; the xdg-desktop-portal
+#: theme gives native file dialogs instead) and Wayland compositor-side buffer plugins.
+UNUSED_PLUGINS: tuple[str, ...] = (
+    "qpdf",
+    "qtvirtualkeyboardplugin",
+    "qgtk3",
+    "dmabuf-server",
+    "drm-egl-server",
+    "shm-emulation-server",
+    "vulkan-server",
+    "qminimal",
+    "qminimalegl",
+    "qvnc",
+    "qlinuxfb",
+    "qeglfs",
+    "qvkkhrdisplay",
+    "qdirect2d",
+)
+
+#: Qt's own translations kept (the app ships English and Russian).
+KEPT_TRANSLATIONS: frozenset[str] = frozenset({"qtbase_en.qm", "qtbase_ru.qm"})
+
+#: Python packages that must never end up in the bundle (dev tools, GUI toolkits we don't
+#: use, heavy optional imports of our dependencies). Passed to Analysis(excludes=...).
+EXCLUDED_PYTHON_MODULES: tuple[str, ...] = (
+    "tkinter",
+    "_tkinter",
+    "turtle",
+    "turtledemo",
+    "idlelib",
+    "readline",
+    "lib2to3",
+    "pydoc_data",
+    "matplotlib",
+    "IPython",
+    "ipykernel",
+    "jupyter_client",
+    "notebook",
+    "pytest",
+    "_pytest",
+    "pytestqt",
+    "pytest_asyncio",
+    "pytest_timeout",
+    "hypothesis",
+    "mypy",
+    "mypyc",
+    "ruff",
+    "PyInstaller",
+    "pip",
+    "setuptools",
+    "pkg_resources",
+    "distutils",
+    "Cython",
+    "scipy",
+    "pandas",
+    "torch",
+    "sympy",
+    "onnx",
+    "onnxruntime.transformers",
+    "onnxruntime.quantization",
+    "onnxruntime.tools",
+    "onnxruntime.backend",
+    "numpy.f2py",
+    "numpy.distutils",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtQuickWidgets",
+    "PySide6.QtWebEngineCore",
+    "PySide6.QtWebEngineWidgets",
+    "PySide6.QtMultimedia",
+    "PySide6.QtDesigner",
+    "PySide6.QtCharts",
+    "PySide6.QtPdf",
+    "PySide6.QtSql",
+    "PySide6.QtTest",
+    "PySide6.QtUiTools",
+    "tests",
+)
+
+#: Binaries proven unused on Linux: onnxruntime's Python module links the runtime
+#: statically, libonnxruntime.so is only for the C API (35 MB).
+UNUSED_LINUX_BINARIES: tuple[str, ...] = ("onnxruntime/capi/libonnxruntime.so",)
+
+_QT_LIB = re.compile(
+    r"^(?:lib)?Qt6?([A-Za-z0-9]+?)(?:\.framework|\.so|\.dll|\.dylib|\.abi3|\.pyi|\.pyd|$)"
+)
+
+
+def _norm(dest: str) -> str:
+    return dest.replace("\\", "/")
+
+
+def unused_qt_module(name: str) -> bool:
+    """True for a Qt library/framework/binding file name of a module the app never uses."""
+    match = _QT_LIB.match(name)
+    if not match:
+        return False
+    module = match.group(1)
+    return any(module.startswith(prefix) for prefix in UNUSED_QT_MODULES)
+
+
+def keep(dest: str) -> bool:
+    """Whether the bundle keeps the file collected to ``dest`` (a TOC destination name)."""
+    path = _norm(dest)
+    parts = path.split("/")
+    if any(path.startswith(p) for p in UNUSED_LINUX_BINARIES):
+        return False
+    # Qt libraries also get top-level links (``_internal/libQt6Quick.so.6``).
+    if unused_qt_module(parts[-1]):
+        return False
+    if not parts or parts[0] != "PySide6":
+        return True
+    # Qt libraries and frameworks anywhere under PySide6/ (lib/, the root on Windows,
+    # or inside a .framework on macOS), plus PySide6's own binding modules.
+    if any(unused_qt_module(part) for part in parts[1:]):
+        return False
+    if "plugins" in parts:
+        i = parts.index("plugins")
+        if i + 1 < len(parts) - 1:  # a file inside a plugin folder
+            if parts[i + 1] not in KEPT_PLUGIN_DIRS:
+                return False
+            stem = parts[-1].removeprefix("lib").split(".")[0]
+            return stem not in UNUSED_PLUGINS
+    if "translations" in parts and parts[-1].endswith(".qm"):
+        return parts[-1] in KEPT_TRANSLATIONS
+    # QML modules and resources (qml/ folder) are never used.
+    return "qml" not in parts
+
+
+def _link_target(dest: str, src: str) -> str:
+    """Where a SYMLINK entry points, as a destination name (``src`` is relative to it)."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(_norm(dest)), _norm(src)))
+
+
+def filter_toc(toc: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The TOC entries to keep, in order; links whose target is dropped go too."""
+    return [
+        (dest, src, kind)
+        for dest, src, kind in toc
+        if keep(dest) and (kind != "SYMLINK" or keep(_link_target(dest, src)))
+    ]
+
+
+TocEntry = tuple[str, str, str]
+
+
+def _key(name: str) -> str:
+    base = _norm(name).rsplit("/", 1)[-1]
+    return base.lower() if base.lower().endswith(".dll") else base
+
+
+def prune_orphans(
+    kept: list[TocEntry],
+    dropped: Iterable[TocEntry],
+    imports_of: Callable[[str], Iterable[str]],
+) -> list[TocEntry]:
+    """Drop shared libraries that only the dropped files needed (e.g. GTK's cairo/pango).
+
+    ``imports_of(src)`` lists the library names a binary links against. Candidates are
+    the top-level BINARY entries (system libraries PyInstaller collected only as
+    dependencies) reachable from a dropped file; every other kept file is a root, and a
+    candidate survives when any root (directly or through other libraries) links to it.
+    """
+    dropped = list(dropped)
+    by_name: dict[str, TocEntry] = {}  # kept libraries
+    for entry in kept:
+        if entry[2] == "BINARY":
+            by_name.setdefault(_key(entry[0]), entry)
+    everything = dict(by_name)  # the dropped ones too, to walk through them
+    for entry in dropped:
+        if entry[2] == "BINARY":
+            everything.setdefault(_key(entry[0]), entry)
+
+    def closure(starts: Iterable[TocEntry], index: dict[str, TocEntry]) -> set[str]:
+        seen: set[str] = set()
+        stack = [e for e in starts if e[2] != "SYMLINK"]
+        while stack:
+            entry = stack.pop()
+            for name in imports_of(entry[1]):
+                key = _key(name)
+                if key in index and key not in seen:
+                    seen.add(key)
+                    stack.append(index[key])
+        return seen
+
+    top_level = {k for k, e in by_name.items() if "/" not in _norm(e[0])}
+    candidates = closure(dropped, everything) & top_level
+    roots = [e for e in kept if e[2] != "BINARY" or _key(e[0]) not in candidates]
+    needed = closure(roots, by_name)
+    removed = {by_name[k][0] for k in candidates - needed}
+    return [
+        (dest, src, kind)
+        for dest, src, kind in kept
+        if dest not in removed and not (kind == "SYMLINK" and _link_target(dest, src) in removed)
+    ]

@@ -1,0 +1,140 @@
+"""What the bundle keeps of PySide6/onnxruntime, for Linux, Windows and macOS file names."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_rules() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "bundle_rules", ROOT / "installer" / "bundle_rules.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+rules = _load_rules()
+
+
+@pytest.mark.parametrize(
+    "dest",
+    [
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "PySide6/Qt/lib/libQt6Widgets.so.6",
+        "PySide6/Qt/lib/libQt6Svg.so.6",
+        "PySide6/Qt/lib/libQt6DBus.so.6",
+        "PySide6/Qt/lib/libQt6Network.so.6",
+        "PySide6/Qt/lib/libQt6WaylandClient.so.6",
+        "PySide6/Qt/lib/libicudata.so.73",
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+        "PySide6/Qt/plugins/platforms/libqwayland.so",
+        "PySide6/Qt/plugins/imageformats/libqjpeg.so",
+        "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
+        "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
+        "PySide6/Qt/plugins/xcbglintegrations/libqxcb-glx-integration.so",
+        "PySide6/Qt/translations/qtbase_ru.qm",
+        "PySide6/QtWidgets.abi3.so",
+        "PySide6/Qt6Widgets.dll",
+        "PySide6/plugins/platforms/qwindows.dll",
+        "PySide6/plugins/styles/qmodernwindowsstyle.dll",
+        "PySide6/Qt/lib/QtGui.framework/Versions/A/QtGui",
+        "PySide6/Qt/plugins/platforms/libqcocoa.dylib",
+        "cv2/cv2.abi3.so",
+        "onnxruntime/capi/onnxruntime_pybind11_state.cpython-311-x86_64-linux-gnu.so",
+        "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
+        "resources/sample/invoice.png",
+        "model_profiles/dots-ocr.toml",
+    ],
+)
+def test_what_the_app_uses_is_kept(dest: str) -> None:
+    assert rules.keep(dest)
+
+
+@pytest.mark.parametrize(
+    "dest",
+    [
+        "PySide6/Qt/lib/libQt6Quick.so.6",
+        "PySide6/Qt/lib/libQt6QuickControls2Material.so.6",
+        "PySide6/Qt/lib/libQt6Qml.so.6",
+        "PySide6/Qt/lib/libQt6Designer.so.6",
+        "PySide6/Qt/lib/libQt6Pdf.so.6",
+        "PySide6/Qt/lib/libQt6LabsAnimation.so.6",
+        "libQt6EglFsKmsSupport.so.6",
+        "PySide6/Qt6WebEngineCore.dll",
+        "PySide6/Qt6Multimedia.dll",
+        "PySide6/QtQuick.pyd",
+        "PySide6/Qt/lib/Qt3DCore.framework/Versions/A/Qt3DCore",
+        "PySide6/Qt/lib/QtCharts.framework/Resources/Info.plist",
+        "PySide6/Qt/plugins/platforms/libqvnc.so",
+        "PySide6/Qt/plugins/platforms/libqeglfs.so",
+        "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+        "PySide6/Qt/plugins/imageformats/libqpdf.so",
+        "PySide6/Qt/plugins/sqldrivers/libqsqlite.so",
+        "PySide6/Qt/plugins/qmltooling/libqmldbg_debugger.so",
+        "PySide6/Qt/plugins/printsupport/libcupsprintersupport.so",
+        "PySide6/Qt/qml/QtQuick/Controls/qmldir",
+        "PySide6/Qt/translations/qtbase_de.qm",
+        "PySide6/Qt/translations/qtdeclarative_ru.qm",
+        "PySide6/translations/designer_ru.qm",
+        "onnxruntime/capi/libonnxruntime.so.1.32.0",
+    ],
+)
+def test_what_the_app_never_uses_is_dropped(dest: str) -> None:
+    assert not rules.keep(dest)
+
+
+def test_links_to_dropped_libraries_are_dropped_too() -> None:
+    toc = [
+        ("libQt6Quick.so.6", "PySide6/Qt/lib/libQt6Quick.so.6", "SYMLINK"),
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/site/PySide6/Qt/lib/libQt6Core.so.6", "BINARY"),
+    ]
+    kept = rules.filter_toc(toc)
+    assert [e[0] for e in kept] == ["libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6"]
+
+
+def test_libraries_only_a_dropped_plugin_needed_are_pruned() -> None:
+    links = {
+        "/s/libqgtk3.so": ["libcairo.so.2", "libglib-2.0.so.0", "libQt6Gui.so.6"],
+        "/s/libcairo.so.2": ["libpixman-1.so.0"],
+        "/s/libQt6Gui.so.6": ["libglib-2.0.so.0"],
+        "/s/cv2.so": ["libavcodec.so"],
+    }
+
+    def imports_of(src: str) -> Iterable[str]:
+        return links.get(src, [])
+
+    kept = [
+        ("PySide6/Qt/lib/libQt6Gui.so.6", "/s/libQt6Gui.so.6", "BINARY"),
+        ("libcairo.so.2", "/s/libcairo.so.2", "BINARY"),
+        ("libpixman-1.so.0", "/s/libpixman-1.so.0", "BINARY"),
+        ("libglib-2.0.so.0", "/s/libglib-2.0.so.0", "BINARY"),
+        ("cv2/cv2.abi3.so", "/s/cv2.so", "EXTENSION"),
+        ("libavcodec.so", "/s/libavcodec.so", "BINARY"),
+        ("libcairo-link.so", "libcairo.so.2", "SYMLINK"),
+    ]
+    dropped = [("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/s/libqgtk3.so", "BINARY")]
+    names = [e[0] for e in rules.prune_orphans(kept, dropped, imports_of)]
+    assert names == [
+        "PySide6/Qt/lib/libQt6Gui.so.6",
+        "libglib-2.0.so.0",
+        "cv2/cv2.abi3.so",
+        "libavcodec.so",
+    ]
+
+
+def test_dev_tools_and_unused_toolkits_are_excluded_from_analysis() -> None:
+    for name in ("tkinter", "pytest", "hypothesis", "mypy", "matplotlib", "IPython"):
+        assert name in rules.EXCLUDED_PYTHON_MODULES
+    for needed in ("sqlite3", "unittest", "xml", "asyncio", "PySide6.QtNetwork"):
+        assert needed not in rules.EXCLUDED_PYTHON_MODULES

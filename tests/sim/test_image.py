@@ -1,0 +1,37 @@
+"""The simulator image runs like a vLLM container: published port, health, models, fast stop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.vllm_sim.fixtures import SimContainer
+
+
+@pytest.mark.docker
+def test_the_image_serves_health_and_models_and_stops_on_sigterm(
+    sim_container: Callable[..., SimContainer],
+) -> None:
+    # GIVEN the image started the way the runtime starts vLLM (model + flags as the command)
+    sim = sim_container(
+        "--model",
+        "rednote-hilab/dots.ocr",
+        "--served-model-name",
+        "dots",
+        "--max-model-len",
+        "8192",
+    )
+    # WHEN a client talks to the published loopback port
+    health = httpx.get(sim.url("/health"), timeout=5)
+    models = httpx.get(sim.url("/v1/models"), timeout=5).json()
+    # THEN it answers like vLLM
+    assert health.status_code == 200
+    assert models["data"][0]["id"] == "dots"
+    assert models["data"][0]["max_model_len"] == 8192
+    assert "Starting vLLM API server 0 on http://0.0.0.0:8000" in sim.logs()
+    # AND with an init process SIGTERM stops it (137 would mean killed after the timeout)
+    sim.container.stop(timeout=10)
+    sim.container.reload()
+    assert sim.container.attrs["State"]["ExitCode"] in (0, 143)
