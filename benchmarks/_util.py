@@ -31,6 +31,27 @@ def median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(measure_all(fn, repeat))
 
 
+def measure_interleaved(
+    fns: Sequence[Callable[[], object]], repeat: int = 5, warmup: int = 1
+) -> list[float]:
+    """Best milliseconds of each function, run in turn ``repeat`` times.
+
+    Alternating the candidates exposes them to the same background load, which makes
+    their ratio fair on a shared machine.
+    """
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            best[i] = min(best[i], (time.perf_counter() - start) * 1000.0)
+    return best
+
+
 def print_table(title: str, rows: Sequence[Sequence[object]], headers: Sequence[str]) -> None:
     """Print ``rows`` under ``headers`` as an aligned text table."""
     cells = [[str(h) for h in headers]] + [[_fmt(v) for v in row] for row in rows]

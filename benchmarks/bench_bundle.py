@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     total = dir_size(args.bundle)
     print(f"\nBundle {args.bundle}")
     print("| what | size MiB |\n| --- | ---: |")
-    print(f"| unpacked bundle (target <= {SIZE_TARGET_MB} MB) | {total / 2**20:.0f} |")
+    print(
+        f"| unpacked bundle, apparent size (target <= {SIZE_TARGET_MB} MB) | {total / 2**20:.0f} |"
+    )
     internal = args.bundle / "_internal"
     if internal.is_dir():
         for name, size in biggest(internal):

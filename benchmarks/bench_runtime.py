@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -70,12 +72,14 @@ async def _one_start(run: int) -> tuple[float, float]:
         flags=(*base.flags, "--sim-startup-seconds", "1.0"),
     )
     label = {"dots-desktop.bench": str(time.time_ns())}
+    hf_dir = tempfile.mkdtemp(prefix="dd-bench-hf-")  # no named volume left behind
     controller = ContainerController(
         port=18900,
         labels=label,
         name_prefix="dd-bench-",
         gpu_reader=None,
         token_getter=lambda: None,
+        hf_cache=hf_dir,
     )
     seen: dict[str, float] = {}
     ref_task: list[asyncio.Task[None]] = []
@@ -113,6 +117,7 @@ async def _one_start(run: int) -> tuple[float, float]:
     finally:
         await controller.stop()
         await controller.aclose()
+        shutil.rmtree(hf_dir, ignore_errors=True)
 
 
 def bench_ready(runs: int) -> None:

@@ -86,7 +86,9 @@ def fixtures_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Settings, history and batch state go to a temporary folder, never the real profile."""
     base = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("DOTS_DESKTOP_HOME", str(base))

@@ -12,11 +12,10 @@ from typing import Any
 import httpx
 
 from desktop.commands.models import fit_line, server_port
-from desktop.core.errors import DotsError
 from desktop.runtime import containers as ct
 from desktop.runtime.docker_engine import DockerUnavailable, connect, nvidia_runtime_available
 from desktop.runtime.gpu import GpuSample, read_gpus
-from desktop.runtime.profiles import GIB, load_profiles
+from desktop.runtime.profiles import GIB, ProfileError, load_profiles
 
 OK, PROBLEM, INFO = "ok", "problem", "info"
 
@@ -84,17 +83,23 @@ def check_gpus(gpus: list[GpuSample]) -> list[Finding]:
 
 
 def check_profiles(gpus: list[GpuSample]) -> list[Finding]:
-    try:
-        profiles = load_profiles()
-    except DotsError as exc:
-        return [Finding(PROBLEM, "Profiles", exc.message, exc.fix or "Fix or remove that file.")]
+    errors: list[ProfileError] = []
+    profiles = load_profiles(errors=errors)
+    broken = [
+        Finding(PROBLEM, "Profile file", e.message, e.fix or "Fix or remove that file.")
+        for e in errors
+    ]
     if not gpus:
-        return [Finding(INFO, "Profiles", f"{len(profiles)} profiles; no GPU to run them here.")]
-    return [
+        return [
+            *broken,
+            Finding(INFO, "Profiles", f"{len(profiles)} profiles; no GPU to run them here."),
+        ]
+    fits = [
         Finding(OK if line.startswith("fits") else INFO, f"Profile {pid}", line)
         for pid, profile in profiles.items()
         for line in [fit_line(profile, gpus)]
     ]
+    return [*broken, *fits]
 
 
 def check_server(client: Any) -> tuple[list[Finding], str | None, str | None]:

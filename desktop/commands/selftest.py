@@ -70,7 +70,7 @@ class _Steps:
             logger.debug("self-test step %r crashed", name, exc_info=True)
             raise SelfTestError(f"{name}: {type(exc).__name__}: {exc}") from None
         took = time.perf_counter() - start
-        line = f"self-test: [{self.count}] {name:<28} {took:6.2f} s"
+        line = f"self-test: [{self.count:>2}] {name:<26} {took:6.2f} s"
         print(f"{line}  {detail}" if detail else line, flush=True)
 
     @property
@@ -120,7 +120,9 @@ def run_self_test() -> int:
                 print(f"self-test: stopped after the window ({steps.elapsed:.2f} s)")
                 return 0
             steps.run("app modules", _import_app_modules)
+            steps.run("child process environment", _check_child_env)
             steps.run("translations", lambda: _check_translations(state))
+            steps.run("PDF rendering (pdfium)", lambda: _check_pdf(Path(tmp)))
             steps.run("sample loaded", lambda: _load_sample(state))
             steps.run("built-in engine ready", lambda: _engine_ready(state))
             steps.run("sample recognised", lambda: _recognise(state))
@@ -214,6 +216,16 @@ def _import_app_modules() -> str:
     return f"{len(names)} modules, {len(profiles)} model profiles"
 
 
+def _check_child_env() -> str:
+    """Programs the app starts (Tesseract, xdg-open) must not load the bundle's libraries."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if not bundle or not sys.platform.startswith("linux"):
+        return "nothing to restore"
+    if bundle in os.environ.get("LD_LIBRARY_PATH", ""):
+        raise SelfTestError(f"LD_LIBRARY_PATH still points into the bundle ({bundle})")
+    return "LD_LIBRARY_PATH restored for child processes"
+
+
 def _check_translations(state: _State) -> str:
     from PySide6.QtCore import QLibraryInfo, QTranslator
 
@@ -241,6 +253,25 @@ def _load_sample(state: _State) -> str:
         raise SelfTestError(f"the bundled sample {path} is missing")
     state.page = next(iter(iter_pages(path)))
     return f"{path.name} {state.page.width}x{state.page.height}"
+
+
+def _check_pdf(tmp: Path) -> str:
+    """The bundled pdfium renders: a one-page PDF made here comes back as an image."""
+    import pypdfium2 as pdfium
+
+    from desktop.core.images import iter_pages
+
+    path = tmp / "self-test.pdf"
+    doc = pdfium.PdfDocument.new()
+    try:
+        doc.new_page(200, 100)
+        doc.save(str(path))
+    finally:
+        doc.close()
+    page = next(iter(iter_pages(path, dpi=144)))
+    if (page.width, page.height) != (400, 200):
+        raise SelfTestError(f"a 200x100 pt page rendered at 144 DPI is {page.width}x{page.height}")
+    return f"{page.width}x{page.height} px at 144 DPI"
 
 
 def _engine_ready(state: _State) -> str:

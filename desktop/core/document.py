@@ -69,7 +69,7 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page's result. ``width``/``height`` are original pixels; ``model_*`` what the model saw."""
+    """One page's result: ``width``/``height`` are original pixels, ``model_*`` model input."""
 
     index: int
     width: int

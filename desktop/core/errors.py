@@ -39,5 +39,5 @@ class PageRangeError(InputError):
     """A page selection such as "1-3,7" is malformed or outside the document."""
 
 
-class ContextTooSmall(DotsError):  # noqa: N818 - named like the other errors
+class ContextTooSmall(DotsError):
     """The server's context cannot hold even a small page image plus a short answer."""

@@ -242,7 +242,9 @@ def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) 
         scale = used / 72.0
         _check_size(round(width_pt * scale), round(height_pt * scale), f"{name} page {index + 1}")
         bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=True)
-        image = bitmap.to_pil().convert("RGB")
+        image = bitmap.to_pil()  # a copy for 24-bit RGB, so closing the bitmap is safe
+        if image.mode != "RGB":
+            image = image.convert("RGB")
         bitmap.close()
     finally:
         page.close()

@@ -285,20 +285,25 @@ class IncrementalLayoutParser:
                 return PageStatus.FAILED, "The answer hit the token limit before any block."
             return (
                 PageStatus.PARTIAL,
-                f"The answer hit the token limit; {count} complete blocks kept{tail}.",
+                f"The answer hit the token limit; {_blocks(count, 'complete')} kept{tail}.",
             )
         if salvaged and not count and not cut:
             return PageStatus.FAILED, "The model's answer contains no readable layout blocks."
         reasons = []
         if salvaged:
-            reasons.append(f"The model's JSON was malformed; {count} blocks recovered{tail}.")
+            reasons.append(f"The model's JSON was malformed; {_blocks(count)} recovered{tail}.")
         if dropped:
-            reasons.append(f"{dropped} repeated blocks removed (the model looped).")
+            reasons.append(f"{_blocks(dropped, 'repeated')} removed (the model looped).")
         if finish_reason not in (None, "stop", "length"):
             reasons.append(f"The answer stopped early ({finish_reason}).")
         if reasons:
             return PageStatus.PARTIAL, " ".join(reasons)
         return PageStatus.OK, ""
+
+
+def _blocks(count: int, adjective: str = "") -> str:
+    noun = "block" if count == 1 else "blocks"
+    return f"{count} {adjective} {noun}" if adjective else f"{count} {noun}"
 
 
 def parse_layout(

@@ -12,7 +12,7 @@ from PIL import Image
 from desktop.core.errors import ContextTooSmall
 from desktop.core.pageimage import PageImage
 from desktop.core.pngfast import encode_png, is_grayscale
-from desktop.core.prompts import IMAGE_PLACEHOLDER, PromptMode, dots_prompt
+from desktop.core.prompts import IMAGE_PLACEHOLDER, PromptMode, dots_prompt, prompt_mode_for
 from desktop.core.resize import FACTOR, MAX_PIXELS, MIN_PIXELS, BoxMapping, smart_resize
 
 #: zlib level for client-side resized pages: lossless either way; level 1 with the Up
@@ -69,12 +69,13 @@ def plan_budget(
     height: int,
     *,
     max_model_len: int,
-    mode: PromptMode,
+    mode: PromptMode | str,
     max_tokens: int | None = None,
 ) -> BudgetDecision:
     """Choose image size and max_tokens together so prompt + answer <= max_model_len."""
-    text = text_tokens(dots_prompt(mode, (0, 0, 9999, 9999)))
-    min_answer = min(_MIN_ANSWER[PromptMode(mode)], max_model_len // 2)
+    pmode = prompt_mode_for(mode)
+    text = text_tokens(dots_prompt(pmode, (0, 0, 9999, 9999)))
+    min_answer = min(_MIN_ANSWER[pmode], max_model_len // 2)
     model_h, model_w = smart_resize(height, width)
     full_tokens = image_tokens(model_w, model_h)
     if max_tokens is None:

@@ -16,7 +16,7 @@ MAX_PIXELS = 11_289_600
 MAX_ASPECT_RATIO = 200
 
 
-class ExtremeAspectRatio(InputError):  # noqa: N818 - named like the other input errors
+class ExtremeAspectRatio(InputError):
     """The page is far too long and thin for the model (aspect ratio above 200)."""
 
 

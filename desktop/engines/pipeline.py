@@ -26,6 +26,7 @@ from desktop.engines.batchstore import BatchStore
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 8
+RENDER_THREADS = 2
 _END = object()
 
 
@@ -230,17 +231,23 @@ class BatchPipeline:
     async def _produce(self, run: _Run, todo: dict[str, list[int]]) -> None:
         slots = asyncio.Semaphore(self.concurrency + 2)
         requests = asyncio.Semaphore(self.concurrency)
-        for source, indexes in todo.items():
-            it: Iterator[PageImage] = iter_pages(
-                source, dpi=self.dpi, pages=indexes, password=self.password
-            )
-            remaining = list(indexes)
-            try:
-                await self._render(run, source, it, remaining, gates=(requests, slots))
-            finally:
-                it_close = getattr(it, "close", None)
-                if it_close is not None:
-                    it_close()
+        # Files render in parallel (pages of one PDF in sequence); the slots bound them all.
+        readers = asyncio.Semaphore(RENDER_THREADS)
+        sources = list(todo.items())
+
+        async def read(source: str, indexes: list[int]) -> None:
+            async with readers:
+                it: Iterator[PageImage] = iter_pages(
+                    source, dpi=self.dpi, pages=indexes, password=self.password
+                )
+                try:
+                    await self._render(run, source, it, list(indexes), gates=(requests, slots))
+                finally:
+                    it_close = getattr(it, "close", None)
+                    if it_close is not None:
+                        await asyncio.to_thread(it_close)
+
+        await asyncio.gather(*(read(s, i) for s, i in sources))
 
     async def _render(
         self,

@@ -4,6 +4,14 @@ asyncio API, no Qt. Every Docker call runs in a dedicated thread pool (never on 
 log lines and Docker events come from ContainerWatch threads and are handed to the loop.
 Switches are serialized under a lock; a newer request supersedes an older one at the next
 safe point (last wins).
+
+Typical use (the GUI through qasync, the CLI through asyncio.run)::
+
+    controller = ContainerController(profiles=load_profiles(), gpu_reader=monitor.latest)
+    controller.subscribe(on_status)   # called on the loop at every change
+    await controller.adopt()          # use a server that already runs, if any
+    await controller.start(profile)   # READY: status.endpoint + status.api_key
+    await controller.aclose()         # on quit; honours keep_running_after_quit
 """
 
 from __future__ import annotations
@@ -96,7 +104,6 @@ class ContainerController(LifecycleMixin):
         self._baseline: dict[int, int] | None = None
         # trust_env=False: a desktop HTTP proxy must not see requests to 127.0.0.1.
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(3.0, connect=1.0), trust_env=False)
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._adopt_checked = False
         self._closed = False
         self._crash_task: asyncio.Task[None] | None = None

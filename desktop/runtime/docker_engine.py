@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +67,9 @@ def _platform_fix(missing: bool, permission: bool) -> str:
             return "Install Docker Desktop with the WSL 2 backend, then start it."
         return "Start Docker Desktop and wait until it says 'Engine running'."
     if sys.platform == "darwin":
+        verb = "Install and start" if missing else "Start"
         return (
-            "Start Docker Desktop (note: macOS has no NVIDIA GPU; use a remote server "
+            f"{verb} Docker Desktop (note: macOS has no NVIDIA GPU; use a remote server "
             "or the built-in engine)."
         )
     if missing:
@@ -78,20 +80,28 @@ def _platform_fix(missing: bool, permission: bool) -> str:
     return "Start it with: sudo systemctl start docker"
 
 
+def docker_installed() -> bool:
+    """Whether Docker looks installed: its CLI on PATH or Docker Desktop in its usual place."""
+    if shutil.which("docker"):
+        return True
+    if sys.platform == "win32":
+        program_files = os.environ.get("PROGRAMFILES", r"C:\Program Files")
+        return (Path(program_files) / "Docker" / "Docker" / "Docker Desktop.exe").exists()
+    if sys.platform == "darwin":
+        return Path("/Applications/Docker.app").exists()
+    return Path("/var/run/docker.sock").exists() or Path("/usr/bin/dockerd").exists()
+
+
 def unavailable_from(exc: BaseException, base_url: str | None) -> DockerUnavailable:
     """A DockerUnavailable with the per-OS fix for a connection failure."""
     text = str(exc)
     where = base_url or "the default socket"
     permission = "Permission denied" in text or "PermissionError" in text
-    missing = (
-        base_url is None
-        and sys.platform.startswith("linux")
-        and not Path("/var/run/docker.sock").exists()
-    ) or ("FileNotFoundError" in text and base_url is None)
+    missing = base_url is None and not docker_installed()
     if permission:
         msg = f"Docker is running but this user may not use it ({where})."
     elif missing:
-        msg = "Docker is not installed (no engine socket found)."
+        msg = "Docker is not installed."
     else:
         msg = f"Docker is not running or cannot be reached ({where})."
     return DockerUnavailable(msg, fix=_platform_fix(missing, permission))

@@ -60,6 +60,7 @@ class LifecycleMixin(ReadinessMixin):
         port = ct.published_port(attrs) or self.port
         profile_id = labels.get(ct.PROFILE_LABEL) or self._profile_for(model, served)
         logger.info("adopting %s (%s)", attrs.get("Name"), "ours" if managed else "started by hand")
+        await self._close_watch()  # adopting again must not leave the old watch behind
         self._log.clear()
         self._died.clear()
         self._adopted_model = (model, served)
@@ -98,12 +99,15 @@ class LifecycleMixin(ReadinessMixin):
 
     async def _switch_locked(self, profile: ModelProfile, gen: int, stop_foreign: bool) -> None:
         if not self._adopt_checked:
-            await self._adopt_locked(gen)
+            await self._adopt_locked(gen, wait=False)
             self._check(gen)
         st = self._status
-        if st.state is ContainerState.READY and st.container_id and self._serves(profile):
-            logger.info("%s is already running", profile.id)
-            return
+        if st.container_id and self._serves(profile):
+            if st.state is ContainerState.STARTING:
+                await self._wait_ready(gen, st.container_id)
+            if self._status.state is ContainerState.READY:
+                logger.info("%s is already running", profile.id)
+                return
         if st.container_id and not st.managed and not stop_foreign:
             raise StartFailed(
                 Diagnosis(

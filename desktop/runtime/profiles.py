@@ -206,15 +206,28 @@ def load_profile_file(path: Path) -> ModelProfile:
     return parse_profile(data, str(path))
 
 
-def load_profiles(dirs: Iterable[Path] | None = None) -> dict[str, ModelProfile]:
-    """Shipped profiles, then the user's (same id overrides); the default one first."""
+def load_profiles(
+    dirs: Iterable[Path] | None = None, *, errors: list[ProfileError] | None = None
+) -> dict[str, ModelProfile]:
+    """Shipped profiles, then the user's (same id overrides); the default one first.
+
+    A broken file raises ProfileError, or, when ``errors`` is given, is skipped and its
+    error appended there (the GUI shows those instead of refusing to start).
+    """
     folders = list(dirs) if dirs is not None else [shipped_profiles_dir(), user_profiles_dir()]
     found: dict[str, ModelProfile] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.toml")):
-            profile = load_profile_file(path)
+            try:
+                profile = load_profile_file(path)
+            except ProfileError as exc:
+                if errors is None:
+                    raise
+                logger.warning("skipping profile: %s", exc)
+                errors.append(exc)
+                continue
             if profile.id in found:
                 logger.info(
                     "profile %s from %s overrides %s", profile.id, path, found[profile.id].source

@@ -301,6 +301,7 @@ class EngineBridge(QObject):
             self.batch_progress.emit(self._done, self._queued)
             if self._done >= self._queued:
                 self._done = self._queued = 0
+                self.batch_progress.emit(0, 0)
                 ready = self._engine_ready
                 if self._engine is not None and ready and ready.done() and not ready.exception():
                     self.engine_changed.emit(self._engine.name, "ready", "")
@@ -368,4 +369,7 @@ class EngineBridge(QObject):
         if self._engine is not None:
             await self._close_quietly(self._engine)
             self._engine = None
+        # Wait (briefly) for a render in progress: a thread still decoding while the
+        # interpreter exits is a crash waiting to happen.
         self._pool.shutdown(wait=False, cancel_futures=True)
+        await asyncio.wait_for(asyncio.to_thread(self._pool.shutdown, True), timeout=5)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from desktop.core.document import Page
+from desktop.core.document import BBox, Page
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import BlockFound, PageDone, RecognizeEvent, RecognizeMode
 from desktop.engines.builtin import BuiltinEngine, builtin_available
@@ -36,7 +36,7 @@ class Run:
         return [e for e in self.events if isinstance(e, BlockFound)]
 
 
-async def _recognize(page: PageImage, mode: RecognizeMode, region=None) -> Run:
+async def _recognize(page: PageImage, mode: RecognizeMode, region: BBox | None = None) -> Run:
     engine = BuiltinEngine()
     ticks = 0
     stop = asyncio.Event()
@@ -57,7 +57,7 @@ async def _recognize(page: PageImage, mode: RecognizeMode, region=None) -> Run:
     return Run(events, ticks)
 
 
-def recognize_sync(page: PageImage, mode: RecognizeMode, region=None) -> Run:
+def recognize_sync(page: PageImage, mode: RecognizeMode, region: BBox | None = None) -> Run:
     return asyncio.run(_recognize(page, mode, region))
 
 

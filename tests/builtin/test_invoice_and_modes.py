@@ -13,6 +13,9 @@ from desktop.engines.base import CannotChat, Capability, ChatMessage, Engine, Re
 from desktop.engines.builtin import BuiltinEngine
 from tests.builtin.conftest import INVOICE_COL_X, INVOICE_ROWS, Run, recognize_sync
 
+# The first test also reads the page (~15 s idle, over a minute on a busy 2-core box).
+pytestmark = pytest.mark.timeout(600)
+
 
 def test_every_invoice_cell_lands_in_its_row_and_column(invoice_run: Run) -> None:
     (table,) = invoice_run.page.tables
@@ -43,7 +46,9 @@ def test_text_around_the_table_keeps_reading_order(invoice_run: Run) -> None:
     assert cats[0][0] in {"Title", "Section-header"}
 
 
-def test_text_mode_gives_plain_reading_order_text(need_builtin: None, invoice_page: PageImage) -> None:
+def test_text_mode_gives_plain_reading_order_text(
+    need_builtin: None, invoice_page: PageImage
+) -> None:
     page = recognize_sync(invoice_page, RecognizeMode.TEXT).page
     assert page.text.startswith("INVOICE 2041\n\nBill to: Harbour Books Ltd")
     assert "Ink cartridge\t7\t31.75\t222.25" in page.text

@@ -1,4 +1,4 @@
-"""GIVEN the real journal page WHEN the built-in engine reads it THEN tables and text come out right.
+"""GIVEN the real journal page WHEN the built-in engine reads it THEN tables and text are right.
 
 Expected grid shapes were counted by eye on crops of the page:
 - TABLE II: 2 header rows (group headings over Cases/OR/95% CI) + 16 body rows, 8 columns
@@ -11,9 +11,14 @@ Expected grid shapes were counted by eye on crops of the page:
 
 from __future__ import annotations
 
+import pytest
+
 from desktop.core.document import PageStatus
 from desktop.core.tables import parse_table_html
 from tests.builtin.conftest import Run
+
+# The first test also reads the page (~15 s idle, over a minute on a busy 2-core box).
+pytestmark = pytest.mark.timeout(600)
 
 
 def test_ruled_tables_have_the_grid_shapes_printed_on_the_page(journal_run: Run) -> None:
@@ -79,3 +84,22 @@ def test_english_words_are_separated_by_spaces(journal_run: Run) -> None:
 
 def test_event_loop_keeps_running_while_the_page_is_read(journal_run: Run) -> None:
     assert journal_run.ticks > 10
+
+
+@pytest.mark.slow
+def test_russian_newspaper_is_flagged_as_a_script_the_models_do_not_read(
+    need_builtin: None,
+) -> None:
+    from PIL import Image
+
+    from desktop.core.pageimage import PageImage
+    from desktop.engines.base import RecognizeMode
+    from tests.builtin.conftest import FIXTURES, recognize_sync
+
+    img = Image.open(FIXTURES / "russian_page.png").convert("RGB")  # JPEG bytes: PIL sniffs
+    page = recognize_sync(PageImage("russian_page.png", 0, img), RecognizeMode.LAYOUT).page
+    assert page.status is PageStatus.PARTIAL
+    assert "tesseract-ocr-rus" in page.reason
+    # Multi-column newspaper: many narrow text blocks, each inside one column.
+    narrow = [b for b in page.blocks if b.bbox[2] - b.bbox[0] < page.width / 2]
+    assert len(narrow) > 10

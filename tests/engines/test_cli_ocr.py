@@ -44,8 +44,16 @@ def test_json_output_matches_the_contract(
     sim = vllm_sim(api_key="secret")
     page = fixtures_dir / "journal_page_tables.jpg"
     code = run(
-        ["ocr", str(page), "--endpoint", sim.base_url + "/v1", "--api-key", "secret",
-         "--format", "json"]
+        [
+            "ocr",
+            str(page),
+            "--endpoint",
+            sim.base_url + "/v1",
+            "--api-key",
+            "secret",
+            "--format",
+            "json",
+        ]
     )
     out, _ = capsys.readouterr()
     assert code == 0
@@ -65,7 +73,9 @@ def test_xlsx_workbook_merges_cells_like_the_html_spans(
 ) -> None:
     sim = vllm_sim()
     page = fixtures_dir / "journal_page_tables.jpg"
-    code = run(["ocr", str(page), "--endpoint", sim.base_url, "--format", "xlsx", "--out", str(tmp_path)])
+    code = run(
+        ["ocr", str(page), "--endpoint", sim.base_url, "--format", "xlsx", "--out", str(tmp_path)]
+    )
     assert code == 0
     run(["ocr", str(page), "--endpoint", sim.base_url, "--format", "json"])
     doc = json.loads(capsys.readouterr()[0])
@@ -84,12 +94,24 @@ def test_xlsx_workbook_merges_cells_like_the_html_spans(
         assert merged == expected and expected
 
 
-def test_csv_writes_one_file_per_table(
-    vllm_sim: Any, fixtures_dir: Path, tmp_path: Path
-) -> None:
+def test_csv_writes_one_file_per_table(vllm_sim: Any, fixtures_dir: Path, tmp_path: Path) -> None:
     sim = vllm_sim()
     page = fixtures_dir / "journal_page_tables.jpg"
-    assert run(["ocr", str(page), "--endpoint", sim.base_url, "--format", "csv", "--out", str(tmp_path)]) == 0
+    assert (
+        run(
+            [
+                "ocr",
+                str(page),
+                "--endpoint",
+                sim.base_url,
+                "--format",
+                "csv",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     files = sorted(p.name for p in tmp_path.glob("*.csv"))
     assert files and files[0] == "journal_page_tables_p1_t1.csv"
     assert (tmp_path / files[0]).read_bytes().startswith(b"\xef\xbb\xbf")
@@ -99,9 +121,30 @@ def test_a_jpeg_named_png_loads_and_a_two_page_pdf_gives_two_pages(
     vllm_sim: Any, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sim = vllm_sim()
-    assert run(["ocr", str(fixtures_dir / "russian_page.png"), "--endpoint", sim.base_url, "--format", "txt"]) == 0
+    assert (
+        run(
+            [
+                "ocr",
+                str(fixtures_dir / "russian_page.png"),
+                "--endpoint",
+                sim.base_url,
+                "--format",
+                "txt",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr()[0].strip()
-    code = run(["ocr", str(fixtures_dir / "two_page_report.pdf"), "--endpoint", sim.base_url, "--format", "json"])
+    code = run(
+        [
+            "ocr",
+            str(fixtures_dir / "two_page_report.pdf"),
+            "--endpoint",
+            sim.base_url,
+            "--format",
+            "json",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0
     assert [p["index"] for p in json.loads(out)["pages"]] == [0, 1]
@@ -113,7 +156,9 @@ def test_pages_option_reads_only_the_chosen_pages(
 ) -> None:
     sim = vllm_sim()
     pdf = fixtures_dir / "two_page_report.pdf"
-    assert run(["ocr", str(pdf), "--endpoint", sim.base_url, "--format", "json", "--pages", "2"]) == 0
+    assert (
+        run(["ocr", str(pdf), "--endpoint", sim.base_url, "--format", "json", "--pages", "2"]) == 0
+    )
     assert [p["index"] for p in json.loads(capsys.readouterr()[0])["pages"]] == [1]
     assert sim.stats.requests_total == 1
 
@@ -155,7 +200,9 @@ def test_a_looping_page_is_recovered_and_exits_0(
     vllm_sim: Any, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sim = vllm_sim(faults=["loop"])
-    assert run(["ocr", str(fixtures_dir / "journal_page_tables.jpg"), "--endpoint", sim.base_url]) == 0
+    assert (
+        run(["ocr", str(fixtures_dir / "journal_page_tables.jpg"), "--endpoint", sim.base_url]) == 0
+    )
     assert "page 1/1 recovered" in capsys.readouterr()[1]
 
 

@@ -168,7 +168,9 @@ async def test_an_interrupted_batch_resumes_with_only_the_remaining_pages(
 async def test_a_server_crash_mid_batch_finishes_after_restart_with_every_page_once(
     sim_process: Any, tmp_path: Path
 ) -> None:
-    proc = sim_process("--sim-fault", "crash-after", "--sim-crash-after", "3", "--max-num-seqs", "2")
+    proc = sim_process(
+        "--sim-fault", "crash-after", "--sim-crash-after", "3", "--max-num-seqs", "2"
+    )
     tiff = str(_make_tiff(tmp_path / "six.tiff", 6))
     engine = ServerEngine(
         proc.base_url, retry=RetryPolicy(attempts=40, base_delay=0.1, max_delay=0.5, total=60)

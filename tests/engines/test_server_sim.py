@@ -41,7 +41,9 @@ async def _read(engine: ServerEngine, page: PageImage, **kw: Any) -> tuple[list[
     return events[:-1], done
 
 
-async def test_blocks_arrive_while_the_server_is_still_writing(vllm_sim: Any, journal: PageImage) -> None:
+async def test_blocks_arrive_while_the_server_is_still_writing(
+    vllm_sim: Any, journal: PageImage
+) -> None:
     sim = vllm_sim(decode_tps=400.0)
     engine = ServerEngine(sim.base_url)
     running_at_first_block = None
@@ -51,7 +53,7 @@ async def test_blocks_arrive_while_the_server_is_still_writing(vllm_sim: Any, jo
             if running_at_first_block is None:
                 running_at_first_block = sim.stats.in_flight
             blocks.append(event.block)
-        else:
+        elif isinstance(event, PageDone):
             page = event.page
     assert running_at_first_block == 1  # the answer was not complete yet
     assert page.status is PageStatus.OK
@@ -111,7 +113,9 @@ async def test_a_remote_gateway_with_a_key_and_no_health_endpoint_works(
             await other.aclose()
 
 
-async def test_503_while_starting_is_retried_until_it_works(vllm_sim: Any, journal: PageImage) -> None:
+async def test_503_while_starting_is_retried_until_it_works(
+    vllm_sim: Any, journal: PageImage
+) -> None:
     sim = vllm_sim(faults=["http-503"], fail_count=2)
     engine = ServerEngine(sim.base_url, retry=FAST_RETRY)
     _, done = await _read(engine, journal)
@@ -120,7 +124,9 @@ async def test_503_while_starting_is_retried_until_it_works(vllm_sim: Any, journ
     await engine.aclose()
 
 
-async def test_a_looping_page_is_stopped_early_and_recovered(vllm_sim: Any, journal: PageImage) -> None:
+async def test_a_looping_page_is_stopped_early_and_recovered(
+    vllm_sim: Any, journal: PageImage
+) -> None:
     sim = vllm_sim(faults=["loop"])
     engine = ServerEngine(sim.base_url)
     _, done = await _read(engine, journal)
@@ -180,7 +186,9 @@ async def test_chat_streams_an_answer_and_stopping_closes_the_stream(
 ) -> None:
     sim = vllm_sim(decode_tps=50.0)
     engine = ServerEngine(sim.base_url)
-    messages = [ChatMessage("user", "What is this page about?", image=journal, region=(0, 0, 600, 400))]
+    messages = [
+        ChatMessage("user", "What is this page about?", image=journal, region=(0, 0, 600, 400))
+    ]
     parts = [p async for p in engine.chat(messages)]
     assert "What is this page about?" in "".join(parts)
     assert len(parts) > 1
@@ -214,4 +222,18 @@ async def test_a_chat_session_keeps_its_turns_and_attaches_the_page_once(
     assert isinstance(messages, list) and len(messages) == 3
     assert isinstance(messages[0]["content"], list)  # the image rides on the first turn only
     assert messages[2]["content"] == "And the table?"
+    await engine.aclose()
+
+
+async def test_a_server_that_never_starts_writing_times_out_with_a_sentence(
+    vllm_sim: Any, journal: PageImage
+) -> None:
+    from desktop.engines.errors import ServerTimeout
+    from desktop.engines.server import Timeouts
+
+    sim = vllm_sim(faults=["slow-first-token"], first_token_delay=5.0)
+    engine = ServerEngine(sim.base_url, timeouts=Timeouts(first_token=0.3, idle=0.3))
+    with pytest.raises(ServerTimeout, match="did not start answering|went quiet"):
+        await _read(engine, journal)
+    assert await _wait_until(lambda: sim.stats.in_flight == 0)
     await engine.aclose()

@@ -41,8 +41,18 @@ async def _collect(it: AsyncIterator[str]) -> list[str]:
 async def test_sse_yields_data_payloads_until_done_and_joins_multiline_data() -> None:
     data = await _collect(
         iter_sse_data(
-            _lines(": keepalive", "data: a", "", "event: x", "data: b1", "data: b2", "",
-                   "data: [DONE]", "", "data: after")
+            _lines(
+                ": keepalive",
+                "data: a",
+                "",
+                "event: x",
+                "data: b1",
+                "data: b2",
+                "",
+                "data: [DONE]",
+                "",
+                "data: after",
+            )
         )
     )
     assert data == ["a", "b1\nb2"]
@@ -110,12 +120,26 @@ def test_strip_loop_removes_the_repeated_tail() -> None:
 
 # -- errors and retries ----------------------------------------------------------------
 def test_http_answers_map_to_typed_errors_with_a_sentence() -> None:
-    assert isinstance(error_from_response(401, '{"error": "Unauthorized"}', "u", key_given=False), AuthFailed)
-    old = json.dumps({"object": "error", "message": "This model's maximum context length is 8192 tokens. However..."})
+    assert isinstance(
+        error_from_response(401, '{"error": "Unauthorized"}', "u", key_given=False), AuthFailed
+    )
+    old = json.dumps(
+        {
+            "object": "error",
+            "message": "This model's maximum context length is 8192 tokens. However...",
+        }
+    )
     err = error_from_response(400, old, "u", key_given=False, note="image reduced")
     assert isinstance(err, ContextTooLong)
     assert "8192" in str(err) and "image reduced" in str(err)
-    new = json.dumps({"error": {"message": "The decoder prompt (length 9000) is longer than the maximum model length of 8192."}})
+    new = json.dumps(
+        {
+            "error": {
+                "message": "The decoder prompt (length 9000) is longer than the "
+                "maximum model length of 8192."
+            }
+        }
+    )
     assert isinstance(error_from_response(400, new, "u", key_given=True), ContextTooLong)
     assert isinstance(error_from_response(500, "x", "u", key_given=True), ServerError)
 
@@ -266,3 +290,17 @@ def test_history_reopens_documents_newest_first() -> None:
     history.save_chat(first, [{"role": "user", "text": "hi"}])
     assert history.load_chat(first) == [{"role": "user", "text": "hi"}]
     history.close()
+
+
+def test_the_factory_builds_a_server_engine_or_says_what_is_missing() -> None:
+    from desktop.engines.base import Engine, EngineError
+    from desktop.engines.factory import create_engine, default_engine_kind
+
+    assert default_engine_kind("http://h:8000") == "server"
+    assert default_engine_kind(None) == "builtin"
+    engine = create_engine("server", "http://h:8000/v1", "k", "m")
+    assert isinstance(engine, Engine) and engine.name == "m @ h:8000"
+    with pytest.raises(EngineError, match="--endpoint"):
+        create_engine("server", None)
+    with pytest.raises(EngineError, match="Unknown engine"):
+        create_engine("gpu")

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -79,7 +80,7 @@ def sim_profile(sim_image: str, run_id: str) -> Callable[..., ModelProfile]:
 
 @pytest.fixture
 async def make_controller(
-    run_id: str, docker_client: Any
+    run_id: str, docker_client: Any, tmp_path: Path
 ) -> AsyncIterator[Callable[..., ContainerController]]:
     """Controllers scoped to this test run (labels, names, a free port); closed on teardown."""
     from desktop.runtime.controller import ContainerController
@@ -96,6 +97,8 @@ async def make_controller(
             "ready_timeout": 60,
             "release_timeout": 5,
             "token_getter": lambda: None,
+            # A folder, not the shared named volume: tests leave no volume behind.
+            "hf_cache": str(tmp_path),
         }
         options.update(kwargs)
         controller = ContainerController(**options)

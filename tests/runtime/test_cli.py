@@ -100,7 +100,8 @@ def test_doctor_says_when_the_endpoint_is_unreachable(
 
 
 @pytest.mark.docker
-def test_models_start_status_logs_stop_round_trip(
+def test_models_start_status_logs_stop_round_trip(  # noqa: PLR0917
+    tmp_path: Path,
     sim_image: str,
     run_id: str,
     docker_client: Any,
@@ -123,6 +124,7 @@ def test_models_start_status_logs_stop_round_trip(
         # Scope to this test run so a parallel session's containers are never touched.
         controller = real(profiles)
         controller.labels = {RUN_LABEL: run_id}
+        controller.hf_cache = str(tmp_path)
         return controller
 
     monkeypatch.setattr(models_cmd, "_controller", scoped)
@@ -136,3 +138,18 @@ def test_models_start_status_logs_stop_round_trip(
     assert "Application startup complete" in capsys.readouterr().out
     assert run(["models", "stop"]) == 0
     assert docker_client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}) == []
+
+
+def test_doctor_names_a_broken_user_profile_and_still_checks_the_rest(
+    dead_docker: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.core.paths import config_dir
+
+    monkeypatch.delenv("DOTS_DESKTOP_ENDPOINT", raising=False)
+    folder = config_dir() / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "mine.toml").write_text('id = "mine"\nimage = "x:1"\n')
+    assert run(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "mine.toml" in out and "'hf_model_id'" in out
+    assert "6 profiles" in out

@@ -92,3 +92,18 @@ def test_keyring_trouble_means_no_token(monkeypatch) -> None:  # type: ignore[no
     assert ct.hf_token() is None
     monkeypatch.setenv("HF_TOKEN", "hf_x")
     assert ct.hf_token() == "hf_x"
+
+
+def test_a_restart_policy_is_passed_only_when_asked_for() -> None:
+    profile = load_profiles()["dots.ocr"]
+    kw = ct.create_kwargs(
+        profile, name="n", port=1, api_key="k", labels={}, restart_policy="unless-stopped"
+    )
+    assert kw["restart_policy"] == {"Name": "unless-stopped"}
+    assert "restart_policy" not in _kwargs()
+
+
+def test_an_absolute_hf_cache_path_is_bind_mounted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    profile = load_profiles()["dots.ocr"]
+    kw = ct.create_kwargs(profile, name="n", port=1, api_key="k", labels={}, hf_cache=str(tmp_path))
+    assert kw["volumes"] == {str(tmp_path): {"bind": ct.HF_CACHE_IN_CONTAINER, "mode": "rw"}}

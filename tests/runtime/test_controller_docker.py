@@ -330,9 +330,10 @@ async def test_an_unreachable_engine_gives_a_clear_failed_state(
 
 
 async def test_nothing_is_left_behind_after_close(
-    sim_profile: Callable[..., ModelProfile], docker_client: Any, run_id: str
+    sim_profile: Callable[..., ModelProfile], docker_client: Any, run_id: str, tmp_path: Any
 ) -> None:
     controller = ContainerController(
+        hf_cache=str(tmp_path),
         port=free_port(),
         labels={RUN_LABEL: run_id},
         name_prefix=f"dd-test-{run_id}-",
@@ -390,3 +391,40 @@ async def test_the_engine_check_reports_the_version_and_the_nvidia_runtime(
     info = await make_controller().check_engine()
     assert info.version == docker_client.version()["Version"]
     assert info.nvidia_runtime == ("nvidia" in (docker_client.info().get("Runtimes") or {}))
+
+
+async def test_a_profile_that_cannot_fit_the_free_memory_is_refused_before_starting(
+    make_controller: Factory,
+    sim_profile: Callable[..., ModelProfile],
+    docker_client: Any,
+    run_id: str,
+) -> None:
+    def busy_gpu() -> list[GpuSample]:
+        return [GpuSample(0, "fake", 16 * GIB, 13 * GIB, 3 * GIB, 90.0, 60.0, 0.0)]
+
+    controller = make_controller(gpu_reader=busy_gpu)
+    status = await controller.start(sim_profile("a", gpu=True))
+    assert status.state is ContainerState.FAILED
+    assert status.cause == FailureCause.NOT_ENOUGH_VRAM
+    assert "3.0 GiB is free" in status.message
+    assert _ours(docker_client, run_id) == []
+
+
+async def test_switching_away_from_a_hand_started_server_asks_before_stopping_it(
+    make_controller: Factory,
+    sim_profile: Callable[..., ModelProfile],
+    sim_image: str,
+    docker_client: Any,
+    run_id: str,
+) -> None:
+    port = free_port()
+    hand = _hand_started(docker_client, sim_image, run_id, port)
+    controller = make_controller(port=port)
+    await controller.adopt()
+    status = await controller.switch(sim_profile("b", hf_model_id="Qwen/Qwen3-VL-2B-Instruct"))
+    assert status.cause == FailureCause.FOREIGN_CONTAINER
+    assert status.state is ContainerState.READY  # the user's server is still usable
+    assert hand.name in status.message and "docker stop" in status.fix
+    hand.reload()
+    assert hand.status == "running"
+    assert _ours(docker_client, run_id) == []

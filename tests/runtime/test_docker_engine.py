@@ -82,3 +82,37 @@ def test_a_pull_error_event_is_kept() -> None:
     p = PullProgress()
     p.feed({"error": "Get https://registry-1.docker.io/v2/: dial tcp: no such host"})
     assert "no such host" in p.error
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_docker_not_installed_gets_the_install_fix_for_the_os(
+    monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    monkeypatch.setattr(de.sys, "platform", platform)
+    monkeypatch.setattr(de, "docker_installed", lambda: False)
+    err = de.unavailable_from(FileNotFoundError("no such file"), None)
+    assert err.message == "Docker is not installed."
+    assert "Install" in err.fix
+    assert ("Docker Desktop" in err.fix) == (platform != "linux")
+
+
+@pytest.mark.parametrize(
+    ("platform", "fix"),
+    [
+        ("linux", "sudo systemctl start docker"),
+        ("win32", "Start Docker Desktop"),
+        ("darwin", "Start Docker Desktop"),
+    ],
+)
+def test_docker_installed_but_stopped_gets_the_start_fix_for_the_os(
+    monkeypatch: pytest.MonkeyPatch, platform: str, fix: str
+) -> None:
+    monkeypatch.setattr(de.sys, "platform", platform)
+    monkeypatch.setattr(de, "docker_installed", lambda: True)
+    err = de.unavailable_from(ConnectionRefusedError("refused"), None)
+    assert "not running" in err.message and fix in err.fix
+
+
+def test_permission_denied_says_how_to_join_the_docker_group() -> None:
+    err = de.unavailable_from(PermissionError("Permission denied"), None)
+    assert "docker group" in err.fix

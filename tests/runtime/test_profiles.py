@@ -124,3 +124,13 @@ def test_unknown_profile_name_lists_the_known_ones() -> None:
     with pytest.raises(ProfileError) as err:
         find_profile(load_profiles(), "nope")
     assert "dots.ocr" in str(err.value)
+
+
+def test_a_broken_user_profile_can_be_skipped_and_reported_instead() -> None:
+    _write(config_dir() / "profiles", "broken.toml", 'id = "x"\n')
+    with pytest.raises(ProfileError):
+        load_profiles()
+    errors: list[ProfileError] = []
+    profiles = load_profiles(errors=errors)
+    assert "dots.ocr" in profiles and "x" not in profiles
+    assert len(errors) == 1 and "broken.toml" in str(errors[0])

@@ -50,7 +50,7 @@ def qloop(qapp: QApplication, qtbot: Any) -> Iterator[qasync.QEventLoop]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Stop the loop's worker threads so the process exits cleanly."""
-    _EXECUTOR.shutdown(wait=False, cancel_futures=True)
+    _EXECUTOR.shutdown(wait=True, cancel_futures=True)
     asyncio.events._set_running_loop(None)
 
 
@@ -113,3 +113,4 @@ def real_tray(qapp: QApplication) -> None:
     if not QSystemTrayIcon.isSystemTrayAvailable():
         hint = " (trayer is installed but not running)" if shutil.which("trayer") else ""
         pytest.skip(f"no system tray host on DISPLAY={os.environ['DISPLAY']}{hint}")
+

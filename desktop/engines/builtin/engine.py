@@ -25,7 +25,7 @@ from desktop.engines.base import (
     RecognizeMode,
 )
 from desktop.engines.builtin.booktabs import find_booktabs_tables
-from desktop.engines.builtin.layout import Item, build_blocks, paragraphs, table_text, xy_order
+from desktop.engines.builtin.layout import build_blocks, reading_order, table_text
 from desktop.engines.builtin.ocr import OcrLine, RapidReader
 from desktop.engines.builtin.scripts import tesseract_binary, unsupported_script_message
 from desktop.engines.builtin.tables import find_grid_tables, find_rules
@@ -38,6 +38,9 @@ from desktop.engines.builtin.tesseract import (
 logger = logging.getLogger(__name__)
 
 Backend = Literal["rapidocr", "tesseract"]
+
+#: ``languages`` values the bundled models cover.
+RAPID_LANGUAGES = frozenset({"auto", "en", "eng", "latin", "zh", "ch", "chi_sim", "chinese"})
 
 #: RapidOCR's detector scales images up until their short side reaches this.
 DET_MIN_SIDE = 736
@@ -124,12 +127,8 @@ def read_region(reader: _Reader, rgb: np.ndarray, region: BBox) -> str:
     lines = reader.read(crop)
     if not lines:
         return ""
-    line_h = float(np.median([ln.height for ln in lines]))
-    items = [Item(ln.bbox, line=ln) for ln in lines]
-    out: list[str] = []
-    for group in xy_order(items, line_h):
-        for para in paragraphs([it.line for it in group if it.line is not None]):
-            out.append(" ".join(ln.text for ln in para))
+    paras = reading_order(lines)
+    out = [" ".join(ln.text for ln in it.lines) for it in paras]
     return "\n".join(out)
 
 
@@ -188,6 +187,12 @@ class BuiltinEngine:
                     fix=f"Install it, e.g. 'apt install tesseract-ocr-{missing[0]}'.",
                 )
         else:
+            wanted = {x for x in self._languages.lower().replace(",", "+").split("+") if x}
+            if not wanted <= RAPID_LANGUAGES:
+                raise BuiltinUnavailable(
+                    f"The bundled OCR models read Latin and Chinese text, not '{self._languages}'.",
+                    fix="Choose the Tesseract backend with that language pack in the settings.",
+                )
             reason = builtin_available()
             if reason is not None:
                 raise BuiltinUnavailable(f"The built-in engine cannot start: {reason}.")

@@ -1,18 +1,21 @@
 """OCR lines and tables -> blocks in reading order (columns, paragraphs, headings).
 
-Reading order comes from a recursive XY-cut: a white gutter running the full height of
-a region splits it into columns (read left to right), wide white gaps split it into
-stacked parts (top to bottom). Inside a column, lines join into paragraphs unless a
-gap, an indent, a change of text size or a bullet separates them.
+Lines first join into paragraphs: a line continues the paragraph right above it when
+they overlap horizontally and no gap, indent, change of text size or bullet separates
+them (so lines of neighbouring columns never merge). Paragraphs and tables are then put
+in reading order by a recursive XY-cut: a white gutter running the full height of a
+region splits it into columns (read left to right), wide white gaps split it into
+stacked parts (top to bottom).
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from desktop.core.document import BBox, Block
 from desktop.engines.builtin.ocr import OcrLine
@@ -26,10 +29,10 @@ _BULLET = re.compile(r"^([•●▪◦·*‣–-]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """Something placed in reading order: a text line or a whole table."""
+    """Something placed in reading order: a paragraph's lines or a whole table."""
 
     bbox: BBox
-    line: OcrLine | None = None
+    lines: tuple[OcrLine, ...] = ()
     table: FoundTable | None = None
 
 
@@ -74,28 +77,66 @@ def xy_order(items: Sequence[Item], line_h: float, depth: int = 0) -> list[list[
     if len(items) <= 1 or depth > 40:
         return [sorted(items, key=lambda i: (i.bbox[1], i.bbox[0]))] if items else []
     _, y0, _, y1 = _bounds(items)
-    vcuts = _vertical_cuts(items, 0.6 * line_h)
+    vcuts = _vertical_cuts(items, 0.3 * line_h)
     if vcuts:
         return [g for part in _split(items, vcuts, 0) for g in xy_order(part, line_h, depth + 1)]
     hspans = [(i.bbox[1], i.bbox[3]) for i in items]
     hcuts = _gaps(hspans, y0, y1, 1.0 * line_h)
-    if not hcuts:
-        # Find the first small gap under which the rest splits into columns (a heading
-        # over two columns, set close), or above which the part does.
-        small = _gaps(hspans, y0, y1, 1)
-        for gap in small:
-            upper, lower = _split(items, [gap], 1)
-            if (len(upper) > 1 and _vertical_cuts(upper, 0.6 * line_h)) or (
-                len(lower) > 1 and _vertical_cuts(lower, 0.6 * line_h)
-            ):
-                hcuts = [gap]
-                break
     if hcuts:
         parts = _split(items, hcuts, 1)
         if len(parts) > 1:
             return [g for part in parts for g in xy_order(part, line_h, depth + 1)]
-    lines = sorted(items, key=lambda i: (i.bbox[1], i.bbox[0]))
-    return [lines]
+    soft = _soft_vertical_cuts(items, max(3.0, 0.1 * line_h))
+    if soft:
+        crossing = [i for i in items if any(i.bbox[0] < a and i.bbox[2] > b for a, b in soft)]
+        others = [i for i in items if i not in crossing]
+        top = max((i.bbox[3] for i in crossing), default=0)
+        if crossing and others and top <= min(i.bbox[1] for i in others) + 0.3 * line_h:
+            # Headings over the columns: read them first, then the columns.
+            return xy_order(crossing, line_h, depth + 1) + xy_order(others, line_h, depth + 1)
+        parts = _split(items, soft, 0)
+        if len(parts) > 1:
+            return [g for part in parts for g in xy_order(part, line_h, depth + 1)]
+    # Find the first small gap under which the rest splits into columns (a heading over
+    # two columns, set close), or above which the part does.
+    for gap in _gaps(hspans, y0, y1, 1):
+        upper, lower = _split(items, [gap], 1)
+        if (len(upper) > 1 and _vertical_cuts(upper, 0.3 * line_h)) or (
+            len(lower) > 1 and _vertical_cuts(lower, 0.3 * line_h)
+        ):
+            return xy_order(upper, line_h, depth + 1) + xy_order(lower, line_h, depth + 1)
+    return [sorted(items, key=lambda i: (i.bbox[1], i.bbox[0]))]
+
+
+def _soft_vertical_cuts(items: Sequence[Item], min_gap: float) -> list[tuple[int, int]]:
+    """Gutters crossed by only a few items (lines the detector ran across two columns).
+
+    Used when no clean cut exists: reading such a region column by column and placing
+    the few crossing items by their centre beats reading it row by row across columns.
+    """
+    x0, _, x1, _ = _bounds(items)
+    width = x1 - x0
+    if width <= 0 or len(items) < 6:
+        return []
+    cover = np.zeros(width + 1, dtype=np.int32)
+    for it in items:
+        cover[it.bbox[0] - x0 : it.bbox[2] - x0] += 1
+    limit = max(1, int(0.1 * len(items)))
+    low = cover <= limit
+    cuts: list[tuple[int, int]] = []
+    start: int | None = None
+    for x, flag in enumerate([*low.tolist(), False]):
+        if flag and start is None:
+            start = x
+        elif not flag and start is not None:
+            # Only inner gutters count; both sides must hold real columns of text.
+            if x - start >= min_gap and start > 0 and x < width:
+                left = sum(1 for it in items if it.bbox[2] - x0 <= start)
+                right = sum(1 for it in items if it.bbox[0] - x0 >= x)
+                if left >= 3 and right >= 3:
+                    cuts.append((start + x0, x + x0))
+            start = None
+    return cuts
 
 
 def _join_lines(lines: Sequence[OcrLine]) -> str:
@@ -113,33 +154,61 @@ def _join_lines(lines: Sequence[OcrLine]) -> str:
     return text
 
 
+def _x_overlap(a: OcrLine, b: OcrLine) -> float:
+    """Horizontal overlap as a share of the narrower line."""
+    ov = min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
+    return ov / max(1, min(a.width, b.width))
+
+
+def _continues(para: list[OcrLine], ln: OcrLine) -> bool:
+    """Whether ``ln`` is the next line of paragraph ``para``."""
+    prev = para[-1]
+    h = max(1, min(prev.height, ln.height))
+    gap = ln.bbox[1] - prev.bbox[3]
+    if gap > 0.7 * h or gap < -0.6 * h or _x_overlap(prev, ln) < 0.5:
+        return False
+    if max(prev.height, ln.height) / h > 1.45 or _BULLET.match(ln.text):
+        return False
+    left = min(x.bbox[0] for x in para)
+    right = max(x.bbox[2] for x in para)
+    if ln.bbox[0] - left > 0.8 * h and prev.bbox[0] - left < 0.8 * h:
+        return False  # an indented first line starts the next paragraph
+    # A line above that ended short closed its paragraph.
+    return not (len(para) > 1 and right - prev.bbox[2] > 3 * h)
+
+
 def paragraphs(lines: Sequence[OcrLine]) -> list[list[OcrLine]]:
-    """Consecutive lines of one column grouped into paragraphs."""
-    if not lines:
-        return []
-    left = min(ln.bbox[0] for ln in lines)
-    right = max(ln.bbox[2] for ln in lines)
-    out: list[list[OcrLine]] = [[lines[0]]]
-    for prev, ln in itertools.pairwise(lines):
-        h = max(1, min(prev.height, ln.height))
-        gap = ln.bbox[1] - prev.bbox[3]
-        size_change = max(prev.height, ln.height) / h > 1.45
-        indent = ln.bbox[0] - left > 0.8 * h and prev.bbox[0] - left < 0.8 * h
-        short_prev = right - prev.bbox[2] > 3 * h
-        same_row = ln.bbox[1] < prev.cy
-        new = (
-            gap > 0.7 * h
-            or size_change
-            or indent
-            or short_prev
-            or bool(_BULLET.match(ln.text))
-            or (same_row and ln.bbox[0] > prev.bbox[2])
-        )
-        if new:
-            out.append([ln])
+    """Lines grouped into paragraphs, each a vertical run within one column."""
+    paras: list[list[OcrLine]] = []
+    for ln in sorted(lines, key=lambda x: (x.bbox[1], x.bbox[0])):
+        open_ = [p for p in paras if _continues(p, ln)]
+        if open_:
+            max(open_, key=lambda p: _x_overlap(p[-1], ln)).append(ln)
         else:
-            out[-1].append(ln)
-    return out
+            paras.append([ln])
+    return paras
+
+
+def _box(lines: Sequence[OcrLine]) -> BBox:
+    return (
+        min(ln.bbox[0] for ln in lines),
+        min(ln.bbox[1] for ln in lines),
+        max(ln.bbox[2] for ln in lines),
+        max(ln.bbox[3] for ln in lines),
+    )
+
+
+def reading_order(
+    lines: Sequence[OcrLine], tables: Sequence[FoundTable] = (), line_h: float | None = None
+) -> list[Item]:
+    """Paragraphs and tables in reading order."""
+    items = [Item(_box(p), lines=tuple(p)) for p in paragraphs(lines)]
+    items += [Item(t.bbox, table=t) for t in tables]
+    if not items:
+        return []
+    if line_h is None:
+        line_h = float(statistics.median([ln.height for ln in lines] or [20]))
+    return [it for group in xy_order(items, line_h) for it in group]
 
 
 def _pitch(line: OcrLine) -> float:
@@ -213,46 +282,25 @@ def build_blocks(
     all_lines: Sequence[OcrLine] | None = None,
 ) -> list[Block]:
     """Blocks in reading order; tables carry their HTML."""
-    items = [Item(ln.bbox, line=ln) for ln in lines]
-    items += [Item(t.bbox, table=t) for t in tables]
-    if not items:
-        return []
     scale = TextScale.of(all_lines if all_lines is not None else lines)
     line_h = float(statistics.median([ln.height for ln in lines] or [scale.height]))
     blocks: list[Block] = []
-    for group in xy_order(items, line_h):
-        run: list[OcrLine] = []
-        for it in [*group, Item((0, 0, 0, 0))]:
-            if it.line is not None:
-                run.append(it.line)
-                continue
-            for para in paragraphs(run):
-                text = _join_lines(para)
-                box: BBox = (
-                    min(ln.bbox[0] for ln in para),
-                    min(ln.bbox[1] for ln in para),
-                    max(ln.bbox[2] for ln in para),
-                    max(ln.bbox[3] for ln in para),
-                )
-                near = any(
-                    -3 * line_h < t.bbox[1] - box[3] < 3 * line_h
-                    or -3 * line_h < box[1] - t.bbox[3] < 3 * line_h
-                    for t in tables
-                )
-                cat = _category(
-                    para,
-                    text,
-                    scale=scale,
-                    page=(page_w, page_h),
-                    near_table=near,
-                )
-                if cat == "Title" and any(b.category == "Title" for b in blocks):
-                    cat = "Section-header"  # one title a page; later big lines are headings
-                blocks.append(Block(cat, box, text if with_text else None, len(blocks)))
-            run = []
-            if it.table is not None:
-                html = it.table.html if with_text else None
-                blocks.append(Block("Table", it.table.bbox, html, len(blocks)))
+    for it in reading_order(lines, tables, line_h):
+        if it.table is not None:
+            html = it.table.html if with_text else None
+            blocks.append(Block("Table", it.table.bbox, html, len(blocks)))
+            continue
+        text = _join_lines(it.lines)
+        box = it.bbox
+        near = any(
+            -3 * line_h < t.bbox[1] - box[3] < 3 * line_h
+            or -3 * line_h < box[1] - t.bbox[3] < 3 * line_h
+            for t in tables
+        )
+        cat = _category(it.lines, text, scale=scale, page=(page_w, page_h), near_table=near)
+        if cat == "Title" and any(b.category == "Title" for b in blocks):
+            cat = "Section-header"  # one title a page; later big lines are headings
+        blocks.append(Block(cat, box, text if with_text else None, len(blocks)))
     return blocks
 
 

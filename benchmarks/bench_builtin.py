@@ -1,0 +1,152 @@
+"""Seconds per page and peak memory of the built-in CPU engine on the real fixtures.
+
+Reference, measured in the same process on the same page: one raw RapidOCR call with the
+library's defaults (no word spacing, tables or layout). ``ratio`` = engine / raw, so it
+shows what the engine adds (spacing, rules, tables, layout, calmer ONNX threads).
+``post`` is the engine's own work after OCR (rules + tables + layout), timed on the same
+lines.
+
+Run: ``uv run python benchmarks/bench_builtin.py [--only journal,russian,pdf1,pdf2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import psutil
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from desktop.core.pageimage import PageImage  # noqa: E402
+from desktop.engines.base import PageDone, RecognizeMode  # noqa: E402
+from desktop.engines.builtin import BuiltinEngine  # noqa: E402
+from desktop.engines.builtin.engine import analyse_page  # noqa: E402
+from desktop.engines.builtin.ocr import OcrLine  # noqa: E402
+
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pages(only: set[str]) -> Iterator[tuple[str, PageImage]]:
+    if "journal" in only:
+        img = Image.open(FIXTURES / "journal_page_tables.jpg").convert("RGB")
+        yield "journal jpg", PageImage("journal_page_tables.jpg", 0, img)
+    if "russian" in only:
+        img = Image.open(FIXTURES / "russian_page.png").convert("RGB")  # JPEG bytes
+        yield "russian png", PageImage("russian_page.png", 0, img)
+    wanted = [i for i, key in enumerate(("pdf1", "pdf2")) if key in only]
+    if wanted:
+        pdf = FIXTURES / "two_page_report.pdf"
+        try:
+            from desktop.core.images import iter_pages
+
+            for page in iter_pages(pdf, dpi=200, pages=wanted):
+                yield f"pdf p{page.index + 1} @200dpi", page
+        except ImportError:
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(str(pdf))
+            for i in wanted:
+                bitmap = doc[i].render(scale=200 / 72)
+                yield (
+                    f"pdf p{i + 1} @200dpi",
+                    PageImage(pdf.name, i, bitmap.to_pil().convert("RGB")),
+                )
+
+
+class _Replay:
+    """A reader that returns lines already read, to time the post-OCR work alone."""
+
+    def __init__(self, lines: list[OcrLine]) -> None:
+        self._lines = lines
+
+    def load(self) -> None:
+        pass
+
+    def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]:
+        return self._lines
+
+
+async def engine_page(engine: BuiltinEngine, page: PageImage) -> tuple[float, int, int, str]:
+    start = time.perf_counter()
+    done: PageDone | None = None
+    async for ev in engine.recognize(page, RecognizeMode.LAYOUT):
+        if isinstance(ev, PageDone):
+            done = ev
+    took = time.perf_counter() - start
+    assert done is not None
+    return took, len(done.page.blocks), len(done.page.tables), done.page.status.value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="journal,russian,pdf1,pdf2")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+
+    from rapidocr_onnxruntime import RapidOCR
+
+    proc = psutil.Process()
+    load = os.getloadavg()[0]
+    print(f"cpus={os.cpu_count()} loadavg(1m)={load:.1f} python={sys.version.split()[0]}")
+    rss0 = proc.memory_info().rss / 2**20
+    t = time.perf_counter()
+    raw = RapidOCR()
+    raw_load = time.perf_counter() - t
+    engine = BuiltinEngine()
+    t = time.perf_counter()
+    asyncio.run(engine.ensure_ready())
+    eng_load = time.perf_counter() - t
+    print(
+        f"model load: raw RapidOCR {raw_load:.2f}s, engine {eng_load:.2f}s; "
+        f"RSS {rss0:.0f} -> {proc.memory_info().rss / 2**20:.0f} MiB"
+    )
+    header = (
+        f"{'page':<18}{'size':>11}{'raw s':>8}{'engine s':>10}{'ratio':>7}{'post s':>8}"
+        f"{'blocks':>8}{'tables':>8}  status   peak RSS MiB"
+    )
+    print(header)
+    print("-" * len(header))
+    totals = [0.0, 0.0]
+    for label, page in pages(only):
+        rgb = np.asarray(page.image)
+        t = time.perf_counter()
+        raw(np.ascontiguousarray(rgb[:, :, ::-1]))
+        raw_s = time.perf_counter() - t
+        eng_s, nblocks, ntables, status = asyncio.run(engine_page(engine, page))
+        lines = engine._reader.read(rgb)
+        t = time.perf_counter()
+        analyse_page(_Replay(lines), rgb, RecognizeMode.LAYOUT, check_script=True)
+        post_s = time.perf_counter() - t
+        totals[0] += raw_s
+        totals[1] += eng_s
+        size = f"{page.width}x{page.height}"
+        print(
+            f"{label:<18}{size:>11}{raw_s:>8.1f}{eng_s:>10.1f}{eng_s / raw_s:>7.2f}{post_s:>8.2f}"
+            f"{nblocks:>8}{ntables:>8}  {status:<8} {peak_rss_mib():>8.0f}"
+        )
+    if totals[0]:
+        print(
+            f"{'total':<18}{'':>11}{totals[0]:>8.1f}{totals[1]:>10.1f}{totals[1] / totals[0]:>7.2f}"
+        )
+    load = os.getloadavg()[0]
+    print(f"peak RSS of the whole run: {peak_rss_mib():.0f} MiB; loadavg(1m) now {load:.1f}")
+    asyncio.run(engine.aclose())
+
+
+if __name__ == "__main__":
+    main()

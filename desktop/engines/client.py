@@ -1,0 +1,291 @@
+"""The OpenAI-compatible HTTP side: one shared connection pool, discovery, streaming, retries.
+
+Works against vLLM and anything that speaks its API (gateways, llama.cpp, LM Studio):
+base URLs with or without ``/v1``, ``/health`` optional, the key as a bearer token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from desktop.engines.base import EngineError
+from desktop.engines.errors import (
+    RETRY_STATUSES,
+    ModelNotServed,
+    RetryableStatus,
+    RetryPolicy,
+    ServerError,
+    ServerTimeout,
+    ServerUnavailable,
+    error_from_response,
+    is_retryable,
+)
+from desktop.engines.sse import RESTART, StreamChunk, StreamRestart, iter_chunks
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SAMPLING: dict[str, Any] = {"temperature": 0.1, "top_p": 0.9}
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """No total timeout: a 3B model may write for minutes, but never goes quiet for long."""
+
+    connect: float = 5.0
+    first_token: float = 120.0  # queueing + prefill of a large page
+    idle: float = 60.0  # between two chunks once it writes
+    request: float = 30.0  # plain GETs (/health, /v1/models)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """What ``/v1/models`` says: the model used, its context length, every served name."""
+
+    model: str
+    max_model_len: int | None
+    models: tuple[str, ...] = field(default_factory=tuple)
+
+
+def normalize_base_url(url: str) -> str:
+    """``http://h:8000``, ``http://h:8000/`` and ``http://h:8000/v1`` all give ``http://h:8000``."""
+    url = url.strip().rstrip("/")
+    if "://" not in url:
+        url = "http://" + url
+    if url.endswith("/v1"):
+        url = url[: -len("/v1")]
+    return url
+
+
+class OpenAIClient:
+    """Talks to ``/health``, ``/v1/models`` and streaming ``/v1/chat/completions``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        model: str | None = None,
+        *,
+        profile_sampling: dict[str, Any] | None = None,
+        concurrency: int = 8,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.api_key = api_key or None
+        self.requested_model = model or None
+        self.sampling = {**DEFAULT_SAMPLING, **(profile_sampling or {})}
+        self.concurrency = max(1, concurrency)
+        self.timeouts = timeouts or Timeouts()
+        self.retry = retry or RetryPolicy()
+        self.info: ServerInfo | None = None
+        self.last_usage: dict[str, Any] | None = None
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        pool = self.concurrency + 4
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(self.timeouts.request, connect=self.timeouts.connect),
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            transport=transport,
+        )
+        self._ready_lock = asyncio.Lock()
+
+    # -- discovery --------------------------------------------------------------------
+    async def _get(self, path: str) -> httpx.Response:
+        try:
+            return await self._client.get(path)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise ServerUnavailable(self.base_url, str(exc)) from exc
+        except httpx.TimeoutException as exc:
+            raise ServerTimeout(
+                f"The OCR server at {self.base_url} did not answer in time."
+            ) from exc
+        except httpx.TransportError as exc:
+            raise ServerUnavailable(self.base_url, str(exc)) from exc
+
+    async def _get_retrying(self, path: str) -> httpx.Response:
+        """GET that waits out a starting server's 5xx (bounded), but not a refused port."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        attempt = 0
+        while True:
+            attempt += 1
+            resp = await self._get(path)
+            if resp.status_code not in RETRY_STATUSES:
+                return resp
+            delay = self.retry.delay(attempt)
+            if attempt >= self.retry.attempts or loop.time() - start + delay > self.retry.total:
+                return resp
+            logger.info("%s answered %s; retrying in %.2fs", path, resp.status_code, delay)
+            await asyncio.sleep(delay)
+
+    async def check_health(self) -> None:
+        """Ready when ``/health`` is 200; gateways without it (404) fall back to ``/v1/models``."""
+        resp = await self._get_retrying("/health")
+        if resp.status_code == 200:
+            return
+        if resp.status_code in (404, 405):
+            resp = await self._get_retrying("/v1/models")
+        if resp.status_code != 200:
+            raise error_from_response(
+                resp.status_code, resp.text, self.base_url, key_given=bool(self.api_key)
+            )
+
+    async def discover(self) -> ServerInfo:
+        """Served model name(s) and max_model_len from ``/v1/models``; ``model`` is validated."""
+        resp = await self._get_retrying("/v1/models")
+        if resp.status_code != 200:
+            raise error_from_response(
+                resp.status_code, resp.text, self.base_url, key_given=bool(self.api_key)
+            )
+        try:
+            entries = [e for e in resp.json().get("data", []) if isinstance(e, dict)]
+        except (ValueError, AttributeError) as exc:
+            raise ServerError(
+                f"{self.base_url} answered /v1/models with something that is not a model list."
+            ) from exc
+        names = [str(e.get("id")) for e in entries if e.get("id")]
+        if not names:
+            raise ServerError(f"The server at {self.base_url} lists no models yet.")
+        model = self.requested_model or names[0]
+        if model not in names:
+            raise ModelNotServed(model, names)
+        entry = next(e for e in entries if e.get("id") == model)
+        raw_len = entry.get("max_model_len")
+        max_len = int(raw_len) if isinstance(raw_len, int | float) and raw_len > 0 else None
+        self.info = ServerInfo(model, max_len, tuple(names))
+        logger.info("server %s serves %s (max_model_len %s)", self.base_url, model, max_len)
+        return self.info
+
+    async def ensure_ready(self) -> None:
+        async with self._ready_lock:
+            if self.info is not None:
+                return
+            await self.check_health()
+            await self.discover()
+
+    async def _server_info(self) -> ServerInfo:
+        if self.info is None:
+            await self.ensure_ready()
+        assert self.info is not None
+        return self.info
+
+    # -- streaming with retries -------------------------------------------------------
+    async def _stream_once(
+        self, body: dict[str, Any], note: str
+    ) -> AsyncGenerator[StreamChunk, None]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeouts.first_token
+        request = self._client.build_request(
+            "POST",
+            "/v1/chat/completions",
+            json=body,
+            timeout=httpx.Timeout(None, connect=self.timeouts.connect),
+        )
+        try:
+            async with asyncio.timeout_at(deadline):
+                resp = await self._client.send(request, stream=True)
+        except TimeoutError as exc:
+            raise ServerTimeout(
+                f"The OCR server did not start answering within {self.timeouts.first_token:.0f} s."
+            ) from exc
+        chunks = iter_chunks(resp.aiter_lines())
+        try:
+            if resp.status_code != 200:
+                text = (await resp.aread()).decode("utf-8", "replace")
+                err = error_from_response(
+                    resp.status_code, text, self.base_url, key_given=bool(self.api_key), note=note
+                )
+                if resp.status_code in RETRY_STATUSES:
+                    raise RetryableStatus(err, resp.status_code)
+                raise err
+            writing = False
+            while True:
+                try:
+                    if writing:
+                        async with asyncio.timeout(self.timeouts.idle):
+                            chunk = await anext(chunks)
+                    else:
+                        async with asyncio.timeout_at(deadline):
+                            chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError as exc:
+                    limit = self.timeouts.idle if writing else self.timeouts.first_token
+                    raise ServerTimeout(
+                        f"The OCR server went quiet for {limit:.0f} s while reading a page."
+                    ) from exc
+                if chunk.content:
+                    writing = True
+                if chunk.usage:
+                    self.last_usage = chunk.usage
+                yield chunk
+        finally:
+            await chunks.aclose()
+            await resp.aclose()
+
+    async def stream_completion(
+        self, body: dict[str, Any], note: str = ""
+    ) -> AsyncGenerator[StreamChunk | StreamRestart, None]:
+        """Stream one completion, retrying transport failures and 5xx with backoff.
+
+        After a break mid-answer ``RESTART`` is yielded and the answer starts over.
+        Cancellation propagates at once (the sleep and the read are both cancellable).
+        """
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        attempt = 0
+        while True:
+            attempt += 1
+            produced = False
+            try:
+                async with aclosing(self._stream_once(body, note)) as stream:
+                    async for chunk in stream:
+                        produced = True
+                        yield chunk
+                return
+            except (httpx.TransportError, RetryableStatus) as exc:
+                if not is_retryable(exc):
+                    raise self._final_error(exc) from exc
+                delay = self.retry.delay(attempt)
+                if attempt >= self.retry.attempts or loop.time() - start + delay > self.retry.total:
+                    raise self._final_error(exc) from exc
+                logger.info("request failed (%s); retry %d in %.2fs", exc, attempt, delay)
+            if produced:
+                yield RESTART
+            await asyncio.sleep(delay)
+
+    def _final_error(self, exc: BaseException) -> EngineError:
+        if isinstance(exc, RetryableStatus):
+            return exc.error
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            return ServerUnavailable(self.base_url, str(exc))
+        return ServerError(
+            f"The connection to the OCR server at {self.base_url} broke while reading"
+            f" ({type(exc).__name__}); it may have crashed or restarted."
+        )
+
+    def request_body(
+        self, messages: list[dict[str, Any]], max_tokens: int, **extra: Any
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.info.model if self.info else self.requested_model,
+            "messages": messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_tokens": max_tokens,
+            **self.sampling,
+        }
+        body.update(extra)
+        return body
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
