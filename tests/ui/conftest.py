@@ -54,6 +54,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     asyncio.events._set_running_loop(None)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # PySide6 6.12 on Python 3.11 can abort in the interpreter's final garbage collection
+    # (bool_dealloc) after widget tests; keep what is left out of that last collection.
+    gc.collect()
+    gc.freeze()
+
+
 def run_until(
     qtbot: Any, predicate: Callable[[], bool], timeout: float = 30.0
 ) -> None:
