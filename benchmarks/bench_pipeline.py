@@ -59,8 +59,18 @@ def _free_port() -> int:
 def sim_process(*flags: str) -> Iterator[str]:
     """The simulator as a separate process (its own GIL), yielding its base URL."""
     port = _free_port()
-    cmd = [sys.executable, "-m", "tests.vllm_sim", "--model", "rednote-hilab/dots.ocr",
-           "--port", str(port), "--sim-startup-seconds", "0", *flags]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "tests.vllm_sim",
+        "--model",
+        "rednote-hilab/dots.ocr",
+        "--port",
+        str(port),
+        "--sim-startup-seconds",
+        "0",
+        *flags,
+    ]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -108,28 +118,37 @@ def copies(tmp: Path, n: int) -> list[str]:
     return paths
 
 
-async def run_pipeline(url: str, sources: list[str], concurrency: int) -> float:
+async def run_pipeline(url: str, sources: list[str], concurrency: int) -> tuple[float, float]:
+    """(wall seconds, client CPU seconds) for the whole batch."""
     engine = ServerEngine(url, concurrency=concurrency)
     await engine.ensure_ready()
+    cpu = time.process_time()
     start = time.perf_counter()
     ok = 0
     async for event in BatchPipeline(engine, concurrency=concurrency).run(sources):
         if isinstance(event, PageFinished) and event.page.status.value == "ok":
             ok += 1
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     await engine.aclose()
     assert ok == len(sources), f"only {ok}/{len(sources)} pages ok"
-    return elapsed
+    return elapsed, cpu
 
 
 def throughput(tmp: Path) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for seqs, pages, concurrency in ((1, 4, 1), (8, 32, 8), (32, 128, 32), (8, 4, 1)):
         sources = copies(tmp, pages)
-        flags = ("--max-num-seqs", str(seqs), "--sim-decode-tps", str(DECODE_TPS),
-                 "--sim-prefill-tps", str(PREFILL_TPS))  # fmt: skip
+        flags = (
+            "--max-num-seqs",
+            str(seqs),
+            "--sim-decode-tps",
+            str(DECODE_TPS),
+            "--sim-prefill-tps",
+            str(PREFILL_TPS),
+        )
         with sim_process(*flags) as url:
-            elapsed = asyncio.run(run_pipeline(url, sources, concurrency))
+            elapsed, cpu = asyncio.run(run_pipeline(url, sources, concurrency))
             m = metrics(url)
         per_page = (
             m["vllm:prompt_tokens_total"] / pages / PREFILL_TPS
@@ -138,12 +157,26 @@ def throughput(tmp: Path) -> list[tuple[str, ...]]:
         ideal = math.ceil(pages / seqs) * per_page
         capacity = 60 * pages / ideal
         measured = 60 * pages / elapsed
-        label = f"pipeline, max-num-seqs {seqs}" if concurrency > 1 or seqs == 1 else (
-            f"sequential client, max-num-seqs {seqs}")  # fmt: skip
+        label = (
+            f"pipeline, max-num-seqs {seqs}"
+            if concurrency > 1 or seqs == 1
+            else (f"sequential client, max-num-seqs {seqs}")
+        )
         if concurrency == 1 and seqs > 1:
             capacity = 60 * seqs / per_page  # what the server could do
-        rows.append((label, str(pages), f"{measured:.1f}", f"{capacity:.1f}",
-                     f"{measured / capacity:.3f}"))  # fmt: skip
+        # What one core of client CPU could sustain at this cost per page.
+        ceiling = 60 * pages / cpu
+        rows.append(
+            (
+                label,
+                str(pages),
+                f"{measured:.1f}",
+                f"{capacity:.1f}",
+                f"{measured / capacity:.3f}",
+                f"{1000 * cpu / pages:.0f} ms",
+                f"{ceiling:.0f}",
+            )
+        )
     return rows
 
 
@@ -168,9 +201,12 @@ async def _memory_case(url: str, pdf: str) -> int:
 
 
 def memory_child(url: str, pdf: str) -> None:
+    import psutil
+
     done = asyncio.run(_memory_case(url, pdf))
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"{done} {peak_kib}")
+    end_kib = psutil.Process().memory_info().rss // 1024
+    print(f"{done} {peak_kib} {end_kib}")
 
 
 def memory(tmp: Path) -> list[tuple[str, ...]]:
@@ -182,11 +218,21 @@ def memory(tmp: Path) -> list[tuple[str, ...]]:
             start = time.perf_counter()
             out = subprocess.run(
                 [sys.executable, __file__, "--memory-child", url, str(pdf)],
-                capture_output=True, text=True, check=True, cwd=REPO,
-            )  # fmt: skip
-            done, peak = (int(v) for v in out.stdout.split()[-2:])
-            rows.append((f"{pages}-page PDF, {MEMORY_DPI} DPI", str(done), f"{peak / 1024:.0f} MiB",
-                         f"{time.perf_counter() - start:.1f} s"))  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=REPO,
+            )
+            done, peak, end = (int(v) for v in out.stdout.split()[-3:])
+            rows.append(
+                (
+                    f"{pages}-page PDF, {MEMORY_DPI} DPI",
+                    str(done),
+                    f"{peak / 1024:.0f} MiB",
+                    f"{end / 1024:.0f} MiB",
+                    f"{time.perf_counter() - start:.1f} s",
+                )
+            )
     return rows
 
 
@@ -298,6 +344,7 @@ def main() -> None:
         memory_child(*args.memory_child)
         return
     os.environ.setdefault("DOTS_DESKTOP_HOME", tempfile.mkdtemp(prefix="bench-home-"))
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     only = set(args.only or ["throughput", "memory", "latency", "loop"])
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -305,12 +352,23 @@ def main() -> None:
             table(
                 f"Throughput (decode {DECODE_TPS:.0f} tok/s per sequence;"
                 " capacity from the sim's service-time model)",
-                ("client", "pages", "pages/min", "capacity", "ratio"),
+                (
+                    "client",
+                    "pages",
+                    "pages/min",
+                    "capacity",
+                    "ratio",
+                    "client CPU/page",
+                    "pages/min per client core",
+                ),
                 throughput(tmp),
             )
         if "memory" in only:
-            table("Peak memory (max RSS, fresh process)", ("input", "pages", "peak RSS", "time"),
-              memory(tmp))  # fmt: skip
+            table(
+                "Peak memory (max RSS, fresh process)",
+                ("input", "pages", "peak RSS", "RSS at end", "time"),
+                memory(tmp),
+            )
     if "latency" in only:
         _print_latency()
     if "loop" in only:

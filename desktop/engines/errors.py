@@ -29,7 +29,7 @@ __all__ = [
 _CONTEXT_PATTERNS = ("maximum context length", "maximum model length", "context length")
 
 
-class ServerUnavailable(EngineError):  # noqa: N818 (names fixed by the contract)
+class ServerUnavailable(EngineError):
     """Nothing answers at the configured address (refused, reset, DNS failure)."""
 
     def __init__(self, url: str, detail: str = "") -> None:
@@ -41,7 +41,7 @@ class ServerUnavailable(EngineError):  # noqa: N818 (names fixed by the contract
         self.detail = detail
 
 
-class AuthFailed(EngineError):  # noqa: N818 (names fixed by the contract)
+class AuthFailed(EngineError):
     """The server refused the API key (401/403)."""
 
     def __init__(self, url: str, *, key_given: bool) -> None:
@@ -53,7 +53,7 @@ class AuthFailed(EngineError):  # noqa: N818 (names fixed by the contract)
         self.url = url
 
 
-class ModelNotServed(EngineError):  # noqa: N818 (names fixed by the contract)
+class ModelNotServed(EngineError):
     """The requested model name is not among those the server lists."""
 
     def __init__(self, model: str, served: list[str]) -> None:
@@ -66,7 +66,7 @@ class ModelNotServed(EngineError):  # noqa: N818 (names fixed by the contract)
         self.served = served
 
 
-class ContextTooLong(EngineError):  # noqa: N818 (names fixed by the contract)
+class ContextTooLong(EngineError):
     """Prompt + answer do not fit the server's max_model_len, even after what was tried."""
 
     def __init__(self, message: str, *, fix: str = "") -> None:
@@ -80,7 +80,7 @@ class ServerError(EngineError):
     """The server failed in a way retries did not fix (5xx, broken stream, bad answer)."""
 
 
-class ServerTimeout(ServerError):  # noqa: N818 (names fixed by the contract)
+class ServerTimeout(ServerError):
     """The server accepted the request but went quiet for too long."""
 
 
@@ -139,7 +139,7 @@ def error_from_response(
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
 
-class RetryableStatus(Exception):  # noqa: N818 (names fixed by the contract)
+class RetryableStatus(Exception):
     """A 5xx answer worth another try; carries the typed error to raise when retries run out."""
 
     def __init__(self, error: EngineError, status: int) -> None:

@@ -29,7 +29,7 @@ class LoopGuardConfig:
     block_min_chars: int = 12
 
 
-class LoopDetected(Exception):  # noqa: N818 (a signal, not a failure)
+class LoopDetected(Exception):
     """Raised inside an engine to stop a looping stream; ``reason`` says what repeated."""
 
     def __init__(self, reason: str, chars: int) -> None:

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 8
 RENDER_THREADS = 2
+REOPEN_EVERY = 16
 _END = object()
 
 
@@ -224,7 +225,9 @@ class BatchPipeline:
                     break
                 yield event
         finally:
-            if self._producer is not None and not self._producer.done():
+            # The consumer stopped early (or the job ended): no request may outlive it.
+            producing = self._producer is not None and not self._producer.done()
+            if producing or any(not t.done() for t in run.tasks.values()):
                 await self.cancel()
             self._producer = None
 
@@ -237,15 +240,22 @@ class BatchPipeline:
 
         async def read(source: str, indexes: list[int]) -> None:
             async with readers:
-                it: Iterator[PageImage] = iter_pages(
-                    source, dpi=self.dpi, pages=indexes, password=self.password
-                )
-                try:
-                    await self._render(run, source, it, list(indexes), gates=(requests, slots))
-                finally:
-                    it_close = getattr(it, "close", None)
-                    if it_close is not None:
-                        await asyncio.to_thread(it_close)
+                # PDFium caches fonts/images per open document until it is closed, so a
+                # long PDF is reopened every few pages to keep memory flat in page count.
+                for start in range(0, len(indexes), REOPEN_EVERY):
+                    part = indexes[start : start + REOPEN_EVERY]
+                    it: Iterator[PageImage] = iter_pages(
+                        source, dpi=self.dpi, pages=part, password=self.password
+                    )
+                    try:
+                        if not await self._render(run, source, it, part, gates=(requests, slots)):
+                            for index in indexes[start + REOPEN_EVERY :]:
+                                self._fail(run, source, index, "An earlier page could not be read.")
+                            return
+                    finally:
+                        it_close = getattr(it, "close", None)
+                        if it_close is not None:
+                            await asyncio.to_thread(it_close)
 
         await asyncio.gather(*(read(s, i) for s, i in sources))
 
@@ -257,8 +267,10 @@ class BatchPipeline:
         remaining: list[int],
         *,
         gates: tuple[asyncio.Semaphore, asyncio.Semaphore],
-    ) -> None:
+    ) -> bool:
+        """Render ``remaining`` pages and start their tasks; False when the reader broke."""
         slots = gates[1]
+        remaining = list(remaining)
         while remaining:
             await slots.acquire()
             try:
@@ -268,17 +280,19 @@ class BatchPipeline:
                 slots.release()
                 for index in remaining:  # the reader cannot go on past a broken page
                     self._fail(run, source, index, str(exc))
-                break
+                return False
             if page is None:
                 slots.release()
                 for index in remaining:
                     self._fail(run, source, index, "The page could not be rendered.")
-                break
+                return False
             remaining.remove(page.index)
             self._decoded += 1
             self.peak_decoded = max(self.peak_decoded, self._decoded)
             key = (source, page.index)
             run.tasks[key] = asyncio.create_task(self._page(run, source, page, gates=gates))
+            del page  # the task owns it now; its slot is freed when it ends
+        return True
 
     async def _page(
         self,

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 
-from desktop.core.document import BBox, Block, Page, PageStatus
+from desktop.core.document import BBox, Block, Document, Page, PageStatus
 from desktop.core.errors import DotsError
 from desktop.engines.base import Capability, ChatMessage, RecognizeMode
 from desktop.ui.bridge import EngineBridge
@@ -110,6 +110,18 @@ class WindowController(QObject):
         self.window.stack.setCurrentIndex(1)
         self.window.documents.add_document(entry)
 
+    def restore(self, doc: Document) -> DocEntry:
+        """A document from history: its results show at once; nothing is read again."""
+        entry = DocEntry.for_path(doc.source)
+        entry.restored = True
+        entry.results = {p.index: p for p in doc.pages}
+        entry.page_count = max(entry.results, default=-1) + 1
+        self.entries[entry.key] = entry
+        if Path(doc.source).is_file():
+            self.bridge.add_file(entry.key, doc.source, self.dpi)
+        self.window.documents.add_document(entry, select=False)
+        return entry
+
     def _on_page_count(self, key: str, count: int) -> None:
         entry = self.entries.get(key)
         if entry is None:
@@ -119,7 +131,8 @@ class WindowController(QObject):
         if key == self.current_key:
             self.window.documents.show_pages(entry)
             self.window.documents.select_page(0)
-        self.read(key, list(range(count)))
+        if not entry.restored:
+            self.read(key, [i for i in range(count) if i not in entry.results])
 
     def _on_source_failed(self, key: str, sentence: str) -> None:
         entry = self.entries.get(key)
@@ -246,10 +259,11 @@ class WindowController(QObject):
         if not entry.running and not entry.queued:
             self.document_finished.emit(key)
             self._remember(entry)
+            self.window.show_message(t("%1: finished reading.").replace("%1", entry.name), 6000)
 
     def _remember(self, entry: DocEntry) -> None:
         store = self.history
-        if store is None or not entry.path:
+        if store is None or not entry.path or entry.restored:
             return
         try:
             store.add(entry.document())  # type: ignore[attr-defined]

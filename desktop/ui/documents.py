@@ -96,13 +96,14 @@ class DocumentsPanel(QWidget):
         self.pages.currentRowChanged.connect(self._on_page_changed)
 
     # -- documents -------------------------------------------------------------
-    def add_document(self, entry: DocEntry) -> None:
-        """Newest first: insert at the top and select it."""
+    def add_document(self, entry: DocEntry, select: bool = True) -> None:
+        """Newest first: insert at the top (and select it)."""
         item = QListWidgetItem()
         item.setData(Qt.ItemDataRole.UserRole, entry.key)
         self.docs.insertItem(0, item)
         self.update_document(entry)
-        self.docs.setCurrentItem(item)
+        if select:
+            self.docs.setCurrentItem(item)
 
     def _item(self, key: str) -> QListWidgetItem | None:
         for row in range(self.docs.count()):

@@ -176,7 +176,7 @@ class ModelPanel(QDialog):
             self.failure.setText(runtime.error if runtime is not None else "")
             self.fix_button.hide()
             return
-        text = str(status.state)
+        text = self._state_word(str(status.state))
         if status.stage:
             text += f" · {status.stage}"
         if status.total_bytes:
@@ -199,6 +199,18 @@ class ModelPanel(QDialog):
             self.logs.setPlainText("\n".join(lines[-2000:]))
             self.logs.verticalScrollBar().setValue(self.logs.verticalScrollBar().maximum())
             self._seen_log = len(lines)
+
+    def _state_word(self, state: str) -> str:
+        words = {
+            "absent": self.tr("no model container"),
+            "pulling": self.tr("downloading the image"),
+            "starting": self.tr("starting"),
+            "ready": self.tr("ready"),
+            "stopping": self.tr("stopping"),
+            "stopped": self.tr("stopped"),
+            "failed": self.tr("failed"),
+        }
+        return words.get(state, state)
 
     def closeEvent(self, event: Any) -> None:
         self._timer.stop()

@@ -28,6 +28,7 @@ class DocEntry:
     queued: set[int] = field(default_factory=set)
     chat: list[ChatMessage] = field(default_factory=list)
     region_text: str = ""
+    restored: bool = False  # reopened from history: shown, not read again
 
     @classmethod
     def for_path(cls, path: str) -> DocEntry:

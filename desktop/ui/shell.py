@@ -195,12 +195,19 @@ class DesktopApp(QObject):
         try:
             from desktop.engines.history import HistoryStore
 
-            self.controller.history = HistoryStore()
+            store = HistoryStore()
+            self.controller.history = store
+            for item in reversed(store.entries(limit=50)):
+                doc = store.load(item.id)
+                if doc is not None:
+                    self.controller.restore(doc)
         except Exception:  # no history is not a reason to fail start-up
             logger.warning("history unavailable", exc_info=True)
 
-    def _retheme(self) -> None:
-        self.dark = apply_theme(self.app)
+    def _retheme(self, dark: bool | None = None) -> None:
+        self.dark = apply_theme(self.app, dark)
+        self.window.setPalette(self.app.palette())
+        self.window.refresh_colours()
 
     # -- engine ----------------------------------------------------------------------
     def apply_engine(self) -> None:

@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Dots Desktop")
         self.setAcceptDrops(True)
         self.resize(1400, 880)
+        self._icons: dict[QAction, str] = {}
         self._build_actions()
         self._build_toolbar()
         self._build_centre()
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         action.setObjectName(name)
         if icon:
+            self._icons[action] = icon
             action.setIcon(line_icon(icon, self.palette().windowText().color().name()))
         if shortcut is not None:
             action.setShortcut(shortcut)
@@ -287,6 +289,13 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.gpu_gauge)
         status.addPermanentWidget(self.model_dot)
         status.addPermanentWidget(self.model_state)
+
+    def refresh_colours(self) -> None:
+        """Re-tint icons and backgrounds after the light/dark palette changed."""
+        colour = self.palette().windowText().color().name()
+        for action, name in self._icons.items():
+            action.setIcon(line_icon(name, colour))
+        self.page_view.setBackgroundBrush(self.palette().window().color().darker(108))
 
     # -- display helpers -----------------------------------------------------------
     def mode(self) -> str:

@@ -182,3 +182,22 @@ def test_asking_the_bundled_models_for_russian_points_to_tesseract() -> None:
     with pytest.raises(BuiltinUnavailable, match="Tesseract backend"):
         asyncio.run(engine.ensure_ready())
     asyncio.run(engine.aclose())
+
+
+def test_no_spaces_are_invented_inside_chinese_or_numbers() -> None:
+    from desktop.engines.builtin.ocr import spaced_words
+
+    # Glyph-like ink blobs 10 px apart, with a 40 px (word-sized) gap after the 2nd
+    # character of each run: Latin letters split there, Chinese and numbers do not.
+    def words_of(text: str) -> list[str]:
+        gray = np.full((40, 600), 255, np.uint8)
+        boxes, x = [], 10
+        for i, _ in enumerate(text):
+            boxes.append((float(x), float(x + 30)))
+            gray[8:32, x : x + 30] = 0
+            x += 30 + (40 if i == 1 else 10)
+        return [w.text for w in spaced_words(list(text), boxes, (0, 0, 600, 40), gray)]
+
+    assert words_of("abcdef") == ["ab", "cdef"]
+    assert words_of("開學典禮") == ["開學典禮"]
+    assert words_of("12.50") == ["12.50"]

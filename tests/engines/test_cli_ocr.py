@@ -232,3 +232,15 @@ def test_the_module_entry_point_runs_as_a_subprocess(vllm_sim: Any, fixtures_dir
     assert "page 2/2 ok" in result.stderr
     assert result.stdout.strip()
     assert "Traceback" not in result.stderr
+
+
+def test_a_context_too_small_for_any_page_is_exit_1_with_one_line(
+    vllm_sim: Any, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sim = vllm_sim(max_model_len=300)
+    code = run(["ocr", str(fixtures_dir / "journal_page_tables.jpg"), "--endpoint", sim.base_url])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "300" in err and "context" in err

@@ -195,3 +195,20 @@ async def test_a_server_crash_mid_batch_finishes_after_restart_with_every_page_o
     records = store.pages(pipeline.batch_id)
     assert [r.status for r in records] == [DONE] * 6
     await engine.aclose()
+
+
+async def test_closing_the_event_stream_early_stops_requests_already_sent(
+    vllm_sim: Any, tmp_path: Path
+) -> None:
+    from contextlib import aclosing
+
+    sim = vllm_sim(max_num_seqs=4, decode_tps=100.0)
+    engine = ServerEngine(sim.base_url)
+    tiff = str(_make_tiff(tmp_path / "two.tiff", 2))
+    async with aclosing(BatchPipeline(engine, concurrency=4).run([tiff])) as events:
+        async for event in events:
+            if isinstance(event, BlockStreamed):
+                break  # the window showing this batch was closed
+    assert await _settles(sim)
+    assert sim.stats.completed_requests == 0
+    await engine.aclose()

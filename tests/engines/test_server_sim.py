@@ -233,7 +233,21 @@ async def test_a_server_that_never_starts_writing_times_out_with_a_sentence(
 
     sim = vllm_sim(faults=["slow-first-token"], first_token_delay=5.0)
     engine = ServerEngine(sim.base_url, timeouts=Timeouts(first_token=0.3, idle=0.3))
-    with pytest.raises(ServerTimeout, match="did not start answering|went quiet"):
+    with pytest.raises(ServerTimeout, match=r"did not start answering|went quiet"):
         await _read(engine, journal)
     assert await _wait_until(lambda: sim.stats.in_flight == 0)
+    await engine.aclose()
+
+
+async def test_a_qwen_model_gets_qwen_prompts_without_the_dots_placeholder(
+    vllm_sim: Any, journal: PageImage
+) -> None:
+    sim = vllm_sim(served_model_name="Qwen/Qwen3-VL-4B-Instruct")
+    engine = ServerEngine(sim.base_url)
+    _, done = await _read(engine, journal)
+    assert done.page.status is PageStatus.OK
+    assert done.page.text or done.page.blocks
+    content = sim.stats.chat_requests[-1]["messages"][0]["content"]
+    assert "<|img|>" not in content[1]["text"]
+    assert "0-1000 grid" in content[1]["text"]
     await engine.aclose()

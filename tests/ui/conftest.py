@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from desktop.engines.base import Engine
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.controller import WindowController
+from desktop.ui.refguard import make_singletons_immortal
 from desktop.ui.window import MainWindow
-
 
 _LOOP: list[qasync.QEventLoop] = []
 # Plain threads, as the app uses (app.py): no QThreads left behind at exit.
@@ -54,16 +54,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     asyncio.events._set_running_loop(None)
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    # PySide6 6.12 on Python 3.11 can abort in the interpreter's final garbage collection
-    # (bool_dealloc) after widget tests; keep what is left out of that last collection.
-    gc.collect()
-    gc.freeze()
+# PySide6 6.12 drops references to None/True/False on Python 3.11 (see desktop/ui/refguard.py);
+# the app guards against it in run_gui, the tests here.
+make_singletons_immortal()
 
 
-def run_until(
-    qtbot: Any, predicate: Callable[[], bool], timeout: float = 30.0
-) -> None:
+def run_until(qtbot: Any, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     """Process Qt events (and so asyncio work) until ``predicate()`` holds."""
     qtbot.waitUntil(predicate, timeout=int(timeout * 1000))
 
@@ -120,4 +116,3 @@ def real_tray(qapp: QApplication) -> None:
     if not QSystemTrayIcon.isSystemTrayAvailable():
         hint = " (trayer is installed but not running)" if shutil.which("trayer") else ""
         pytest.skip(f"no system tray host on DISPLAY={os.environ['DISPLAY']}{hint}")
-

@@ -52,7 +52,7 @@ def test_given_a_scan_when_dropped_then_blocks_are_drawn_and_text_shown(
     sim_ui.wait(lambda: bool(current_entry(sim_ui).results.get(0)))
     page = current_entry(sim_ui).results[0]
     assert page.status in (PageStatus.OK, PageStatus.PARTIAL)
-    sim_ui.wait(lambda: sim_ui.window.page_view.has_page())
+    sim_ui.wait(sim_ui.window.page_view.has_page)
     assert sim_ui.window.page_view.block_count() == len(page.blocks) > 0
     shown = sim_ui.window.text_view.toPlainText()
     first_text = next(b.text for b in page.blocks if b.text and not b.is_table)
@@ -82,9 +82,7 @@ def test_given_a_page_read_when_a_block_is_clicked_then_its_text_is_selected(
     assert other.isSelected() and not item.isSelected()
 
 
-def test_given_a_pdf_when_dropped_then_its_pages_are_listed(
-    sim_ui: Ui, fixtures_dir: Path
-) -> None:
+def test_given_a_pdf_when_dropped_then_its_pages_are_listed(sim_ui: Ui, fixtures_dir: Path) -> None:
     drop_files(sim_ui, fixtures_dir / "two_page_report.pdf")
     sim_ui.wait(lambda: sim_ui.window.documents.pages.count() == 2)
     sim_ui.wait(lambda: len(current_entry(sim_ui).results) == 2, timeout=60)
@@ -130,7 +128,7 @@ def test_given_a_page_when_a_region_is_drawn_then_only_that_region_is_read(
 ) -> None:
     drop_files(sim_ui, fixtures_dir / "journal_page_tables.jpg")
     sim_ui.wait(lambda: bool(current_entry(sim_ui).results.get(0)))
-    sim_ui.wait(lambda: sim_ui.window.page_view.has_page())
+    sim_ui.wait(sim_ui.window.page_view.has_page)
     blocks_before = current_entry(sim_ui).results[0].blocks
     sim_ui.window.region_action.setChecked(True)
     view = sim_ui.window.page_view

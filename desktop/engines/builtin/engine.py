@@ -46,7 +46,7 @@ RAPID_LANGUAGES = frozenset({"auto", "en", "eng", "latin", "zh", "ch", "chi_sim"
 DET_MIN_SIDE = 736
 
 
-class BuiltinUnavailable(EngineError):  # noqa: N818  (named like ServerUnavailable)
+class BuiltinUnavailable(EngineError):
     """The built-in engine cannot run here (library or language pack missing)."""
 
 

@@ -83,8 +83,16 @@ def line_from_words(words: Sequence[Word], y0: int, y1: int, score: float) -> Oc
     return OcrLine((x0, y0, x1, y1), " ".join(w.text for w in words), score, tuple(words))
 
 
+def _is_cjk(ch: str) -> bool:
+    """CJK ideographs, kana, CJK punctuation and full-width forms."""
+    code = ord(ch)
+    return 0x3000 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+
+
 def _gap_allowed(left: str, right: str) -> bool:
-    """Whether a space may be inserted between two characters (not inside numbers)."""
+    """Whether a space may be inserted between two characters (not in numbers or CJK)."""
+    if _is_cjk(left) or _is_cjk(right):
+        return False  # Chinese/Japanese are written without spaces; gaps are layout
     if left.isdigit() and (right.isdigit() or right in ".,"):
         return False
     if left in ".," and right.isdigit():

@@ -11,6 +11,7 @@ Two kinds are rebuilt:
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -224,7 +225,7 @@ def find_grid_tables(
 
     if len(vrules) < 2 or len(hrules) < 2:
         return []
-    both = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((5, 5), np.uint8))
+    both = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(both)
     found: list[FoundTable] = []
     for i in range(1, n):
@@ -235,13 +236,26 @@ def find_grid_tables(
         inside_v = [
             r for r in vrules if y - 5 <= r.start and r.end <= y + h + 5 and x <= r.pos <= x + w
         ]
-        ys = _cluster([r.pos for r in inside_h], 8)
-        xs = _cluster([r.pos for r in inside_v], 8)
-        if len(xs) < 2 or len(ys) < 2:
+        all_ys = _cluster([r.pos for r in inside_h], 8)
+        # Two tables drawn almost touching join into one component; a band between two
+        # rules that no vertical rule crosses is the gap between them.
+        if not all_ys:
             continue
-        box = (xs[0], ys[0], xs[-1], ys[-1])
-        inner = [ln for ln in lines if _centre_in(ln, box)]
-        found.append(grid_table(xs, ys, hmask, vmask, inner))
+        groups: list[list[int]] = [all_ys[:1]]
+        for a, b in itertools.pairwise(all_ys):
+            slack = 0.2 * (b - a)
+            if any(r.start <= a + slack and r.end >= b - slack for r in inside_v):
+                groups[-1].append(b)
+            else:
+                groups.append([b])
+        for ys in groups:
+            band = [r for r in inside_v if r.end > ys[0] + 3 and r.start < ys[-1] - 3]
+            xs = _cluster([r.pos for r in band], 8)
+            if len(xs) < 2 or len(ys) < 2:
+                continue
+            box = (xs[0], ys[0], xs[-1], ys[-1])
+            inner = [ln for ln in lines if _centre_in(ln, box)]
+            found.append(grid_table(xs, ys, hmask, vmask, inner))
     return found
 
 

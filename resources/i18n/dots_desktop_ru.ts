@@ -1,0 +1,721 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ru_RU" sourcelanguage="en_US">
+  <context>
+    <name>ChatPanel</name>
+    <message>
+      <source>Ask about this page… (Ctrl+Enter to send)</source>
+      <translation>Спросите об этой странице… (Ctrl+Enter — отправить)</translation>
+    </message>
+    <message>
+      <source>Conversation</source>
+      <translation>Разговор</translation>
+    </message>
+    <message>
+      <source>Copy answer</source>
+      <translation>Копировать ответ</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>Модель</translation>
+    </message>
+    <message>
+      <source>Question</source>
+      <translation>Вопрос</translation>
+    </message>
+    <message>
+      <source>Send</source>
+      <translation>Отправить</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>Остановить</translation>
+    </message>
+    <message>
+      <source>You</source>
+      <translation>Вы</translation>
+    </message>
+  </context>
+  <context>
+    <name>DesktopApp</name>
+    <message>
+      <source>Could not save: %1</source>
+      <translation>Не удалось сохранить: %1</translation>
+    </message>
+    <message>
+      <source>Excel tables (*.xlsx)</source>
+      <translation>Таблицы Excel (*.xlsx)</translation>
+    </message>
+    <message>
+      <source>Export document</source>
+      <translation>Экспорт документа</translation>
+    </message>
+    <message>
+      <source>JSON (*.json)</source>
+      <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+      <source>Managed model</source>
+      <translation>Управляемая модель</translation>
+    </message>
+    <message>
+      <source>Markdown (*.md)</source>
+      <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+      <source>No engine</source>
+      <translation>Нет движка</translation>
+    </message>
+    <message>
+      <source>No engine is ready.</source>
+      <translation>Ни один движок не готов.</translation>
+    </message>
+    <message>
+      <source>No text was found.</source>
+      <translation>Текст не найден.</translation>
+    </message>
+    <message>
+      <source>Open a document first.</source>
+      <translation>Сначала откройте документ.</translation>
+    </message>
+    <message>
+      <source>Pages will be read by %1.</source>
+      <translation>Страницы распознает %1.</translation>
+    </message>
+    <message>
+      <source>Pages will be read by the built-in CPU engine on this computer (no GPU needed).</source>
+      <translation>Страницы распознает встроенный движок на этом компьютере (GPU не нужна).</translation>
+    </message>
+    <message>
+      <source>Plain text (*.txt)</source>
+      <translation>Простой текст (*.txt)</translation>
+    </message>
+    <message>
+      <source>Screen region</source>
+      <translation>Область экрана</translation>
+    </message>
+    <message>
+      <source>Start the model from the model panel.</source>
+      <translation>Запустите модель на панели модели.</translation>
+    </message>
+    <message>
+      <source>Still running in the tray. Quit from its menu.</source>
+      <translation>Программа работает в трее. Выйти можно из его меню.</translation>
+    </message>
+    <message>
+      <source>Text copied</source>
+      <translation>Текст скопирован</translation>
+    </message>
+    <message>
+      <source>The clipboard holds no image or file to read.</source>
+      <translation>В буфере обмена нет изображения или файла.</translation>
+    </message>
+    <message>
+      <source>The clipboard holds no image to read.</source>
+      <translation>В буфере обмена нет изображения.</translation>
+    </message>
+    <message>
+      <source>The current engine cannot chat about pages. Use a vision-language model (for example Qwen3-VL) on a server.</source>
+      <translation>Текущий движок не умеет обсуждать страницы. Используйте визуально-языковую модель (например, Qwen3-VL) на сервере.</translation>
+    </message>
+    <message>
+      <source>The language changes fully after a restart.</source>
+      <translation>Язык полностью сменится после перезапуска.</translation>
+    </message>
+    <message>
+      <source>Web page (*.html)</source>
+      <translation>Веб-страница (*.html)</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>ошибка</translation>
+    </message>
+    <message>
+      <source>not running</source>
+      <translation>не запущен</translation>
+    </message>
+    <message>
+      <source>reading</source>
+      <translation>распознаёт</translation>
+    </message>
+    <message>
+      <source>ready</source>
+      <translation>готов</translation>
+    </message>
+    <message>
+      <source>starting…</source>
+      <translation>запускается…</translation>
+    </message>
+  </context>
+  <context>
+    <name>DocumentsPanel</name>
+    <message>
+      <source>Documents</source>
+      <translation>Документы</translation>
+    </message>
+    <message>
+      <source>Pages</source>
+      <translation>Страницы</translation>
+    </message>
+    <message>
+      <source>done</source>
+      <translation>готово</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>ошибка</translation>
+    </message>
+    <message>
+      <source>not read yet</source>
+      <translation>не распознан</translation>
+    </message>
+    <message>
+      <source>opening…</source>
+      <translation>открывается…</translation>
+    </message>
+    <message>
+      <source>pages: %1</source>
+      <translation>страниц: %1</translation>
+    </message>
+    <message>
+      <source>partial</source>
+      <translation>частично</translation>
+    </message>
+    <message>
+      <source>queued</source>
+      <translation>в очереди</translation>
+    </message>
+    <message>
+      <source>reading…</source>
+      <translation>распознаётся…</translation>
+    </message>
+  </context>
+  <context>
+    <name>DropZone</name>
+    <message>
+      <source>Drop scans, photos or PDFs here, or paste with Ctrl+V</source>
+      <translation>Перетащите сюда сканы, фото или PDF либо вставьте через Ctrl+V</translation>
+    </message>
+    <message>
+      <source>Tables can be copied into a spreadsheet; chat asks about the page.</source>
+      <translation>Таблицы копируются в электронную таблицу, в чате можно спросить о странице.</translation>
+    </message>
+  </context>
+  <context>
+    <name>GpuGauge</name>
+    <message>
+      <source>GPU memory</source>
+      <translation>Память GPU</translation>
+    </message>
+    <message>
+      <source>No NVIDIA GPU</source>
+      <translation>Нет GPU NVIDIA</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <source>Batch progress</source>
+      <translation>Ход обработки</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Отменить</translation>
+    </message>
+    <message>
+      <source>Chat</source>
+      <translation>Чат</translation>
+    </message>
+    <message>
+      <source>Engine and model state</source>
+      <translation>Движок и состояние модели</translation>
+    </message>
+    <message>
+      <source>Export</source>
+      <translation>Экспорт</translation>
+    </message>
+    <message>
+      <source>Fit page</source>
+      <translation>По размеру окна</translation>
+    </message>
+    <message>
+      <source>Images and PDFs (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff *.pdf);;All files (*)</source>
+      <translation>Изображения и PDF (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff *.pdf);;Все файлы (*)</translation>
+    </message>
+    <message>
+      <source>Layout + text</source>
+      <translation>Разметка + текст</translation>
+    </message>
+    <message>
+      <source>Layout only</source>
+      <translation>Только разметка</translation>
+    </message>
+    <message>
+      <source>Main</source>
+      <translation>Основная панель</translation>
+    </message>
+    <message>
+      <source>No engine</source>
+      <translation>Нет движка</translation>
+    </message>
+    <message>
+      <source>OCR mode</source>
+      <translation>Режим распознавания</translation>
+    </message>
+    <message>
+      <source>Only local files can be read; links are not downloaded: %1</source>
+      <translation>Читаются только локальные файлы, ссылки не скачиваются: %1</translation>
+    </message>
+    <message>
+      <source>Open</source>
+      <translation>Открыть</translation>
+    </message>
+    <message>
+      <source>Open scans, photos or PDFs</source>
+      <translation>Открыть сканы, фото или PDF</translation>
+    </message>
+    <message>
+      <source>Page</source>
+      <translation>Страница</translation>
+    </message>
+    <message>
+      <source>Page progress</source>
+      <translation>Ход распознавания страницы</translation>
+    </message>
+    <message>
+      <source>Paste</source>
+      <translation>Вставить</translation>
+    </message>
+    <message>
+      <source>Plain text</source>
+      <translation>Простой текст</translation>
+    </message>
+    <message>
+      <source>Read a region</source>
+      <translation>Распознать область</translation>
+    </message>
+    <message>
+      <source>Read page again</source>
+      <translation>Распознать заново</translation>
+    </message>
+    <message>
+      <source>Reading pages: %1 of %2 done</source>
+      <translation>Распознавание: готово %1 из %2</translation>
+    </message>
+    <message>
+      <source>Selected region</source>
+      <translation>Выбранная область</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>Настройки</translation>
+    </message>
+    <message>
+      <source>Tables</source>
+      <translation>Таблицы</translation>
+    </message>
+    <message>
+      <source>Text</source>
+      <translation>Текст</translation>
+    </message>
+    <message>
+      <source>Text only</source>
+      <translation>Только текст</translation>
+    </message>
+    <message>
+      <source>The clipboard holds no image or file to read.</source>
+      <translation>В буфере обмена нет изображения или файла.</translation>
+    </message>
+    <message>
+      <source>The engine reading your pages; click to manage the model</source>
+      <translation>Движок, который распознаёт страницы; нажмите, чтобы управлять моделью</translation>
+    </message>
+    <message>
+      <source>What to read from each page</source>
+      <translation>Что распознавать на каждой странице</translation>
+    </message>
+    <message>
+      <source>Zoom in</source>
+      <translation>Увеличить</translation>
+    </message>
+    <message>
+      <source>Zoom out</source>
+      <translation>Уменьшить</translation>
+    </message>
+  </context>
+  <context>
+    <name>ModelPanel</name>
+    <message>
+      <source>Apply the fix and retry</source>
+      <translation>Исправить и повторить</translation>
+    </message>
+    <message>
+      <source>Automatic (server if configured, else built-in)</source>
+      <translation>Автоматически (сервер, если задан, иначе встроенный)</translation>
+    </message>
+    <message>
+      <source>Built-in CPU engine</source>
+      <translation>Встроенный движок (CPU)</translation>
+    </message>
+    <message>
+      <source>Container log</source>
+      <translation>Журнал контейнера</translation>
+    </message>
+    <message>
+      <source>Engine</source>
+      <translation>Движок</translation>
+    </message>
+    <message>
+      <source>Engine mode</source>
+      <translation>Режим движка</translation>
+    </message>
+    <message>
+      <source>GPU memory</source>
+      <translation>Память GPU</translation>
+    </message>
+    <message>
+      <source>Managed container on this GPU</source>
+      <translation>Управляемый контейнер на этой GPU</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>Модель</translation>
+    </message>
+    <message>
+      <source>Model profile</source>
+      <translation>Профиль модели</translation>
+    </message>
+    <message>
+      <source>No NVIDIA GPU: a managed model cannot run here. Use a remote server or the built-in engine.</source>
+      <translation>Нет GPU NVIDIA: управляемую модель здесь не запустить. Используйте удалённый сервер или встроенный движок.</translation>
+    </message>
+    <message>
+      <source>No managed model yet.</source>
+      <translation>Управляемая модель ещё не запускалась.</translation>
+    </message>
+    <message>
+      <source>Remote server</source>
+      <translation>Удалённый сервер</translation>
+    </message>
+    <message>
+      <source>Start</source>
+      <translation>Запустить</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>Состояние</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>Остановить</translation>
+    </message>
+    <message>
+      <source>Use this engine</source>
+      <translation>Использовать этот движок</translation>
+    </message>
+    <message>
+      <source>downloading the image</source>
+      <translation>загрузка образа</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>ошибка</translation>
+    </message>
+    <message>
+      <source>no model container</source>
+      <translation>контейнера модели нет</translation>
+    </message>
+    <message>
+      <source>ready</source>
+      <translation>готов</translation>
+    </message>
+    <message>
+      <source>starting</source>
+      <translation>запускается</translation>
+    </message>
+    <message>
+      <source>stopped</source>
+      <translation>остановлен</translation>
+    </message>
+    <message>
+      <source>stopping</source>
+      <translation>останавливается</translation>
+    </message>
+  </context>
+  <context>
+    <name>PageStatus</name>
+    <message>
+      <source>Failed.</source>
+      <translation>Ошибка.</translation>
+    </message>
+    <message>
+      <source>Not read yet.</source>
+      <translation>Ещё не распознана.</translation>
+    </message>
+    <message>
+      <source>Partly read.</source>
+      <translation>Распознана частично.</translation>
+    </message>
+    <message>
+      <source>Read completely.</source>
+      <translation>Распознана полностью.</translation>
+    </message>
+    <message>
+      <source>Reading this page…</source>
+      <translation>Страница распознаётся…</translation>
+    </message>
+    <message>
+      <source>Recovered after a problem.</source>
+      <translation>Восстановлена после сбоя.</translation>
+    </message>
+  </context>
+  <context>
+    <name>PageView</name>
+    <message>
+      <source>Page with layout overlay</source>
+      <translation>Страница с разметкой</translation>
+    </message>
+  </context>
+  <context>
+    <name>RegionOverlay</name>
+    <message>
+      <source>Drag a rectangle around the text to read. Esc cancels.</source>
+      <translation>Обведите прямоугольником текст для распознавания. Esc — отмена.</translation>
+    </message>
+  </context>
+  <context>
+    <name>SettingsDialog</name>
+    <message>
+      <source>API key</source>
+      <translation>Ключ API</translation>
+    </message>
+    <message>
+      <source>Automatic (server if configured, else built-in)</source>
+      <translation>Автоматически (сервер, если задан, иначе встроенный)</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>Обзор…</translation>
+    </message>
+    <message>
+      <source>Built-in CPU engine</source>
+      <translation>Встроенный движок (CPU)</translation>
+    </message>
+    <message>
+      <source>Docker volume (default)</source>
+      <translation>Том Docker (по умолчанию)</translation>
+    </message>
+    <message>
+      <source>Engine</source>
+      <translation>Движок</translation>
+    </message>
+    <message>
+      <source>Hugging Face token</source>
+      <translation>Токен Hugging Face</translation>
+    </message>
+    <message>
+      <source>Keep the model running after quitting</source>
+      <translation>Оставлять модель запущенной после выхода</translation>
+    </message>
+    <message>
+      <source>Keys could not be saved in the system keyring: %1</source>
+      <translation>Не удалось сохранить ключи в системном хранилище: %1</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>Язык</translation>
+    </message>
+    <message>
+      <source>Managed container on this GPU</source>
+      <translation>Управляемый контейнер на этой GPU</translation>
+    </message>
+    <message>
+      <source>Model cache folder</source>
+      <translation>Папка кэша моделей</translation>
+    </message>
+    <message>
+      <source>Model profile</source>
+      <translation>Профиль модели</translation>
+    </message>
+    <message>
+      <source>PDF resolution (DPI)</source>
+      <translation>Разрешение PDF (DPI)</translation>
+    </message>
+    <message>
+      <source>Pages at once</source>
+      <translation>Страниц одновременно</translation>
+    </message>
+    <message>
+      <source>Remote server</source>
+      <translation>Удалённый сервер</translation>
+    </message>
+    <message>
+      <source>Server address</source>
+      <translation>Адрес сервера</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>Настройки</translation>
+    </message>
+    <message>
+      <source>Show the tray icon (closing the window keeps the app running)</source>
+      <translation>Значок в трее (закрытие окна не завершает программу)</translation>
+    </message>
+    <message>
+      <source>The system keyring is not available, so keys are not saved: %1</source>
+      <translation>Системное хранилище ключей недоступно, ключи не сохраняются: %1</translation>
+    </message>
+    <message>
+      <source>only for gated models</source>
+      <translation>только для моделей с ограниченным доступом</translation>
+    </message>
+    <message>
+      <source>optional</source>
+      <translation>необязательно</translation>
+    </message>
+  </context>
+  <context>
+    <name>TablesPanel</name>
+    <message>
+      <source>CSV (*.csv)</source>
+      <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+      <source>CSV…</source>
+      <translation>В CSV…</translation>
+    </message>
+    <message>
+      <source>Copied %1 rows × %2 columns: paste into a spreadsheet.</source>
+      <translation>Скопировано строк: %1, столбцов: %2 — вставьте в таблицу.</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>Копировать</translation>
+    </message>
+    <message>
+      <source>Copy the selection, or the whole table (Ctrl+Shift+C)</source>
+      <translation>Копировать выделение или всю таблицу (Ctrl+Shift+C)</translation>
+    </message>
+    <message>
+      <source>Could not save: %1</source>
+      <translation>Не удалось сохранить: %1</translation>
+    </message>
+    <message>
+      <source>Excel workbook (*.xlsx)</source>
+      <translation>Книга Excel (*.xlsx)</translation>
+    </message>
+    <message>
+      <source>Excel…</source>
+      <translation>В Excel…</translation>
+    </message>
+    <message>
+      <source>Export table</source>
+      <translation>Экспорт таблицы</translation>
+    </message>
+    <message>
+      <source>No tables on the pages read so far.</source>
+      <translation>На уже распознанных страницах таблиц нет.</translation>
+    </message>
+    <message>
+      <source>Page %1, table %2 (%3×%4)</source>
+      <translation>Стр. %1, таблица %2 (%3×%4)</translation>
+    </message>
+    <message>
+      <source>Saved %1</source>
+      <translation>Сохранено: %1</translation>
+    </message>
+    <message>
+      <source>Table</source>
+      <translation>Таблица</translation>
+    </message>
+    <message>
+      <source>Table cells</source>
+      <translation>Ячейки таблицы</translation>
+    </message>
+  </context>
+  <context>
+    <name>TextView</name>
+    <message>
+      <source>Recognized text</source>
+      <translation>Распознанный текст</translation>
+    </message>
+  </context>
+  <context>
+    <name>Tray</name>
+    <message>
+      <source>No NVIDIA GPU</source>
+      <translation>Нет GPU NVIDIA</translation>
+    </message>
+    <message>
+      <source>OCR a file…</source>
+      <translation>Распознать файл…</translation>
+    </message>
+    <message>
+      <source>OCR a screen region…</source>
+      <translation>Распознать область экрана…</translation>
+    </message>
+    <message>
+      <source>OCR the clipboard image</source>
+      <translation>Распознать изображение из буфера</translation>
+    </message>
+    <message>
+      <source>Quit</source>
+      <translation>Выход</translation>
+    </message>
+    <message>
+      <source>Show window</source>
+      <translation>Показать окно</translation>
+    </message>
+    <message>
+      <source>Start model</source>
+      <translation>Запустить модель</translation>
+    </message>
+    <message>
+      <source>Stop model</source>
+      <translation>Остановить модель</translation>
+    </message>
+    <message>
+      <source>Switch model</source>
+      <translation>Сменить модель</translation>
+    </message>
+  </context>
+  <context>
+    <name>WindowController</name>
+    <message>
+      <source>%1: finished reading.</source>
+      <translation>%1: распознавание завершено.</translation>
+    </message>
+    <message>
+      <source>Cancelled %1 page(s).</source>
+      <translation>Отменено страниц: %1.</translation>
+    </message>
+    <message>
+      <source>Open a page first, then ask about it.</source>
+      <translation>Сначала откройте страницу, затем задайте вопрос.</translation>
+    </message>
+    <message>
+      <source>Pasted image</source>
+      <translation>Вставленное изображение</translation>
+    </message>
+    <message>
+      <source>Reading the selected region…</source>
+      <translation>Распознаётся выбранная область…</translation>
+    </message>
+    <message>
+      <source>Region read; its text is on the clipboard.</source>
+      <translation>Область распознана, текст в буфере обмена.</translation>
+    </message>
+    <message>
+      <source>Saved %1</source>
+      <translation>Сохранено: %1</translation>
+    </message>
+    <message>
+      <source>Skipped (not found or not a local file): %1</source>
+      <translation>Пропущено (не найдено или не локальный файл): %1</translation>
+    </message>
+    <message>
+      <source>This engine cannot read a single region.</source>
+      <translation>Этот движок не умеет распознавать отдельную область.</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,120 @@
+"""Screenshots of Dots Desktop for review: main window light/dark, English/Russian, the table
+viewer and the tray menu, against the in-process vLLM simulator.
+
+    DISPLAY=:99 uv run python scripts/screenshots.py /tmp/shots
+
+Without DISPLAY it renders offscreen (no tray, no full-screen capture). Each variant runs in
+its own process so language and palette start clean.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO.parent / "shared" / "fixtures"
+VARIANTS = ("light-en", "dark-en", "light-ru", "dark-ru")
+
+
+def run_variant(out: Path, variant: str) -> int:
+    """Inside the child: start the simulator and the app, read two files, grab PNGs."""
+    sys.path.insert(0, str(REPO))
+    from tests.vllm_sim.inprocess import start_sim
+
+    sim = start_sim([], decode_tps=4000.0)
+    os.environ["DOTS_DESKTOP_ENDPOINT"] = sim.base_url
+    from PySide6.QtCore import QPoint, QTimer
+
+    import desktop.ui.shell as shell_module
+    from desktop.ui import app as app_module
+
+    dark = variant.startswith("dark")
+    original_start = shell_module.DesktopApp.start
+
+    def start(self: shell_module.DesktopApp, files: list[str]) -> None:
+        original_start(self, files)
+        self._retheme(dark)
+        self.window.resize(1440, 900)
+        if variant == "light-en":
+            self.window.grab().save(str(out / "empty-state.png"))
+        self.controller.open_files(
+            [str(FIXTURES / "two_page_report.pdf"), str(FIXTURES / "journal_page_tables.jpg")]
+        )
+
+        def done() -> bool:
+            entries = self.controller.entries.values()
+            return bool(entries) and all(
+                e.page_count and len(e.results) >= e.page_count for e in entries
+            )
+
+        def shoot() -> None:
+            if not done():
+                QTimer.singleShot(200, shoot)
+                return
+            w = self.window
+            w.documents.select_page(0)
+            QTimer.singleShot(600, lambda: grab(self))
+
+        QTimer.singleShot(300, shoot)
+
+    def grab(self: shell_module.DesktopApp) -> None:
+        w = self.window
+        w.grab().save(str(out / f"main-{variant}.png"))
+        w.tabs.setCurrentWidget(w.tables)
+        w.grab().save(str(out / f"tables-{variant}.png"))
+        w.tabs.setCurrentIndex(0)
+        menu = self.tray.menu
+        menu.popup(w.mapToGlobal(QPoint(w.width() - 320, 60)))
+        QTimer.singleShot(400, lambda: finish(self))
+
+    def finish(self: shell_module.DesktopApp) -> None:
+        self.tray.menu.grab().save(str(out / f"tray-menu-{variant}.png"))
+        if os.environ.get("DISPLAY") and shutil.which("import"):
+            subprocess.run(
+                ["import", "-window", "root", str(out / f"screen-{variant}.png")],
+                check=False,
+                timeout=30,
+            )
+        self.tray.menu.hide()
+        self.tray.icon.icon().pixmap(64, 64).save(str(out / f"tray-icon-{variant}.png"))
+        self.request_quit()
+
+    shell_module.DesktopApp.start = start  # type: ignore[method-assign]
+    code = app_module.run_gui([])
+    sim.stop()
+    return code
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) >= 3 and argv[1] == "--variant":
+        return run_variant(Path(argv[3]), argv[2])
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = Path(argv[1]).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    failures = 0
+    for variant in VARIANTS:
+        with tempfile.TemporaryDirectory() as home:
+            lang = "ru" if variant.endswith("ru") else "en"
+            (Path(home) / "config").mkdir()
+            (Path(home) / "config" / "settings.ini").write_text(f"[General]\nlanguage={lang}\n")
+            env = {**os.environ, "DOTS_DESKTOP_HOME": home}
+            if not env.get("DISPLAY"):
+                env["QT_QPA_PLATFORM"] = "offscreen"
+            cmd = [sys.executable, __file__, "--variant", variant, str(out)]
+            result = subprocess.run(cmd, env=env, timeout=240, check=False)
+            print(f"{variant}: exit {result.returncode}")
+            failures += result.returncode != 0
+    for png in sorted(out.glob("*.png")):
+        print(png)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,113 @@
+"""The headless CLI with bad input: one line on stderr, no traceback, the batch goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.cli import run
+from tests.reliability.conftest import BAD_INPUTS, ODD_INPUTS, BadInput
+from tests.reliability.helpers import assert_one_clear_line
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def endpoint(vllm_sim: Any) -> str:
+    return str(vllm_sim(decode_tps=100_000.0).base_url)
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=lambda c: c.name)
+def test_a_bad_file_alone_exits_1_with_one_line_and_no_traceback(
+    case: BadInput, corpus_dir: Path, endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = case.make(corpus_dir)
+    code = run(["ocr", str(path), "--endpoint", endpoint])
+    out, err = capsys.readouterr()
+    assert code in (1, 3), err  # refused up front (1) or as a failed page (3)
+    lines = err.strip().splitlines()
+    assert_one_clear_line(lines[-1] if code == 1 else lines[0])
+    assert "Traceback" not in err
+    assert path.name in err
+    if code == 3:
+        assert "failed" in err
+
+
+def test_a_bad_file_among_good_ones_does_not_stop_the_batch(
+    corpus_dir: Path,
+    good_page: Callable[[str], Path],
+    endpoint: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first, last = good_page("first.png"), good_page("last.png")
+    broken = corpus_dir / "broken.png"
+    broken.write_bytes(b"")
+    out_dir = corpus_dir / "out"
+    code = run(
+        ["ocr", str(first), str(broken), str(last), "--endpoint", endpoint, "--out", str(out_dir)]
+    )
+    _, err = capsys.readouterr()
+    assert "broken.png: the file is empty." in err
+    assert (out_dir / "first.md").is_file() and (out_dir / "last.md").is_file(), err
+    assert code == 3  # finished, but not every input was read
+
+
+def test_a_folder_given_as_input_is_named_as_a_folder(
+    corpus_dir: Path, endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run(["ocr", str(corpus_dir), "--endpoint", endpoint])
+    _, err = capsys.readouterr()
+    assert code in (1, 3)
+    assert_one_clear_line(err.strip().splitlines()[-1])
+    assert "no such file" not in err, "the folder exists: 'no such file' misleads"
+    assert "folder" in err
+
+
+def test_a_non_utf8_file_name_is_read_and_printed(
+    corpus_dir: Path, endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = next(c for c in ODD_INPUTS if c.name == "non-utf8-name").make(corpus_dir)
+    code = run(["ocr", str(path), "--endpoint", endpoint])
+    out, err = capsys.readouterr()
+    assert "Unexpected error" not in err
+    assert code == 0, err
+    assert out.strip()
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv"])
+def test_a_250_byte_file_name_exports_next_to_it(
+    fmt: str, corpus_dir: Path, endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = next(c for c in ODD_INPUTS if c.name == "250-byte-name").make(corpus_dir)
+    out_dir = corpus_dir / "out"
+    code = run(["ocr", str(path), "--endpoint", endpoint, "--out", str(out_dir), "--format", fmt])
+    _, err = capsys.readouterr()
+    assert "Unexpected error" not in err, err
+    assert code == 0, err
+    written = [p for p in out_dir.iterdir() if not p.name.startswith(".")]
+    assert written and all(p.stat().st_size > 0 for p in written)
+    assert not [p for p in out_dir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_cli_as_a_subprocess_prints_one_line_for_a_corrupt_pdf(
+    corpus_dir: Path, endpoint: str
+) -> None:
+    import subprocess
+    import sys
+
+    path = next(c for c in BAD_INPUTS if c.name == "corrupt-pdf").make(corpus_dir)
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "ocr", str(path), "--endpoint", endpoint],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert_one_clear_line(result.stderr)
+    assert "broken.pdf: the PDF is damaged or incomplete" in result.stderr

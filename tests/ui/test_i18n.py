@@ -1,0 +1,91 @@
+"""Russian: a complete translation, compiled, and used by every widget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTranslator
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTabWidget,
+    QWidget,
+)
+
+from desktop.ui.i18n import install_language
+from desktop.ui.icons import resources_dir
+from desktop.ui.prefs import Prefs
+from desktop.ui.settings import SettingsDialog
+from desktop.ui.tray import Tray
+from desktop.ui.window import MainWindow
+from tests.ui.trstrings import TS, extract, read_ts
+
+pytestmark = pytest.mark.gui
+
+#: Names and notations that read the same in Russian.
+PROPER = {"JSON", "Dots Desktop", "CSV (*.csv)", "JSON (*.json)", "Markdown (*.md)"}
+
+
+def test_the_russian_ts_translates_every_string_the_ui_uses() -> None:
+    ts = read_ts(TS)
+    used = extract()
+    assert len(used) > 100
+    missing = sorted(key for key in used if key not in ts)
+    unfinished = sorted(key for key, (_t, done) in ts.items() if not done)
+    assert not missing, f"not in the .ts (run python -m tests.ui.trstrings): {missing[:5]}"
+    assert not unfinished, f"untranslated: {unfinished[:5]}"
+    assert 'type="unfinished"' not in TS.read_text(encoding="utf-8")
+
+
+def test_the_compiled_qm_is_current(qapp: QApplication) -> None:
+    translator = QTranslator()
+    assert translator.load("dots_desktop_ru", str(resources_dir() / "i18n"))
+    stale = [
+        (ctx, src) for ctx, src in extract() if not translator.translate(ctx, src)
+    ]
+    assert not stale, f"rebuild the .qm with pyside6-lrelease: {stale[:5]}"
+
+
+@pytest.fixture
+def russian(qapp: QApplication) -> Iterator[None]:
+    assert install_language(qapp, "ru")
+    yield
+    install_language(qapp, "en")
+
+
+def visible_texts(root: QWidget) -> list[str]:
+    texts: list[str] = []
+    widgets = [root, *root.findChildren(QWidget)]
+    for w in widgets:
+        if isinstance(w, QLabel | QAbstractButton):
+            texts.append(w.text())
+        if isinstance(w, QLineEdit | QPlainTextEdit):
+            texts.append(w.placeholderText())
+        if isinstance(w, QComboBox):
+            texts += [w.itemText(i) for i in range(w.count())]
+        if isinstance(w, QTabWidget):
+            texts += [w.tabText(i) for i in range(w.count())]
+        texts.append(w.toolTip())
+        texts.append(w.accessibleName())
+    for action in root.findChildren(QAction):
+        texts += [action.text(), action.toolTip().split(" (")[0]]
+    return [t for t in texts if t]
+
+
+def test_given_russian_then_no_widget_shows_english(russian: None, qtbot: Any) -> None:
+    english = {src for _ctx, src in extract()} - PROPER
+    window = MainWindow()
+    qtbot.addWidget(window)
+    tray = Tray()
+    dialog = SettingsDialog(Prefs(language="ru"), [("dots-ocr", "dots.ocr")], window)
+    texts = visible_texts(window) + visible_texts(dialog) + visible_texts(tray.menu)
+    assert "Открыть" in texts and "Распознать изображение из буфера" in texts
+    left = sorted({t for t in texts if t in english})
+    assert not left, f"still English in Russian mode: {left}"
