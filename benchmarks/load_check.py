@@ -191,9 +191,7 @@ async def run_load_check(
         batches: list[tuple[str, ServerEngine]] = []
 
         chaos = PhaseReport("chaos", chaos_pages)
-        sim = start_sim(
-            [], decode_tps=20_000.0, first_token_delay=SLOW_FIRST_TOKEN, fail_count=0
-        )
+        sim = start_sim([], decode_tps=20_000.0, first_token_delay=SLOW_FIRST_TOKEN, fail_count=0)
         engine = _engine(sim.base_url)
         stop = asyncio.Event()
         switcher = asyncio.create_task(_chaos(sim, rng, stop))

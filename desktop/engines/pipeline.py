@@ -22,6 +22,7 @@ from desktop.core.images import count_pages, iter_pages
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import BlockFound, Engine, PageDone, RecognizeMode
 from desktop.engines.batchstore import BatchStore
+from desktop.engines.history import HistoryStore
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +114,10 @@ class BatchPipeline:
         mode: RecognizeMode = RecognizeMode.LAYOUT,
         dpi: float = 200,
         password: str | None = None,
+        history: HistoryStore | None = None,
     ) -> None:
         self.engine = engine
+        self.history = history  # finished documents are added here (the UI reopens them)
         self.store = store or BatchStore(":memory:")
         default = getattr(engine, "concurrency", None) or DEFAULT_CONCURRENCY
         self.concurrency = max(1, concurrency or int(default))
@@ -129,13 +132,19 @@ class BatchPipeline:
 
     # -- control ----------------------------------------------------------------------
     def cancel_page(self, source: str, index: int) -> bool:
-        """Stop one page (its request is closed); it ends FAILED "Cancelled."; False if idle."""
+        """Stop one page: a running request is closed, a waiting page is never sent.
+
+        The page ends FAILED "Cancelled." (resume the batch to retry it). False when the
+        page is not part of the running job or already finished.
+        """
         run = self._run
         key = (str(source), index)
-        if run is None or key not in run.tasks or run.tasks[key].done():
+        if run is None or key not in run.order or key in run.results:
             return False
         run.cancelled_pages.add(key)
-        run.tasks[key].cancel()
+        task = run.tasks.get(key)
+        if task is not None and not task.done():
+            task.cancel()
         return True
 
     async def cancel(self) -> None:
@@ -287,6 +296,13 @@ class BatchPipeline:
                     self._fail(run, source, index, "The page could not be rendered.")
                 return False
             remaining.remove(page.index)
+            if (source, page.index) in run.cancelled_pages:
+                slots.release()
+                self.store.mark_failed(
+                    run.batch_id, source, page.index, "Cancelled.", cancelled=True
+                )
+                self._finish(run, source, _failed_page(page.index, "Cancelled."))
+                continue
             self._decoded += 1
             self.peak_decoded = max(self.peak_decoded, self._decoded)
             key = (source, page.index)
@@ -364,6 +380,9 @@ class BatchPipeline:
             at_end = run.next_pos == len(run.order) or run.order[run.next_pos][0] != src
             if at_end:
                 pages = tuple(run.results[k] for k in run.order if k[0] == src)
-                run.out.put_nowait(DocumentFinished(Document(src, pages)))
+                document = Document(src, pages)
+                if self.history is not None:
+                    self.history.add(document)
+                run.out.put_nowait(DocumentFinished(document))
         if run.finished == run.total:
             run.out.put_nowait(_END)

@@ -100,7 +100,7 @@ async def recover_page(
             )
         )
     except EngineError as exc:
-        logger.warning("page %d: recovery failed: %s", page.index, exc)
+        logger.info("page %d: recovery failed: %s", page.index, exc)
         return Page(
             index=page.index,
             width=page.width,

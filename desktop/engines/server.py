@@ -229,7 +229,7 @@ class ServerEngine(OpenAIClient):
             loop = exc
         if loop is not None:
             partial = parser.finish("length")
-            logger.warning("page %d: loop cut after %d chars: %s", page.index, loop.chars, loop)
+            logger.info("page %d: loop cut after %d chars: %s", page.index, loop.chars, loop)
             if mode is RecognizeMode.LAYOUT:
                 recovered = await recover_page(
                     self, page, encoded, partial=partial.blocks, loop=loop, note=note

@@ -115,6 +115,8 @@ def test_csv_writes_one_file_per_table(vllm_sim: Any, fixtures_dir: Path, tmp_pa
     files = sorted(p.name for p in tmp_path.glob("*.csv"))
     assert files and files[0] == "journal_page_tables_p1_t1.csv"
     assert (tmp_path / files[0]).read_bytes().startswith(b"\xef\xbb\xbf")
+    assert run(["ocr", str(page), "--endpoint", sim.base_url, "--out", str(tmp_path)]) == 0
+    assert "<table" in (tmp_path / "journal_page_tables.md").read_text(encoding="utf-8")
 
 
 def test_a_jpeg_named_png_loads_and_a_two_page_pdf_gives_two_pages(
@@ -244,3 +246,17 @@ def test_a_context_too_small_for_any_page_is_exit_1_with_one_line(
     assert out == ""
     assert len(err.strip().splitlines()) == 1
     assert "300" in err and "context" in err
+
+
+def test_no_header_footer_drops_the_running_header(
+    vllm_sim: Any, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sim = vllm_sim()
+    page = str(fixtures_dir / "journal_page_tables.jpg")
+    assert run(["ocr", page, "--endpoint", sim.base_url, "--format", "json"]) == 0
+    blocks = json.loads(capsys.readouterr()[0])["pages"][0]["blocks"]
+    header = next(b["text"] for b in blocks if b["category"] == "Page-header")
+    assert run(["ocr", page, "--endpoint", sim.base_url]) == 0
+    assert header in capsys.readouterr()[0]
+    assert run(["ocr", page, "--endpoint", sim.base_url, "--no-header-footer"]) == 0
+    assert header not in capsys.readouterr()[0]

@@ -212,3 +212,27 @@ async def test_closing_the_event_stream_early_stops_requests_already_sent(
     assert await _settles(sim)
     assert sim.stats.completed_requests == 0
     await engine.aclose()
+
+
+async def test_a_waiting_page_cancelled_is_never_sent_and_documents_go_to_history(
+    vllm_sim: Any, tmp_path: Path
+) -> None:
+    from desktop.engines.history import HistoryStore
+
+    sim = vllm_sim(max_num_seqs=1)
+    engine = ServerEngine(sim.base_url)
+    tiff = str(_make_tiff(tmp_path / "four.tiff", 4))
+    history = HistoryStore()
+    pipeline = BatchPipeline(engine, concurrency=1, history=history)
+    statuses = {}
+    async for event in pipeline.run([tiff]):
+        if isinstance(event, PageFinished):
+            statuses[event.page.index] = event.page.status
+            if event.page.index == 0:
+                assert pipeline.cancel_page(tiff, 3)
+    assert statuses == {0: PageStatus.OK, 1: PageStatus.OK, 2: PageStatus.OK, 3: PageStatus.FAILED}
+    assert sim.stats.requests_total == 3
+    (entry,) = history.entries()
+    reopened = history.load(entry.id)
+    assert reopened is not None and len(reopened.pages) == 4
+    await engine.aclose()

@@ -28,7 +28,9 @@ from tests.core.pdfcrypt import encrypted_pdf
 PAGE_SIZE = (420, 300)
 
 
-def png_bytes(size: tuple[int, int] = PAGE_SIZE, mode: str = "RGB", colour: object = "white") -> bytes:
+def png_bytes(
+    size: tuple[int, int] = PAGE_SIZE, mode: str = "RGB", colour: object = "white"
+) -> bytes:
     buf = io.BytesIO()
     Image.new(mode, size, colour).save(buf, "PNG")  # type: ignore[arg-type]
     return buf.getvalue()

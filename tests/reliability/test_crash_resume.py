@@ -27,7 +27,7 @@ BATCH = "night-batch"
 CONCURRENCY = 2
 
 # What the app does while it reads a batch: store each page, keep each finished document.
-CHILD = """
+CHILD = f"""
 import asyncio, sys
 from desktop.engines.batchstore import BatchStore
 from desktop.engines.history import HistoryStore
@@ -38,9 +38,9 @@ url, store_path, history_path, *files = sys.argv[1:]
 
 async def main():
     engine = ServerEngine(url)
-    pipeline = BatchPipeline(engine, store=BatchStore(store_path), concurrency=%d)
+    pipeline = BatchPipeline(engine, store=BatchStore(store_path), concurrency={CONCURRENCY})
     history = HistoryStore(history_path)
-    async for event in pipeline.run(files, batch_id=%r):
+    async for event in pipeline.run(files, batch_id={BATCH!r}):
         if isinstance(event, PageFinished):
             print("page", event.source, event.page.index, flush=True)
         elif isinstance(event, DocumentFinished):
@@ -48,7 +48,7 @@ async def main():
             print("doc", event.document.source, flush=True)
 
 asyncio.run(main())
-""" % (CONCURRENCY, BATCH)
+"""
 
 
 def _tiff(path: Path, pages: int, shade: int) -> str:

@@ -19,7 +19,7 @@ from desktop.engines.batchstore import DONE, BatchStore
 from desktop.engines.errors import RetryPolicy
 from desktop.engines.pipeline import BatchPipeline, PageFinished
 from desktop.engines.server import ServerEngine
-from tests.reliability.helpers import assert_one_clear_line, drain
+from tests.reliability.helpers import assert_one_clear_line
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(180)]
 RUN_LABEL = "dots-desktop.test-run"

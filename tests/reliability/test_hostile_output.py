@@ -8,9 +8,11 @@ real blow-up (quadratic work, a hang) fails it, never a busy machine.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,9 +31,11 @@ from tests.core.journal_output import (
     TABLE_II,
     TABLE_III,
 )
+from tests.reliability.helpers import bug
 
 pytestmark = pytest.mark.timeout(90)
 
+T = TypeVar("T")
 MAPPING = BoxMapping(ORIG_W, ORIG_H, MODEL_W, MODEL_H)
 MS_PER_KB = 50.0
 BOUND_S = 1.0
@@ -45,13 +49,17 @@ FUZZ = settings(
 )
 
 
-def _within_bound(fn: Callable[[str], object], text: str) -> tuple[object, float]:
+def _within_bound(fn: Callable[[str], T], text: str) -> tuple[T, float]:
     start = time.perf_counter()
     result = fn(text)
     elapsed = time.perf_counter() - start
     kb = len(text) / 1024
     assert elapsed <= BOUND_S + MS_PER_KB * kb / 1000, f"{elapsed:.2f} s for {kb:.0f} KB"
     return result, elapsed
+
+
+def _layout(text: str, finish: str | None = "stop") -> ParseResult:
+    return parse_layout(text, MAPPING, finish_reason=finish)
 
 
 def _check_layout(result: object) -> None:
@@ -158,8 +166,9 @@ def _text_block(text: str) -> str:
 
 HOSTILE_LAYOUT: dict[str, Callable[[], str]] = {
     "10MB-text-value": lambda: _text_block("a" * 10_000_000),
-    "10MB-cut-inside-text": lambda: '[{"bbox": [1, 2, 300, 40], "category": "Text", "text": "'
-    + "b" * 10_000_000,
+    "10MB-cut-inside-text": lambda: (
+        '[{"bbox": [1, 2, 300, 40], "category": "Text", "text": "' + "b" * 10_000_000
+    ),
     "10MB-of-open-brackets": lambda: "[" * 10_000_000,
     "1MB-of-open-braces": lambda: "{" * 1_000_000,
     "1MB-of-quotes": lambda: '"' * 1_000_000,
@@ -174,7 +183,7 @@ HOSTILE_LAYOUT: dict[str, Callable[[], str]] = {
         + "}]"
     ),
     "100k-objects-without-commas": lambda: "".join(
-        '{"bbox":[%d,1,%d,5],"category":"Text","text":"x"}' % (i % 1000, i % 1000 + 1)
+        f'{{"bbox":[{i % 1000},1,{i % 1000 + 1},5],"category":"Text","text":"x"}}'
         for i in range(100_000)
     ),
     "100k-cut-objects": lambda: '{"bbox": [1,2,3,4], "category": "Text"' * 100_000,
@@ -186,14 +195,29 @@ HOSTILE_LAYOUT: dict[str, Callable[[], str]] = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(HOSTILE_LAYOUT))
+NESTING_BUG = bug("core/parse.py _strict_items/_loads_object: RecursionError escapes json.loads")
+NUMBER_BUG = bug("core/parse.py _number_box: huge/NaN/Inf numbers raise (Overflow/ValueError)")
+LAYOUT_BUGS = {
+    "10MB-of-open-brackets": NESTING_BUG,
+    "deep-10k-arrays": NESTING_BUG,
+    "deep-10k-objects-in-a-block": NESTING_BUG,
+    "huge-numbers-in-boxes": NUMBER_BUG,
+    "5000-digit-number": NUMBER_BUG,
+    "nan-boxes": NUMBER_BUG,
+}
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(k, marks=LAYOUT_BUGS.get(k, ())) for k in sorted(HOSTILE_LAYOUT)]
+)
 def test_hostile_layout_answers_end_with_a_result_in_bounded_time(case: str) -> None:
     text = HOSTILE_LAYOUT[case]()
     for finish in ("stop", "length"):
-        result, _ = _within_bound(lambda t: parse_layout(t, MAPPING, finish_reason=finish), text)
+        result, _ = _within_bound(functools.partial(_layout, finish=finish), text)
         _check_layout(result)
 
 
+@NESTING_BUG
 def test_deeply_nested_json_streamed_never_raises() -> None:
     parser = IncrementalLayoutParser(MAPPING)
     text = HOSTILE_LAYOUT["deep-10k-objects-in-a-block"]()
@@ -235,6 +259,7 @@ def test_hostile_table_html_gives_a_grid_in_bounded_time(case: str) -> None:
     assert grid.cols <= 200
 
 
+@bug("core/tables.py _trim_loop_tail rescans every cell per trailing row (quadratic)")
 def test_a_looping_table_costs_time_in_proportion_to_its_length() -> None:
     # The receipt failure of DOTS_OCR.md: empty rows until the token limit. 4x the rows
     # must cost about 4x the time; quadratic work would show ~16x. Best of two runs each.

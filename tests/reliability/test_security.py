@@ -22,7 +22,7 @@ import pytest
 
 from desktop.core.document import Block, Document, Page
 from desktop.core.exports import document_to_html, document_to_markdown
-from tests.reliability.helpers import assert_one_clear_line
+from tests.reliability.helpers import assert_one_clear_line, bug
 
 pytestmark = pytest.mark.timeout(60)
 DESKTOP = Path(__file__).resolve().parents[2] / "desktop"
@@ -62,7 +62,9 @@ def _shell_uses(tree: ast.AST) -> list[tuple[int, str]]:
         if spawner and name in _SPAWNERS and node.args:
             first = node.args[0]
             if isinstance(first, ast.JoinedStr | ast.BinOp) or (
-                isinstance(first, ast.Constant) and isinstance(first.value, str) and " " in first.value
+                isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and " " in first.value
             ):
                 found.append((node.lineno, f"{name}(<string command>)"))
     return found
@@ -123,12 +125,15 @@ def test_the_api_key_never_reaches_logs_output_files_or_the_batch_store(
         assert KEY not in captured.out and KEY not in captured.err
     assert KEY not in "\n".join(r.getMessage() for r in caplog.records)
     assert KEY not in caplog.text
-    written = [f for d in (out, config_dir(), data_dir()) for f in Path(d).rglob("*") if f.is_file()]
+    written = [
+        f for d in (out, config_dir(), data_dir()) for f in Path(d).rglob("*") if f.is_file()
+    ]
     assert len([f for f in written if f.parent == out]) >= 6
     for file in written:
         assert KEY.encode() not in file.read_bytes(), file
 
 
+@bug("runtime/status.py ControllerStatus.api_key is part of repr()")
 def test_a_status_object_printed_by_mistake_does_not_show_the_key() -> None:
     from desktop.runtime.status import ControllerStatus
 
@@ -186,7 +191,7 @@ def hostile_document(url: str, local_file: Path) -> Document:
         (
             "Table",
             f'<table><tr><td><img src="{url}/cell.png">a</td>'
-            f'<td><a href="javascript:fetch(\'{url}/a\')">b</a></td></tr>'
+            f"<td><a href=\"javascript:fetch('{url}/a')\">b</a></td></tr>"
             f"<tr><td><script>fetch('{url}/t')</script>c</td><td>d</td></tr></table>",
         ),
     ]
@@ -206,7 +211,18 @@ class _Tags(html.parser.HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-_ACTIVE_TAGS = {"script", "img", "iframe", "object", "embed", "link", "a", "image", "video", "audio"}
+_ACTIVE_TAGS = {
+    "script",
+    "img",
+    "iframe",
+    "object",
+    "embed",
+    "link",
+    "a",
+    "image",
+    "video",
+    "audio",
+}
 
 
 def test_the_html_export_has_no_active_element_or_outside_reference(
@@ -227,6 +243,7 @@ def test_the_html_export_has_no_active_element_or_outside_reference(
     assert "Paid" in page and "total" in page  # the text itself is kept, as text
 
 
+@bug("core/exports.py block_markdown passes the model's raw HTML (<script>, <img>) into .md")
 def test_the_markdown_export_does_not_pass_live_html_from_the_model_through(
     tracker: CountingServer, tmp_path: Path
 ) -> None:
@@ -236,17 +253,17 @@ def test_the_markdown_export_does_not_pass_live_html_from_the_model_through(
 
 
 @pytest.mark.gui
+@bug("ui/results.py InertBrowser.loadResource returns None, so Qt reads file:// images itself")
 def test_the_text_and_chat_views_fetch_nothing_and_open_no_link(
     qtbot: Any, tracker: CountingServer, tmp_path: Path
 ) -> None:
+    from PIL import Image
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QTextDocument
 
     from desktop.engines.base import ChatMessage
     from desktop.ui.chat import ChatPanel
     from desktop.ui.results import TextView
-
-    from PIL import Image
 
     local = tmp_path / "secret.png"  # a real image: a viewer that reads it would show it
     Image.new("RGB", (8, 8), "red").save(local)
@@ -260,7 +277,9 @@ def test_the_text_and_chat_views_fetch_nothing_and_open_no_link(
     qtbot.addWidget(chat)
     chat.show()
     hostile_answer = "\n\n".join(b.text or "" for b in doc.pages[0].blocks)
-    chat.set_history([ChatMessage("user", "what is this?"), ChatMessage("assistant", hostile_answer)])
+    chat.set_history(
+        [ChatMessage("user", "what is this?"), ChatMessage("assistant", hostile_answer)]
+    )
     qtbot.wait(600)  # layout and painting: when images would be requested
     assert tracker.requests == []
     for browser in (view, chat.view):
