@@ -184,75 +184,92 @@ async def run_load_check(
     rng = random.Random(seed)
     crash_pages = (pages // 4 // PAGES_PER_FILE) * PAGES_PER_FILE if crash else 0
     chaos_pages = pages - crash_pages
-    with tempfile.TemporaryDirectory(prefix="dots-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dots-load-") as tmp, contextlib.ExitStack() as stack:
         folder = Path(tmp)
         store = BatchStore(folder / "batches.sqlite3")
-        phases: list[PhaseReport] = []
-        batches: list[tuple[str, ServerEngine]] = []
-
-        chaos = PhaseReport("chaos", chaos_pages)
+        stack.callback(store.close)
         sim = start_sim([], decode_tps=20_000.0, first_token_delay=SLOW_FIRST_TOKEN, fail_count=0)
-        engine = _engine(sim.base_url)
-        stop = asyncio.Event()
-        switcher = asyncio.create_task(_chaos(sim, rng, stop))
-        try:
-            bid = await _run_batch(
-                engine, store, make_pages(folder, chaos_pages, "chaos"), chaos,
-                concurrency=concurrency,
-            )  # fmt: skip
-        finally:
-            stop.set()
-            used = await switcher
-        print("chaos windows:", dict(sorted(used.items())))
-        phases.append(chaos)
-        batches.append((bid, engine))
-
+        stack.callback(sim.stop)
         proc: SimProcess | None = None
         if crash_pages:
-            crashed = PhaseReport("crash+restart", crash_pages)
             proc = SimProcess(
                 ["--sim-fault", "crash-after", "--sim-crash-after", str(max(2, crash_pages // 2)),
                  "--sim-decode-tps", "20000", "--max-num-seqs", str(concurrency)]
             )  # fmt: skip
+            stack.callback(proc.stop)
             proc.wait_ready()
-            cengine = _engine(proc.base_url)
+        phases, after = await _phases(
+            store, sim, proc, folder,
+            rng=rng, counts=(chaos_pages, crash_pages), concurrency=concurrency,
+        )  # fmt: skip
+    return LoadReport(phases, after)
 
-            async def restart_when_dead() -> None:
-                assert proc is not None
-                while proc.returncode is None:
-                    await asyncio.sleep(0.05)
-                proc.args = [a for a in proc.args if a not in ("crash-after", "--sim-fault")]
-                await asyncio.to_thread(proc.restart)
 
-            restarter = asyncio.create_task(restart_when_dead())
-            try:
-                bid = await _run_batch(
-                    cengine, store, make_pages(folder, crash_pages, "crash"), crashed,
-                    concurrency=concurrency,
-                )  # fmt: skip
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(restarter), 10)
-            finally:
-                restarted = restarter.done() and not restarter.cancelled()
-                restarter.cancel()
-            print(f"crash phase: simulator process crashed and restarted: {restarted}")
-            phases.append(crashed)
-            batches.append((bid, cengine))
+async def _phases(
+    store: BatchStore,
+    sim: Any,
+    proc: Any,
+    folder: Path,
+    *,
+    rng: random.Random,
+    counts: tuple[int, int],
+    concurrency: int,
+) -> tuple[list[PhaseReport], PhaseReport]:
+    chaos_pages, crash_pages = counts
+    phases: list[PhaseReport] = []
+    batches: list[tuple[str, ServerEngine]] = []
+    chaos = PhaseReport("chaos", chaos_pages)
+    engine = _engine(sim.base_url)
+    stop = asyncio.Event()
+    switcher = asyncio.create_task(_chaos(sim, rng, stop))
+    try:
+        bid = await _run_batch(
+            engine, store, make_pages(folder, chaos_pages, "chaos"), chaos,
+            concurrency=concurrency,
+        )  # fmt: skip
+    finally:
+        stop.set()
+        used = await switcher
+    print("chaos windows:", dict(sorted(used.items())))
+    phases.append(chaos)
+    batches.append((bid, engine))
 
-        # The user presses "retry failed pages": the same batches, faults off.
-        retried = sum(p.statuses["failed"] for p in phases)
-        after = PhaseReport("resume failed", retried)
-        for bid, eng in batches:
-            # A fresh client with the default first-token patience, as after a restart.
-            again = _engine(str(eng.base_url), first_token=60.0)
+    if proc is not None:
+        crashed = PhaseReport("crash+restart", crash_pages)
+        cengine = _engine(proc.base_url)
+
+        async def restart_when_dead() -> None:
+            while proc.returncode is None:
+                await asyncio.sleep(0.05)
+            proc.args = [a for a in proc.args if a not in ("crash-after", "--sim-fault")]
+            await asyncio.to_thread(proc.restart)
+
+        restarter = asyncio.create_task(restart_when_dead())
+        try:
+            bid = await _run_batch(
+                cengine, store, make_pages(folder, crash_pages, "crash"), crashed,
+                concurrency=concurrency,
+            )  # fmt: skip
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(restarter), 10)
+        finally:
+            restarted = restarter.done() and not restarter.cancelled()
+            restarter.cancel()
+        print(f"crash phase: simulator process crashed and restarted: {restarted}")
+        phases.append(crashed)
+        batches.append((bid, cengine))
+
+    # The user presses "retry failed pages": the same batches, faults off.
+    after = PhaseReport("resume failed", sum(p.statuses["failed"] for p in phases))
+    for bid, eng in batches:
+        # A fresh client with the default first-token patience, as after a restart.
+        again = _engine(str(eng.base_url), first_token=60.0)
+        try:
             await _run_batch(again, store, [], after, concurrency=concurrency, batch_id=bid)
+        finally:
             await again.aclose()
             await eng.aclose()
-        sim.stop()
-        if proc is not None:
-            proc.stop()
-        store.close()
-    return LoadReport(phases, after)
+    return phases, after
 
 
 def print_report(report: LoadReport) -> None:

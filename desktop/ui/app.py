@@ -59,6 +59,7 @@ def run_gui(files: list[str]) -> int:
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dots-worker")
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
+    install_asyncgen_hooks(loop)
     server = InstanceServer()
     server.listen()
     shell = DesktopApp(app)
@@ -68,10 +69,24 @@ def run_gui(files: list[str]) -> int:
         with loop:
             shell.start(paths)
             code = loop.run_until_complete(shell.run())
+            loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
         server.close()
         executor.shutdown(wait=False, cancel_futures=True)
     return code
+
+
+def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
+    """Let the loop finalize abandoned async generators, as asyncio's own run_forever does.
+
+    qasync's run_forever skips this on Unix; without it an HTTP stream left open by a
+    cancelled or finished read is closed by the garbage collector outside any task, and
+    its connection never returns to the pool (the server then seems to stop answering).
+    """
+    firstiter = getattr(loop, "_asyncgen_firstiter_hook", None)
+    finalizer = getattr(loop, "_asyncgen_finalizer_hook", None)
+    if firstiter is not None and finalizer is not None:
+        sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
 
 
 def _route_sigint(shell: object) -> None:

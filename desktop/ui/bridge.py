@@ -87,6 +87,8 @@ class EngineBridge(QObject):
         super().__init__(parent)
         self._engine: Engine | None = None
         self._engine_ready: asyncio.Future[None] | None = None
+        self._engine_set = asyncio.Event()
+        self._engine_set.set()
         self._sources: dict[str, Source] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dots-render")
         self._ocr_tasks: set[asyncio.Future[Any]] = set()
@@ -110,8 +112,13 @@ class EngineBridge(QObject):
     def set_concurrency(self, value: int) -> None:
         self._semaphore = asyncio.Semaphore(max(1, value))
 
+    def expect_engine(self) -> None:
+        """An engine is being built: pages queued meanwhile wait for it instead of failing."""
+        self._engine_set.clear()
+
     def set_engine(self, engine: Engine | None) -> None:
         """Swap the active engine; the old one is closed in the background."""
+        self._engine_set.set()
         old, self._engine = self._engine, engine
         if old is not None and old is not engine:
             self._spawn(self._close_quietly(old))
@@ -136,6 +143,11 @@ class EngineBridge(QObject):
             self.engine_changed.emit(engine.name, "ready", "")
 
     async def _ready_engine(self) -> Engine:
+        if not self._engine_set.is_set():
+            try:
+                await asyncio.wait_for(self._engine_set.wait(), timeout=120)
+            except TimeoutError:
+                logger.warning("no engine was set within 120 s")
         engine = self._engine
         if engine is None:
             raise DotsError("No OCR engine is configured.", fix="Open Settings and choose one.")

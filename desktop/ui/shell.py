@@ -95,6 +95,9 @@ class DesktopApp(QObject):
         self.model: Any = None  # ModelRuntime, created on first use (needs Docker)
         self._quit = asyncio.Event()
         self._to_clipboard: set[str] = set()
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._gpu_start: asyncio.Future[str] | None = None
+        self.started = False  # the engine, history, profiles and GPU feed are set up
         self._told_about_tray = False
         self._signal_pump = QTimer(self, interval=300)  # lets Python see Ctrl+C under Qt
         self._signal_pump.timeout.connect(lambda: None)
@@ -125,18 +128,31 @@ class DesktopApp(QObject):
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self, files: list[str]) -> None:
-        """Show the window, pick the engine, open ``files``."""
+        """Show the window now; build the engine and the rest right after, off the GUI path."""
         self._signal_pump.start()
-        self._load_history()
-        self.apply_engine()
+        self._on_engine("", "starting", "")
+        self._on_gpu([])
+        self.window.show()
         self._set_tray(self.prefs.tray_enabled)
+        self.bridge.expect_engine()
+        self._keep(asyncio.ensure_future(self._start_rest(files)))
+
+    async def _start_rest(self, files: list[str]) -> None:
+        await asyncio.sleep(0.05)  # let the window paint first
+        self._load_history()
+        await self.apply_engine_async()
         self._fill_profiles()
-        reason = self.gpu.start()
+        self._gpu_start = asyncio.get_running_loop().run_in_executor(None, self.gpu.start)
+        reason = await self._gpu_start
         if reason:
             self._on_gpu([])
-        self.window.show()
         if files:
             self.controller.open_files(files)
+        self.started = True
+
+    def _keep(self, task: asyncio.Future[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _set_tray(self, enabled: bool) -> None:
         if enabled and tray_available():
@@ -159,7 +175,11 @@ class DesktopApp(QObject):
         self._signal_pump.stop()
         self.window.hide()
         self.tray.hide()
+        for task in list(self._tasks):
+            task.cancel()
         await self.bridge.aclose()
+        if self._gpu_start is not None:
+            await asyncio.wait([self._gpu_start], timeout=5)  # a start in progress ends first
         await asyncio.to_thread(self.gpu.stop)
         if self.model is not None:
             with contextlib.suppress(Exception):
@@ -211,7 +231,16 @@ class DesktopApp(QObject):
 
     # -- engine ----------------------------------------------------------------------
     def apply_engine(self) -> None:
-        """Build the engine the settings ask for; a failure is shown, never raised."""
+        """Rebuild the engine from the settings (in the background)."""
+        self.bridge.expect_engine()
+        self._keep(asyncio.ensure_future(self.apply_engine_async()))
+
+    async def apply_engine_async(self) -> None:
+        """Build the engine the settings ask for; a failure is shown, never raised.
+
+        Building may import the built-in engine's ONNX runtime (seconds): a worker thread
+        does it so the window keeps painting.
+        """
         if self.prefs.engine_mode == "managed":
             status = self.model.status() if self.model is not None else None
             if status is None or not status.endpoint or str(status.state) != "ready":
@@ -224,7 +253,7 @@ class DesktopApp(QObject):
         else:
             endpoint = key = None
         try:
-            engine = build_engine(self.prefs, endpoint=endpoint, api_key=key)
+            engine = await asyncio.to_thread(build_engine, self.prefs, endpoint, key)
         except (DotsError, ImportError) as exc:
             logger.warning("engine unavailable: %s", exc)
             self.bridge.set_engine(None)
@@ -242,6 +271,8 @@ class DesktopApp(QObject):
             line = t("Pages will be read by %1.").replace("%1", name or "?")
         if state == "failed" and detail:
             line = detail
+        if not name and state == "starting":
+            name = line = t("Preparing the engine…")
         self.window.set_engine(name, state, state_words(state), line)
         if detail and state == "failed":
             self.window.show_message(detail, 15000)

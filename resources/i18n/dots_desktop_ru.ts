@@ -91,6 +91,10 @@
       <translation>Простой текст (*.txt)</translation>
     </message>
     <message>
+      <source>Preparing the engine…</source>
+      <translation>Подготовка движка…</translation>
+    </message>
+    <message>
       <source>Screen region</source>
       <translation>Область экрана</translation>
     </message>

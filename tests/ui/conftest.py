@@ -16,6 +16,7 @@ import qasync
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop.engines.base import Engine
+from desktop.ui.app import install_asyncgen_hooks
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.controller import WindowController
 from desktop.ui.refguard import make_singletons_immortal
@@ -36,6 +37,7 @@ def qloop(qapp: QApplication, qtbot: Any) -> Iterator[qasync.QEventLoop]:
     if not _LOOP:
         loop = qasync.QEventLoop(qapp, already_running=True)
         loop.set_default_executor(_EXECUTOR)
+        install_asyncgen_hooks(loop)
         _LOOP.append(loop)
     loop = _LOOP[0]
     asyncio.set_event_loop(loop)

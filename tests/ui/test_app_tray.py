@@ -71,6 +71,7 @@ def shell(qloop: Any, qtbot: Any, qapp: QApplication) -> Iterator[tuple[DesktopA
     nvml = FakeNvml()
     app = DesktopApp(qapp, gpu_backend=NvmlBackend(nvml), gpu_interval=0.05)
     app.start([])
+    run_until(qtbot, lambda: app.started)
     yield app, nvml
     run_coroutine(qtbot, app.shutdown())
     app.window.deleteLater()

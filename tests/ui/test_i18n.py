@@ -47,9 +47,7 @@ def test_the_russian_ts_translates_every_string_the_ui_uses() -> None:
 def test_the_compiled_qm_is_current(qapp: QApplication) -> None:
     translator = QTranslator()
     assert translator.load("dots_desktop_ru", str(resources_dir() / "i18n"))
-    stale = [
-        (ctx, src) for ctx, src in extract() if not translator.translate(ctx, src)
-    ]
+    stale = [(ctx, src) for ctx, src in extract() if not translator.translate(ctx, src)]
     assert not stale, f"rebuild the .qm with pyside6-lrelease: {stale[:5]}"
 
 
