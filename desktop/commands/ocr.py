@@ -1,29 +1,36 @@
 """``dots-desktop ocr``: OCR files headless; progress on stderr, results on stdout or in --out.
 
-Exit codes: 0 all pages ok; 3 some pages partial/failed; 1 error (one line on stderr); 2 usage.
+Exit codes: 0 all pages ok; 3 finished, but some inputs or pages failed or are partial;
+1 error, or no input could be read (one line on stderr each); 2 usage.
+A bad input (missing, broken) is reported in one line and the batch goes on without it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import errno
 import json
 import logging
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from desktop.core.document import Document, PageStatus
-from desktop.core.errors import DotsError, InputError, PageRangeError
+from desktop.core.errors import DotsError, PageRangeError
 from desktop.core.exports import (
     atomic_write_text,
     document_to_html,
     document_to_json,
     document_to_markdown,
     document_to_text,
+    json_text,
     write_csv,
     write_xlsx,
 )
-from desktop.core.images import count_pages, parse_page_ranges
+from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
 from desktop.core.tables import TableGrid, parse_table_html
 from desktop.engines.base import Engine, RecognizeMode
 from desktop.engines.errors import (
@@ -41,10 +48,18 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 #: Failures that would hit every page the same way: stop at once with exit code 1.
 FATAL = (AuthFailed, ContextTooLong, ModelNotServed, ServerUnavailable)
 TEXT_FORMATS = {"md": "md", "json": "json", "txt": "txt", "html": "html"}
+#: Most file systems refuse longer names (in bytes).
+NAME_MAX = 255
+
+Plan = list[tuple[str, list[int] | None, int]]
 
 
 class UsageError(Exception):
     """Bad flags: exit code 2."""
+
+
+class ExportFailed(DotsError):
+    """A result could not be written (disk full, no permission): exit code 1."""
 
 
 def _say(message: str) -> None:
@@ -82,27 +97,66 @@ def _check_args(args: argparse.Namespace) -> str:
     return str(kind)
 
 
-def _plan_inputs(args: argparse.Namespace) -> list[tuple[str, list[int] | None, int]]:
-    """Every input with its pages, checked BEFORE any request so a bad file fails fast."""
-    plan: list[tuple[str, list[int] | None, int]] = []
+def _plan_inputs(args: argparse.Namespace) -> tuple[Plan, list[str], list[str]]:
+    """Readable inputs with their pages; one sentence per input that cannot be read; notes.
+
+    Checked BEFORE any request; a folder stands for the images and PDFs in it.
+    """
+    plan: Plan = []
+    problems: list[str] = []
+    notes: list[str] = []
     for raw in args.inputs:
         path = Path(raw)
-        if not path.is_file():
-            raise InputError(f"{raw}: no such file.", fix="Check the path.")
-        count = count_pages(path)
-        pages: list[int] | None = None
-        if args.pages:
+        if path.is_dir():
+            files, skipped = _folder_files(path)
+            if skipped:
+                notes.append(f"{raw}: skipped {skipped} files that are not images or PDFs.")
+            if not files:
+                problems.append(f"{raw}: the folder has no images or PDFs to read.")
+        elif not path.exists():
+            problems.append(f"{raw}: no such file. Check the path.")
+            continue
+        else:
+            files = [path]
+        for file in files:
             try:
-                pages = parse_page_ranges(args.pages, count)
-            except PageRangeError as exc:
-                raise UsageError(f"{raw}: {exc}") from exc
-        plan.append((str(path), pages, len(pages) if pages is not None else count))
-    return plan
+                count = count_pages(file)
+            except DotsError as exc:
+                problems.append(str(exc))
+                continue
+            pages: list[int] | None = None
+            if args.pages:
+                try:
+                    pages = parse_page_ranges(args.pages, count)
+                except PageRangeError as exc:
+                    raise UsageError(f"{file}: {exc}") from exc
+            plan.append((str(file), pages, len(pages) if pages is not None else count))
+    return plan, problems, notes
+
+
+def _folder_files(folder: Path) -> tuple[list[Path], int]:
+    """The images and PDFs directly in ``folder`` (by content, sorted), and how many others."""
+    files: list[Path] = []
+    skipped = 0
+    for child in sorted(folder.iterdir()):
+        if child.name.startswith("."):
+            continue  # hidden: thumbnails, .DS_Store, our own temp files
+        if page_file_kind(child) is None:
+            skipped += 1
+        else:
+            files.append(child)
+    return files, skipped
 
 
 async def _main(args: argparse.Namespace) -> int:
     kind = _check_args(args)
-    plan = await asyncio.to_thread(_plan_inputs, args)
+    plan, problems, notes = await asyncio.to_thread(_plan_inputs, args)
+    for line in notes + problems:
+        _say(line)
+    if not plan:
+        if len(problems) > 1:
+            _say(f"None of the {len(problems)} inputs could be read.")
+        return EXIT_ERROR
     options = {"max_tokens": args.max_tokens}
     if args.concurrency:
         options["concurrency"] = args.concurrency
@@ -115,14 +169,13 @@ async def _main(args: argparse.Namespace) -> int:
     )
     try:
         await engine.ensure_ready()
-        return await _ocr_all(engine, plan, args)
+        return await _ocr_all(engine, plan, args, len(problems))
     finally:
         await engine.aclose()
 
 
-async def _ocr_all(
-    engine: Engine, plan: list[tuple[str, list[int] | None, int]], args: argparse.Namespace
-) -> int:
+async def _ocr_all(engine: Engine, plan: Plan, args: argparse.Namespace, unread: int = 0) -> int:
+    """Read every planned input; ``unread`` inputs already failed (exit 3 when some did)."""
     pipeline = BatchPipeline(
         engine, concurrency=args.concurrency, mode=RecognizeMode(args.mode), dpi=args.dpi
     )
@@ -132,7 +185,9 @@ async def _ocr_all(
         prefix = f"{Path(source).name}: " if multi else ""
         async for event in pipeline.run([source], pages=pages):
             if isinstance(event, SourceFailed):
-                raise InputError(event.error)
+                _say(event.error)  # this input is lost; the others go on
+                unread += 1
+                continue
             if isinstance(event, PageFinished):
                 if isinstance(event.error, FATAL):
                     await pipeline.cancel()
@@ -144,9 +199,11 @@ async def _ocr_all(
                 _say(line)
             elif isinstance(event, DocumentFinished):
                 documents.append(event.document)
+    if not documents:
+        return EXIT_ERROR  # each input already said why it could not be read
     _write_results(documents, args)
     ok = all(p.status in (PageStatus.OK, PageStatus.RECOVERED) for d in documents for p in d.pages)
-    return EXIT_OK if ok else EXIT_PARTIAL
+    return EXIT_OK if ok and not unread else EXIT_PARTIAL
 
 
 def _tables(doc: Document) -> list[tuple[str, int, int, TableGrid]]:
@@ -178,27 +235,72 @@ def _write_results(documents: list[Document], args: argparse.Namespace) -> None:
     header_footer = not args.no_header_footer
     if not args.out:
         if args.fmt == "json" and len(documents) > 1:
-            payload = [json.loads(document_to_json(d)) for d in documents]
-            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            _stdout(json_text([json.loads(document_to_json(d)) for d in documents]))
         else:
             for doc in documents:
-                sys.stdout.write(_render(doc, args.fmt, header_footer))
+                _stdout(_render(doc, args.fmt, header_footer))
         sys.stdout.flush()
         return
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    with _writing(out):
+        out.mkdir(parents=True, exist_ok=True)
     for doc in documents:
         stem = Path(doc.source).stem
         if args.fmt == "xlsx":
             grids = [(name, grid) for name, _p, _n, grid in _tables(doc)]
-            write_xlsx(grids, out / f"{stem}.xlsx")
-            _say(f"wrote {out / f'{stem}.xlsx'} ({len(grids)} tables)")
+            target = _out_path(out, stem, ".xlsx")
+            with _writing(target):
+                write_xlsx(grids, target)
+            _say(f"wrote {target} ({len(grids)} tables)")
         elif args.fmt == "csv":
             tables = _tables(doc)
             for _name, page_no, n, grid in tables:
-                write_csv(grid, out / f"{stem}_p{page_no}_t{n}.csv")
+                target = _out_path(out, stem, f"_p{page_no}_t{n}.csv")
+                with _writing(target):
+                    write_csv(grid, target)
             _say(f"wrote {len(tables)} CSV files to {out}")
         else:
-            target = out / f"{stem}.{TEXT_FORMATS[args.fmt]}"
-            atomic_write_text(target, _render(doc, args.fmt, header_footer))
+            target = _out_path(out, stem, f".{TEXT_FORMATS[args.fmt]}")
+            with _writing(target):
+                atomic_write_text(target, _render(doc, args.fmt, header_footer))
             _say(f"wrote {target}")
+
+
+def _out_path(out: Path, stem: str, suffix: str) -> Path:
+    """``out/stem+suffix``, the stem shortened so the name fits the file-system limit."""
+    while stem and len(os.fsencode(stem + suffix)) > NAME_MAX:
+        stem = stem[:-1]
+    return out / f"{stem}{suffix}"
+
+
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """An OSError while writing ``target`` -> one sentence (disk full, no permission)."""
+    try:
+        yield
+    except OSError as exc:
+        code = exc.errno
+        reason = os.strerror(code) if code else str(exc) or type(exc).__name__
+        reason = reason[:1].lower() + reason[1:]
+        fix = {
+            errno.ENOSPC: "Free some space or choose another --out folder.",
+            errno.EDQUOT: "Free some space or choose another --out folder.",
+            errno.EACCES: "Choose a folder you may write to.",
+            errno.EROFS: "Choose a folder you may write to.",
+        }.get(code or 0, "")
+        raise ExportFailed(f"Could not write {target}: {reason}.", fix=fix) from None
+
+
+def _stdout(text: str) -> None:
+    """Results on stdout; text the terminal cannot encode (a non-UTF-8 name) never fails."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        data = text.encode(encoding, "backslashreplace")
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            sys.stdout.flush()
+            buffer.write(data)
+        else:
+            sys.stdout.write(data.decode(encoding, "replace"))

@@ -21,6 +21,8 @@ _DISPLAY_MATH = re.compile(r"^\\\[(.*)\\\]$", re.DOTALL)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _NUMBER = re.compile(r"^-?(?:0|[1-9]\d{0,14})(?:\.\d+)?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: "<" where Markdown would start raw HTML: a tag, closing tag, comment or declaration.
+_HTML_START = re.compile(r"<(?=[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|[!?])")
 
 
 # ---------------------------------------------------------------- atomic writes
@@ -29,7 +31,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write all of ``data`` or nothing: temp file beside ``path``, fsync, os.replace."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # A short fixed prefix: ".<name>.XXXX.tmp" passes 255 bytes when the name is long.
+    fd, tmp = tempfile.mkstemp(prefix=".dots-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -56,7 +59,12 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     """``atomic_write_bytes`` for text (UTF-8, newlines as given)."""
-    atomic_write_bytes(path, text.encode(encoding))
+    try:
+        # A non-UTF-8 file name quoted in the text is written back as its own bytes.
+        data = text.encode(encoding, "surrogateescape")
+    except UnicodeEncodeError:  # another lone surrogate (a model's "\\ud800"): never fail
+        data = text.encode(encoding, "replace")
+    atomic_write_bytes(path, data)
 
 
 # ---------------------------------------------------------------- Markdown
@@ -91,18 +99,20 @@ def block_markdown(page: Page, block: Block, *, pictures: str = "reference") -> 
         if pictures == "omit":
             return ""
         return f"![Picture]({picture_name(page, block)})"
-    text = block.text or ""
+    if block.category == "Table":
+        return _table_html(block)  # rebuilt from the parsed grid: no raw HTML survives
+    # The model's text is Markdown; raw HTML in it (<script>, <img src=...>) must not go
+    # live in a viewer, so a tag start becomes "&lt;" and reads the same.
+    text = _HTML_START.sub("&lt;", block.text or "")
     if block.category == "Formula":
         return formula_markdown(text) if text.strip() else ""
-    if block.category == "Table":
-        return _table_html(block)
     return text.strip()
 
 
 def page_markdown(page: Page, *, header_footer: bool = True, pictures: str = "reference") -> str:
     """A page's blocks joined by blank lines (or its plain text in text-only mode)."""
     if not page.blocks:
-        return page.text.strip()
+        return _HTML_START.sub("&lt;", page.text).strip()
     parts = [
         block_markdown(page, b, pictures=pictures)
         for b in page.blocks
@@ -151,7 +161,21 @@ def page_to_dict(page: Page) -> dict[str, Any]:
 def document_to_json(doc: Document) -> str:
     """``{"source": ..., "pages": [...]}`` exactly as the CLI contract says, UTF-8 kept."""
     payload = {"source": doc.source, "pages": [page_to_dict(p) for p in doc.pages]}
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return json_text(payload)
+
+
+def json_text(value: Any) -> str:
+    """Indented JSON with UTF-8 kept; \\u escapes only where a string cannot be UTF-8.
+
+    A file name that is not UTF-8 arrives with lone surrogates (os.fsdecode); raw, they
+    would make the output unwritable, escaped they read back exactly.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, indent=2) + "\n"
+    return text
 
 
 # ---------------------------------------------------------------- plain text

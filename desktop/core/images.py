@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import stat
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -60,6 +61,15 @@ def sniff_format(head: bytes) -> str | None:
 
 def _read_head(path: Path) -> bytes:
     try:
+        # Check the kind first: open() on a FIFO with no writer blocks forever.
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise UnreadableFile(
+                f"{path.name}: not a regular file (a pipe, socket or device).",
+                fix="Save the pages to a file and open that.",
+            )
         with path.open("rb") as fh:
             return fh.read(1024)
     except FileNotFoundError:
@@ -71,6 +81,21 @@ def _read_head(path: Path) -> bytes:
             f"{path.name}: the file cannot be read ({exc.strerror or exc}).",
             fix="Check that it exists and you may read it.",
         ) from None
+
+
+def page_file_kind(path: str | Path) -> str | None:
+    """A regular file's kind by content (see sniff_format); None for anything else.
+
+    Never blocks on a pipe or device and never raises: for picking files out of a folder.
+    """
+    path = Path(path)
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with path.open("rb") as fh:
+            return sniff_format(fh.read(1024))
+    except OSError:
+        return None
 
 
 def _detect(path: Path) -> str:

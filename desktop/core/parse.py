@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -19,6 +20,9 @@ logger = logging.getLogger(__name__)
 REPEAT_LIMIT = 5
 #: Upstream caps the text salvaged from a cut-off object.
 TRUNCATED_TEXT_LIMIT = 10_000
+
+#: Coordinates beyond this are nonsense, not a page position (model images are < 1e5 px).
+MAX_COORDINATE = 1e9
 
 _CANONICAL = {c.lower().replace("_", "-").replace(" ", "-"): c for c in CATEGORIES}
 _BAD_ESCAPE = re.compile(r'\\(?!["\\/bfnrtu])')
@@ -48,15 +52,23 @@ def canonical_category(value: object) -> str:
     return _CANONICAL.get(value.strip().lower().replace("_", "-").replace(" ", "-"), "Text")
 
 
-def _loads_object(text: str) -> Any:
+_UNREADABLE: Any = object()
+
+
+def _loads(text: str) -> Any:
+    """json.loads for model output; _UNREADABLE for anything it rejects or chokes on."""
     try:
         return json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # deep nesting, 5000-digit numbers, bad JSON
+        return _UNREADABLE
+
+
+def _loads_object(text: str) -> Any:
+    value = _loads(text)
+    if value is _UNREADABLE:
         # LaTeX such as "\(" is an invalid JSON escape the model emits often.
-        try:
-            return json.loads(_BAD_ESCAPE.sub(r"\\\\", text))
-        except json.JSONDecodeError:
-            return None
+        value = _loads(_BAD_ESCAPE.sub(r"\\\\", text))
+    return None if value is _UNREADABLE else value
 
 
 def _number_box(value: object) -> tuple[float, float, float, float] | None:
@@ -64,8 +76,10 @@ def _number_box(value: object) -> tuple[float, float, float, float] | None:
         return None
     try:
         x1, y1, x2, y2 = (float(v) for v in value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 10**400 overflows a float
         return None
+    if not all(math.isfinite(v) and abs(v) <= MAX_COORDINATE for v in (x1, y1, x2, y2)):
+        return None  # NaN, Infinity or 1e308: no place on any page (and scaling overflows)
     return x1, y1, x2, y2
 
 
@@ -135,9 +149,8 @@ def _reindex(block: Block, index: int) -> Block:
 
 def _strict_items(text: str) -> list[Any] | None:
     body = _FENCE.sub("", text) if "```" in text else text
-    try:
-        value = json.loads(body)
-    except json.JSONDecodeError:
+    value = _loads(body)
+    if value is _UNREADABLE:
         return None
     if isinstance(value, dict):
         # {"bbox": ...} alone, or a wrapper such as {"layout": [...]}.
@@ -153,7 +166,7 @@ def _truncated_tail(fragment: str, mapping: BoxMapping, index: int) -> Block | N
     match = _TAIL_RE.search(fragment)
     if match is None:
         return None
-    box = [float(match.group(i)) for i in range(1, 5)]
+    box = [match.group(i) for i in range(1, 5)]  # "1.2.3" matches too: _number_box checks
     raw_text = match.group(6)
     text: str | None = None
     if raw_text is not None:

@@ -267,13 +267,19 @@ def parse_table_html(markup: str) -> TableGrid:
 
 def _drop_bare_rows(rows: int, cells: list[TableCell]) -> list[TableCell]:
     """Remove ``<tr></tr>`` rows that no cell anchors in or spans into."""
-    covered = [False] * rows
+    # Coverage by a difference array: linear in rows + cells, whatever the spans.
+    delta = [0] * (rows + 1)
     for cell in cells:
-        for r in range(cell.row, cell.row + cell.rowspan):
-            covered[r] = True
-    if all(covered):
+        delta[cell.row] += 1
+        delta[min(cell.row + cell.rowspan, rows)] -= 1
+    new_index: list[int] = []
+    depth = kept = 0
+    for r in range(rows):
+        new_index.append(kept)
+        depth += delta[r]
+        kept += depth > 0
+    if kept == rows:
         return cells
-    new_index = [sum(covered[:r]) for r in range(rows)]
     return [
         TableCell(new_index[c.row], c.col, c.rowspan, c.colspan, c.text, c.header) for c in cells
     ]
@@ -295,17 +301,8 @@ def _pad(rows: int, cols: int, cells: list[TableCell]) -> TableGrid:
 
 def _trim_loop_tail(grid: TableGrid) -> TableGrid:
     """Drop trailing rows in which every cell is empty (the looping-model signature)."""
-    rows = grid.rows
-    anchored: dict[int, list[TableCell]] = {}
-    for cell in grid.cells:
-        anchored.setdefault(cell.row, []).append(cell)
-    while rows > 0:
-        last = rows - 1
-        # A row is empty when no cell covering it has text.
-        covering = [c for c in grid.cells if c.row <= last < c.row + c.rowspan and c.text.strip()]
-        if covering:
-            break
-        rows -= 1
+    # One pass: the table ends with the last row that a cell with text covers.
+    rows = max((c.row + c.rowspan for c in grid.cells if c.text.strip()), default=0)
     if rows == grid.rows:
         return grid
     if rows == 0:

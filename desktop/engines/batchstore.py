@@ -63,6 +63,32 @@ class PageRecord:
     attempts: int
 
 
+def _bind(text: str) -> str | bytes:
+    """A str for SQLite: TEXT when valid UTF-8, else its file-system bytes as a BLOB.
+
+    File names that are not UTF-8 arrive surrogate-escaped (os.fsdecode) and cannot be
+    bound as TEXT; as bytes they round-trip. Valid names stay TEXT, as in older stores.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate no file system made: kept, not exact
+            return text.encode("utf-8", "surrogatepass")
+    return text
+
+
+def _unbind(value: str | bytes) -> str:
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+
+
+def _json(value: Any) -> str:
+    """JSON for a TEXT column; lone surrogates (non-UTF-8 names) become \\u escapes."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if isinstance(_bind(text), str) else json.dumps(value)
+
+
 def default_store_path() -> Path:
     return data_dir() / "batches.sqlite3"
 
@@ -147,7 +173,7 @@ class BatchStore:
             db.executemany(
                 "INSERT OR IGNORE INTO pages(batch_id, source, page_index, status, updated)"
                 " VALUES (?, ?, ?, ?, ?)",
-                [(batch_id, source, i, PENDING, now) for i in indexes],
+                [(batch_id, _bind(source), i, PENDING, now) for i in indexes],
             )
 
     def mark_running(self, batch_id: str, source: str, index: int) -> None:
@@ -155,7 +181,7 @@ class BatchStore:
             db.execute(
                 "UPDATE pages SET status = ?, attempts = attempts + 1, updated = ?"
                 " WHERE batch_id = ? AND source = ? AND page_index = ? AND status != ?",
-                (RUNNING, time.time(), batch_id, source, index, DONE),
+                (RUNNING, time.time(), batch_id, _bind(source), index, DONE),
             )
 
     def mark_done(self, batch_id: str, source: str, page: Page) -> None:
@@ -165,10 +191,10 @@ class BatchStore:
                 " WHERE batch_id = ? AND source = ? AND page_index = ?",
                 (
                     DONE,
-                    json.dumps(page_to_dict(page), ensure_ascii=False),
+                    _json(page_to_dict(page)),
                     time.time(),
                     batch_id,
-                    source,
+                    _bind(source),
                     page.index,
                 ),
             )
@@ -182,10 +208,10 @@ class BatchStore:
                 " WHERE batch_id = ? AND source = ? AND page_index = ? AND status != ?",
                 (
                     CANCELLED if cancelled else FAILED,
-                    error,
+                    _bind(error),
                     time.time(),
                     batch_id,
-                    source,
+                    _bind(source),
                     index,
                     DONE,
                 ),
@@ -199,12 +225,17 @@ class BatchStore:
         params: tuple[Any, ...] = (batch_id,)
         if source is not None:
             sql += " AND source = ?"
-            params = (batch_id, source)
+            params = (batch_id, _bind(source))
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY source, page_index", params).fetchall()
         return [
             PageRecord(
-                r[0], r[1], r[2], page_from_dict(json.loads(r[3])) if r[3] else None, r[4], r[5]
+                _unbind(r[0]),
+                r[1],
+                r[2],
+                page_from_dict(json.loads(r[3])) if r[3] else None,
+                _unbind(r[4]),
+                r[5],
             )
             for r in rows
         ]

@@ -88,7 +88,7 @@ def _message_of(body: str) -> str:
     """The human text of an OpenAI/vLLM error body (both the old and the new shape)."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or hostile nesting
         return body.strip()[:300]
     if isinstance(data, dict):
         err = data.get("error")
@@ -132,7 +132,8 @@ def error_from_response(
         )
     if 400 <= status < 500:
         return ServerError(f"The server refused the request (HTTP {status}): {message}")
-    return ServerError(f"The OCR server failed (HTTP {status}): {message or 'no details'}.")
+    detail = message.rstrip().rstrip(".") or "no details"  # one period, not "cause.."
+    return ServerError(f"The OCR server failed (HTTP {status}): {detail}.")
 
 
 # -- retries ---------------------------------------------------------------------------

@@ -98,6 +98,12 @@ class _Run:
     cancelled_pages: set[tuple[str, int]] = field(default_factory=set)
 
 
+def _internal_error(exc: BaseException, name: str = "") -> str:
+    """One sentence for an unexpected exception (the traceback goes to the log)."""
+    what = f"{name}: an internal error" if name else "An internal error"
+    return f"{what} stopped the reading ({type(exc).__name__}; see the log)."
+
+
 def _failed_page(index: int, reason: str) -> Page:
     return Page(index=index, width=0, height=0, status=PageStatus.FAILED, reason=reason)
 
@@ -201,6 +207,10 @@ class BatchPipeline:
                 except DotsError as exc:
                     failures.append(SourceFailed(source, str(exc)))
                     continue
+                except Exception as exc:  # a bug in a decoder: this file fails, the rest go on
+                    logger.exception("counting the pages of %s failed unexpectedly", source)
+                    failures.append(SourceFailed(source, _internal_error(exc, Path(source).name)))
+                    continue
                 indexes = [i for i in (pages or range(count)) if 0 <= i < count]
                 self.store.add_pages(batch_id, source, indexes)
             order.extend((source, i) for i in indexes)
@@ -261,6 +271,12 @@ class BatchPipeline:
                             for index in indexes[start + REOPEN_EVERY :]:
                                 self._fail(run, source, index, "An earlier page could not be read.")
                             return
+                    except Exception as exc:  # a bug here would leave the batch without end
+                        logger.exception("reading %s failed unexpectedly", source)
+                        for index in indexes:
+                            if (source, index) not in run.tasks:  # running ones end alone
+                                self._fail(run, source, index, _internal_error(exc))
+                        return
                     finally:
                         it_close = getattr(it, "close", None)
                         if it_close is not None:
@@ -285,10 +301,15 @@ class BatchPipeline:
             try:
                 # The generator may decode a PDF page: that happens in a worker thread.
                 page = await asyncio.to_thread(next, it, None)
-            except (DotsError, OSError) as exc:
+            except Exception as exc:
                 slots.release()
+                if isinstance(exc, DotsError | OSError):
+                    reason = str(exc)
+                else:  # a bug in a decoder: log it, and end the file's pages all the same
+                    logger.exception("reading %s failed unexpectedly", source)
+                    reason = _internal_error(exc)
                 for index in remaining:  # the reader cannot go on past a broken page
-                    self._fail(run, source, index, str(exc))
+                    self._fail(run, source, index, reason)
                 return False
             if page is None:
                 slots.release()
@@ -348,6 +369,9 @@ class BatchPipeline:
             logger.info("%s page %d failed: %s", source, index + 1, exc)
             self.store.mark_failed(run.batch_id, source, index, str(exc))
             self._finish(run, source, _failed_page(index, str(exc)), error=exc)
+        except Exception as exc:  # a bug (engine, parser, store) must not stall the batch
+            logger.exception("%s page %d failed unexpectedly", source, index + 1)
+            self._fail(run, source, index, _internal_error(exc))
         finally:
             del page
             run.tasks.pop(key, None)
@@ -355,7 +379,10 @@ class BatchPipeline:
             slots.release()
 
     def _fail(self, run: _Run, source: str, index: int, reason: str) -> None:
-        self.store.mark_failed(run.batch_id, source, index, reason)
+        try:
+            self.store.mark_failed(run.batch_id, source, index, reason)
+        except Exception:  # the page still ends (not resumable as failed) if the store breaks
+            logger.exception("could not store the failure of %s page %d", source, index + 1)
         self._finish(run, source, _failed_page(index, reason))
 
     def _finish(

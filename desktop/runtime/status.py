@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from desktop.runtime.diagnosis import Diagnosis, FailureCause, StartupStage
@@ -31,7 +31,7 @@ class ControllerStatus:
     pulled_bytes: int = 0
     total_bytes: int = 0
     endpoint: str | None = None  # OpenAI base URL, ".../v1"
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never in logs or repr()
     served_name: str | None = None
     max_model_len: int | None = None
     container_name: str | None = None
@@ -48,11 +48,11 @@ class ControllerStatus:
         return self.endpoint.removesuffix("/v1") if self.endpoint else None
 
 
-class Superseded(Exception):  # noqa: N818 (control flow, never shown)
+class Superseded(Exception):  # control flow, never shown
     """A newer switch/stop request replaced this one."""
 
 
-class StartFailed(Exception):  # noqa: N818 (carries a Diagnosis)
+class StartFailed(Exception):  # carries a Diagnosis
     """The start failed for the diagnosed reason."""
 
     def __init__(self, diagnosis: Diagnosis) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+
+if TYPE_CHECKING:
+    import asyncio
 
 logger = logging.getLogger(__name__)
 
@@ -46,23 +51,24 @@ def run_gui(files: list[str]) -> int:
     if forward_to_running(paths):
         logger.info("handed %d file(s) to the running window", len(paths))
         return 0
+    window, prefs = _show_window_early(app)
     import qasync
 
-    from desktop.ui.icons import app_icon
     from desktop.ui.shell import DesktopApp
 
-    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the tray or our close handler decides when to quit
     loop = qasync.QEventLoop(app)
     # Plain worker threads for asyncio.to_thread/run_in_executor(None): qasync's default
     # QThread pool is small and its threads outlive a quick quit.
+    import asyncio
+
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dots-worker")
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     install_asyncgen_hooks(loop)
     server = InstanceServer()
     server.listen()
-    shell = DesktopApp(app)
+    shell = DesktopApp(app, window=window, prefs=prefs)
     server.files_received.connect(shell.receive_files)
     _route_sigint(shell)
     try:
@@ -74,6 +80,28 @@ def run_gui(files: list[str]) -> int:
         server.close()
         executor.shutdown(wait=False, cancel_futures=True)
     return code
+
+
+def _show_window_early(app: object) -> tuple[object, object]:
+    """Paint the window before the asyncio machinery, engines and runtime are even imported."""
+    from desktop.ui.i18n import install_language
+    from desktop.ui.icons import app_icon
+    from desktop.ui.prefs import load_prefs
+    from desktop.ui.theme import apply_theme
+    from desktop.ui.window import MainWindow
+
+    prefs = load_prefs()
+    install_language(app, prefs.language)  # type: ignore[arg-type]
+    apply_theme(app)  # type: ignore[arg-type]
+    app.setWindowIcon(app_icon())  # type: ignore[attr-defined]
+    window = MainWindow()
+    window.set_mode(prefs.ocr_mode)
+    window.set_engine(
+        "", "starting", "", QCoreApplication.translate("DesktopApp", "Preparing the engine…")
+    )
+    window.show()
+    app.processEvents()  # type: ignore[attr-defined]
+    return window, prefs
 
 
 def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:

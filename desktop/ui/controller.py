@@ -265,8 +265,13 @@ class WindowController(QObject):
         store = self.history
         if store is None or not entry.path or entry.restored:
             return
+        # SQLite commits wait for the disk: off the GUI thread.
+        self._keep(asyncio.ensure_future(self._save_history(store, entry.document())))
+
+    @staticmethod
+    async def _save_history(store: object, doc: Document) -> None:
         try:
-            store.add(entry.document())  # type: ignore[attr-defined]
+            await asyncio.to_thread(store.add, doc)  # type: ignore[attr-defined]
         except Exception:  # history is a convenience; reading must not fail because of it
             logger.warning("could not save history", exc_info=True)
 

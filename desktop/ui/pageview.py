@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop.core.document import CATEGORY_COLOURS, BBox, Block
 
 MIN_ZOOM, MAX_ZOOM = 0.05, 8.0
+LABEL_LIMIT = 40  # more blocks than this on a page: labels only as hover tooltips
 
 
 class BlockItem(QGraphicsRectItem):
@@ -46,7 +47,7 @@ class BlockItem(QGraphicsRectItem):
         self.setAcceptHoverEvents(True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self._apply(False)
-        label = QGraphicsSimpleTextItem(f"{number}_{block.category}", self)
+        label = self.label = QGraphicsSimpleTextItem(f"{number}_{block.category}", self)
         font = QFont()
         font.setPixelSize(12)
         font.setBold(True)
@@ -144,6 +145,12 @@ class PageView(QGraphicsView):
         item = BlockItem(block, len(self._blocks))
         self._scene.addItem(item)
         self._blocks.append(item)
+        # A dense page (a newspaper) would be buried under labels: then hover tells.
+        if len(self._blocks) == LABEL_LIMIT + 1:
+            for other in self._blocks:
+                other.label.hide()
+        elif len(self._blocks) > LABEL_LIMIT:
+            item.label.hide()
 
     def set_blocks(self, blocks: tuple[Block, ...] | list[Block]) -> None:
         self.clear_blocks()

@@ -22,6 +22,10 @@ class InertBrowser(QTextBrowser):
         super().__init__(parent)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
+        self.document().setDefaultStyleSheet(
+            "table { border-collapse: collapse; margin: 6px 0; }"
+            "th, td { border: 1px solid #9aa1ab; padding: 2px 8px; }"
+        )
 
     def loadResource(self, type: int, name: QUrl | str) -> Any:
         # OCR output is untrusted: remote or local resources named in it are never loaded.

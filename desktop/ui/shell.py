@@ -19,7 +19,7 @@ from desktop.ui.enginechoice import build_engine, engine_kind
 from desktop.ui.i18n import install_language
 from desktop.ui.inputs import Inputs, expand_paths, image_png_bytes, mime_inputs
 from desktop.ui.prefs import Prefs, load_prefs, save_prefs
-from desktop.ui.theme import apply_theme
+from desktop.ui.theme import apply_theme, system_is_dark
 from desktop.ui.tray import Tray, tray_available
 from desktop.ui.window import MainWindow
 
@@ -39,6 +39,29 @@ def state_words(state: str) -> str:
         "stopped": t("not running"),
     }
     return words.get(state, state)
+
+
+def _preload_modules() -> None:
+    import importlib
+
+    for name in (
+        "desktop.core.images",
+        "desktop.core.exports",
+        "desktop.core.tables",
+        "desktop.engines.server",
+        "desktop.engines.factory",
+        "desktop.engines.history",
+        "desktop.runtime.gpu",
+        "desktop.runtime.profiles",
+        "anyio._backends._asyncio",
+        "anyio.lowlevel",
+        "httpcore",
+        "h11",
+    ):
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:  # the feature that needs it reports this when used
+            logger.info("preloading %s failed: %s", name, exc)
 
 
 class GpuFeed(QObject):
@@ -75,17 +98,29 @@ class DesktopApp(QObject):
     """Composes the window with the engine bridge, the tray, the GPU feed and the model runtime."""
 
     def __init__(
-        self, app: QApplication, *, gpu_backend: Any = None, gpu_interval: float = 1.0
+        self,
+        app: QApplication,
+        *,
+        gpu_backend: Any = None,
+        gpu_interval: float = 1.0,
+        window: Any = None,
+        prefs: Any = None,
     ) -> None:
+        """``window``/``prefs``: already shown and applied by run_gui (the window comes first)."""
         super().__init__()
         self.app = app
-        self.prefs: Prefs = load_prefs()
-        install_language(app, self.prefs.language)
-        self.dark = apply_theme(app)
+        if prefs is None:
+            prefs = load_prefs()
+            install_language(app, prefs.language)
+            apply_theme(app)
+        self.prefs: Prefs = prefs
+        self.dark = system_is_dark()
         self.bridge = EngineBridge(self)
         self.bridge.set_concurrency(self.prefs.concurrency)
-        self.window = MainWindow()
-        self.window.set_mode(self.prefs.ocr_mode)
+        if window is None:
+            window = MainWindow()
+            window.set_mode(self.prefs.ocr_mode)
+        self.window: MainWindow = window
         self.controller = WindowController(self.window, self.bridge, self.prefs.pdf_dpi)
         self.tray = Tray(self)
         self.tray_shown = False
@@ -139,6 +174,9 @@ class DesktopApp(QObject):
 
     async def _start_rest(self, files: list[str]) -> None:
         await asyncio.sleep(0.05)  # let the window paint first
+        # Modules first needed while reading (PDF renderer, exporters, HTTP client) are
+        # imported now in a worker, not later on the GUI thread in the middle of a batch.
+        await asyncio.to_thread(_preload_modules)
         self._load_history()
         await self.apply_engine_async()
         self._fill_profiles()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,11 +46,17 @@ class NamedTable:
     grid: TableGrid
 
 
+@functools.lru_cache(maxsize=512)
+def _parsed(html: str) -> TableGrid:
+    # Every finished page re-lists the document's tables: parse each table's HTML once.
+    return parse_table_html(html)
+
+
 def document_tables(doc: Document) -> list[NamedTable]:
     tables: list[NamedTable] = []
     for page in doc.pages:
         for n, block in enumerate(page.tables, start=1):
-            grid = parse_table_html(block.text or "")
+            grid = _parsed(block.text or "")
             if grid.rows and grid.cols:
                 tables.append(NamedTable(f"p{page.index + 1}_t{n}", page.index, grid))
     return tables

@@ -85,7 +85,10 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
         QListWidget {{ border: 1px solid {c["mid"]}; border-radius: 8px; background: {c["base"]}; }}
         QListWidget#documents_list::item {{ padding: 6px 4px; }}
         QTabWidget::pane {{ border: none; }}
-        QTabBar::tab {{ padding: 7px 14px; }}
+        QTabBar::tab {{ padding: 7px 14px; border: none; background: transparent;
+            border-bottom: 2px solid transparent; color: {c["muted"]}; }}
+        QTabBar::tab:selected {{ color: {c["text"]}; border-bottom: 2px solid {c["accent"]}; }}
+        QTabBar::tab:hover {{ color: {c["text"]}; }}
         QTextBrowser, QPlainTextEdit, QTableView {{ border: 1px solid {c["mid"]};
             border-radius: 6px;
             background: {c["base"]}; }}

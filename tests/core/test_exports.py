@@ -62,8 +62,8 @@ def test_markdown_follows_upstream_rules() -> None:
     md = document_to_markdown(_small_document())
     assert md == (
         "HEADER\n\n# A title\n\n$$\nE = mc^2\n$$\n\n![Picture](page-1-block-4.png)\n\n"
-        "Body <script>alert(1)</script> **bold**\n\nFOOTER\n\nplain page two\n"
-    )
+        "Body &lt;script>alert(1)&lt;/script> **bold**\n\nFOOTER\n\nplain page two\n"
+    )  # the model's raw HTML is shown as text, never live in a Markdown viewer
 
 
 def test_markdown_without_header_footer_and_pictures() -> None:

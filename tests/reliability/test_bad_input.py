@@ -19,7 +19,7 @@ from desktop.core.images import count_pages, iter_pages
 from desktop.engines.pipeline import BatchPipeline, PageFinished, SourceFailed
 from desktop.engines.server import ServerEngine
 from tests.reliability.conftest import BAD_INPUTS, ODD_INPUTS, BadInput, blank_pdf, png_bytes
-from tests.reliability.helpers import InstantEngine, assert_one_clear_line, bug, drain
+from tests.reliability.helpers import InstantEngine, assert_one_clear_line, drain
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -47,7 +47,6 @@ def test_each_odd_but_valid_file_reads_as_one_rgb_page(case: BadInput, corpus_di
     assert pages[0].width >= 1 and pages[0].height >= 1
 
 
-@bug("core/images.py _read_head opens a FIFO for reading and blocks until a writer comes")
 def test_a_named_pipe_is_refused_instead_of_blocking_forever(fifo: Path) -> None:
     # Root reads any file, so "unreadable" is tried with what even root cannot read
     # normally: a FIFO nobody writes to (open() would wait for a writer forever).
@@ -122,7 +121,6 @@ async def test_a_folder_of_two_thousand_files_with_bad_ones_loses_none(corpus_di
     assert len(engine.requests) == 1980 == len(set(engine.requests))
 
 
-@bug("engines/batchstore.py binds paths as TEXT: surrogate-escaped names raise UnicodeEncodeError")
 async def test_a_file_with_a_non_utf8_name_is_read_and_its_page_stored(
     vllm_sim: Any, corpus_dir: Path
 ) -> None:

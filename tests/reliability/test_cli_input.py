@@ -10,7 +10,7 @@ import pytest
 
 from desktop.cli import run
 from tests.reliability.conftest import BAD_INPUTS, ODD_INPUTS, BadInput
-from tests.reliability.helpers import assert_one_clear_line, bug
+from tests.reliability.helpers import assert_one_clear_line
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -36,7 +36,6 @@ def test_a_bad_file_alone_exits_1_with_one_line_and_no_traceback(
         assert "failed" in err
 
 
-@bug("commands/ocr.py: one bad input (_plan_inputs / SourceFailed) aborts the whole batch")
 def test_a_bad_file_among_good_ones_does_not_stop_the_batch(
     corpus_dir: Path,
     good_page: Callable[[str], Path],
@@ -56,7 +55,6 @@ def test_a_bad_file_among_good_ones_does_not_stop_the_batch(
     assert code == 3  # finished, but not every input was read
 
 
-@bug("commands/ocr.py _plan_inputs says 'no such file' for an existing folder")
 def test_a_folder_given_as_input_is_named_as_a_folder(
     corpus_dir: Path, endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -68,7 +66,37 @@ def test_a_folder_given_as_input_is_named_as_a_folder(
     assert "folder" in err
 
 
-@bug("engines/batchstore.py binds paths as TEXT: surrogate-escaped names raise UnicodeEncodeError")
+def test_a_folder_given_as_input_reads_its_images_and_skips_other_files(
+    tmp_path: Path,
+    good_page: Callable[[str], Path],
+    endpoint: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = good_page("b.png").parent
+    good_page("a.png")
+    (folder / "notes.txt").write_text("not a page")
+    out_dir = tmp_path / "out"
+    code = run(["ocr", str(folder), "--endpoint", endpoint, "--out", str(out_dir)])
+    _, err = capsys.readouterr()
+    assert code == 0, err  # an unrelated file in the folder is no failure
+    assert sorted(p.name for p in out_dir.iterdir()) == ["a.md", "b.md"]
+    assert "skipped 1 file" in err
+
+
+def test_only_bad_inputs_exit_1_with_a_line_for_each(
+    corpus_dir: Path, endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = corpus_dir / "empty.png"
+    empty.write_bytes(b"")
+    missing = corpus_dir / "missing.png"
+    code = run(["ocr", str(empty), str(missing), "--endpoint", endpoint])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert not out.strip()
+    assert "empty.png: the file is empty." in err and "missing.png: no such file." in err
+    assert_one_clear_line(err.strip().splitlines()[-1])
+
+
 def test_a_non_utf8_file_name_is_read_and_printed(
     corpus_dir: Path, endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -80,7 +108,6 @@ def test_a_non_utf8_file_name_is_read_and_printed(
     assert out.strip()
 
 
-@bug("core/exports.py atomic_write_bytes: temp name '.<name>.XXXX.tmp' exceeds 255 bytes")
 @pytest.mark.parametrize("fmt", ["md", "csv"])
 def test_a_250_byte_file_name_exports_next_to_it(
     fmt: str, corpus_dir: Path, endpoint: str, capsys: pytest.CaptureFixture[str]

@@ -25,7 +25,7 @@ from desktop.engines.base import PageDone, RecognizeEvent, RecognizeMode
 from desktop.engines.errors import RetryPolicy, ServerError, ServerTimeout, ServerUnavailable
 from desktop.engines.pipeline import BatchPipeline, PageFinished
 from desktop.engines.server import ServerEngine, Timeouts
-from tests.reliability.helpers import InstantEngine, assert_one_clear_line, bug, drain
+from tests.reliability.helpers import InstantEngine, assert_one_clear_line, drain
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -240,7 +240,6 @@ class BrokenEngine(InstantEngine):
             yield event
 
 
-@bug("engines/pipeline.py _page catches only DotsError: any other exception hangs the batch")
 async def test_an_engine_bug_on_one_page_fails_that_page_and_the_batch_still_ends(
     tmp_path: Path,
 ) -> None:
@@ -296,7 +295,6 @@ def test_a_failing_flush_to_disk_leaves_the_old_file_whole(
     assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
 
 
-@bug("commands/ocr.py: an OSError while writing prints 'Unexpected error: OSError: ...'")
 def test_the_cli_on_a_full_disk_says_so_in_one_line(
     tiny_disk: Path, vllm_sim: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -398,7 +396,6 @@ async def test_a_dead_docker_socket_gives_a_failed_state_with_a_fix(
         pytest.param("[" * 5000 + "]" * 5000, id="deep-nesting"),
         pytest.param(
             '[{"bbox": [NaN, 1, Infinity, 5], "category": "Text", "text": "x"}]',
-            marks=bug("core/parse.py NaN box raises; engines/pipeline.py then hangs the batch"),
             id="nan-box",
         ),
         pytest.param(

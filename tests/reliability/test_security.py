@@ -133,7 +133,6 @@ def test_the_api_key_never_reaches_logs_output_files_or_the_batch_store(
         assert KEY.encode() not in file.read_bytes(), file
 
 
-@bug("runtime/status.py ControllerStatus.api_key is part of repr()")
 def test_a_status_object_printed_by_mistake_does_not_show_the_key() -> None:
     from desktop.runtime.status import ControllerStatus
 
@@ -243,13 +242,19 @@ def test_the_html_export_has_no_active_element_or_outside_reference(
     assert "Paid" in page and "total" in page  # the text itself is kept, as text
 
 
-@bug("core/exports.py block_markdown passes the model's raw HTML (<script>, <img>) into .md")
 def test_the_markdown_export_does_not_pass_live_html_from_the_model_through(
     tracker: CountingServer, tmp_path: Path
 ) -> None:
     markdown = document_to_markdown(hostile_document(tracker.url, tmp_path / "secret.png"))
     for tag in ("<script", "<img", "<iframe", "<link"):
         assert tag not in markdown.lower(), f"{tag} from the model reaches the .md export"
+
+
+def test_a_text_only_page_with_raw_html_is_inert_in_the_markdown_export() -> None:
+    page = Page(0, 100, 100, (), text="Paid <img src=http://x/p.png> <script>x()</script>")
+    markdown = document_to_markdown(Document("plain.png", (page,)))
+    assert "<img" not in markdown and "<script" not in markdown
+    assert "Paid" in markdown
 
 
 @pytest.mark.gui

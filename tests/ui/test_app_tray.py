@@ -172,3 +172,9 @@ def test_given_a_running_window_when_launched_again_with_a_file_then_it_exits_0(
     finally:
         if first.poll() is None:
             first.kill()
+
+
+def test_given_a_tray_host_then_the_icon_sits_in_the_tray(real_tray: None, shell: Any) -> None:
+    app, _ = shell
+    assert app.tray_shown and app.tray.icon.isVisible()
+    assert not app.tray.icon.geometry().isEmpty()
