@@ -108,9 +108,14 @@ def _plan_inputs(args: argparse.Namespace) -> tuple[Plan, list[str], list[str]]:
     for raw in args.inputs:
         path = Path(raw)
         if path.is_dir():
-            files, skipped = _folder_files(path)
+            try:
+                files, skipped = _folder_files(path)
+            except OSError as exc:
+                problems.append(f"{raw}: the folder cannot be read ({exc.strerror or exc}).")
+                continue
             if skipped:
-                notes.append(f"{raw}: skipped {skipped} files that are not images or PDFs.")
+                what = "1 file that is" if skipped == 1 else f"{skipped} files that are"
+                notes.append(f"{raw}: skipped {what} not an image or PDF.")
             if not files:
                 problems.append(f"{raw}: the folder has no images or PDFs to read.")
         elif not path.exists():
