@@ -39,9 +39,6 @@ def _make_app() -> object:
 def run_gui(files: list[str]) -> int:
     """Open the window (or hand ``files`` to the one already open); returns the exit code."""
     paths = [str(Path(f).expanduser().resolve()) for f in files]
-    from desktop.ui.refguard import make_singletons_immortal
-
-    make_singletons_immortal()
     app = _make_app()
     from PySide6.QtWidgets import QApplication
 

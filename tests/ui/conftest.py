@@ -19,7 +19,6 @@ from desktop.engines.base import Engine
 from desktop.ui.app import install_asyncgen_hooks
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.controller import WindowController
-from desktop.ui.refguard import make_singletons_immortal
 from desktop.ui.window import MainWindow
 
 _LOOP: list[qasync.QEventLoop] = []
@@ -56,9 +55,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     asyncio.events._set_running_loop(None)
 
 
-# PySide6 6.12 drops references to None/True/False on Python 3.11 (see desktop/ui/refguard.py);
-# the app guards against it in run_gui, the tests here.
-make_singletons_immortal()
 
 
 def run_until(qtbot: Any, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
