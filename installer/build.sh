@@ -32,5 +32,5 @@ esac
 size=$(du -sm "$bundle" | cut -f1)
 files=$(find "$bundle" -type f | wc -l)
 echo "bundle: $bundle"
-echo "bundle size: ${size} MB unpacked (${files} files)"
+echo "bundle size: ${size} MiB unpacked (${files} files)"
 echo "build time: ${elapsed} s"

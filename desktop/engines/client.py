@@ -7,6 +7,7 @@ base URLs with or without ``/v1``, ``/health`` optional, the key as a bearer tok
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -32,6 +33,15 @@ from desktop.engines.sse import RESTART, StreamChunk, StreamRestart, iter_chunks
 logger = logging.getLogger(__name__)
 
 DEFAULT_SAMPLING: dict[str, Any] = {"temperature": 0.1, "top_p": 0.9}
+#: Longest stretch (s) a stream reads already-buffered chunks before letting the event loop
+#: run other callbacks: a burst of hundreds of chunks must not freeze the window.
+YIELD_EVERY = 0.004
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def encode_json_body(body: dict[str, Any]) -> bytes:
+    """The request body as httpx's ``json=`` would send it (compact UTF-8 JSON)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,15 +189,18 @@ class OpenAIClient:
         return self.info
 
     # -- streaming with retries -------------------------------------------------------
-    async def _stream_once(
-        self, body: dict[str, Any], note: str
-    ) -> AsyncGenerator[StreamChunk, None]:
+    def encode_body(self, body: dict[str, Any]) -> bytes:
+        """Request body bytes; runs in a worker thread (a page image is megabytes of JSON)."""
+        return encode_json_body(body)
+
+    async def _stream_once(self, content: bytes, note: str) -> AsyncGenerator[StreamChunk, None]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeouts.first_token
         request = self._client.build_request(
             "POST",
             "/v1/chat/completions",
-            json=body,
+            content=content,
+            headers=JSON_HEADERS,
             timeout=httpx.Timeout(None, connect=self.timeouts.connect),
         )
         try:
@@ -208,6 +221,7 @@ class OpenAIClient:
                     raise RetryableStatus(err, resp.status_code)
                 raise err
             writing = False
+            slice_start = loop.time()
             while True:
                 try:
                     if writing:
@@ -228,18 +242,26 @@ class OpenAIClient:
                 if chunk.usage:
                     self.last_usage = chunk.usage
                 yield chunk
+                # Buffered chunks are read without ever suspending: hand the loop over now
+                # and then so timers and paints run between them.
+                if loop.time() - slice_start >= YIELD_EVERY:
+                    await asyncio.sleep(0)
+                    slice_start = loop.time()
         finally:
             await chunks.aclose()
             await resp.aclose()
 
     async def stream_completion(
-        self, body: dict[str, Any], note: str = ""
+        self, body: dict[str, Any] | bytes, note: str = ""
     ) -> AsyncGenerator[StreamChunk | StreamRestart, None]:
         """Stream one completion, retrying transport failures and 5xx with backoff.
 
+        ``body`` is the request dict or its encoded bytes; a dict is encoded once, in a
+        worker thread, and the bytes are reused by every retry.
         After a break mid-answer ``RESTART`` is yielded and the answer starts over.
         Cancellation propagates at once (the sleep and the read are both cancellable).
         """
+        content = body if isinstance(body, bytes) else await asyncio.to_thread(self.encode_body, body)
         loop = asyncio.get_running_loop()
         start = loop.time()
         attempt = 0
@@ -247,7 +269,7 @@ class OpenAIClient:
             attempt += 1
             produced = False
             try:
-                async with aclosing(self._stream_once(body, note)) as stream:
+                async with aclosing(self._stream_once(content, note)) as stream:
                     async for chunk in stream:
                         produced = True
                         yield chunk

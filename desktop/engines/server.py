@@ -8,10 +8,12 @@ guard watching every stream.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextlib import aclosing
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -49,6 +51,7 @@ from desktop.engines.client import (
     OpenAIClient,
     ServerInfo,
     Timeouts,
+    encode_json_body,
     normalize_base_url,
 )
 from desktop.engines.errors import (
@@ -82,6 +85,49 @@ logger = logging.getLogger(__name__)
 #: Context assumed when a server (llama.cpp, Ollama) does not report max_model_len.
 DEFAULT_CONTEXT = 32768
 CHAT_MAX_TOKENS = 2048
+#: Bytes base64-encoded per call (a multiple of 3): short C calls let the GUI thread in.
+B64_CHUNK = 3 * 64 * 1024
+
+
+class ImageRef(str):
+    """A page image's data URL in a request dict, as a short token until the body is encoded.
+
+    The JSON encoder then never scans megabytes of base64, and the encoding happens in
+    a worker thread, in chunks, when the body is turned into bytes (``encode_body``).
+    """
+
+    encoded: EncodedImage
+
+    def __new__(cls, encoded: EncodedImage) -> ImageRef:
+        ref = super().__new__(cls, f"dots-image-{uuid.uuid4().hex}")
+        ref.encoded = encoded
+        return ref
+
+
+class _UrlOnly:
+    """What ``build_messages`` reads from an image: its URL (here the token)."""
+
+    def __init__(self, url: str) -> None:
+        self.data_url = url
+
+
+def data_url_bytes(encoded: EncodedImage) -> bytes:
+    """``data:<mime>;base64,...`` as bytes, encoded piecewise."""
+    data = memoryview(encoded.data)
+    parts = [f"data:{encoded.mime};base64,".encode()]
+    parts += [base64.b64encode(data[i : i + B64_CHUNK]) for i in range(0, len(data), B64_CHUNK)]
+    return b"".join(parts)
+
+
+def _image_refs(value: Any) -> Iterator[ImageRef]:
+    if isinstance(value, ImageRef):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _image_refs(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _image_refs(item)
 
 
 class ServerEngine(OpenAIClient):
@@ -148,7 +194,21 @@ class ServerEngine(OpenAIClient):
         return dots_prompt(mode, model_box)
 
     def messages(self, encoded: EncodedImage, prompt: str) -> list[dict[str, Any]]:
-        return build_messages(encoded, prompt, placeholder=not self.is_qwen)
+        """The request messages; the image travels as an ``ImageRef`` until encoding."""
+        url = cast(EncodedImage, _UrlOnly(ImageRef(encoded)))
+        return build_messages(url, prompt, placeholder=not self.is_qwen)
+
+    def encode_body(self, body: dict[str, Any]) -> bytes:
+        """JSON with each ``ImageRef`` token replaced by its data URL (worker thread)."""
+        raw = encode_json_body(body)
+        parts: list[bytes] = []
+        for ref in _image_refs(body.get("messages")):
+            head, found, raw = raw.partition(ref.encode())
+            parts.append(head)
+            if found:
+                parts.append(data_url_bytes(ref.encoded))
+        parts.append(raw)
+        return b"".join(parts)
 
     # -- recognize --------------------------------------------------------------------
     async def prepare(self, page: PageImage, pmode: PromptMode) -> tuple[EncodedImage, int, str]:
@@ -344,7 +404,7 @@ class ServerEngine(OpenAIClient):
                 {
                     "role": msg.role,
                     "content": [
-                        {"type": "image_url", "image_url": {"url": encoded.data_url}},
+                        {"type": "image_url", "image_url": {"url": ImageRef(encoded)}},
                         {"type": "text", "text": text},
                     ],
                 }

@@ -62,6 +62,10 @@ def parse_chunk(data: str) -> StreamChunk:
         obj = json.loads(data)
     except ValueError as exc:
         raise ServerError(f"The server sent a malformed stream event: {data[:120]!r}.") from exc
+    except RecursionError as exc:  # absurdly deep nesting: a bad chunk, not our crash
+        raise ServerError(
+            "The server sent a stream event nested too deeply to read; it was rejected."
+        ) from exc
     if not isinstance(obj, dict):
         raise ServerError("The server sent a malformed stream event.")
     err = obj.get("error")

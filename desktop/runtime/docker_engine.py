@@ -25,7 +25,7 @@ from desktop.core.errors import DotsError
 logger = logging.getLogger(__name__)
 
 
-class DockerUnavailable(DotsError):  # noqa: N818 (the name the UI shows)
+class DockerUnavailable(DotsError):
     """Docker is missing, not running, or not allowed for this user."""
 
 

@@ -51,7 +51,8 @@ def pil_to_qimage(image: Any) -> QImage:
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     data = rgb.tobytes("raw", "RGB")
     qimg = QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888)
-    return qimg.copy()
+    # The screen's own format: QPixmap.fromImage on the GUI thread then only copies.
+    return qimg.convertToFormat(QImage.Format.Format_RGB32)
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 
 from desktop.core.document import BBox, Block, Document, Page, PageStatus
@@ -19,6 +19,11 @@ from desktop.ui.session import DocEntry
 from desktop.ui.window import MainWindow
 
 logger = logging.getLogger(__name__)
+
+
+#: How often streamed blocks/text are drawn, and the tables panel refreshed, while reading.
+LIVE_INTERVAL_MS = 80
+TABLES_INTERVAL_MS = 400
 
 
 def t(text: str) -> str:
@@ -40,6 +45,17 @@ class WindowController(QObject):
         self.current_page = -1
         self.history: object | None = None
         self._tasks: set[asyncio.Future[None]] = set()
+        # Streamed blocks and text reach the screen in batches: one repaint per tick, not
+        # one per block (a fast server sends hundreds a second).
+        self._pending: list[Block] = []
+        self._pending_at: tuple[str, int] = ("", -1)
+        self._text_dirty = False
+        self._live = QTimer(self, singleShot=True, interval=LIVE_INTERVAL_MS)
+        self._live.timeout.connect(self._flush_live)
+        # The tables panel re-parses every table of the document: at most a few times a
+        # second while pages finish, not once per page.
+        self._tables_timer = QTimer(self, singleShot=True, interval=TABLES_INTERVAL_MS)
+        self._tables_timer.timeout.connect(self._refresh_tables)
         w, b = window, bridge
         w.inputs_given.connect(self.open_inputs)
         w.cancel_requested.connect(self.cancel)
@@ -72,14 +88,16 @@ class WindowController(QObject):
     def open_inputs(self, inputs: Inputs) -> list[str]:
         """Open files and images; every page is read right away. Returns the new keys."""
         keys: list[str] = []
+        last = len(inputs.paths) + len(inputs.images) - 1
         for path in inputs.paths:
             entry = DocEntry.for_path(path)
-            self._add(entry)
+            # Only the newest is shown: a dropped folder must not show every file in turn.
+            self._add(entry, select=len(keys) == last)
             self.bridge.add_file(entry.key, path, self.dpi)
             keys.append(entry.key)
         for name, data in inputs.images:
             entry = DocEntry.for_images(t("Pasted image") if name == "pasted image" else name)
-            self._add(entry)
+            self._add(entry, select=len(keys) == last)
             self._keep(asyncio.ensure_future(self._decode_image(entry.key, data, name)))
             keys.append(entry.key)
         if inputs.skipped:
@@ -105,10 +123,10 @@ class WindowController(QObject):
             return
         self.bridge.add_images(key, [page])
 
-    def _add(self, entry: DocEntry) -> None:
+    def _add(self, entry: DocEntry, select: bool = True) -> None:
         self.entries[entry.key] = entry
         self.window.stack.setCurrentIndex(1)
-        self.window.documents.add_document(entry)
+        self.window.documents.add_document(entry, select=select)
 
     def restore(self, doc: Document) -> DocEntry:
         """A document from history: its results show at once; nothing is read again."""
@@ -222,8 +240,12 @@ class WindowController(QObject):
             return
         entry.live_blocks.setdefault(index, []).append(block)
         if key == self.current_key and index == self.current_page:
-            self.window.page_view.add_block(block)
-            self.window.text_view.append_block(block)
+            if self._pending_at != (key, index):
+                self._pending = []
+                self._pending_at = (key, index)
+            self._pending.append(block)
+            if not self._live.isActive():
+                self._live.start()
 
     def _on_text(self, key: str, index: int, text: str) -> None:
         entry = self.entries.get(key)
@@ -235,7 +257,29 @@ class WindowController(QObject):
             and index == self.current_page
             and not entry.live_blocks.get(index)
         ):
-            self.window.plain_view.set_text(entry.live_text[index])
+            self._text_dirty = True
+            if not self._live.isActive():
+                self._live.start()
+
+    def _flush_live(self) -> None:
+        """Draw what streamed in since the last tick (current page only)."""
+        pending, self._pending = self._pending, []
+        at, self._pending_at = self._pending_at, ("", -1)
+        current = (self.current_key, self.current_page)
+        if pending and at == current:
+            self.window.page_view.add_blocks(pending)
+            self.window.text_view.append_blocks(pending)
+        if self._text_dirty:
+            self._text_dirty = False
+            entry = self.entries.get(self.current_key)
+            if entry is not None and not entry.live_blocks.get(self.current_page):
+                self.window.plain_view.set_text(entry.live_text.get(self.current_page, ""))
+
+    def _drop_live(self) -> None:
+        """The page is about to be drawn in full: what waited to be drawn is in it."""
+        self._pending = []
+        self._pending_at = ("", -1)
+        self._text_dirty = False
 
     def _on_page_done(self, key: str, page: Page) -> None:
         entry = self.entries.get(key)
@@ -254,12 +298,17 @@ class WindowController(QObject):
         self.window.documents.update_document(entry)
         if key == self.current_key and page.index == self.current_page:
             self._refresh_page()
-        if key == self.current_key:
-            self.window.tables.set_document(entry.document())
+        if key == self.current_key and not self._tables_timer.isActive():
+            self._tables_timer.start()
         if not entry.running and not entry.queued:
             self.document_finished.emit(key)
             self._remember(entry)
             self.window.show_message(t("%1: finished reading.").replace("%1", entry.name), 6000)
+
+    def _refresh_tables(self) -> None:
+        entry = self.entries.get(self.current_key)
+        if entry is not None:
+            self.window.tables.set_document(entry.document())
 
     def _remember(self, entry: DocEntry) -> None:
         store = self.history
@@ -304,6 +353,7 @@ class WindowController(QObject):
 
     def _on_page_image(self, key: str, index: int, image: QImage) -> None:
         if key == self.current_key and index == self.current_page:
+            self._flush_live()  # the text view gets what waited; the overlay is redrawn below
             self.window.page_view.set_page(image)
             self.window.page_view.set_blocks(self.entries[key].blocks(index))
 
@@ -312,6 +362,7 @@ class WindowController(QObject):
         if entry is None or self.current_page < 0:
             return
         index = self.current_page
+        self._drop_live()
         blocks = entry.blocks(index)
         page = entry.results.get(index)
         if self.window.page_view.has_page():

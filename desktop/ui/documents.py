@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -13,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.document import PageStatus
-from desktop.ui.session import DocEntry
+if TYPE_CHECKING:
+    from desktop.ui.session import DocEntry
 
 THUMB = QSize(96, 128)
 BADGE_COLOURS = {
@@ -151,6 +153,8 @@ class DocumentsPanel(QWidget):
         self._lazy.start()
 
     def _update_page_badges(self, entry: DocEntry) -> None:
+        from desktop.core.document import PageStatus
+
         for index in range(min(self.pages.count(), entry.page_count)):
             page = entry.results.get(index)
             mark = ""

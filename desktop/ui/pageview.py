@@ -34,6 +34,18 @@ MIN_ZOOM, MAX_ZOOM = 0.05, 8.0
 LABEL_LIMIT = 40  # more blocks than this on a page: labels only as hover tooltips
 
 
+_FONT: list[QFont] = []
+
+
+def _label_font() -> QFont:
+    if not _FONT:
+        font = QFont()
+        font.setPixelSize(12)
+        font.setBold(True)
+        _FONT.append(font)
+    return _FONT[0]
+
+
 class BlockItem(QGraphicsRectItem):
     """One block's box in its category colour with an "index_category" label."""
 
@@ -48,10 +60,7 @@ class BlockItem(QGraphicsRectItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self._apply(False)
         label = self.label = QGraphicsSimpleTextItem(f"{number}_{block.category}", self)
-        font = QFont()
-        font.setPixelSize(12)
-        font.setBold(True)
-        label.setFont(font)
+        label.setFont(_label_font())
         label.setBrush(QBrush(self.colour.darker(140)))
         label.setPos(x1 + 2, y1 + 1)
         label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
@@ -96,6 +105,8 @@ class PageView(QGraphicsView):
         self.setScene(self._scene)
         self._pixmap = QGraphicsPixmapItem()
         self._pixmap.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        # The page is scaled smoothly once per zoom, not again on every overlay repaint.
+        self._pixmap.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._scene.addItem(self._pixmap)
         self._blocks: list[BlockItem] = []
         self._region_mode = False
@@ -152,7 +163,13 @@ class PageView(QGraphicsView):
         elif len(self._blocks) > LABEL_LIMIT:
             item.label.hide()
 
+    def add_blocks(self, blocks: list[Block]) -> None:
+        for block in blocks:
+            self.add_block(block)
+
     def set_blocks(self, blocks: tuple[Block, ...] | list[Block]) -> None:
+        if [item.block for item in self._blocks] == list(blocks):
+            return  # already drawn (streamed): keep the items and their selection
         self.clear_blocks()
         for block in blocks:
             self.add_block(block)

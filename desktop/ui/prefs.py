@@ -85,6 +85,10 @@ def effective_endpoint(prefs: Prefs) -> str:
     return prefs.endpoint.strip() or os.environ.get("DOTS_DESKTOP_ENDPOINT", "").strip()
 
 
+# Secrets entered while no keyring works: kept in memory until quit, never in the INI file.
+_session_secrets: dict[str, str] = {}
+
+
 def get_secret(name: str) -> tuple[str, str]:
     """(value, error sentence). Keyring failures are tolerated: the error is shown, not raised."""
     if name == "api_key" and os.environ.get("DOTS_DESKTOP_API_KEY"):
@@ -95,11 +99,18 @@ def get_secret(name: str) -> tuple[str, str]:
         return keyring.get_password(KEYRING_SERVICE, name) or "", ""
     except Exception as exc:  # any keyring backend failure: the app works without it
         logger.info("keyring unavailable: %s", exc)
-        return "", str(exc) or type(exc).__name__
+        return _session_secrets.get(name, ""), str(exc) or type(exc).__name__
 
 
 def set_secret(name: str, value: str) -> str:
-    """Store a secret; returns an error sentence ('' on success)."""
+    """Store a secret; returns an error sentence ('' on success).
+
+    Without a keyring the value is still used until the app quits.
+    """
+    if value:
+        _session_secrets[name] = value
+    else:
+        _session_secrets.pop(name, None)
     try:
         import keyring
 

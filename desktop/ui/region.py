@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -27,7 +27,10 @@ def grab_all_screens() -> tuple[QPixmap, QRect]:
     total = QRect()
     for screen in screens:
         total = total.united(screen.geometry())
-    canvas = QPixmap(total.size())
+    # At the sharpest screen's scale: on a HiDPI screen the text keeps its real pixels.
+    dpr = max(screen.devicePixelRatio() for screen in screens)
+    canvas = QPixmap(total.size() * dpr)
+    canvas.setDevicePixelRatio(dpr)
     canvas.fill(Qt.GlobalColor.black)
     painter = QPainter(canvas)
     for screen in screens:
@@ -67,7 +70,14 @@ class RegionOverlay(QWidget):
         p.drawPixmap(0, 0, self._shot)
         p.fillRect(self.rect(), QColor(0, 0, 0, 110))
         if not self._rect.isNull():
-            p.drawPixmap(self._rect, self._shot, self._rect)
+            dpr = self._shot.devicePixelRatio()
+            source = QRectF(
+                self._rect.x() * dpr,
+                self._rect.y() * dpr,
+                self._rect.width() * dpr,
+                self._rect.height() * dpr,
+            )
+            p.drawPixmap(QRectF(self._rect), self._shot, source)
             p.setPen(QPen(QColor("#2f8fdf"), 2))
             p.drawRect(self._rect)
         p.setPen(QColor("#ffffff"))
@@ -85,16 +95,24 @@ class RegionOverlay(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._origin is not None:
-            self._rect = QRect(self._origin, event.position().toPoint()).normalized()
+            self._rect = _span(self._origin, event.position().toPoint())
             self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._origin is None:
             return
+        self._rect = _span(self._origin, event.position().toPoint())
         self._origin = None
         if self._rect.width() < 4 or self._rect.height() < 4:
             return
-        self.finish(self._shot.copy(self._rect).toImage())
+        dpr = self._shot.devicePixelRatio()
+        r = self._rect
+        pixels = QRect(
+            round(r.x() * dpr), round(r.y() * dpr), round(r.width() * dpr), round(r.height() * dpr)
+        )
+        image = self._shot.copy(pixels).toImage()
+        image.setDevicePixelRatio(1.0)
+        self.finish(image)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
@@ -106,6 +124,12 @@ class RegionOverlay(QWidget):
         self._finished = True
         self.close()
         self._done(image)
+
+
+def _span(a: QPoint, b: QPoint) -> QRect:
+    """The rectangle between two corners, as many pixels wide as the drag was long."""
+    top_left = QPoint(min(a.x(), b.x()), min(a.y(), b.y()))
+    return QRect(top_left, QSize(abs(a.x() - b.x()), abs(a.y() - b.y())))
 
 
 _active: list[RegionOverlay] = []

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QUrl, Signal
-from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtCore import QByteArray, QCoreApplication, QUrl, Signal
+from PySide6.QtGui import QFont, QImage, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
-from desktop.core.document import Block, Document, Page, PageStatus
+if TYPE_CHECKING:
+    from desktop.core.document import Block, Document, Page
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,11 @@ class InertBrowser(QTextBrowser):
 
     def loadResource(self, type: int, name: QUrl | str) -> Any:
         # OCR output is untrusted: remote or local resources named in it are never loaded.
-        return None
+        # An empty value (not None) is what stops Qt: for None, QTextDocument falls back to
+        # reading file:// and qrc: names itself.
+        if int(type) == QTextDocument.ResourceType.ImageResource.value:
+            return QImage()
+        return QByteArray()
 
 
 def block_markdown(block: Block) -> str:
@@ -56,13 +60,17 @@ class TextView(InertBrowser):
         self.setObjectName("text_view")
         self.setAccessibleName(self.tr("Recognized text"))
         self._ranges: list[tuple[int, int]] = []
+        self._shown: tuple[list[Block], str] = ([], "")
         self.cursorPositionChanged.connect(self._on_cursor)
         self._quiet = False
 
     def set_blocks(self, blocks: tuple[Block, ...] | list[Block], plain: str = "") -> None:
+        if self._shown == (list(blocks), plain):
+            return  # already shown (streamed in): no re-render, selection kept
         self._quiet = True
         self.clear()
         self._ranges = []
+        self._shown = ([], plain)
         if plain and not blocks:
             self.setMarkdown(plain)
         for block in blocks:
@@ -70,7 +78,17 @@ class TextView(InertBrowser):
         self.moveCursor(QTextCursor.MoveOperation.Start)
         self._quiet = False
 
+    def append_blocks(self, blocks: list[Block]) -> None:
+        """Several streamed blocks at once, laid out and painted once."""
+        self.setUpdatesEnabled(False)
+        try:
+            for block in blocks:
+                self.append_block(block)
+        finally:
+            self.setUpdatesEnabled(True)
+
     def append_block(self, block: Block) -> None:
+        self._shown[0].append(block)
         quiet, self._quiet = self._quiet, True
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
@@ -110,6 +128,8 @@ class TextView(InertBrowser):
 
 
 def page_document(source: str, page: Page) -> Document:
+    from desktop.core.document import Document
+
     return Document(source=source, pages=(page,))
 
 
@@ -130,6 +150,8 @@ def json_text(doc: Document) -> str:
 
         return document_to_json(doc)
     except ImportError:
+        import json
+
         pages = [
             {
                 "index": p.index,
@@ -166,6 +188,8 @@ class SourceView(QWidget):
 
 def status_sentence(page: Page | None, running: bool) -> str:
     """The page status line under the text."""
+
+    from desktop.core.document import PageStatus
 
     def t(text: str) -> str:
         return QCoreApplication.translate("PageStatus", text)

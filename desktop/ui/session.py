@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.core.document import Block, Document, Page, PageStatus
-from desktop.engines.base import ChatMessage
+
+if TYPE_CHECKING:
+    from desktop.engines.base import ChatMessage
 
 _counter = itertools.count(1)
 

@@ -105,11 +105,8 @@ class SettingsDialog(QDialog):
         self.keyring_note.setWordWrap(True)
         errors = key_error or token_error
         if errors:
-            self.keyring_note.setText(
-                self.tr("The system keyring is not available, so keys are not saved: %1").replace(
-                    "%1", errors
-                )
-            )
+            self.keyring_note.setText(self.no_keyring_sentence())
+            self.keyring_note.setToolTip(errors)
         self.keyring_note.setVisible(bool(errors))
         layout.addWidget(self.keyring_note)
         buttons = QDialogButtonBox(
@@ -144,12 +141,14 @@ class SettingsDialog(QDialog):
             errors.append(set_secret("api_key", self.api_key.text()))
         if self.hf_token.text() != self._keys[1]:
             errors.append(set_secret("hf_token", self.hf_token.text()))
-        failed = [e for e in errors if e]
-        if failed:
-            self.secret_error = self.tr(
-                "Keys could not be saved in the system keyring: %1"
-            ).replace("%1", failed[0])
+        if any(errors):
+            self.secret_error = self.no_keyring_sentence()
         self.accept()
+
+    def no_keyring_sentence(self) -> str:
+        return self.tr(
+            "No system keyring is available, so the API key and token are used only until you quit (they are never written to the settings file)."  # noqa: E501
+        )
 
     def prefs(self) -> Prefs:
         return replace(

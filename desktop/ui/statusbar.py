@@ -29,8 +29,14 @@ class GpuGauge(QWidget):
         self.paint_count = 0
 
     def set_reading(self, used: int, total: int) -> None:
+        text = gpu_text(used, total) if total else self.tr("No NVIDIA GPU")
+        old = self.fraction()
         self._used, self._total = used, total
-        self._text = gpu_text(used, total) if total else self.tr("No NVIDIA GPU")
+        new = self.fraction()
+        bar = (None if old is None else round(old * 120), None if new is None else round(new * 120))
+        if text == self._text and bar[0] == bar[1]:
+            return  # a 10 Hz poll: repaint only when the bar or the text would change
+        self._text = text
         self.setToolTip(self._text)
         self.setAccessibleDescription(self._text)
         self.update()

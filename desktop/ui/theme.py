@@ -37,11 +37,15 @@ def colours(dark: bool) -> dict[str, str]:
     return DARK if dark else LIGHT
 
 
-def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
-    """Fusion with our palette and a small style sheet; returns whether dark was chosen."""
+def apply_theme(app: QApplication, dark: bool | None = None, *, set_style: bool = True) -> bool:
+    """Fusion with our palette and a small style sheet; returns whether dark was chosen.
+
+    ``set_style=False``: the application was started with ``-style Fusion`` already.
+    """
     dark = system_is_dark() if dark is None else dark
     c = colours(dark)
-    app.setStyle("Fusion")
+    if set_style:
+        app.setStyle("Fusion")
     pal = QPalette()
     pal.setColor(QPalette.ColorRole.Window, QColor(c["window"]))
     pal.setColor(QPalette.ColorRole.WindowText, QColor(c["text"]))

@@ -1,21 +1,20 @@
-"""The main window: toolbar, documents, the page with its overlay, results, status bar."""
+"""The main window: toolbar, documents, the page with its overlay, results, status bar.
+
+Built in two steps so the window paints as early as possible: ``MainWindow(defer=True)``
+builds what the first paint shows (toolbar, drop zone, document list, Text tab, status
+bar); ``complete()`` adds what is hidden at start (the page view, the other tabs' panels)
+right after. Their modules are imported only then.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeySequence,
-)
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QPlainTextEdit,
@@ -29,17 +28,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.engines.base import RecognizeMode
-from desktop.ui.chat import ChatPanel
 from desktop.ui.documents import DocumentsPanel
 from desktop.ui.icons import dot_pixmap, line_icon
-from desktop.ui.inputs import Inputs, expand_paths, mime_inputs
-from desktop.ui.pageview import PageView
-from desktop.ui.results import SourceView, TextView
+from desktop.ui.results import TextView
 from desktop.ui.statusbar import GpuGauge
-from desktop.ui.tables import TablesPanel
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+
+    from desktop.ui.chat import ChatPanel
+    from desktop.ui.pageview import PageView
+    from desktop.ui.results import SourceView
+    from desktop.ui.tables import TablesPanel
 
 logger = logging.getLogger(__name__)
+
+#: RecognizeMode values (engines.base), spelled here so the first paint needs no engine code.
+MODES = ("layout", "text", "layout-only")
 
 
 class DropZone(QWidget):
@@ -82,27 +87,38 @@ class MainWindow(QMainWindow):
     cancel_requested = Signal()
     close_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, defer: bool = False) -> None:
+        """``defer``: leave the hidden parts to ``complete()`` (run_gui, after first paint)."""
         super().__init__(parent)
         self.setObjectName("main_window")
         self.setWindowTitle("Dots Desktop")
         self.setAcceptDrops(True)
         self.resize(1400, 880)
         self._icons: dict[QAction, str] = {}
+        self._complete = False
         self._build_actions()
         self._build_toolbar()
         self._build_centre()
         self._build_status()
+        if not defer:
+            self.complete()
 
     # -- construction ----------------------------------------------------------
     def _action(
-        self, name: str, text: str, icon: str = "", shortcut: QKeySequence | None = None
+        self,
+        name: str,
+        text: str,
+        icon: str = "",
+        shortcut: QKeySequence | None = None,
+        *,
+        page: bool = False,
     ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
         if icon:
             self._icons[action] = icon
-            action.setIcon(line_icon(icon, self.palette().windowText().color().name()))
+            if not page:  # the page bar's icons are drawn with the page bar (complete())
+                action.setIcon(line_icon(icon, self.palette().windowText().color().name()))
         if shortcut is not None:
             action.setShortcut(shortcut)
             action.setToolTip(
@@ -120,20 +136,20 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             "settings", self.tr("Settings"), "settings", QKeySequence("Ctrl+,")
         )
-        self.cancel_action = self._action("cancel", self.tr("Cancel"), "stop", QKeySequence("Esc"))
-        self.fit_action = self._action("fit", self.tr("Fit page"), "fit", QKeySequence("Ctrl+0"))
+        self.cancel_action = self._action("cancel", self.tr("Cancel"), "stop", QKeySequence("Esc"), page=True)
+        self.fit_action = self._action("fit", self.tr("Fit page"), "fit", QKeySequence("Ctrl+0"), page=True)
         self.zoom_in_action = self._action(
-            "zoom_in", self.tr("Zoom in"), "zoom-in", QKeySequence("Ctrl++")
+            "zoom_in", self.tr("Zoom in"), "zoom-in", QKeySequence("Ctrl++"), page=True
         )
         self.zoom_out_action = self._action(
-            "zoom_out", self.tr("Zoom out"), "zoom-out", QKeySequence("Ctrl+-")
+            "zoom_out", self.tr("Zoom out"), "zoom-out", QKeySequence("Ctrl+-"), page=True
         )
         self.region_action = self._action(
-            "region", self.tr("Read a region"), "region", QKeySequence("Ctrl+R")
+            "region", self.tr("Read a region"), "region", QKeySequence("Ctrl+R"), page=True
         )
         self.region_action.setCheckable(True)
         self.retry_action = self._action(
-            "retry_page", self.tr("Read page again"), "run", QKeySequence("F5")
+            "retry_page", self.tr("Read page again"), "run", QKeySequence("F5"), page=True
         )
         self.open_action.triggered.connect(self.choose_files)
         self.paste_action.triggered.connect(self.paste)
@@ -152,9 +168,9 @@ class MainWindow(QMainWindow):
         self.mode_combo.setObjectName("ocr_mode")
         self.mode_combo.setAccessibleName(self.tr("OCR mode"))
         self.mode_combo.setToolTip(self.tr("What to read from each page"))
-        self.mode_combo.addItem(self.tr("Layout + text"), RecognizeMode.LAYOUT.value)
-        self.mode_combo.addItem(self.tr("Text only"), RecognizeMode.TEXT.value)
-        self.mode_combo.addItem(self.tr("Layout only"), RecognizeMode.LAYOUT_ONLY.value)
+        self.mode_combo.addItem(self.tr("Layout + text"), MODES[0])
+        self.mode_combo.addItem(self.tr("Text only"), MODES[1])
+        self.mode_combo.addItem(self.tr("Layout only"), MODES[2])
         self.mode_combo.currentIndexChanged.connect(lambda _i: self.mode_changed.emit(self.mode()))
         bar.addWidget(self.mode_combo)
         bar.addSeparator()
@@ -186,6 +202,65 @@ class MainWindow(QMainWindow):
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
+        self.stack = QStackedWidget()
+        self.drop_zone = DropZone()
+        self._page_box = QWidget()  # the page bar and view: filled by complete()
+        page_layout = QVBoxLayout(self._page_box)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(0)
+        self.stack.addWidget(self.drop_zone)
+        self.stack.addWidget(self._page_box)
+        centre_layout.addWidget(self.stack)
+        splitter.addWidget(centre)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("result_tabs")
+        self.tabs.setDocumentMode(True)
+        self.text_view = TextView()
+        self.text_tab = QWidget()
+        text_layout = QVBoxLayout(self.text_tab)
+        text_layout.setContentsMargins(0, 6, 0, 0)
+        self.region_box = QWidget()
+        region_layout = QVBoxLayout(self.region_box)
+        region_layout.setContentsMargins(0, 0, 0, 0)
+        region_label = QLabel(self.tr("Selected region"))
+        region_label.setObjectName("section_label")
+        self.region_text = QPlainTextEdit()
+        self.region_text.setObjectName("region_text")
+        self.region_text.setAccessibleName(self.tr("Selected region"))
+        self.region_text.setReadOnly(True)
+        self.region_text.setMaximumHeight(110)
+        region_layout.addWidget(region_label)
+        region_layout.addWidget(self.region_text)
+        self.region_box.hide()
+        text_layout.addWidget(self.region_box)
+        text_layout.addWidget(self.text_view, 1)
+        self.tabs.addTab(self.text_tab, self.tr("Text"))
+        # Same labels as the panels complete() puts there: the tab bar never changes.
+        for label in (self.tr("Tables"), self.tr("Chat"), self.tr("Plain text"), "JSON"):
+            self.tabs.addTab(QWidget(), label)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([240, 640, 520])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+    def complete(self) -> None:
+        """Build the parts hidden at start: the page (bar + view) and the other tabs."""
+        if self._complete:
+            return
+        self._complete = True
+        from desktop.ui.chat import ChatPanel
+        from desktop.ui.pageview import PageView
+        from desktop.ui.results import SourceView
+        from desktop.ui.tables import TablesPanel
+
+        colour = self.palette().windowText().color().name()
+        for action, name in self._icons.items():
+            if action.icon().isNull():
+                action.setIcon(line_icon(name, colour))
         self.page_bar = QToolBar(self.tr("Page"))
         self.page_bar.setObjectName("page_toolbar")
         self.page_bar.setIconSize(QSize(18, 18))
@@ -207,60 +282,30 @@ class MainWindow(QMainWindow):
         self.page_progress.setTextVisible(False)
         self.page_progress.hide()
         self.page_bar.addWidget(self.page_progress)
-        self.page_view = PageView()
+        self.page_view: PageView = PageView()
         self.page_view.setAcceptDrops(False)
         self.page_view.viewport().setAcceptDrops(False)
-        self.stack = QStackedWidget()
-        self.drop_zone = DropZone()
-        page_box = QWidget()
-        page_layout = QVBoxLayout(page_box)
-        page_layout.setContentsMargins(0, 0, 0, 0)
-        page_layout.setSpacing(0)
+        page_layout = self._page_box.layout()
         page_layout.addWidget(self.page_bar)
-        page_layout.addWidget(self.page_view, 1)
-        self.stack.addWidget(self.drop_zone)
-        self.stack.addWidget(page_box)
-        centre_layout.addWidget(self.stack)
-        splitter.addWidget(centre)
+        page_layout.addWidget(self.page_view)
+        page_layout.setStretch(1, 1)  # type: ignore[attr-defined]
 
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("result_tabs")
-        self.tabs.setDocumentMode(True)
-        self.text_view = TextView()
-        self.plain_view = SourceView("plain_view")
-        self.json_view = SourceView("json_view")
-        self.tables = TablesPanel()
-        self.chat = ChatPanel()
-        self.text_tab = QWidget()
-        text_layout = QVBoxLayout(self.text_tab)
-        text_layout.setContentsMargins(0, 6, 0, 0)
-        self.region_box = QWidget()
-        region_layout = QVBoxLayout(self.region_box)
-        region_layout.setContentsMargins(0, 0, 0, 0)
-        region_label = QLabel(self.tr("Selected region"))
-        region_label.setObjectName("section_label")
-        self.region_text = QPlainTextEdit()
-        self.region_text.setObjectName("region_text")
-        self.region_text.setAccessibleName(self.tr("Selected region"))
-        self.region_text.setReadOnly(True)
-        self.region_text.setMaximumHeight(110)
-        region_layout.addWidget(region_label)
-        region_layout.addWidget(self.region_text)
-        self.region_box.hide()
-        text_layout.addWidget(self.region_box)
-        text_layout.addWidget(self.text_view, 1)
-        self.tabs.addTab(self.text_tab, self.tr("Text"))
-        self.tabs.addTab(self.tables, self.tr("Tables"))
-        self.tabs.addTab(self.chat, self.tr("Chat"))
-        self.tabs.addTab(self.plain_view, self.tr("Plain text"))
-        self.tabs.addTab(self.json_view, "JSON")
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 3)
-        splitter.setStretchFactor(2, 2)
-        splitter.setSizes([240, 640, 520])
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        self.tables: TablesPanel = TablesPanel()
+        self.chat: ChatPanel = ChatPanel()
+        self.plain_view: SourceView = SourceView("plain_view")
+        self.json_view: SourceView = SourceView("json_view")
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        for index, panel in enumerate(
+            (self.tables, self.chat, self.plain_view, self.json_view), start=1
+        ):
+            label = self.tabs.tabText(index)
+            placeholder = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, panel, label)
+            placeholder.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
         self.fit_action.triggered.connect(self.page_view.fit)
         self.zoom_in_action.triggered.connect(lambda: self.page_view.zoom_by(1.25))
         self.zoom_out_action.triggered.connect(lambda: self.page_view.zoom_by(0.8))
@@ -295,7 +340,8 @@ class MainWindow(QMainWindow):
         colour = self.palette().windowText().color().name()
         for action, name in self._icons.items():
             action.setIcon(line_icon(name, colour))
-        self.page_view.setBackgroundBrush(self.palette().window().color().darker(108))
+        if self._complete:
+            self.page_view.setBackgroundBrush(self.palette().window().color().darker(108))
 
     # -- display helpers -----------------------------------------------------------
     def mode(self) -> str:
@@ -332,6 +378,10 @@ class MainWindow(QMainWindow):
 
     # -- input -------------------------------------------------------------------
     def choose_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from desktop.ui.inputs import expand_paths
+
         files, _ = QFileDialog.getOpenFileNames(
             self,
             self.tr("Open scans, photos or PDFs"),
@@ -344,8 +394,10 @@ class MainWindow(QMainWindow):
             self.inputs_given.emit(expand_paths(files))
 
     def paste(self) -> None:
+        from desktop.ui.inputs import Inputs, mime_inputs
+
         focus = QGuiApplication.focusObject()
-        if focus is self.chat.input:
+        if self._complete and focus is self.chat.input:
             self.chat.input.paste()
             return
         mime = QGuiApplication.clipboard().mimeData()
@@ -361,6 +413,8 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        from desktop.ui.inputs import mime_inputs
+
         inputs = mime_inputs(event.mimeData())
         if inputs.skipped and not inputs:
             self.show_message(

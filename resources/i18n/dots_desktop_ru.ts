@@ -4,6 +4,18 @@
   <context>
     <name>ChatPanel</name>
     <message>
+      <source>About: the selected region (%1 × %2 px)</source>
+      <translation>О чём: выделенная область (%1 × %2 пикс.)</translation>
+    </message>
+    <message>
+      <source>About: the whole page</source>
+      <translation>О чём: вся страница</translation>
+    </message>
+    <message>
+      <source>Ask about the whole page again</source>
+      <translation>Снова спрашивать о всей странице</translation>
+    </message>
+    <message>
       <source>Ask about this page… (Ctrl+Enter to send)</source>
       <translation>Спросите об этой странице… (Ctrl+Enter — отправить)</translation>
     </message>
@@ -30,6 +42,10 @@
     <message>
       <source>Stop</source>
       <translation>Остановить</translation>
+    </message>
+    <message>
+      <source>Whole page</source>
+      <translation>Вся страница</translation>
     </message>
     <message>
       <source>You</source>
@@ -350,8 +366,8 @@
   <context>
     <name>ModelPanel</name>
     <message>
-      <source>Apply the fix and retry</source>
-      <translation>Исправить и повторить</translation>
+      <source>%1 of %2 (%3%)</source>
+      <translation>%1 из %2 (%3%)</translation>
     </message>
     <message>
       <source>Automatic (server if configured, else built-in)</source>
@@ -402,6 +418,10 @@
       <translation>Удалённый сервер</translation>
     </message>
     <message>
+      <source>Restart</source>
+      <translation>Перезапустить</translation>
+    </message>
+    <message>
       <source>Start</source>
       <translation>Запустить</translation>
     </message>
@@ -414,8 +434,175 @@
       <translation>Остановить</translation>
     </message>
     <message>
+      <source>Switch</source>
+      <translation>Переключить</translation>
+    </message>
+    <message>
       <source>Use this engine</source>
       <translation>Использовать этот движок</translation>
+    </message>
+  </context>
+  <context>
+    <name>ModelRuntime</name>
+    <message>
+      <source>Accept the model's licence on huggingface.co and save your token in Settings.</source>
+      <translation>Примите лицензию модели на huggingface.co и сохраните свой токен в настройках.</translation>
+    </message>
+    <message>
+      <source>Check hf_model_id in the profile.</source>
+      <translation>Проверьте hf_model_id в профиле.</translation>
+    </message>
+    <message>
+      <source>Choose a smaller profile, or close programs using the GPU.</source>
+      <translation>Выберите профиль поменьше или закройте программы, использующие GPU.</translation>
+    </message>
+    <message>
+      <source>Close programs using the GPU, lower --max-model-len / --max-num-seqs, or add --enforce-eager.</source>
+      <translation>Закройте программы, использующие GPU, уменьшите --max-model-len / --max-num-seqs или добавьте --enforce-eager.</translation>
+    </message>
+    <message>
+      <source>Close programs using the GPU, or lower --gpu-memory-utilization in the profile.</source>
+      <translation>Закройте программы, использующие GPU, или уменьшите --gpu-memory-utilization в профиле.</translation>
+    </message>
+    <message>
+      <source>Close programs, or give Docker more memory (Docker Desktop: Settings &gt; Resources).</source>
+      <translation>Закройте программы или выделите Docker больше памяти (Docker Desktop: Settings &gt; Resources).</translation>
+    </message>
+    <message>
+      <source>Connect to the internet once so the image can be downloaded (docker pull).</source>
+      <translation>Подключитесь к интернету один раз, чтобы скачать образ (docker pull).</translation>
+    </message>
+    <message>
+      <source>Connect to the internet once to download the model.</source>
+      <translation>Подключитесь к интернету один раз, чтобы скачать модель.</translation>
+    </message>
+    <message>
+      <source>Docker cannot give containers the GPU (NVIDIA Container Toolkit missing).</source>
+      <translation>Docker не может предоставить контейнерам GPU (не установлен NVIDIA Container Toolkit).</translation>
+    </message>
+    <message>
+      <source>Docker stopped responding.</source>
+      <translation>Docker перестал отвечать.</translation>
+    </message>
+    <message>
+      <source>Free disk space where Docker keeps its volumes, then start again.</source>
+      <translation>Освободите место на диске, где Docker хранит тома, и запустите снова.</translation>
+    </message>
+    <message>
+      <source>GPU memory use lowered to %1.</source>
+      <translation>Доля памяти GPU снижена до %1.</translation>
+    </message>
+    <message>
+      <source>Hugging Face does not know this model id.</source>
+      <translation>Hugging Face не знает такой идентификатор модели.</translation>
+    </message>
+    <message>
+      <source>Hugging Face refused the download: the model is gated or the token is missing.</source>
+      <translation>Hugging Face отказал в загрузке: доступ к модели ограничен или нет токена.</translation>
+    </message>
+    <message>
+      <source>Install the NVIDIA Container Toolkit and restart Docker (Windows: update Docker Desktop and the NVIDIA driver).</source>
+      <translation>Установите NVIDIA Container Toolkit и перезапустите Docker (Windows: обновите Docker Desktop и драйвер NVIDIA).</translation>
+    </message>
+    <message>
+      <source>Less GPU memory is free than --gpu-memory-utilization asks for.</source>
+      <translation>Свободной памяти GPU меньше, чем требует --gpu-memory-utilization.</translation>
+    </message>
+    <message>
+      <source>Max length lowered to %1 tokens.</source>
+      <translation>Максимальная длина снижена до %1 токенов.</translation>
+    </message>
+    <message>
+      <source>Needs ~%1, %2 free: does not fit. Close programs using the GPU or choose a smaller profile.</source>
+      <translation>Нужно ~%1, свободно %2: не помещается. Закройте программы, использующие GPU, или выберите профиль поменьше.</translation>
+    </message>
+    <message>
+      <source>Needs ~%1, %2 free: fits.</source>
+      <translation>Нужно ~%1, свободно %2: помещается.</translation>
+    </message>
+    <message>
+      <source>Nothing was left for the KV cache after loading the model.</source>
+      <translation>После загрузки модели для KV-кэша не осталось памяти.</translation>
+    </message>
+    <message>
+      <source>Raise --gpu-memory-utilization, or choose a smaller or FP8 profile.</source>
+      <translation>Увеличьте --gpu-memory-utilization или выберите профиль поменьше или FP8.</translation>
+    </message>
+    <message>
+      <source>Retry with GPU memory use %1</source>
+      <translation>Повторить с долей памяти GPU %1</translation>
+    </message>
+    <message>
+      <source>Retry with max length %1</source>
+      <translation>Повторить с максимальной длиной %1</translation>
+    </message>
+    <message>
+      <source>Retry with max length %1, without CUDA graphs</source>
+      <translation>Повторить с максимальной длиной %1, без CUDA-графов</translation>
+    </message>
+    <message>
+      <source>See the model log below for details.</source>
+      <translation>Подробности — в журнале модели ниже.</translation>
+    </message>
+    <message>
+      <source>Start Docker again; the app reconnects when you start the model.</source>
+      <translation>Снова запустите Docker; приложение переподключится при запуске модели.</translation>
+    </message>
+    <message>
+      <source>Start with --max-model-len %1 (or raise --gpu-memory-utilization).</source>
+      <translation>Запустите с --max-model-len %1 (или увеличьте --gpu-memory-utilization).</translation>
+    </message>
+    <message>
+      <source>Stop the other server or choose another port in Settings.</source>
+      <translation>Остановите другой сервер или выберите другой порт в настройках.</translation>
+    </message>
+    <message>
+      <source>The GPU is newer than the CUDA build in this vLLM image.</source>
+      <translation>GPU новее, чем сборка CUDA в этом образе vLLM.</translation>
+    </message>
+    <message>
+      <source>The GPU ran out of memory while the model started.</source>
+      <translation>При запуске модели закончилась память GPU.</translation>
+    </message>
+    <message>
+      <source>The KV cache cannot hold one full-length request; vLLM estimates %1 tokens fit.</source>
+      <translation>KV-кэш не вмещает ни одного запроса полной длины; по оценке vLLM помещается %1 токенов.</translation>
+    </message>
+    <message>
+      <source>The computer ran out of RAM and the system killed the model server.</source>
+      <translation>На компьютере закончилась оперативная память, и система завершила сервер модели.</translation>
+    </message>
+    <message>
+      <source>The disk is full (model weights need several GB).</source>
+      <translation>Диск заполнен (весам модели нужно несколько ГБ).</translation>
+    </message>
+    <message>
+      <source>The model image is not on this computer and the registry cannot be reached.</source>
+      <translation>Образа модели нет на этом компьютере, а реестр недоступен.</translation>
+    </message>
+    <message>
+      <source>The model weights are not in the cache and Hugging Face cannot be reached.</source>
+      <translation>Весов модели нет в кэше, а Hugging Face недоступен.</translation>
+    </message>
+    <message>
+      <source>The port is already in use by another program.</source>
+      <translation>Порт уже занят другой программой.</translation>
+    </message>
+    <message>
+      <source>Try again</source>
+      <translation>Попробовать снова</translation>
+    </message>
+    <message>
+      <source>Use an image built with CUDA 12.8 or newer (and a driver &gt;= 570) for RTX 50xx cards.</source>
+      <translation>Для карт RTX 50xx используйте образ, собранный с CUDA 12.8 или новее (и драйвер &gt;= 570).</translation>
+    </message>
+    <message>
+      <source>allocating the KV cache</source>
+      <translation>выделение KV-кэша</translation>
+    </message>
+    <message>
+      <source>capturing CUDA graphs</source>
+      <translation>захват CUDA-графов</translation>
     </message>
     <message>
       <source>downloading the image</source>
@@ -426,8 +613,16 @@
       <translation>ошибка</translation>
     </message>
     <message>
+      <source>loading weights</source>
+      <translation>загрузка весов</translation>
+    </message>
+    <message>
       <source>no model container</source>
       <translation>контейнера модели нет</translation>
+    </message>
+    <message>
+      <source>profiling memory</source>
+      <translation>оценка памяти</translation>
     </message>
     <message>
       <source>ready</source>
@@ -436,6 +631,14 @@
     <message>
       <source>starting</source>
       <translation>запускается</translation>
+    </message>
+    <message>
+      <source>starting the API server</source>
+      <translation>запуск API-сервера</translation>
+    </message>
+    <message>
+      <source>starting the container</source>
+      <translation>запуск контейнера</translation>
     </message>
     <message>
       <source>stopped</source>
@@ -522,10 +725,6 @@
       <translation>Оставлять модель запущенной после выхода</translation>
     </message>
     <message>
-      <source>Keys could not be saved in the system keyring: %1</source>
-      <translation>Не удалось сохранить ключи в системном хранилище: %1</translation>
-    </message>
-    <message>
       <source>Language</source>
       <translation>Язык</translation>
     </message>
@@ -540,6 +739,10 @@
     <message>
       <source>Model profile</source>
       <translation>Профиль модели</translation>
+    </message>
+    <message>
+      <source>No system keyring is available, so the API key and token are used only until you quit (they are never written to the settings file).</source>
+      <translation>Системное хранилище ключей недоступно, поэтому API-ключ и токен действуют только до выхода из программы (в файл настроек они не записываются).</translation>
     </message>
     <message>
       <source>PDF resolution (DPI)</source>
@@ -564,10 +767,6 @@
     <message>
       <source>Show the tray icon (closing the window keeps the app running)</source>
       <translation>Значок в трее (закрытие окна не завершает программу)</translation>
-    </message>
-    <message>
-      <source>The system keyring is not available, so keys are not saved: %1</source>
-      <translation>Системное хранилище ключей недоступно, ключи не сохраняются: %1</translation>
     </message>
     <message>
       <source>only for gated models</source>

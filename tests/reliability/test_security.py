@@ -22,7 +22,7 @@ import pytest
 
 from desktop.core.document import Block, Document, Page
 from desktop.core.exports import document_to_html, document_to_markdown
-from tests.reliability.helpers import assert_one_clear_line, bug
+from tests.reliability.helpers import assert_one_clear_line
 
 pytestmark = pytest.mark.timeout(60)
 DESKTOP = Path(__file__).resolve().parents[2] / "desktop"
@@ -258,7 +258,6 @@ def test_a_text_only_page_with_raw_html_is_inert_in_the_markdown_export() -> Non
 
 
 @pytest.mark.gui
-@bug("ui/results.py InertBrowser.loadResource returns None, so Qt reads file:// images itself")
 def test_the_text_and_chat_views_fetch_nothing_and_open_no_link(
     qtbot: Any, tracker: CountingServer, tmp_path: Path
 ) -> None:

@@ -1,0 +1,187 @@
+"""The chat pane against the vLLM simulator: turns, regions, history per document, Markdown."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+
+from desktop.engines.server import ServerEngine
+from desktop.ui.chat import ChatPanel
+from tests.ui.conftest import Ui
+from tests.ui.test_ocr_window import current_entry, drop_files
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def chat_ui(vllm_sim: Callable[..., Any], make_ui: Callable[..., Ui]) -> tuple[Ui, Any]:
+    sim = vllm_sim()
+    ui = make_ui(ServerEngine(sim.base_url, sim.api_key))
+    ui.window.mode_combo.setCurrentIndex(2)  # layout only: quick, the chat is what we test
+    return ui, sim
+
+
+def open_page(ui: Ui, path: Path) -> Any:
+    drop_files(ui, path)
+    ui.wait(lambda: bool(ui.controller.current_key) and bool(current_entry(ui).results.get(0)))
+    ui.wait(ui.window.page_view.has_page)
+    return current_entry(ui)
+
+
+def ask(ui: Ui, question: str) -> str:
+    chat = ui.window.chat
+    chat.input.setPlainText(question)
+    chat.send_button.click()
+    ui.wait(chat.is_streaming)
+    ui.wait(lambda: not chat.is_streaming())
+    return chat.last_answer()
+
+
+def sent_image(body: dict[str, Any]) -> Image.Image:
+    for message in body["messages"]:
+        if isinstance(message["content"], list):
+            for part in message["content"]:
+                if part["type"] == "image_url":
+                    data = part["image_url"]["url"].split(",", 1)[1]
+                    return Image.open(io.BytesIO(base64.b64decode(data)))
+    raise AssertionError("no image in the request")
+
+
+def test_given_a_first_answer_when_asking_again_then_the_second_request_carries_the_first(
+    chat_ui: tuple[Ui, Any], fixtures_dir: Path
+) -> None:
+    ui, sim = chat_ui
+    open_page(ui, fixtures_dir / "journal_page_tables.jpg")
+    first = ask(ui, "What is the title?")
+    assert first
+    second = ask(ui, "And the first table?")
+    body = sim.stats.chat_requests[-1]
+    roles = [m["role"] for m in body["messages"]]
+    assert roles == ["user", "assistant", "user"]
+    assert body["messages"][1]["content"] == first
+    assert body["messages"][2]["content"] == "And the first table?"
+    shown = ui.window.chat.view.toPlainText()
+    assert "What is the title?" in shown and "And the first table?" in shown
+    assert second in shown.replace("\u2029", "\n") or second[:20] in shown
+
+
+def test_given_a_region_drawn_on_the_page_when_asking_then_the_crop_is_sent(
+    chat_ui: tuple[Ui, Any], fixtures_dir: Path, qtbot: Any
+) -> None:
+    ui, sim = chat_ui
+    entry = open_page(ui, fixtures_dir / "journal_page_tables.jpg")
+    ui.window.region_action.setChecked(True)
+    viewport = ui.window.page_view.viewport()
+    start, end = QPoint(60, 60), QPoint(300, 140)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, end)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    chat = ui.window.chat
+    region = chat.region()
+    assert region is not None
+    assert "selected region" in chat.about.text()
+    ui.window.tabs.setCurrentWidget(chat)
+    ask(ui, "What does this part say?")
+    assert entry.chat[0].region == region
+    crop = sent_image(sim.stats.chat_requests[-1])
+    x1, y1, x2, y2 = region
+    page = Image.open(fixtures_dir / "journal_page_tables.jpg")
+    assert crop.width / crop.height == pytest.approx((x2 - x1) / (y2 - y1), rel=0.2)
+    assert crop.width / crop.height != pytest.approx(page.width / page.height, rel=0.2)
+    chat.clear_region_button.click()
+    assert chat.region() is None and "whole page" in chat.about.text()
+
+
+def test_given_two_documents_when_switching_back_then_each_shows_its_own_chat(
+    chat_ui: tuple[Ui, Any], fixtures_dir: Path
+) -> None:
+    ui, _ = chat_ui
+    first = open_page(ui, fixtures_dir / "journal_page_tables.jpg")
+    ask(ui, "Question about the journal")
+    open_page(ui, fixtures_dir / "russian_page.png")
+    assert ui.controller.current_key != first.key
+    chat = ui.window.chat
+    assert "Question about the journal" not in chat.view.toPlainText()
+    ask(ui, "Question about the Russian page")
+    ui.window.documents.document_selected.emit(first.key)
+    shown = chat.view.toPlainText()
+    assert "Question about the journal" in shown
+    assert "Question about the Russian page" not in shown
+
+
+def test_given_a_streamed_answer_when_stopped_then_copy_puts_the_partial_answer_on_clipboard(
+    vllm_sim: Callable[..., Any], make_ui: Callable[..., Ui], fixtures_dir: Path
+) -> None:
+    sim = vllm_sim(decode_tps=40.0)
+    ui = make_ui(ServerEngine(sim.base_url, sim.api_key))
+    ui.window.mode_combo.setCurrentIndex(2)
+    open_page(ui, fixtures_dir / "journal_page_tables.jpg")
+    chat = ui.window.chat
+    chat.input.setPlainText("Summarise the page in detail please")
+    chat.send_button.click()
+    ui.wait(lambda: len(chat._streaming) > 8)
+    assert chat.stop_button.isEnabled() and not chat.send_button.isEnabled()
+    chat.stop_button.click()
+    ui.wait(lambda: not chat.is_streaming())
+    chat.copy_button.click()
+    assert QGuiApplication.clipboard().text() == chat.last_answer()
+    assert chat.send_button.isEnabled()
+    assert "Answer stopped." in chat.view.toPlainText()
+    entry = current_entry(ui)
+    assert [m.role for m in entry.chat] == ["user", "assistant", "system"]
+    chat.new_button.click()
+    assert entry.chat == [] and "Summarise" not in chat.view.toPlainText()
+    assert not chat.new_button.isEnabled()
+
+
+def test_given_an_answer_streaming_when_another_document_is_shown_then_it_stops_cleanly(
+    vllm_sim: Callable[..., Any], make_ui: Callable[..., Ui], fixtures_dir: Path
+) -> None:
+    sim = vllm_sim(decode_tps=40.0)
+    ui = make_ui(ServerEngine(sim.base_url, sim.api_key))
+    ui.window.mode_combo.setCurrentIndex(2)
+    first = open_page(ui, fixtures_dir / "journal_page_tables.jpg")
+    chat = ui.window.chat
+    chat.input.setPlainText("Describe everything on this page")
+    chat.send_button.click()
+    ui.wait(lambda: len(chat._streaming) > 8)
+    open_page(ui, fixtures_dir / "russian_page.png")
+    assert not chat.is_streaming() and chat.send_button.isEnabled()
+    assert chat.view.toPlainText().strip() == ""
+    assert [m.role for m in first.chat] == ["user", "assistant", "system"]
+    ui.wait(lambda: sim.in_flight == 0)  # the stream to the server was closed
+
+
+def test_given_a_markdown_answer_then_it_is_rendered_not_shown_as_markup(qtbot: Any) -> None:
+    chat = ChatPanel()
+    qtbot.addWidget(chat)
+    chat.set_history([])
+    chat.begin_answer()
+    chat.add_delta("The total is **42** and\n\n- one\n- two")
+    chat.finish_answer()
+    text = chat.view.toPlainText()
+    assert "**" not in text and "42" in text
+    html = chat.view.toHtml()
+    assert "font-weight:700" in html or "font-weight:600" in html
+    assert chat.copy_button.isEnabled()
+
+
+def test_given_an_engine_that_cannot_chat_then_input_is_off_and_the_reason_shown(
+    qtbot: Any,
+) -> None:
+    chat = ChatPanel()
+    qtbot.addWidget(chat)
+    chat.show()
+    chat.set_available(False, "The current engine cannot chat about pages.")
+    assert not chat.input.isEnabled() and not chat.send_button.isEnabled()
+    assert chat.reason.isVisible()
+    chat.set_available(True)
+    assert chat.input.isEnabled() and not chat.reason.isVisible()

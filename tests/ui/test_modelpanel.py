@@ -1,0 +1,308 @@
+"""The model panel driving the real Docker engine with the simulator image (no GPU)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop.runtime.gpu import NvmlBackend
+from desktop.runtime.status import ContainerState, ControllerStatus
+from desktop.ui.modelpanel import ModelPanel
+from desktop.ui.modelruntime import ModelRuntime
+from desktop.ui.prefs import Prefs
+from desktop.ui.shell import DesktopApp
+from tests.runtime.conftest import (  # noqa: F401  (fixtures reused from the runtime tests)
+    RUN_LABEL,
+    docker_client,
+    free_port,
+    run_id,
+    sim_profile,
+)
+from tests.ui.conftest import run_coroutine, run_until
+from tests.ui.test_app_tray import GIB, FakeNvml
+
+pytestmark = pytest.mark.gui
+
+
+class NoGpu(FakeNvml):
+    def nvmlDeviceGetCount(self) -> int:
+        return 0
+
+
+def make_shell(qapp: QApplication, qtbot: Any, nvml: Any, profile: str) -> DesktopApp:
+    prefs = Prefs(engine_mode="managed", profile=profile, language="en", tray_enabled=False)
+    app = DesktopApp(qapp, gpu_backend=NvmlBackend(nvml), gpu_interval=0.05, prefs=prefs)
+    app.start([])
+    run_until(qtbot, lambda: app.started)
+    return app
+
+
+def close_shell(app: DesktopApp, qtbot: Any) -> None:
+    if ModelPanel._open is not None:
+        ModelPanel._open.close()
+    run_coroutine(qtbot, app.shutdown(), timeout=60)
+    app.window.deleteLater()
+
+
+@pytest.fixture
+def docker_shell(
+    qloop: Any,
+    qtbot: Any,
+    qapp: QApplication,
+    run_id: str,  # noqa: F811
+    docker_client: Any,  # noqa: F811
+    tmp_path: Path,
+) -> Iterator[Callable[..., DesktopApp]]:
+    """``docker_shell(*profiles)``: the app with a runtime scoped to this test's containers."""
+    from desktop.runtime.controller import ContainerController
+
+    made: list[DesktopApp] = []
+
+    def factory(*profiles: Any) -> DesktopApp:
+        app = make_shell(qapp, qtbot, NoGpu(), profiles[0].id)
+        controller = ContainerController(
+            port=free_port(),
+            profiles={p.id: p for p in profiles},
+            labels={RUN_LABEL: run_id, "dots-desktop.test": "1"},
+            name_prefix=f"dd-test-{run_id}-",
+            gpu_reader=None,
+            stop_timeout=5,
+            ready_timeout=60,
+            release_timeout=5,
+            token_getter=lambda: None,
+            hf_cache=str(tmp_path),
+        )
+        app.model = ModelRuntime(app, controller=controller)
+        app.model.status_changed.connect(lambda _s: app._on_model_status())
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        close_shell(app, qtbot)
+
+
+def state_of(app: DesktopApp) -> str:
+    status = app.model.status()
+    return str(status.state) if status is not None else ""
+
+
+@pytest.mark.docker
+def test_given_the_simulator_image_when_started_from_the_panel_then_it_becomes_the_engine(
+    docker_shell: Callable[..., DesktopApp],
+    sim_profile: Callable[..., Any],  # noqa: F811
+    docker_client: Any,  # noqa: F811
+    run_id: str,  # noqa: F811
+    qtbot: Any,
+    fixtures_dir: Path,
+) -> None:
+    app = docker_shell(sim_profile("a"))
+    panel = ModelPanel.show_for(app)
+    assert "No NVIDIA GPU" in panel.plan.text()
+    panel.start_button.click()
+    run_until(qtbot, lambda: state_of(app) == "starting", timeout=30)
+    run_until(qtbot, lambda: state_of(app) == "ready", timeout=60)
+    panel.refresh()
+    assert "ready" in panel.state.text()
+    assert panel.start_button.text() == "Restart" and panel.stop_button.isEnabled()
+    for stage in ("loading weights", "profiling memory", "starting the API server"):
+        assert stage in panel.stages.text()
+    assert "Application startup complete" in panel.logs.toPlainText()
+    containers = docker_client.containers.list(filters={"label": "dots-desktop.test=1"})
+    assert any(c.labels.get(RUN_LABEL) == run_id for c in containers)
+    # The managed server replaces "no engine": the chip names it and pages are read.
+    run_until(qtbot, lambda: app.bridge.engine is not None, timeout=30)
+    run_until(qtbot, lambda: "sim-a" in app.window.engine_chip.text(), timeout=30)
+    app.window.mode_combo.setCurrentIndex(2)  # layout only: quick
+    app.controller.open_files([str(fixtures_dir / "journal_page_tables.jpg")])
+    entry = next(iter(app.controller.entries.values()))
+    run_until(qtbot, lambda: bool(entry.results.get(0)), timeout=60)
+    assert entry.results[0].blocks
+    panel.stop_button.click()
+    run_until(qtbot, lambda: state_of(app) == "stopped", timeout=60)
+    panel.refresh()
+    assert "stopped" in panel.state.text()
+    run_until(qtbot, lambda: app.bridge.engine is None, timeout=30)
+    assert not panel.stop_button.isEnabled()
+
+
+@pytest.mark.docker
+def test_given_a_startup_oom_when_started_then_cause_fix_and_a_retry_button_are_shown(
+    docker_shell: Callable[..., DesktopApp],
+    sim_profile: Callable[..., Any],  # noqa: F811
+    qtbot: Any,
+) -> None:
+    app = docker_shell(sim_profile("oom", "--sim-fault", "startup-oom"))
+    panel = ModelPanel.show_for(app)
+    panel.start_button.click()
+    run_until(qtbot, lambda: state_of(app) == "failed", timeout=60)
+    panel.refresh()
+    assert "failed" in panel.state.text()
+    assert "ran out of memory" in panel.failure.text()
+    assert "--enforce-eager" in panel.fix.text()
+    assert panel.fix_button.isVisibleTo(panel)
+    assert panel.fix_button.text() == "Retry with max length 8192, without CUDA graphs"
+    assert "CUDA out of memory" in panel.logs.toPlainText()  # the log viewer shows why
+    panel.fix_button.click()
+    run_until(qtbot, lambda: state_of(app) == "starting", timeout=30)
+    assert app.model.last_profile.enforce_eager
+    assert app.model.last_profile.max_model_len == 8192
+    run_until(qtbot, lambda: state_of(app) == "failed", timeout=60)
+
+
+@pytest.mark.docker
+def test_given_too_little_free_memory_when_the_fix_is_applied_then_the_model_starts(
+    docker_shell: Callable[..., DesktopApp],
+    sim_profile: Callable[..., Any],  # noqa: F811
+    qtbot: Any,
+) -> None:
+    profile = sim_profile("low", "--sim-gpu-total-gib", "16", "--sim-gpu-free-gib", "12")
+    app = docker_shell(profile)
+    panel = ModelPanel.show_for(app)
+    panel.start_button.click()
+    run_until(qtbot, lambda: state_of(app) == "failed", timeout=60)
+    panel.refresh()
+    assert "--gpu-memory-utilization" in panel.fix.text()
+    assert panel.fix_button.text() == "Retry with GPU memory use 0.73"
+    panel.fix_button.click()
+    run_until(qtbot, lambda: state_of(app) == "ready", timeout=60)
+    panel.refresh()
+    assert not panel.failure_box.isVisibleTo(panel)
+
+
+# -- without Docker: what the panel says for a given status or GPU reading ----------------
+
+
+@pytest.fixture
+def gpu_shell(qloop: Any, qtbot: Any, qapp: QApplication) -> Iterator[tuple[DesktopApp, Any]]:
+    nvml = FakeNvml()
+    nvml.used = int(2.9 * GIB)
+    app = make_shell(qapp, qtbot, nvml, "dots.ocr")
+    yield app, nvml
+    close_shell(app, qtbot)
+
+
+class FakeRuntime:
+    """Stands in for ModelRuntime: a fixed status and log."""
+
+    def __init__(self, profiles: dict[str, Any], status: ControllerStatus) -> None:
+        self._profiles = profiles
+        self._status = status
+        self.error = ""
+        self.last_profile = None
+        self.lines = ["INFO starting", "INFO pulling"]
+
+    def status(self) -> ControllerStatus:
+        return self._status
+
+    def logs(self) -> list[str]:
+        return self.lines
+
+    def profiles(self) -> dict[str, Any]:
+        return self._profiles
+
+    def profile(self, pid: str) -> Any:
+        from desktop.runtime.profiles import find_profile
+
+        return find_profile(self._profiles, pid)
+
+
+def test_given_a_16_gib_card_then_the_memory_plan_says_it_fits(
+    gpu_shell: tuple[DesktopApp, Any], qtbot: Any
+) -> None:
+    app, nvml = gpu_shell
+    run_until(qtbot, lambda: app.gpu_sample is not None)
+    panel = ModelPanel.show_for(app)
+    panel.refresh()
+    assert panel.plan.text().startswith("Needs ~")
+    assert "13.1 GiB free: fits." in panel.plan.text()
+    with nvml.lock:
+        nvml.used = int(12 * GIB)
+    run_until(qtbot, lambda: app.gpu_sample is not None and app.gpu_sample[0] >= 12 * GIB)
+    panel.refresh()
+    assert "does not fit" in panel.plan.text()
+
+
+def test_given_an_image_pull_then_bytes_and_percent_are_shown(
+    gpu_shell: tuple[DesktopApp, Any],
+) -> None:
+    from desktop.runtime.profiles import load_profiles
+
+    app, _ = gpu_shell
+    status = ControllerStatus(
+        state=ContainerState.PULLING,
+        profile_id="dots.ocr",
+        stage="downloading the image",
+        progress=0.3,
+        pulled_bytes=int(1.2 * GIB),
+        total_bytes=4 * GIB,
+    )
+    app.model = FakeRuntime(load_profiles(), status)
+    panel = ModelPanel.show_for(app)
+    panel.refresh()
+    assert "downloading the image" in panel.state.text()
+    assert panel.progress.isVisibleTo(panel)
+    assert panel.progress.text() == "1.2 GiB of 4.0 GiB (30%)"
+    assert "INFO pulling" in panel.logs.toPlainText()
+    app.model = None
+
+
+def test_given_a_kv_cache_failure_then_the_fix_button_offers_the_estimated_length(
+    gpu_shell: tuple[DesktopApp, Any],
+) -> None:
+    from desktop.runtime.profiles import load_profiles
+
+    app, _ = gpu_shell
+    status = ControllerStatus(
+        state=ContainerState.FAILED,
+        profile_id="dots.ocr",
+        cause="kv_cache_too_small",
+        message="The KV cache cannot hold one full-length request; vLLM estimates 6144 tokens fit.",
+        fix="Start with --max-model-len 6144 (or raise --gpu-memory-utilization).",
+    )
+    runtime = FakeRuntime(load_profiles(), status)
+    started: list[Any] = []
+    runtime.start_profile = started.append  # type: ignore[attr-defined]
+    app.model = runtime
+    panel = ModelPanel.show_for(app)
+    panel._wired = runtime  # the fake has no signals to wire
+    panel.refresh()
+    assert panel.fix_button.text() == "Retry with max length 6144"
+    assert "6144" in panel.fix.text()
+    panel.fix_button.click()
+    assert started and started[0].max_model_len == 6144
+    app.model = None
+
+
+def test_given_russian_then_the_diagnosis_and_its_fix_button_are_in_russian(
+    gpu_shell: tuple[DesktopApp, Any], qapp: QApplication
+) -> None:
+    from desktop.runtime.profiles import load_profiles
+    from desktop.ui.i18n import install_language
+
+    app, _ = gpu_shell
+    status = ControllerStatus(
+        state=ContainerState.FAILED,
+        profile_id="dots.ocr",
+        cause="gpu_out_of_memory",
+        message="The GPU ran out of memory while the model started.",
+        fix="Close programs using the GPU, lower --max-model-len / --max-num-seqs, "
+        "or add --enforce-eager.",
+    )
+    app.model = FakeRuntime(load_profiles(), status)
+    assert install_language(qapp, "ru")
+    try:
+        panel = ModelPanel.show_for(app)
+        panel._wired = app.model
+        panel.refresh()
+        assert panel.failure.text() == "При запуске модели закончилась память GPU."
+        assert panel.fix.text().startswith("Закройте программы")
+        assert panel.fix_button.text().startswith("Повторить с максимальной длиной 8192")
+        assert "ошибка" in panel.state.text()
+    finally:
+        install_language(qapp, "en")
+        app.model = None

@@ -1,0 +1,138 @@
+"""The settings dialog: values survive a restart; keys live in the keyring, never in the INI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from desktop.core.paths import config_dir
+from desktop.ui import prefs as prefs_module
+from desktop.ui.enginechoice import build_engine
+from desktop.ui.prefs import Prefs, get_secret, load_prefs, save_prefs
+from desktop.ui.settings import SettingsDialog
+
+pytestmark = pytest.mark.gui
+PROFILES = [("dots.ocr", "dots.ocr (3B, bf16)"), ("qwen3-vl-4b", "Qwen3-VL 4B")]
+KEY = "sk-test-very-secret-1234"
+TOKEN = "hf_secret_token_5678"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that works (this Linux box has none)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def keyring_backend() -> Iterator[Any]:
+    before = keyring.get_keyring()
+    prefs_module._session_secrets.clear()
+    yield keyring.set_keyring
+    keyring.set_keyring(before)
+    prefs_module._session_secrets.clear()
+
+
+def ini_text() -> str:
+    path = config_dir() / "settings.ini"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def fill(dialog: SettingsDialog) -> None:
+    dialog.engine_mode.setCurrentIndex(dialog.engine_mode.findData("server"))
+    dialog.endpoint.setText("http://gpu-box.local:8000")
+    dialog.api_key.setText(KEY)
+    dialog.profile.setCurrentIndex(dialog.profile.findData("qwen3-vl-4b"))
+    dialog.concurrency.setValue(5)
+    dialog.dpi.setValue(300)
+    dialog.hf_cache.setText("/data/hf-cache")
+    dialog.hf_token.setText(TOKEN)
+    dialog.language.setCurrentIndex(dialog.language.findData("ru"))
+    dialog.keep_running.setChecked(False)
+    dialog.tray.setChecked(False)
+
+
+def test_given_changed_settings_when_saved_then_a_restart_reads_them_back_and_no_key_in_ini(
+    qtbot: Any, keyring_backend: Any
+) -> None:
+    backend = MemoryKeyring()
+    keyring_backend(backend)
+    dialog = SettingsDialog(Prefs(language="en"), PROFILES)
+    qtbot.addWidget(dialog)
+    assert not dialog.keyring_note.isVisibleTo(dialog)
+    fill(dialog)
+    dialog._accept()
+    assert dialog.result() and not dialog.secret_error
+    save_prefs(dialog.prefs())
+    again = load_prefs()  # a fresh QSettings on the same file, as after a restart
+    assert again == Prefs(
+        engine_mode="server",
+        endpoint="http://gpu-box.local:8000",
+        profile="qwen3-vl-4b",
+        concurrency=5,
+        pdf_dpi=300,
+        hf_cache="/data/hf-cache",
+        language="ru",
+        keep_model_running=False,
+        tray_enabled=False,
+    )
+    assert backend.store[("dots-desktop", "api_key")] == KEY
+    assert backend.store[("dots-desktop", "hf_token")] == TOKEN
+    text = ini_text()
+    assert "gpu-box.local" in text and KEY not in text and TOKEN not in text
+    reopened = SettingsDialog(again, PROFILES)
+    qtbot.addWidget(reopened)
+    assert reopened.api_key.text() == KEY and reopened.hf_token.text() == TOKEN
+    assert reopened.concurrency.value() == 5 and reopened.language.currentData() == "ru"
+
+
+def test_given_no_keyring_then_the_dialog_says_so_in_one_sentence_and_the_key_still_works(
+    qtbot: Any, keyring_backend: Any
+) -> None:
+    keyring_backend(fail.Keyring())
+    dialog = SettingsDialog(Prefs(language="en"), PROFILES)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    note = dialog.keyring_note.text()
+    assert dialog.keyring_note.isVisible() and "keyring" in note
+    assert note.count(". ") == 0 and note.endswith(".")  # one sentence, no raw exception
+    fill(dialog)
+    dialog._accept()
+    assert dialog.result() and dialog.secret_error == note
+    save_prefs(dialog.prefs())
+    assert KEY not in ini_text() and TOKEN not in ini_text()
+    assert get_secret("api_key") == (KEY, get_secret("api_key")[1])
+    engine = build_engine(load_prefs())  # the server engine gets the key for this session
+    assert getattr(engine, "api_key", None) == KEY
+
+
+def test_given_a_stored_key_when_cleared_then_it_is_removed_from_the_keyring(
+    qtbot: Any, keyring_backend: Any
+) -> None:
+    backend = MemoryKeyring()
+    backend.set_password("dots-desktop", "api_key", KEY)
+    keyring_backend(backend)
+    dialog = SettingsDialog(Prefs(language="en"), PROFILES)
+    qtbot.addWidget(dialog)
+    assert dialog.api_key.text() == KEY
+    assert dialog.api_key.echoMode() == dialog.api_key.EchoMode.Password
+    dialog.api_key.clear()
+    dialog._accept()
+    assert ("dots-desktop", "api_key") not in backend.store
