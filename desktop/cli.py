@@ -73,10 +73,11 @@ def run(argv: Sequence[str]) -> int:
     """Run the command line ``argv`` (without the program name); return the exit code."""
     argv = list(argv)
     parser = build_parser()
-    known = {"ocr", "models", "doctor", "open", "-h", "--help", "--version", "--self-test"}
-    # `dots-desktop FILE...` opens the window with files: route bare paths to "open".
-    if argv and not argv[0].startswith("-") and argv[0] not in known:
-        argv = ["open", *argv]
+    commands = {"ocr", "models", "doctor", "open"}
+    # `dots-desktop [-v] FILE...` opens the window with files: route bare paths to "open".
+    first = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), None)
+    if first is not None and argv[first] not in commands:
+        argv = [*argv[:first], "open", *argv[first:]]
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

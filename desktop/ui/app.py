@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
@@ -70,6 +71,7 @@ def run_gui(files: list[str]) -> int:
     import asyncio
 
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dots-worker")
+    prestart_threads(executor, 8)
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     install_asyncgen_hooks(loop)
@@ -87,6 +89,29 @@ def run_gui(files: list[str]) -> int:
         server.close()
         executor.shutdown(wait=False, cancel_futures=True)
     return code
+
+
+def prestart_threads(executor: Any, count: int) -> None:
+    """Start ``count`` worker threads now, from a helper thread.
+
+    A pool starts its threads on demand, and ``submit`` then waits until the new thread
+    runs: on a busy machine that is tens of milliseconds of a frozen GUI, mid-batch.
+    """
+    import threading
+
+    barrier = threading.Barrier(count + 1)
+
+    def hold() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=10)
+
+    def spawn() -> None:
+        for _ in range(count):
+            executor.submit(hold)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=10)
+
+    threading.Thread(target=spawn, name="dots-prestart", daemon=True).start()
 
 
 def _show_window_early(app: object) -> tuple[object, object]:

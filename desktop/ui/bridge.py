@@ -46,11 +46,21 @@ async def closing_stream(stream: AsyncIterator[Any]) -> AsyncIterator[AsyncItera
             await close()
 
 
+#: Pixels converted per PIL call: each call holds the GIL, so a whole page at once would
+#: keep the GUI thread waiting for tens of milliseconds.
+STRIP_PIXELS = 1 << 16
+
+
 def pil_to_qimage(image: Any) -> QImage:
-    """PIL RGB image -> an independent QImage (safe to build off the GUI thread)."""
-    rgb = image if image.mode == "RGB" else image.convert("RGB")
-    data = rgb.tobytes("raw", "RGB")
-    qimg = QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888)
+    """PIL image -> an independent QImage (built off the GUI thread, in short strips)."""
+    width, height = image.size
+    rows = max(1, STRIP_PIXELS // max(1, width))
+    parts = []
+    for top in range(0, height, rows):
+        strip = image.crop((0, top, width, min(height, top + rows)))
+        parts.append((strip if strip.mode == "RGB" else strip.convert("RGB")).tobytes())
+    data = b"".join(parts)
+    qimg = QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888)
     # The screen's own format: QPixmap.fromImage on the GUI thread then only copies.
     return qimg.convertToFormat(QImage.Format.Format_RGB32)
 
@@ -92,6 +102,7 @@ class EngineBridge(QObject):
         self._engine_set.set()
         self._sources: dict[str, Source] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dots-render")
+        self._pool.submit(lambda: None)  # its thread starts now, not on the first page
         self._ocr_tasks: set[asyncio.Future[Any]] = set()
         self._other_tasks: set[asyncio.Future[Any]] = set()
         self._chat_task: asyncio.Future[Any] | None = None

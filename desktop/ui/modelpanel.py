@@ -133,6 +133,8 @@ class ModelPanel(QDialog):
         self.fix = QLabel()
         self.fix.setObjectName("failure_fix")
         self.fix.setWordWrap(True)
+        for label in (self.failure, self.fix):  # users paste these into searches and issues
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fix_button = QPushButton()
         self.fix_button.setObjectName("apply_fix")
         fix_row = QHBoxLayout()

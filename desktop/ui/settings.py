@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -52,10 +55,23 @@ class SettingsDialog(QDialog):
         self.api_key.setObjectName("api_key")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText(self.tr("optional"))
+        self.endpoint_error = QLabel()
+        self.endpoint_error.setObjectName("endpoint_error")
+        self.endpoint_error.setStyleSheet("color: #e0455a;")
+        self.endpoint_error.hide()
         self.profile = QComboBox()
         self.profile.setObjectName("profile")
         for pid, label in profiles:
             self.profile.addItem(label, pid)
+        profiles_folder = QPushButton(self.tr("Profiles folder…"))
+        profiles_folder.setObjectName("open_profiles_folder")
+        profiles_folder.setToolTip(
+            self.tr("Add or change model profiles (TOML files); they are read at start-up.")
+        )
+        profiles_folder.clicked.connect(self._open_profiles_folder)
+        profile_row = QHBoxLayout()
+        profile_row.addWidget(self.profile, 1)
+        profile_row.addWidget(profiles_folder)
         self.concurrency = QSpinBox()
         self.concurrency.setObjectName("concurrency")
         self.concurrency.setRange(1, 32)
@@ -90,8 +106,9 @@ class SettingsDialog(QDialog):
         self.tray.setObjectName("tray_enabled")
         form.addRow(self.tr("Engine"), self.engine_mode)
         form.addRow(self.tr("Server address"), self.endpoint)
+        form.addRow("", self.endpoint_error)
         form.addRow(self.tr("API key"), self.api_key)
-        form.addRow(self.tr("Model profile"), self.profile)
+        form.addRow(self.tr("Model profile"), profile_row)
         form.addRow(self.tr("Pages at once"), self.concurrency)
         form.addRow(self.tr("PDF resolution (DPI)"), self.dpi)
         form.addRow(self.tr("Model cache folder"), cache_row)
@@ -135,7 +152,22 @@ class SettingsDialog(QDialog):
         if folder:
             self.hf_cache.setText(folder)
 
+    def _open_profiles_folder(self) -> None:
+        from desktop.runtime.profiles import user_profiles_dir
+
+        folder = user_profiles_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
     def _accept(self) -> None:
+        endpoint = self.endpoint.text().strip()
+        if endpoint and not re.match(r"^https?://[^\s/]+", endpoint):
+            self.endpoint_error.setText(
+                self.tr("The server address starts with http:// or https://.")
+            )
+            self.endpoint_error.show()
+            self.endpoint.setFocus()
+            return
         errors = []
         if self.api_key.text() != self._keys[0]:
             errors.append(set_secret("api_key", self.api_key.text()))

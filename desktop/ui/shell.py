@@ -53,6 +53,9 @@ def _preload_modules() -> None:
         "desktop.engines.history",
         "desktop.runtime.gpu",
         "desktop.runtime.profiles",
+        # The model runtime (Docker SDK and all): imported when the model is first
+        # started, which must not be a half-second freeze on the GUI thread.
+        "desktop.runtime.controller",
         "anyio._backends._asyncio",
         "anyio.lowlevel",
         "httpcore",

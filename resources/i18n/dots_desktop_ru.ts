@@ -12,6 +12,10 @@
       <translation>О чём: вся страница</translation>
     </message>
     <message>
+      <source>Answer stopped.</source>
+      <translation>Ответ остановлен.</translation>
+    </message>
+    <message>
       <source>Ask about the whole page again</source>
       <translation>Снова спрашивать о всей странице</translation>
     </message>
@@ -28,8 +32,16 @@
       <translation>Копировать ответ</translation>
     </message>
     <message>
+      <source>Forget this document's conversation and start again</source>
+      <translation>Забыть разговор об этом документе и начать заново</translation>
+    </message>
+    <message>
       <source>Model</source>
       <translation>Модель</translation>
+    </message>
+    <message>
+      <source>New chat</source>
+      <translation>Новый чат</translation>
     </message>
     <message>
       <source>Question</source>
@@ -697,6 +709,10 @@
       <translation>Ключ API</translation>
     </message>
     <message>
+      <source>Add or change model profiles (TOML files); they are read at start-up.</source>
+      <translation>Добавьте или измените профили моделей (файлы TOML); они читаются при запуске.</translation>
+    </message>
+    <message>
       <source>Automatic (server if configured, else built-in)</source>
       <translation>Автоматически (сервер, если задан, иначе встроенный)</translation>
     </message>
@@ -753,6 +769,10 @@
       <translation>Страниц одновременно</translation>
     </message>
     <message>
+      <source>Profiles folder…</source>
+      <translation>Папка профилей…</translation>
+    </message>
+    <message>
       <source>Remote server</source>
       <translation>Удалённый сервер</translation>
     </message>
@@ -767,6 +787,10 @@
     <message>
       <source>Show the tray icon (closing the window keeps the app running)</source>
       <translation>Значок в трее (закрытие окна не завершает программу)</translation>
+    </message>
+    <message>
+      <source>The server address starts with http:// or https://.</source>
+      <translation>Адрес сервера начинается с http:// или https://.</translation>
     </message>
     <message>
       <source>only for gated models</source>

@@ -136,3 +136,38 @@ def test_given_a_stored_key_when_cleared_then_it_is_removed_from_the_keyring(
     dialog.api_key.clear()
     dialog._accept()
     assert ("dots-desktop", "api_key") not in backend.store
+
+
+def test_given_an_address_without_http_when_ok_then_the_dialog_stays_and_says_why(
+    qtbot: Any, keyring_backend: Any
+) -> None:
+    keyring_backend(MemoryKeyring())
+    dialog = SettingsDialog(Prefs(language="en"), PROFILES)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.endpoint.setText("gpu-box:8000")
+    dialog._accept()
+    assert not dialog.result() and dialog.isVisible()
+    assert dialog.endpoint_error.isVisible() and "http://" in dialog.endpoint_error.text()
+    dialog.endpoint.setText("https://gpu-box:8000")
+    dialog._accept()
+    assert dialog.result()
+
+
+def test_given_the_profiles_button_then_it_opens_the_user_profiles_folder(
+    qtbot: Any, keyring_backend: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop.runtime.profiles import user_profiles_dir
+
+    keyring_backend(MemoryKeyring())
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    dialog = SettingsDialog(Prefs(language="en"), PROFILES)
+    qtbot.addWidget(dialog)
+    button = dialog.findChild(QPushButton, "open_profiles_folder")
+    assert button is not None
+    button.click()
+    assert opened == [str(user_profiles_dir())] and user_profiles_dir().is_dir()
