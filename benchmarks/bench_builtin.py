@@ -6,7 +6,11 @@ shows what the engine adds (spacing, rules, tables, layout, calmer ONNX threads)
 ``post`` is the engine's own work after OCR (rules + tables + layout), timed on the same
 lines. ``--repeat N`` alternates raw and engine N times and keeps the best of each.
 
-Run: ``uv run python benchmarks/bench_builtin.py [--only journal,russian,pdf1,pdf2]``
+The ``tess-rus`` row reads the full Russian page with the Tesseract backend
+(``languages="rus"``); its reference is one plain ``tesseract -l rus`` call on the same
+page (text only, no TSV, rules or layout), and ``child RSS`` is Tesseract's own peak.
+
+Run: ``uv run python benchmarks/bench_builtin.py [--only journal,russian,pdf1,pdf2,tess-rus]``
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import argparse
 import asyncio
 import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +36,11 @@ sys.path.insert(0, str(ROOT))
 
 from desktop.core.pageimage import PageImage  # noqa: E402
 from desktop.engines.base import PageDone, RecognizeMode  # noqa: E402
-from desktop.engines.builtin import BuiltinEngine  # noqa: E402
+from desktop.engines.builtin import (  # noqa: E402
+    BuiltinEngine,
+    installed_languages,
+    tesseract_binary,
+)
 from desktop.engines.builtin.engine import analyse_page  # noqa: E402
 from desktop.engines.builtin.ocr import OcrLine  # noqa: E402
 
@@ -108,9 +118,50 @@ async def engine_page(engine: BuiltinEngine, page: PageImage) -> tuple[float, in
     return took, len(done.page.blocks), len(done.page.tables), done.page.status.value
 
 
+def child_peak_rss_mib() -> float:
+    """Peak resident memory of the largest finished child process (Tesseract)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def tesseract_row(repeat: int) -> None:
+    """The full Russian page read by the Tesseract backend vs a plain ``tesseract`` call."""
+    exe = tesseract_binary()
+    if exe is None or "rus" not in installed_languages():
+        print("tess-rus: skipped (needs tesseract and tesseract-ocr-rus)")
+        return
+    page = next(pages({"russian"}))[1]
+    engine = BuiltinEngine(languages="rus")
+    recorder = _Recorder(engine._reader)
+    engine._reader = recorder
+    asyncio.run(engine.ensure_ready())
+    env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+    with tempfile.TemporaryDirectory() as tmp:
+        png = Path(tmp) / "page.png"
+        page.image.save(png)
+        raw_s = eng_s = float("inf")
+        for _ in range(repeat):
+            t = time.perf_counter()
+            cmd = [exe, str(png), "stdout", "-l", "rus"]
+            subprocess.run(cmd, capture_output=True, check=True, env=env)
+            raw_s = min(raw_s, time.perf_counter() - t)
+            took, nblocks, ntables, status = asyncio.run(engine_page(engine, page))
+            eng_s = min(eng_s, took)
+    rgb = np.asarray(page.image)
+    t = time.perf_counter()
+    analyse_page(_Replay(recorder.lines), rgb, RecognizeMode.LAYOUT, check_script=False)
+    post_s = time.perf_counter() - t
+    size = f"{page.width}x{page.height}"
+    print(
+        f"{'russian tess rus':<18}{size:>11}{raw_s:>8.1f}{eng_s:>10.1f}{eng_s / raw_s:>7.2f}"
+        f"{post_s:>8.2f}{nblocks:>8}{ntables:>8}  {status:<8} {peak_rss_mib():>8.0f}"
+        f"  (child RSS {child_peak_rss_mib():.0f} MiB; raw = plain tesseract -l rus)"
+    )
+    asyncio.run(engine.aclose())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="journal,russian,pdf1,pdf2")
+    parser.add_argument("--only", default="journal,russian,pdf1,pdf2,tess-rus")
     parser.add_argument("--repeat", type=int, default=1, help="runs per page; best is kept")
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -165,6 +216,8 @@ def main() -> None:
         print(
             f"{'total':<18}{'':>11}{totals[0]:>8.1f}{totals[1]:>10.1f}{totals[1] / totals[0]:>7.2f}"
         )
+    if "tess-rus" in only:
+        tesseract_row(args.repeat)
     load = os.getloadavg()[0]
     print(f"peak RSS of the whole run: {peak_rss_mib():.0f} MiB; loadavg(1m) now {load:.1f}")
     asyncio.run(engine.aclose())

@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     ocr.add_argument("--concurrency", type=int, default=None)
     ocr.add_argument("--max-tokens", type=int, default=None)
     ocr.add_argument("--no-header-footer", action="store_true")
+    ocr.add_argument(
+        "--lang",
+        default="auto",
+        metavar="LANGS",
+        help="built-in engine's languages: auto (default), or Tesseract packs such as rus, rus+eng",
+    )
 
     models = sub.add_parser("models", help="list, start, stop the local model container")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)

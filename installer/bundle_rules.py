@@ -276,3 +276,33 @@ def prune_orphans(
         for dest, src, kind in kept
         if dest not in removed and not (kind == "SYMLINK" and _link_target(dest, src) in removed)
     ]
+
+
+def prune_folder(
+    entries: list[TocEntry], folder: str, imports_of: Callable[[str], Iterable[str]]
+) -> list[TocEntry]:
+    """Drop the libraries in ``folder`` (e.g. ``opencv_python_headless.libs``) that no
+    other collected binary links to any more, directly or through each other, and the
+    links pointing at them. ``imports_of(src)`` lists the library names a binary needs.
+    """
+    inside = {
+        _key(dest): (dest, src, kind)
+        for dest, src, kind in entries
+        if kind == "BINARY" and _norm(dest).rpartition("/")[0] == folder
+    }
+    needed: set[str] = set()
+    members = {entry[0] for entry in inside.values()}
+    stack = [e for e in entries if e[2] != "SYMLINK" and e[0] not in members]
+    while stack:
+        entry = stack.pop()
+        for name in imports_of(entry[1]):
+            key = _key(name)
+            if key in inside and key not in needed:
+                needed.add(key)
+                stack.append(inside[key])
+    removed = {inside[k][0] for k in inside.keys() - needed}
+    return [
+        (dest, src, kind)
+        for dest, src, kind in entries
+        if dest not in removed and not (kind == "SYMLINK" and _link_target(dest, src) in removed)
+    ]

@@ -14,6 +14,7 @@ import errno
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,8 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 #: Failures that would hit every page the same way: stop at once with exit code 1.
 FATAL = (AuthFailed, ContextTooLong, ModelNotServed, ServerUnavailable)
 TEXT_FORMATS = {"md": "md", "json": "json", "txt": "txt", "html": "html"}
+#: ``--lang``: ``auto`` or Tesseract codes joined by ``+`` (``rus``, ``rus+eng``, ``chi_sim``).
+LANG_SPEC = re.compile(r"^[A-Za-z][A-Za-z_]*(\+[A-Za-z][A-Za-z_]*)*$")
 #: Most file systems refuse longer names (in bytes).
 NAME_MAX = 255
 
@@ -94,7 +97,14 @@ def _check_args(args: argparse.Namespace) -> str:
     kind = args.engine or default_engine_kind(args.endpoint)
     if kind == "server" and not args.endpoint:
         raise UsageError("--engine server needs --endpoint URL (or DOTS_DESKTOP_ENDPOINT).")
+    lang = _languages(args)
+    if not LANG_SPEC.match(lang):
+        raise UsageError(f"--lang {lang!r}: use auto or language codes such as rus or rus+eng.")
     return str(kind)
+
+
+def _languages(args: argparse.Namespace) -> str:
+    return str(getattr(args, "lang", None) or "auto").strip()
 
 
 def _plan_inputs(args: argparse.Namespace) -> tuple[Plan, list[str], list[str]]:
@@ -162,6 +172,9 @@ async def _main(args: argparse.Namespace) -> int:
         if len(problems) > 1:
             _say(f"None of the {len(problems)} inputs could be read.")
         return EXIT_ERROR
+    languages = _languages(args)
+    if kind == "server" and languages != "auto":
+        _say(f"Note: --lang {languages} is ignored: it applies to --engine builtin only.")
     options = {"max_tokens": args.max_tokens}
     if args.concurrency:
         options["concurrency"] = args.concurrency
@@ -170,6 +183,7 @@ async def _main(args: argparse.Namespace) -> int:
         args.endpoint,
         args.api_key,
         args.model,
+        languages=languages,
         **({k: v for k, v in options.items() if v is not None} if kind == "server" else {}),
     )
     try:

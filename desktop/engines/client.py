@@ -261,7 +261,9 @@ class OpenAIClient:
         After a break mid-answer ``RESTART`` is yielded and the answer starts over.
         Cancellation propagates at once (the sleep and the read are both cancellable).
         """
-        content = body if isinstance(body, bytes) else await asyncio.to_thread(self.encode_body, body)
+        content = (
+            body if isinstance(body, bytes) else await asyncio.to_thread(self.encode_body, body)
+        )
         loop = asyncio.get_running_loop()
         start = loop.time()
         attempt = 0

@@ -17,9 +17,14 @@ def create_engine(
     endpoint: str | None = None,
     api_key: str | None = None,
     model: str | None = None,
+    *,
+    languages: str = "auto",
     **server_options: Any,
 ) -> Engine:
-    """An engine of ``kind``; raises ``EngineError`` with the reason when it cannot exist here."""
+    """An engine of ``kind``; raises ``EngineError`` with the reason when it cannot exist here.
+
+    ``languages`` (``auto``, ``rus``, ``rus+eng``...) is for the built-in engine only.
+    """
     if kind == "server":
         if not endpoint:
             raise EngineError(
@@ -41,7 +46,7 @@ def create_engine(
                 f"The built-in engine cannot run here: {reason}",
                 fix="Use --engine server with --endpoint URL.",
             )
-        engine: Engine = BuiltinEngine()
+        engine: Engine = BuiltinEngine(languages=languages)
         return engine
     raise EngineError(f"Unknown engine {kind!r}.", fix="Use server or builtin.")
 

@@ -119,12 +119,13 @@ def _show_window_early(app: object) -> tuple[object, object]:
     from desktop.ui.i18n import install_language
     from desktop.ui.icons import app_icon
     from desktop.ui.prefs import load_prefs
-    from desktop.ui.theme import apply_theme
+    from desktop.ui.theme import apply_theme, platform_palette_is_dark
     from desktop.ui.window import MainWindow
 
     prefs = load_prefs()
     install_language(app, prefs.language)  # type: ignore[arg-type]
-    apply_theme(app, set_style=not _fusion_at_start)  # type: ignore[arg-type]
+    dark = platform_palette_is_dark()
+    apply_theme(app, dark, set_style=not _fusion_at_start)  # type: ignore[arg-type]
     app.setWindowIcon(app_icon())  # type: ignore[attr-defined]
     window = MainWindow(defer=True)
     window.set_mode(prefs.ocr_mode)

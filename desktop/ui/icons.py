@@ -6,9 +6,13 @@ import functools
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtCore import QByteArray, QRectF
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+
+#: Transparent, spelled without ``Qt.GlobalColor``: icons are drawn before the first paint,
+#: and the first use of ``Qt`` costs ~20 ms of enum set-up (see window.py).
+CLEAR = QColor(0, 0, 0, 0)
 
 
 def resources_dir() -> Path:
@@ -57,7 +61,7 @@ def line_icon(name: str, colour: str = "#3a3f47", size: int = 24) -> QIcon:
     icon = QIcon()
     for scale in (1, 2):
         pix = QPixmap(size * scale, size * scale)
-        pix.fill(Qt.GlobalColor.transparent)
+        pix.fill(CLEAR)
         painter = QPainter(pix)
         renderer.render(painter)
         painter.end()
@@ -71,18 +75,30 @@ def app_icon() -> QIcon:
     return QIcon(str(path)) if path.exists() else QIcon()
 
 
+def svg_pixmap(svg: str, width: int, height: int, scale: int = 2) -> QPixmap:
+    """An SVG drawn into a transparent pixmap (HiDPI ``scale``).
+
+    Drawing through SVG needs no QPen/QBrush from Python, whose constructors name
+    ``Qt`` enums: shapes drawn before the first paint use it (see window.py).
+    """
+    pix = QPixmap(width * scale, height * scale)
+    pix.fill(CLEAR)
+    painter = QPainter(pix)
+    QSvgRenderer(QByteArray(svg.encode())).render(painter)
+    painter.end()
+    pix.setDevicePixelRatio(scale)
+    return pix
+
+
 def dot_pixmap(state: str, size: int = 12) -> QPixmap:
     """A filled circle in the state's colour (engine chip, status bar)."""
-    pix = QPixmap(size * 2, size * 2)
-    pix.setDevicePixelRatio(2)
-    pix.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pix)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(state_colour(state))
-    painter.drawEllipse(QRectF(1, 1, size - 2, size - 2))
-    painter.end()
-    return pix
+    colour = STATE_COLOURS.get(state, STATE_COLOURS["stopped"])
+    r = size / 2 - 1
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
+        f'<circle cx="{size / 2}" cy="{size / 2}" r="{r}" fill="{colour}"/></svg>'
+    )
+    return svg_pixmap(svg, size, size)
 
 
 def draw_tray_pixmap(fraction: float | None, state: str, size: int = 64) -> QPixmap:
@@ -91,6 +107,8 @@ def draw_tray_pixmap(fraction: float | None, state: str, size: int = 64) -> QPix
     ``fraction`` None means no NVIDIA GPU: the page is drawn empty with three dots.
     Shapes are thick and few so the icon still reads at 16-22 px.
     """
+    from PySide6.QtCore import Qt
+
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)

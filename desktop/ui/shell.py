@@ -19,7 +19,7 @@ from desktop.ui.enginechoice import build_engine, engine_kind
 from desktop.ui.i18n import install_language
 from desktop.ui.inputs import Inputs, expand_paths, image_png_bytes, mime_inputs
 from desktop.ui.prefs import Prefs, load_prefs, save_prefs
-from desktop.ui.theme import apply_theme, system_is_dark
+from desktop.ui.theme import applied_dark, apply_theme, system_is_dark
 from desktop.ui.tray import Tray, tray_available
 from desktop.ui.window import MainWindow
 
@@ -125,6 +125,9 @@ class DesktopApp(QObject):
             window.set_mode(self.prefs.ocr_mode)
         self.window: MainWindow = window
         self.controller = WindowController(self.window, self.bridge, self.prefs.pdf_dpi)
+        if applied_dark() not in (None, self.dark):
+            # The first paint guessed from the platform palette; the colour scheme decides.
+            self._retheme(self.dark)
         self.tray = Tray(self)
         self.tray_shown = False
         self.gpu = GpuFeed(gpu_backend, gpu_interval, self)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QByteArray, QPointF, QRectF, QSize
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from desktop.ui.icons import fullness_colour
@@ -52,23 +53,33 @@ class GpuGauge(QWidget):
         return QSize(64 + 8 + max(120, width), 20)
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        # SVG and the widget's own foreground, no QPen/QBrush: the gauge paints in the
+        # first frame, before ``Qt``'s enums exist (see window.py).
         self.paint_count += 1
+        frac = self.fraction()
+        mid = self.palette().mid().color().name()
+        fill = ""
+        if frac is not None:
+            width = 60 * min(1.0, max(0.0, frac))
+            fill = (
+                f'<rect width="{width:.2f}" height="8" rx="4" '
+                f'fill="{fullness_colour(frac).name()}"/>'
+            )
+        svg = (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="8">'
+            f'<rect width="60" height="8" rx="4" fill="{mid}"/>{fill}</svg>'
+        )
+        role = (
+            QPalette.ColorRole.WindowText
+            if frac is not None
+            else QPalette.ColorRole.PlaceholderText
+        )
+        if self.foregroundRole() != role:
+            self.setForegroundRole(role)  # "No NVIDIA GPU" reads muted
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        bar = QRectF(1, self.height() / 2 - 4, 60, 8)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(self.palette().mid().color())
-        p.drawRoundedRect(bar, 4, 4)
-        frac = self.fraction()
-        if frac is not None:
-            p.setBrush(fullness_colour(frac))
-            p.drawRoundedRect(
-                QRectF(bar.x(), bar.y(), bar.width() * min(1.0, frac), bar.height()), 4, 4
-            )
-        p.setPen(self.palette().windowText().color() if frac is not None else QColor("#8a8f98"))
-        p.drawText(
-            QRectF(70, 0, self.width() - 70, self.height()),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            self._text,
-        )
+        QSvgRenderer(QByteArray(svg.encode())).render(p, QRectF(1, self.height() / 2 - 4, 60, 8))
+        metrics = self.fontMetrics()  # left-aligned, vertically centred
+        baseline = (self.height() + metrics.ascent() - metrics.descent()) / 2
+        p.drawText(QPointF(70, baseline), self._text)
         p.end()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -29,8 +28,25 @@ DARK = {
 
 
 def system_is_dark() -> bool:
+    from PySide6.QtCore import Qt
+
     hints = QGuiApplication.styleHints()
     return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+def platform_palette_is_dark() -> bool:
+    """Before our palette is set: whether the platform's is dark (Qt 6.5+ follows the
+    system scheme there). Used for the first paint, where ``system_is_dark`` would name
+    ``Qt`` (~20 ms of enum set-up); DesktopApp corrects with it right after."""
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    return window.lightness() < 128
+
+
+_applied: list[bool] = []  # the last palette apply_theme set: dark or not
+
+
+def applied_dark() -> bool | None:
+    return _applied[-1] if _applied else None
 
 
 def colours(dark: bool) -> dict[str, str]:
@@ -43,6 +59,7 @@ def apply_theme(app: QApplication, dark: bool | None = None, *, set_style: bool 
     ``set_style=False``: the application was started with ``-style Fusion`` already.
     """
     dark = system_is_dark() if dark is None else dark
+    _applied[:] = [dark]
     c = colours(dark)
     if set_style:
         app.setStyle("Fusion")

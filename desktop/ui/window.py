@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
+# No ``Qt`` at module level: its first use builds ~20 ms of enums, so it waits until after
+# the first paint (see DropZone and complete()).
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QLabel,
     QMainWindow,
     QPlainTextEdit,
@@ -47,29 +50,30 @@ logger = logging.getLogger(__name__)
 MODES = ("layout", "text", "layout-only")
 
 
-class DropZone(QWidget):
-    """The empty state: what to do, and which engine will do it."""
+class DropZone(QFrame):
+    """The empty state: what to do, and which engine will do it.
+
+    A QFrame (draws its style-sheet background) with centred labels; the centring is
+    set again in code by ``centre()`` after the first paint. Before it, the style sheet's
+    ``qproperty-alignment`` does it: naming ``Qt`` in Python costs ~20 ms of enum set-up.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("drop_zone")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 40, 40, 40)
         layout.addStretch(2)
         self.title = QLabel(self.tr("Drop scans, photos or PDFs here, or paste with Ctrl+V"))
         self.title.setObjectName("drop_title")
         self.title.setWordWrap(True)
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.engine_line = QLabel()
         self.engine_line.setObjectName("drop_engine_line")
-        self.engine_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.engine_line.setWordWrap(True)
         self.hint = QLabel(
             self.tr("Tables can be copied into a spreadsheet; chat asks about the page.")
         )
         self.hint.setObjectName("drop_hint")
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
         layout.addWidget(self.title)
         layout.addSpacing(10)
@@ -77,6 +81,12 @@ class DropZone(QWidget):
         layout.addSpacing(4)
         layout.addWidget(self.hint)
         layout.addStretch(3)
+
+    def centre(self) -> None:
+        from PySide6.QtCore import Qt
+
+        for label in (self.title, self.engine_line, self.hint):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
 
 class MainWindow(QMainWindow):
@@ -120,7 +130,7 @@ class MainWindow(QMainWindow):
             if not page:  # the page bar's icons are drawn with the page bar (complete())
                 action.setIcon(line_icon(icon, self.palette().windowText().color().name()))
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            action.setShortcuts([shortcut])  # setShortcut() would name Qt.Key (see DropZone)
             action.setToolTip(
                 f"{text} ({shortcut.toString(QKeySequence.SequenceFormat.NativeText)})"
             )
@@ -136,8 +146,12 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             "settings", self.tr("Settings"), "settings", QKeySequence("Ctrl+,")
         )
-        self.cancel_action = self._action("cancel", self.tr("Cancel"), "stop", QKeySequence("Esc"), page=True)
-        self.fit_action = self._action("fit", self.tr("Fit page"), "fit", QKeySequence("Ctrl+0"), page=True)
+        self.cancel_action = self._action(
+            "cancel", self.tr("Cancel"), "stop", QKeySequence("Esc"), page=True
+        )
+        self.fit_action = self._action(
+            "fit", self.tr("Fit page"), "fit", QKeySequence("Ctrl+0"), page=True
+        )
         self.zoom_in_action = self._action(
             "zoom_in", self.tr("Zoom in"), "zoom-in", QKeySequence("Ctrl++"), page=True
         )
@@ -160,7 +174,7 @@ class MainWindow(QMainWindow):
         bar.setObjectName("main_toolbar")
         bar.setMovable(False)
         bar.setIconSize(QSize(20, 20))
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # Text beside icons comes from the style sheet until complete() sets it in code.
         bar.addAction(self.open_action)
         bar.addAction(self.paste_action)
         bar.addSeparator()
@@ -177,7 +191,6 @@ class MainWindow(QMainWindow):
         self.engine_chip = QToolButton()
         self.engine_chip.setObjectName("engine_chip")
         self.engine_chip.setAccessibleName(self.tr("Engine and model state"))
-        self.engine_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.engine_chip.setToolTip(
             self.tr("The engine reading your pages; click to manage the model")
         )
@@ -193,7 +206,7 @@ class MainWindow(QMainWindow):
         self.toolbar = bar
 
     def _build_centre(self) -> None:
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter()  # horizontal
         splitter.setObjectName("main_splitter")
         self.documents = DocumentsPanel()
         splitter.addWidget(self.documents)
@@ -205,9 +218,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.drop_zone = DropZone()
         self._page_box = QWidget()  # the page bar and view: filled by complete()
-        page_layout = QVBoxLayout(self._page_box)
-        page_layout.setContentsMargins(0, 0, 0, 0)
-        page_layout.setSpacing(0)
+        self._page_layout = QVBoxLayout(self._page_box)
+        self._page_layout.setContentsMargins(0, 0, 0, 0)
+        self._page_layout.setSpacing(0)
         self.stack.addWidget(self.drop_zone)
         self.stack.addWidget(self._page_box)
         centre_layout.addWidget(self.stack)
@@ -252,11 +265,17 @@ class MainWindow(QMainWindow):
         if self._complete:
             return
         self._complete = True
+        from PySide6.QtCore import Qt
+
         from desktop.ui.chat import ChatPanel
         from desktop.ui.pageview import PageView
         from desktop.ui.results import SourceView
         from desktop.ui.tables import TablesPanel
 
+        beside = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        self.toolbar.setToolButtonStyle(beside)
+        self.engine_chip.setToolButtonStyle(beside)
+        self.drop_zone.centre()
         colour = self.palette().windowText().color().name()
         for action, name in self._icons.items():
             if action.icon().isNull():
@@ -285,10 +304,8 @@ class MainWindow(QMainWindow):
         self.page_view: PageView = PageView()
         self.page_view.setAcceptDrops(False)
         self.page_view.viewport().setAcceptDrops(False)
-        page_layout = self._page_box.layout()
-        page_layout.addWidget(self.page_bar)
-        page_layout.addWidget(self.page_view)
-        page_layout.setStretch(1, 1)  # type: ignore[attr-defined]
+        self._page_layout.addWidget(self.page_bar)
+        self._page_layout.addWidget(self.page_view, 1)
 
         self.tables: TablesPanel = TablesPanel()
         self.chat: ChatPanel = ChatPanel()
@@ -303,7 +320,8 @@ class MainWindow(QMainWindow):
             placeholder = self.tabs.widget(index)
             self.tabs.removeTab(index)
             self.tabs.insertTab(index, panel, label)
-            placeholder.deleteLater()
+            if placeholder is not None:
+                placeholder.deleteLater()
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
         self.fit_action.triggered.connect(self.page_view.fit)

@@ -12,12 +12,22 @@ import numpy as np
 import pytest
 
 from desktop.core.tables import parse_table_html
+from desktop.engines.base import RecognizeMode
 from desktop.engines.builtin import BuiltinEngine, BuiltinUnavailable, builtin_available
+from desktop.engines.builtin.languages import (
+    OsFamily,
+    install_command,
+    language_choices,
+    os_family,
+    resolve,
+)
 from desktop.engines.builtin.layout import build_blocks
 from desktop.engines.builtin.ocr import OcrLine, even_words
 from desktop.engines.builtin.scripts import garbled_ratio, unsupported_script_message
 from desktop.engines.builtin.tables import Cell, cells_to_html, find_grid_tables, find_rules
 from desktop.engines.builtin.tesseract import TesseractReader, parse_tsv
+
+LAYOUT = RecognizeMode.LAYOUT
 
 
 def line(x0: int, y0: int, x1: int, y1: int, text: str) -> OcrLine:
@@ -128,7 +138,7 @@ def test_cyrillic_read_as_latin_lookalikes_is_reported_with_a_tesseract_hint() -
     ]
     assert garbled_ratio(garbled) > 0.5
     assert garbled_ratio(english) < 0.1
-    message = unsupported_script_message(garbled, min_words=5)
+    message = unsupported_script_message(garbled, min_words=5, family="debian")
     assert message is not None and "tesseract-ocr-rus" in message
     assert unsupported_script_message(english, min_words=5) is None
 
@@ -167,19 +177,81 @@ def test_tesseract_backend_without_tesseract_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PATH", os.devnull)
-    engine = BuiltinEngine(languages="rus", backend="tesseract")
-    with pytest.raises(BuiltinUnavailable, match="Tesseract is not installed"):
+    engine = BuiltinEngine(languages="rus")
+    with pytest.raises(BuiltinUnavailable, match="Tesseract is not installed") as info:
         asyncio.run(engine.ensure_ready())
     asyncio.run(engine.aclose())
+    assert install_command("rus", with_tesseract=True) in str(info.value)
+
+
+def test_auto_page_in_cyrillic_without_tesseract_is_partial_with_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PATH", os.devnull)
+    engine = BuiltinEngine()
+    analysis, reason = engine._reread_foreign(np.full((20, 20, 3), 255, np.uint8), LAYOUT)
+    asyncio.run(engine.aclose())
+    assert analysis is None
+    assert reason.startswith("This page looks like Cyrillic text (such as Russian)")
+    assert install_command("rus", with_tesseract=True) in reason
+
+
+@pytest.mark.parametrize(
+    ("family", "with_tesseract", "command"),
+    [
+        ("debian", False, "sudo apt install tesseract-ocr-rus"),
+        ("debian", True, "sudo apt install tesseract-ocr tesseract-ocr-rus"),
+        ("fedora", False, "sudo dnf install tesseract-langpack-rus"),
+        ("arch", False, "sudo pacman -S tesseract-data-rus"),
+        ("macos", False, "brew install tesseract-lang"),
+        ("macos", True, "brew install tesseract tesseract-lang"),
+    ],
+)
+def test_install_command_names_the_package_for_each_system(
+    family: OsFamily, with_tesseract: bool, command: str
+) -> None:
+    assert install_command("rus", with_tesseract=with_tesseract, family=family) == command
+
+
+def test_windows_install_hint_names_the_installer_and_the_traineddata() -> None:
+    hint = install_command("rus", with_tesseract=True, family="windows")
+    assert "UB Mannheim" in hint and "rus.traineddata" in hint
+    assert install_command("chi_sim", with_tesseract=False, family="debian").endswith(
+        "tesseract-ocr-chi-sim"
+    )
+
+
+def test_os_family_from_os_release() -> None:
+    assert os_family("linux", 'ID=ubuntu\nID_LIKE="debian"\n') == "debian"
+    assert os_family("linux", "ID=fedora\n") == "fedora"
+    assert os_family("linux", 'ID="rocky"\nID_LIKE="rhel centos fedora"\n') == "fedora"
+    assert os_family("linux", "ID=arch\n") == "arch"
+    assert os_family("linux", "ID=gentoo\n") == "linux"
+    assert os_family("darwin") == "macos" and os_family("win32") == "windows"
+
+
+def test_languages_pick_the_backend() -> None:
+    assert resolve("auto") == ("rapidocr", "eng")
+    assert resolve("en") == ("rapidocr", "eng")
+    assert resolve("rus") == ("tesseract", "rus")
+    assert resolve("rus+eng") == ("tesseract", "rus+eng")
+    assert resolve("rus,en") == ("tesseract", "rus+eng")
+
+
+def test_language_choices_list_auto_then_installed_packs_by_name() -> None:
+    choices = language_choices(["rus", "osd", "eng", "xyz"])
+    assert [c.code for c in choices] == ["auto", "eng", "rus", "xyz"]
+    assert choices[0].backend == "rapidocr"
+    assert choices[2].label == "Russian (Tesseract)" and choices[2].backend == "tesseract"
 
 
 def test_builtin_is_available_here() -> None:
     assert builtin_available() is None
 
 
-def test_asking_the_bundled_models_for_russian_points_to_tesseract() -> None:
-    engine = BuiltinEngine(languages="rus")
-    with pytest.raises(BuiltinUnavailable, match="Tesseract backend"):
+def test_forcing_the_bundled_models_onto_russian_points_to_tesseract() -> None:
+    engine = BuiltinEngine(languages="rus", backend="rapidocr")
+    with pytest.raises(BuiltinUnavailable, match="Tesseract reads other languages"):
         asyncio.run(engine.ensure_ready())
     asyncio.run(engine.aclose())
 

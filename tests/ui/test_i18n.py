@@ -87,3 +87,46 @@ def test_given_russian_then_no_widget_shows_english(russian: None, qtbot: Any) -
     assert "Открыть" in texts and "Распознать изображение из буфера" in texts
     left = sorted({t for t in texts if t in english})
     assert not left, f"still English in Russian mode: {left}"
+
+
+def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbot: Any) -> None:
+    from types import SimpleNamespace
+
+    from desktop.runtime.profiles import load_profiles
+    from desktop.runtime.status import ContainerState, ControllerStatus
+    from desktop.ui.modelpanel import ModelPanel
+
+    profiles = load_profiles()
+    status = ControllerStatus(
+        state=ContainerState.STARTING,
+        profile_id="dots.ocr",
+        stage="loading weights",
+        stages_seen=("starting container", "loading weights"),
+    )
+    runtime = SimpleNamespace(
+        status=lambda: status,
+        logs=lambda: ["INFO loading"],
+        profiles=lambda: profiles,
+        profile=lambda pid: profiles["dots.ocr"],
+        last_profile=None,
+        error="",
+    )
+    window = MainWindow()
+    qtbot.addWidget(window)
+    shell = SimpleNamespace(
+        window=window,
+        prefs=Prefs(engine_mode="managed", profile="dots.ocr", language="ru"),
+        engine_state=("dots.ocr", "stopped", ""),
+        gpu_sample=(3 * 1024**3, 16 * 1024**3),
+        model=runtime,
+        _profile_names=lambda: [],
+    )
+    panel = ModelPanel(shell)
+    panel._wired = runtime
+    panel.refresh()
+    english = {src for _ctx, src in extract()} - PROPER
+    texts = [*visible_texts(panel), panel.plan.text(), panel.state.text(), panel.stages.text()]
+    assert "помещается" in panel.plan.text() and "загрузка весов" in panel.state.text()
+    left = sorted({t for t in texts if t in english or "Needs" in t or "loading" in t})
+    assert not left, f"still English in Russian mode: {left}"
+    panel.close()

@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -25,22 +25,30 @@ from desktop.engines.base import (
     RecognizeMode,
 )
 from desktop.engines.builtin.booktabs import find_booktabs_tables
-from desktop.engines.builtin.layout import build_blocks, reading_order, table_text
+from desktop.engines.builtin.languages import (
+    AUTO,
+    BUNDLED_LANGUAGES,
+    SCRIPT_LANGUAGES,
+    Backend,
+    install_clause,
+    resolve,
+    split_languages,
+)
+from desktop.engines.builtin.layout import build_blocks, join_lines, reading_order, table_text
 from desktop.engines.builtin.ocr import OcrLine, RapidReader
-from desktop.engines.builtin.scripts import tesseract_binary, unsupported_script_message
-from desktop.engines.builtin.tables import find_grid_tables, find_rules
+from desktop.engines.builtin.scripts import looks_unsupported, script_message, tesseract_binary
+from desktop.engines.builtin.tables import find_grid_tables, find_rules, without_rules
 from desktop.engines.builtin.tesseract import (
     TesseractFailedError,
     TesseractReader,
+    detect_script,
     installed_languages,
 )
 
 logger = logging.getLogger(__name__)
 
-Backend = Literal["rapidocr", "tesseract"]
-
 #: ``languages`` values the bundled models cover.
-RAPID_LANGUAGES = frozenset({"auto", "en", "eng", "latin", "zh", "ch", "chi_sim", "chinese"})
+RAPID_LANGUAGES = frozenset({AUTO, *BUNDLED_LANGUAGES})
 
 #: RapidOCR's detector scales images up until their short side reaches this.
 DET_MIN_SIDE = 736
@@ -69,19 +77,28 @@ def builtin_available() -> str | None:
 class Analysis:
     blocks: tuple[Block, ...]
     text: str
-    warning: str
+    #: The text looks like a script the bundled models do not read (see scripts.py).
+    foreign_script: bool = False
 
 
 def analyse_page(
-    reader: _Reader, rgb: np.ndarray, mode: RecognizeMode, *, check_script: bool
+    reader: _Reader,
+    rgb: np.ndarray,
+    mode: RecognizeMode,
+    *,
+    check_script: bool,
+    erase_rules: bool = False,
 ) -> Analysis:
-    """The whole page's work (blocking): OCR, rules, tables, layout."""
+    """The whole page's work (blocking): OCR, rules, tables, layout.
+
+    ``erase_rules``: OCR a copy without the long rules (Tesseract needs it in tables).
+    """
     import cv2
 
     h, w = rgb.shape[:2]
-    lines = reader.read(rgb)
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     hrules, vrules, hmask, vmask = find_rules(gray)
+    lines = reader.read(without_rules(rgb, hmask, vmask) if erase_rules else rgb)
     tables = find_grid_tables(hrules, vrules, hmask, vmask, lines)
     tables += find_booktabs_tables(hrules, lines, w, exclude=[t.bbox for t in tables])
     rest = [
@@ -102,8 +119,8 @@ def analyse_page(
             for b in blocks
         ]
         text = "\n\n".join(p for p in parts if p)
-    warning = unsupported_script_message(ln.text for ln in lines) if check_script else None
-    return Analysis(tuple(blocks), text, warning or "")
+    foreign = check_script and looks_unsupported(ln.text for ln in lines)
+    return Analysis(tuple(blocks), text, foreign)
 
 
 def read_region(reader: _Reader, rgb: np.ndarray, region: BBox) -> str:
@@ -128,7 +145,7 @@ def read_region(reader: _Reader, rgb: np.ndarray, region: BBox) -> str:
     if not lines:
         return ""
     paras = reading_order(lines)
-    out = [" ".join(ln.text for ln in it.lines) for it in paras]
+    out = [join_lines(it.lines) for it in paras]
     return "\n".join(out)
 
 
@@ -142,18 +159,27 @@ def _clip(region: BBox, w: int, h: int) -> BBox:
 
 
 class BuiltinEngine:
-    """OCR on the CPU with models shipped in the rapidocr wheel (or the system's Tesseract)."""
+    """OCR on the CPU with models shipped in the rapidocr wheel (or the system's Tesseract).
+
+    ``languages``: ``auto`` (bundled models; a page in another script is re-read with
+    Tesseract when its language pack is installed), a bundled language (``eng``), or
+    Tesseract languages (``rus``, ``rus+eng``), which make Tesseract read every page.
+    """
 
     def __init__(
-        self, languages: str = "auto", backend: Backend = "rapidocr", **ocr_params: Any
+        self, languages: str = AUTO, backend: Backend | None = None, **ocr_params: Any
     ) -> None:
-        self._languages = languages
-        self._backend: Backend = backend
+        self._languages = languages.strip() or AUTO
+        chosen, tess_langs = resolve(self._languages)
+        self._backend: Backend = backend or chosen
+        self._tess_langs = tess_langs
+        self._auto = self._backend == "rapidocr" and split_languages(self._languages) == [AUTO]
         self._reader: _Reader
-        if backend == "tesseract":
-            self._reader = TesseractReader("eng" if languages == "auto" else languages)
+        if self._backend == "tesseract":
+            self._reader = TesseractReader(tess_langs)
         else:
             self._reader = RapidReader(**ocr_params)
+        self._have_langs: list[str] | None = None  # Tesseract's packs, looked up once
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="builtin-ocr")
         self._ready = False
 
@@ -162,42 +188,86 @@ class BuiltinEngine:
         return "Built-in (CPU)"
 
     @property
+    def languages(self) -> str:
+        """The ``languages`` this engine was made with (``auto``, ``rus+eng``...)."""
+        return self._languages
+
+    @property
     def capabilities(self) -> Capability:
         return Capability.LAYOUT | Capability.TEXT | Capability.GROUNDING | Capability.BOXES
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
+    def _tesseract_languages(self) -> list[str]:
+        """Installed Tesseract packs (blocking; cached for the engine's life)."""
+        if self._have_langs is None:
+            self._have_langs = installed_languages()
+        return self._have_langs
+
     async def ensure_ready(self) -> None:
         if self._ready:
             return
         if self._backend == "tesseract":
             exe = tesseract_binary()
+            want = split_languages(self._tess_langs)
             if exe is None:
                 raise BuiltinUnavailable(
-                    "Tesseract is not installed.",
-                    fix="Install it (e.g. 'apt install tesseract-ocr') or use the bundled OCR.",
+                    f"Tesseract is not installed, so '{self._tess_langs}' text cannot be read.",
+                    fix=f"To read it, {install_clause(want[0], have_tesseract=False)}.",
                 )
-            want = "eng" if self._languages == "auto" else self._languages
-            have = await self._run(installed_languages, exe)
-            missing = [lang for lang in want.split("+") if lang not in have]
+            have = await self._run(self._tesseract_languages)
+            missing = [lang for lang in want if lang not in have]
             if missing:
                 raise BuiltinUnavailable(
                     f"Tesseract has no language pack for {', '.join(missing)}.",
-                    fix=f"Install it, e.g. 'apt install tesseract-ocr-{missing[0]}'.",
+                    fix=f"To read it, {install_clause(missing[0], have_tesseract=True)}.",
                 )
         else:
-            wanted = {x for x in self._languages.lower().replace(",", "+").split("+") if x}
-            if not wanted <= RAPID_LANGUAGES:
+            if not set(split_languages(self._languages.lower())) <= RAPID_LANGUAGES:
                 raise BuiltinUnavailable(
                     f"The bundled OCR models read Latin and Chinese text, not '{self._languages}'.",
-                    fix="Choose the Tesseract backend with that language pack in the settings.",
+                    fix="Leave the backend to the engine: Tesseract reads other languages.",
                 )
             reason = builtin_available()
             if reason is not None:
                 raise BuiltinUnavailable(f"The built-in engine cannot start: {reason}.")
         await self._run(self._reader.load)
         self._ready = True
+
+    def _reread_foreign(self, rgb: np.ndarray, mode: RecognizeMode) -> tuple[Analysis | None, str]:
+        """A page the bundled models cannot read: Tesseract's analysis and the reason, or
+        None and the sentence saying what to install (blocking)."""
+        exe = tesseract_binary()
+        if exe is None:
+            return None, script_message("Cyrillic", have_tesseract=False)
+        script = detect_script(rgb, exe)
+        if script not in SCRIPT_LANGUAGES:
+            script = "Cyrillic"  # what the look-alike check is built for; OSD unsure
+        lang = SCRIPT_LANGUAGES[script]
+        if lang not in self._tesseract_languages():
+            return None, script_message(script, have_tesseract=True)
+        logger.info("page looks like %s: re-reading it with Tesseract (%s)", script, lang)
+        try:
+            reader = TesseractReader(lang, exe)
+            got = analyse_page(reader, rgb, mode, check_script=False, erase_rules=True)
+        except TesseractFailedError as exc:
+            logger.warning("Tesseract failed on a %s page: %s", script, exc)
+            return None, script_message(script, have_tesseract=True)
+        return got, f"read with Tesseract ({lang})"
+
+    def _reread_region(self, rgb: np.ndarray, box: BBox, text: str) -> tuple[str, str]:
+        """A region in look-alike Latin: Tesseract's Cyrillic reading when it has the pack."""
+        exe = tesseract_binary()
+        lang = SCRIPT_LANGUAGES["Cyrillic"]  # too little text for OSD to name the script
+        if exe is None or lang not in self._tesseract_languages():
+            return text, ""
+        try:
+            better = read_region(TesseractReader(lang, exe), rgb, box)
+        except TesseractFailedError as exc:
+            logger.warning("Tesseract failed on a region: %s", exc)
+            return text, ""
+        return better, f"read with Tesseract ({lang})"
 
     async def recognize(
         self,
@@ -212,16 +282,28 @@ class BuiltinEngine:
             if mode is RecognizeMode.GROUNDING:
                 box = _clip(region or (0, 0, w, h), w, h)
                 text = await self._run(read_region, self._reader, rgb, box)
+                reason = ""
+                if self._auto and looks_unsupported([text], min_words=5):
+                    text, reason = await self._run(self._reread_region, rgb, box, text)
                 blocks: tuple[Block, ...] = (Block("Text", box, text, 0),)
-                result = Page(page.index, w, h, blocks, PageStatus.OK, "", w, h, text)
+                result = Page(page.index, w, h, blocks, PageStatus.OK, reason, w, h, text)
             else:
-                check = self._backend == "rapidocr"
+                tess = self._backend == "tesseract"
                 got: Analysis = await self._run(
-                    functools.partial(analyse_page, check_script=check), self._reader, rgb, mode
+                    functools.partial(analyse_page, check_script=self._auto, erase_rules=tess),
+                    self._reader,
+                    rgb,
+                    mode,
                 )
-                status = PageStatus.PARTIAL if got.warning else PageStatus.OK
+                status, reason = PageStatus.OK, ""
+                if got.foreign_script:
+                    other, reason = await self._run(self._reread_foreign, rgb, mode)
+                    if other is None:
+                        status = PageStatus.PARTIAL
+                    else:
+                        got = other
                 blocks = got.blocks
-                result = Page(page.index, w, h, blocks, status, got.warning, w, h, got.text)
+                result = Page(page.index, w, h, blocks, status, reason, w, h, got.text)
         except TesseractFailedError as exc:
             raise BuiltinUnavailable(
                 f"Tesseract failed: {exc}.", fix="Check its installation and language packs."

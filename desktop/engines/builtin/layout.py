@@ -139,7 +139,7 @@ def _soft_vertical_cuts(items: Sequence[Item], min_gap: float) -> list[tuple[int
     return cuts
 
 
-def _join_lines(lines: Sequence[OcrLine]) -> str:
+def join_lines(lines: Sequence[OcrLine]) -> str:
     text = ""
     for ln in lines:
         t = ln.text.strip()
@@ -290,7 +290,7 @@ def build_blocks(
             html = it.table.html if with_text else None
             blocks.append(Block("Table", it.table.bbox, html, len(blocks)))
             continue
-        text = _join_lines(it.lines)
+        text = join_lines(it.lines)
         box = it.bbox
         near = any(
             -3 * line_h < t.bbox[1] - box[3] < 3 * line_h

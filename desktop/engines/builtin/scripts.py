@@ -13,17 +13,18 @@ import re
 import shutil
 from collections.abc import Iterable
 
+from desktop.engines.builtin.languages import (
+    SCRIPT_LANGUAGES,
+    OsFamily,
+    install_clause,
+    language_name,
+)
+
 #: Scripts the bundled RapidOCR models read.
 BUNDLED_SCRIPTS: tuple[str, ...] = ("Latin", "Han (Chinese)", "digits", "punctuation")
 
 #: Tesseract language packs worth suggesting for scripts the bundled models lack.
-TESSERACT_HINTS: dict[str, str] = {
-    "Cyrillic": "rus",
-    "Greek": "ell",
-    "Arabic": "ara",
-    "Hebrew": "heb",
-    "Devanagari": "hin",
-}
+TESSERACT_HINTS: dict[str, str] = SCRIPT_LANGUAGES
 
 _WORD = re.compile(r"[^\s]{3,}")
 _LOWER_UPPER = re.compile(r"[a-z][A-Z]")
@@ -40,18 +41,32 @@ def garbled_ratio(texts: Iterable[str]) -> float:
     return odd / len(words)
 
 
-def unsupported_script_message(texts: Iterable[str], *, min_words: int = 20) -> str | None:
-    """A sentence telling the user the page looks unreadable for the bundled models, or None."""
+def looks_unsupported(texts: Iterable[str], *, min_words: int = 20) -> bool:
+    """Whether the bundled models' text looks like another script read as Latin."""
     texts = list(texts)
     words = sum(len(_WORD.findall(t)) for t in texts)
-    if words < min_words or garbled_ratio(texts) < 0.3:
-        return None
+    return words >= min_words and garbled_ratio(texts) >= 0.3
+
+
+def script_message(
+    script: str = "Cyrillic", *, have_tesseract: bool, family: OsFamily | None = None
+) -> str:
+    """One sentence: why the page is partial and exactly what to install to read it."""
+    lang = SCRIPT_LANGUAGES.get(script, "rus")
+    how = install_clause(lang, have_tesseract=have_tesseract, family=family)
     return (
-        "This page looks like it is written in a script the built-in models do not read "
-        "(they read Latin and Chinese), for example Cyrillic; install Tesseract with the "
-        "language pack (e.g. 'tesseract-ocr-rus' for Russian) and choose the Tesseract "
-        "backend with that language in the settings."
+        f"This page looks like {script} text (such as {language_name(lang)}), which the "
+        f"built-in models do not read; to read it, {how}."
     )
+
+
+def unsupported_script_message(
+    texts: Iterable[str], *, min_words: int = 20, family: OsFamily | None = None
+) -> str | None:
+    """A sentence telling the user the page looks unreadable for the bundled models, or None."""
+    if not looks_unsupported(texts, min_words=min_words):
+        return None
+    return script_message(have_tesseract=tesseract_binary() is not None, family=family)
 
 
 def tesseract_binary() -> str | None:

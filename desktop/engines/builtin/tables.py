@@ -121,6 +121,32 @@ def find_rules(gray: np.ndarray) -> tuple[list[Rule], list[Rule], np.ndarray, np
     return hrules, vrules, horiz, vert
 
 
+def without_rules(rgb: np.ndarray, hmask: np.ndarray, vmask: np.ndarray) -> np.ndarray:
+    """A copy of the page with its long rules painted white.
+
+    Tesseract's page segmentation treats table rules as ink: next to them it drops or
+    garbles words ("12" -> "#70"). Only thin strokes at least twice the rule minimum are
+    erased, so tall letters of big headings stay.
+    """
+    import cv2
+
+    h, w = rgb.shape[:2]
+    erase = np.zeros((h, w), np.uint8)
+    for mask, long_side in ((hmask, 0), (vmask, 1)):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+        min_len = 2 * (max(40, w // 25) if long_side == 0 else max(30, h // 60))
+        for i in range(1, n):
+            cw, ch = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
+            length, thick = (cw, ch) if long_side == 0 else (ch, cw)
+            if length >= min_len and thick < 20:
+                erase[labels == i] = 255
+    if not erase.any():
+        return rgb
+    out = rgb.copy()
+    out[erase > 0] = 255
+    return out
+
+
 def _cluster(values: Sequence[int], tol: int) -> list[int]:
     """Merge nearby positions (one rule drawn 2-3 px thick, or a double rule)."""
     out: list[list[int]] = []
