@@ -138,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, values in times.items():
         med = statistics.median(values)
         print(f"| {label} | {med:.3f} | {min(values):.3f} | {max(values):.3f} | {med / ref:.2f}x |")
+    size_verdict = "meets" if total <= SIZE_TARGET_MB * 10**6 else "misses"
+    print(f"\nbundle = {total / 10**6:.0f} MB: {size_verdict} the <= {SIZE_TARGET_MB} MB target")
     ratio = statistics.median(times["frozen"]) / ref
     verdict = "meets" if ratio <= RATIO_TARGET else "misses"
     print(f"\nfrozen/source = {ratio:.2f}x: {verdict} the <= {RATIO_TARGET}x target")

@@ -16,8 +16,14 @@ libraries are still DT_NEEDED, so the loader wants a file of each name that defi
   just reports "not opened").
 
 The libraries only those libraries needed (aom, vpx, swresample, libssl/libcrypto 1.1,
-libdrm) are then unreferenced and dropped (``bundle_rules.prune_folder``). Without a C
-compiler, or with ``DOTS_BUNDLE_FULL_OPENCV=1``, the real libraries are bundled.
+libdrm) are then unreferenced and dropped (``bundle_rules.prune_folder``).
+
+cv2 also links its own OpenBLAS (37 MiB + libgfortran) for 19 BLAS/LAPACK functions
+(gemm, LU/Cholesky/QR/SVD solvers, eigen), while numpy ships another OpenBLAS with the
+64-bit-integer interface (``scipy_sgesv_64_``...). :func:`adapt_opencv_blas` compiles
+``cv2_blas_adapter.c`` under the name of cv2's OpenBLAS: each function widens its
+integers and calls numpy's. Without a C compiler, with an OpenCV importing a function the
+adapter lacks, or with ``DOTS_BUNDLE_FULL_OPENCV=1``, the real libraries are bundled.
 """
 
 from __future__ import annotations
@@ -161,3 +167,75 @@ def stub_opencv_codecs(
         return toc, []
     out = [(dest, replacements.get(dest, src), kind) for dest, src, kind in toc]
     return out, sorted(d.rpartition("/")[2] for d in replacements)
+
+
+#: What ``cv2_blas_adapter.c`` provides: the BLAS/LAPACK functions cv2 imports.
+ADAPTED_BLAS: frozenset[str] = frozenset(
+    {f"cblas_{p}gemm" for p in "sdcz"}
+    | {f"{p}{f}_" for p in "sd" for f in ("gesv", "getrf", "posv", "potrf", "gels", "geqrf")}
+    | {"sgesdd_", "dgesdd_", "dgeev_"}
+)
+ADAPTER_SOURCE = Path(__file__).resolve().with_name("cv2_blas_adapter.c")
+NUMPY_LIBS = "numpy.libs"
+_OPENBLAS = re.compile(r"^libopenblas")
+_SCIPY_OPENBLAS = re.compile(r"^libscipy_openblas64_")
+
+
+def _ilp64_name(symbol: str) -> str:
+    """scipy_openblas64_'s name for an LP64 symbol (``sgesv_`` -> ``scipy_sgesv_64_``)."""
+    return f"scipy_{symbol}64_"
+
+
+def adapt_opencv_blas(
+    binaries: Iterable[TocEntry], workdir: Path, cc: str = "cc", nm: str = "nm"
+) -> tuple[list[TocEntry], str | None]:
+    """``binaries`` with cv2's own OpenBLAS replaced by an adapter onto numpy's.
+
+    Returns the new TOC and the replaced library's name, or None (TOC unchanged) when
+    cv2, either OpenBLAS, the compiler is missing, or cv2 imports a BLAS/LAPACK function
+    the adapter does not forward (a newer OpenCV): then both OpenBLAS copies stay.
+    """
+    toc = list(binaries)
+    by_folder: dict[tuple[str, str], TocEntry] = {}
+    cv2 = None
+    for entry in toc:
+        folder, _, name = entry[0].replace("\\", "/").rpartition("/")
+        if _CV2.match(entry[0].replace("\\", "/")):
+            cv2 = Path(entry[1])
+        if entry[2] == "BINARY" and folder == OPENCV_LIBS and _OPENBLAS.match(name):
+            by_folder[("cv2", name)] = entry
+        if entry[2] == "BINARY" and folder == NUMPY_LIBS and _SCIPY_OPENBLAS.match(name):
+            by_folder[("numpy", name)] = entry
+    theirs = [k[1] for k in by_folder if k[0] == "cv2"]
+    ours = [k[1] for k in by_folder if k[0] == "numpy"]
+    if cv2 is None or len(theirs) != 1 or len(ours) != 1 or shutil.which(cc) is None:
+        return toc, None
+    soname, numpy_blas = theirs[0], ours[0]
+    try:
+        wanted = set(imported_symbols(cv2, nm)) & defined_symbols(
+            Path(by_folder[("cv2", soname)][1]), nm
+        )
+        provided = defined_symbols(Path(by_folder[("numpy", numpy_blas)][1]), nm)
+        missing = (wanted - ADAPTED_BLAS) | {
+            _ilp64_name(s) for s in ADAPTED_BLAS if _ilp64_name(s) not in provided
+        }
+        if missing:
+            logger.warning("keeping cv2's OpenBLAS: no adapter for %s", sorted(missing))
+            return toc, None
+        workdir.mkdir(parents=True, exist_ok=True)
+        target = workdir / soname
+        subprocess.run(
+            [
+                cc, "-shared", "-fPIC", "-O2", "-s", "-o", str(target), f"-Wl,-soname,{soname}",
+                str(ADAPTER_SOURCE), f"-L{Path(by_folder[('numpy', numpy_blas)][1]).parent}",
+                f"-l:{numpy_blas}", f"-Wl,-rpath,$ORIGIN/../{NUMPY_LIBS}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )  # fmt: skip
+    except (OSError, subprocess.CalledProcessError) as exc:
+        logger.warning("keeping cv2's OpenBLAS: the adapter failed to build: %s", exc)
+        return toc, None
+    replaced = by_folder[("cv2", soname)][0]
+    return [(d, str(target) if d == replaced else s, k) for d, s, k in toc], soname

@@ -213,7 +213,7 @@ async def _ocr_all(engine: Engine, plan: Plan, args: argparse.Namespace, unread:
                     raise event.error
                 page = event.page
                 line = f"{prefix}page {event.done}/{event.total} {page.status}"
-                if page.status not in (PageStatus.OK,) and page.reason:
+                if page.reason:  # why it is partial, or how an OK page was read
                     line += f" ({page.reason})"
                 _say(line)
             elif isinstance(event, DocumentFinished):

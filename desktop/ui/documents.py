@@ -20,10 +20,9 @@ from desktop.ui.icons import svg_pixmap
 if TYPE_CHECKING:
     from desktop.ui.session import DocEntry
 
-#: USER_ROLE and Qt.AlignmentFlag.AlignHCenter as numbers: the panel is built
-#: before the first paint, when naming ``Qt`` would cost ~20 ms (see window.py).
+#: Qt.ItemDataRole.UserRole as a number: this module is imported before the first paint,
+#: when naming ``Qt`` would cost ~20 ms of enum set-up (see window.py).
 USER_ROLE = 0x0100
-ALIGN_HCENTER = 0x0004
 
 THUMB = QSize(96, 128)
 BADGE_COLOURS = {
@@ -148,12 +147,14 @@ class DocumentsPanel(QWidget):
     # -- pages -----------------------------------------------------------------
     def show_pages(self, entry: DocEntry) -> None:
         """Fill the page list with placeholders; visible thumbnails are requested lazily."""
+        from PySide6.QtCore import Qt
+
         self.pages.blockSignals(True)
         self.pages.clear()
         for index in range(entry.page_count):
             item = QListWidgetItem(self._thumbs.get((entry.key, index), self._placeholder), "")
             item.setData(USER_ROLE, index)
-            item.setTextAlignment(ALIGN_HCENTER)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
             self.pages.addItem(item)
         self.pages.blockSignals(False)
         self._update_page_badges(entry)

@@ -56,6 +56,9 @@ def colours(dark: bool) -> dict[str, str]:
 def apply_theme(app: QApplication, dark: bool | None = None, *, set_style: bool = True) -> bool:
     """Fusion with our palette and a small style sheet; returns whether dark was chosen.
 
+    The ``qproperty-`` lines give the first paint what code sets once ``Qt`` is loaded
+    (see window.py).
+
     ``set_style=False``: the application was started with ``-style Fusion`` already.
     """
     dark = system_is_dark() if dark is None else dark
@@ -88,16 +91,20 @@ def apply_theme(app: QApplication, dark: bool | None = None, *, set_style: bool 
     app.setStyleSheet(
         f"""
         QToolBar#main_toolbar {{ padding: 4px 8px; spacing: 6px; border: none;
-            border-bottom: 1px solid {c["mid"]}; background: {c["window"]}; }}
+            border-bottom: 1px solid {c["mid"]}; background: {c["window"]};
+            qproperty-toolButtonStyle: ToolButtonTextBesideIcon; }}
         QToolBar#page_toolbar {{ padding: 2px 6px; border: none;
             border-bottom: 1px solid {c["mid"]}; }}
         QToolButton {{ padding: 4px 8px; border-radius: 6px; }}
         QToolButton:hover {{ background: {c["alt"]}; }}
         QToolButton:checked {{ background: {c["drop"]}; border: 1px solid {c["accent"]}; }}
         QToolButton#engine_chip {{ border: 1px solid {c["mid"]}; border-radius: 13px;
-            padding: 3px 12px; background: {c["base"]}; }}
+            padding: 3px 12px; background: {c["base"]};
+            qproperty-toolButtonStyle: ToolButtonTextBesideIcon; }}
         QWidget#drop_zone {{ background: {c["drop"]}; border: 2px dashed {c["accent"]};
             border-radius: 14px; margin: 18px; }}
+        QLabel#drop_title, QLabel#drop_engine_line, QLabel#drop_hint {{
+            qproperty-alignment: AlignCenter; }}
         QLabel#drop_title {{ font-size: 20px; font-weight: 600; color: {c["text"]}; }}
         QLabel#drop_engine_line {{ font-size: 14px; color: {c["accent"]}; }}
         QLabel#drop_hint, QLabel#empty_hint, QLabel#chat_disabled_reason {{ color: {c["muted"]}; }}

@@ -88,19 +88,30 @@ def test_event_loop_keeps_running_while_the_page_is_read(journal_run: Run) -> No
     assert journal_run.ticks > 10
 
 
-def test_russian_columns_read_in_order_and_the_script_is_flagged(need_builtin: None) -> None:
-    """Four narrow newspaper columns (a crop of the page, to keep the test quick)."""
+def test_russian_columns_read_in_order_and_the_script_is_flagged(
+    need_builtin: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four narrow newspaper columns (a crop of the page, to keep the test quick).
+
+    Tesseract is hidden: this is the bundled models' reading of a page they cannot read
+    (test_tesseract_real.py covers the switch to Tesseract).
+    """
+    import os
+
     from PIL import Image
 
     from desktop.core.pageimage import PageImage
     from desktop.engines.base import RecognizeMode
+    from desktop.engines.builtin.languages import install_command
     from tests.builtin.conftest import FIXTURES, recognize_sync
 
+    monkeypatch.setenv("PATH", os.devnull)  # no tesseract on PATH
     img = Image.open(FIXTURES / "russian_page.png").convert("RGB")  # JPEG bytes: PIL sniffs
     crop = img.crop((150, 690, 1480, 1700))  # columns start at x ~ 10, 330, 660, 990
     page = recognize_sync(PageImage("russian_page.png", 0, crop), RecognizeMode.LAYOUT).page
     assert page.status is PageStatus.PARTIAL
-    assert "tesseract-ocr-rus" in page.reason
+    assert "Cyrillic" in page.reason
+    assert install_command("rus", with_tesseract=True) in page.reason  # Debian: tesseract-ocr-rus
     columns = [sum(b.bbox[0] + b.bbox[2] > 2 * x for x in (320, 655, 985)) for b in page.blocks]
     switches = sum(a != b for a, b in itertools.pairwise(columns))
     assert len(page.blocks) > 12
