@@ -70,7 +70,11 @@ def run_gui(files: list[str]) -> int:
     # QThread pool is small and its threads outlive a quick quit.
     import asyncio
 
-    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dots-worker")
+    from desktop.ui.bridge import background_thread
+
+    executor = ThreadPoolExecutor(
+        max_workers=8, thread_name_prefix="dots-worker", initializer=background_thread
+    )
     prestart_threads(executor, 8)
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)

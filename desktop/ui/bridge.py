@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +45,24 @@ async def closing_stream(stream: AsyncIterator[Any]) -> AsyncIterator[AsyncItera
         close = getattr(stream, "aclose", None)
         if close is not None:
             await close()
+
+
+def background_thread() -> None:
+    """Thread initializer for worker pools: a lower CPU priority (Linux; elsewhere a no-op).
+
+    On a busy machine the scheduler then runs the GUI thread first, and page rendering
+    or image encoding waits a moment instead of the window.
+    """
+    import os
+    import threading
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 5))
+    except OSError:  # not allowed here: keep the default
+        logger.debug("could not lower the worker thread's priority")
 
 
 #: Pixels converted per PIL call: each call holds the GIL, so a whole page at once would
@@ -101,7 +120,9 @@ class EngineBridge(QObject):
         self._engine_set = asyncio.Event()
         self._engine_set.set()
         self._sources: dict[str, Source] = {}
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dots-render")
+        self._pool = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="dots-render", initializer=background_thread
+        )
         self._pool.submit(lambda: None)  # its thread starts now, not on the first page
         self._ocr_tasks: set[asyncio.Future[Any]] = set()
         self._other_tasks: set[asyncio.Future[Any]] = set()

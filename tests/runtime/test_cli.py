@@ -100,7 +100,7 @@ def test_doctor_says_when_the_endpoint_is_unreachable(
 
 
 @pytest.mark.docker
-def test_models_start_status_logs_stop_round_trip(  # noqa: PLR0917
+def test_models_start_status_logs_stop_round_trip(
     tmp_path: Path,
     sim_image: str,
     run_id: str,

@@ -227,7 +227,7 @@ async def test_a_foreign_container_is_never_stopped_or_removed(
         ("no-kernel-image", FailureCause.NO_KERNEL_IMAGE),
     ],
 )
-async def test_a_failed_start_is_diagnosed_and_leaves_no_container(  # noqa: PLR0917
+async def test_a_failed_start_is_diagnosed_and_leaves_no_container(
     make_controller: Factory,
     sim_profile: Callable[..., ModelProfile],
     docker_client: Any,

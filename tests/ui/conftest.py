@@ -55,8 +55,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     asyncio.events._set_running_loop(None)
 
 
-
-
 def run_until(qtbot: Any, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     """Process Qt events (and so asyncio work) until ``predicate()`` holds."""
     qtbot.waitUntil(predicate, timeout=int(timeout * 1000))
