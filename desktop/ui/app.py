@@ -128,7 +128,7 @@ def _show_window_early(app: object) -> tuple[object, object]:
 
     prefs = load_prefs()
     install_language(app, prefs.language)  # type: ignore[arg-type]
-    dark = platform_palette_is_dark()
+    dark = platform_palette_is_dark()  # the platform's palette: before ours replaces it
     apply_theme(app, dark, set_style=not _fusion_at_start)  # type: ignore[arg-type]
     app.setWindowIcon(app_icon())  # type: ignore[attr-defined]
     window = MainWindow(defer=True)

@@ -62,7 +62,7 @@ class DropZone(QFrame):
         super().__init__(parent)
         self.setObjectName("drop_zone")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 40, 40, 40)
+        layout.setContentsMargins(20, 20, 20, 20)  # + the style sheet's margin and border
         layout.addStretch(2)
         self.title = QLabel(self.tr("Drop scans, photos or PDFs here, or paste with Ctrl+V"))
         self.title.setObjectName("drop_title")
@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1400, 880)
         self._icons: dict[QAction, str] = {}
+        self._page_actions: set[QAction] = set()
         self._complete = False
         self._build_actions()
         self._build_toolbar()
@@ -127,7 +128,9 @@ class MainWindow(QMainWindow):
         action.setObjectName(name)
         if icon:
             self._icons[action] = icon
-            if not page:  # the page bar's icons are drawn with the page bar (complete())
+            if page:
+                self._page_actions.add(action)  # their icons come with the page bar
+            else:
                 action.setIcon(line_icon(icon, self.palette().windowText().color().name()))
         if shortcut is not None:
             action.setShortcuts([shortcut])  # setShortcut() would name Qt.Key (see DropZone)
@@ -354,10 +357,11 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.model_state)
 
     def refresh_colours(self) -> None:
-        """Re-tint icons and backgrounds after the light/dark palette changed."""
+        """(Re-)tint icons and backgrounds after the light/dark palette changed."""
         colour = self.palette().windowText().color().name()
         for action, name in self._icons.items():
-            action.setIcon(line_icon(name, colour))
+            if self._complete or action not in self._page_actions:
+                action.setIcon(line_icon(name, colour))
         if self._complete:
             self.page_view.setBackgroundBrush(self.palette().window().color().darker(108))
 
