@@ -149,6 +149,11 @@ def _plan_inputs(args: argparse.Namespace) -> tuple[Plan, list[str], list[str]]:
     return plan, problems, notes
 
 
+PAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".pdf"}
+)
+
+
 def _folder_files(folder: Path) -> tuple[list[Path], int]:
     """The images and PDFs directly in ``folder`` (by content, sorted), and how many others."""
     files: list[Path] = []
@@ -156,7 +161,9 @@ def _folder_files(folder: Path) -> tuple[list[Path], int]:
     for child in sorted(folder.iterdir()):
         if child.name.startswith("."):
             continue  # hidden: thumbnails, .DS_Store, our own temp files
-        if page_file_kind(child) is None:
+        # A file named like a page but unreadable is kept, so it is reported by name
+        # ("scan.png: the file is empty.") instead of vanishing into the skipped count.
+        if page_file_kind(child) is None and child.suffix.lower() not in PAGE_SUFFIXES:
             skipped += 1
         else:
             files.append(child)

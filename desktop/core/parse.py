@@ -259,11 +259,14 @@ class IncrementalLayoutParser:
         salvaged = items is None
         candidates: list[Block] = []
         cut = False
+        unusable = 0
         if items is not None:
             for item in items:
                 block = block_from_item(item, self.mapping)
                 if block is not None:
                     candidates.append(block)
+                else:
+                    unusable += 1
         else:
             candidates = list(self._all)
             tail = "".join(self._current) if self._depth else ""
@@ -279,6 +282,8 @@ class IncrementalLayoutParser:
                 candidates, cut = by_regex, False
         blocks, dropped = _final_dedupe(candidates)
         verdict = self._verdict(len(blocks) - cut, salvaged, dropped, cut, finish_reason)
+        if unusable:
+            verdict = _with_unusable(verdict, unusable, len(blocks))
         return ParseResult(tuple(blocks), *verdict)
 
     def _regex_blocks(self, full: str) -> list[Block]:
@@ -312,6 +317,20 @@ class IncrementalLayoutParser:
         if reasons:
             return PageStatus.PARTIAL, " ".join(reasons)
         return PageStatus.OK, ""
+
+
+def _with_unusable(
+    verdict: tuple[PageStatus, str], unusable: int, kept: int
+) -> tuple[PageStatus, str]:
+    """Blocks left out for an unusable box (missing, not numbers, outside the page) are lost
+    text: the page must not look complete."""
+    status, reason = verdict
+    note = f"{_blocks(unusable)} without a usable box left out."
+    if not kept:
+        return PageStatus.FAILED, f"The model's answer has no block with a usable box; {note}"
+    if status is PageStatus.OK:
+        return PageStatus.PARTIAL, note
+    return status, f"{reason} {note}"
 
 
 def _blocks(count: int, adjective: str = "") -> str:

@@ -249,3 +249,27 @@ def test_empty_or_garbage_answers_fail_with_a_reason() -> None:
 def test_valid_answer_cut_by_the_token_limit_is_partial() -> None:
     result = parse_layout(JOURNAL_OUTPUT, JOURNAL_MAP, finish_reason="length")
     assert result.status is PageStatus.PARTIAL and len(result.blocks) == len(BLOCKS)
+
+
+def test_a_block_with_an_unusable_box_makes_the_page_partial_not_silently_ok() -> None:
+    mapping = BoxMapping(ORIG_W, ORIG_H, MODEL_W, MODEL_H)
+    good = {"bbox": [10, 10, 200, 60], "category": "Text", "text": "kept"}
+    bad = {"bbox": [float("nan"), 10, 200, 60], "category": "Text", "text": "lost"}
+    result = parse_layout(json.dumps([good, bad]), mapping)  # json.dumps writes NaN
+    assert [b.text for b in result.blocks] == ["kept"]
+    assert result.status is PageStatus.PARTIAL
+    assert "1 block without a usable box left out" in result.reason
+
+
+def test_an_answer_whose_every_box_is_unusable_fails_the_page_with_a_reason() -> None:
+    mapping = BoxMapping(ORIG_W, ORIG_H, MODEL_W, MODEL_H)
+    bad = [{"bbox": [1e400, 0, 5, 5], "category": "Text", "text": "x"}]
+    result = parse_layout(json.dumps(bad).replace("Infinity", "1" + "0" * 401), mapping)
+    assert result.blocks == ()
+    assert result.status is PageStatus.FAILED
+    assert "no block with a usable box" in result.reason
+
+
+def test_an_empty_layout_is_an_ok_blank_page() -> None:
+    result = parse_layout("[]", BoxMapping(ORIG_W, ORIG_H, MODEL_W, MODEL_H))
+    assert result.blocks == () and result.status is PageStatus.OK

@@ -83,6 +83,21 @@ def test_a_folder_given_as_input_reads_its_images_and_skips_other_files(
     assert "skipped 1 file" in err
 
 
+def test_a_damaged_page_file_in_a_folder_is_named_not_just_counted(
+    tmp_path: Path,
+    good_page: Callable[[str], Path],
+    endpoint: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = good_page("a.png").parent
+    (folder / "scan.png").write_bytes(b"")
+    code = run(["ocr", str(folder), "--endpoint", endpoint, "--out", str(tmp_path / "out")])
+    _, err = capsys.readouterr()
+    assert code == 3, err  # a.png read, scan.png not
+    assert "scan.png: the file is empty." in err
+    assert "skipped" not in err
+
+
 def test_only_bad_inputs_exit_1_with_a_line_for_each(
     corpus_dir: Path, endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
