@@ -13,6 +13,8 @@ with PIL BICUBIC, PNG at Pillow's default zlib level 6, base64; ``json.loads``, 
 scaling and Markdown joining.
 OURS: ``iter_pages`` + ``encode_page`` (the original bytes when the server's resize gives
 the same pixels, else resize + fast PNG) + ``parse_layout`` + ``document_to_markdown``.
+"ours sends" names the fast PNG's channels and how many threads compressed it (zlib
+level 1 in independent stripes; fewer cores -> fewer threads).
 
 No model outputs are published for the fixtures: every page is parsed with the
 hand-written journal answer (tests/core/journal_output.py), mapped to that page's size.
@@ -24,6 +26,7 @@ import argparse
 import base64
 import io
 import json
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +39,7 @@ from desktop.core.document import Document, Page
 from desktop.core.exports import document_to_markdown
 from desktop.core.images import iter_pages
 from desktop.core.parse import parse_layout
+from desktop.core.pngfast import stripes_for
 from desktop.core.request import encode_page
 from desktop.core.resize import BoxMapping, smart_resize
 from tests.core.journal_output import JOURNAL_OUTPUT
@@ -122,10 +126,20 @@ def baseline_parse(text: str, width: int, height: int, model_w: int, model_h: in
 # ------------------------------------------------------------------ ours
 
 
-def ours_prepare(case: Case) -> tuple[str, BoxMapping, bool]:
+def ours_prepare(case: Case) -> tuple[str, BoxMapping, str]:
     page = next(iter_pages(case.path, pages=[case.index]))
     encoded = encode_page(page)
-    return encoded.data_url, encoded.mapping, encoded.passthrough
+    return encoded.data_url, encoded.mapping, _what_we_send(encoded.data, encoded.passthrough)
+
+
+def _what_we_send(data: bytes, passthrough: bool) -> str:
+    if passthrough:
+        return "original file"
+    # PNG colour type (IHDR byte 25): 0 = one grey channel, 2 = RGB.
+    width, height = struct.unpack(">II", data[16:24])
+    channels = 1 if data[25] == 0 else 3
+    threads = stripes_for(height * (width * channels + 1))
+    return f"fast PNG {'L' if channels == 1 else 'RGB'} {threads}thr"
 
 
 def ours_parse(text: str, mapping: BoxMapping, source: str) -> str:
@@ -164,7 +178,7 @@ def answer_for(model_w: int, model_h: int) -> str:
 def _row(case: Case, repeat: int) -> tuple[tuple[object, ...], bool]:
     base_url, width, height, model_w, model_h = baseline_prepare(case)
     plain_url = baseline_prepare(case, fitz=False)[0]
-    our_url, mapping, passthrough = ours_prepare(case)
+    our_url, mapping, sends = ours_prepare(case)
     ours_pixels = model_input(our_url)
     same = np.array_equal(model_input(plain_url), ours_pixels)
     fitz_same = np.array_equal(model_input(base_url), ours_pixels)
@@ -195,7 +209,7 @@ def _row(case: Case, repeat: int) -> tuple[tuple[object, ...], bool]:
     rest = (op + oq - shared[0]) / (bp + bq - shared[0]) if shared else None
     row = (
         case.label,
-        "original file" if passthrough else "fast PNG",
+        sends,
         bp,
         op,
         bq,

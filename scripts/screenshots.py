@@ -67,6 +67,19 @@ def run_variant(out: Path, variant: str) -> int:
         w.grab().save(str(out / f"main-{variant}.png"))
         w.tabs.setCurrentWidget(w.tables)
         w.grab().save(str(out / f"tables-{variant}.png"))
+        # The chat about a region drawn on the page (as the page view reports one).
+        w.page_view.region_selected.emit((120, 160, 1100, 620))
+        w.tabs.setCurrentWidget(w.chat)
+        w.chat.input.setPlainText("What does this part say?")
+        w.chat.send_button.click()
+        QTimer.singleShot(300, lambda: chat_done(self))
+
+    def chat_done(self: shell_module.DesktopApp) -> None:
+        w = self.window
+        if w.chat.is_streaming() or not w.chat.last_answer():
+            QTimer.singleShot(200, lambda: chat_done(self))
+            return
+        w.grab().save(str(out / f"chat-{variant}.png"))
         w.tabs.setCurrentIndex(0)
         menu = self.tray.menu
         menu.popup(w.mapToGlobal(QPoint(w.width() - 320, 60)))

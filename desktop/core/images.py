@@ -6,9 +6,11 @@ import io
 import logging
 import re
 import stat
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -22,6 +24,7 @@ from desktop.core.errors import (
     UnsupportedFile,
 )
 from desktop.core.pageimage import PageImage
+from desktop.core.pngfast import attach_pixels
 
 logger = logging.getLogger(__name__)
 
@@ -258,6 +261,32 @@ def pdf_render_dpi(width_pt: float, height_pt: float, dpi: float = 200) -> float
     return dpi
 
 
+def _rgb_image(bitmap: pdfium.PdfBitmap) -> Image.Image:
+    """A Pillow copy of a packed RGB bitmap (to_pil() without zero-filling it first)."""
+    image = Image.new("RGB", (bitmap.width, bitmap.height), None)
+    image.frombytes(bitmap.buffer, "raw", ("RGB", bitmap.stride, 1))
+    return image
+
+
+class _RenderedPage(Image.Image):
+    """A rendered RGB page whose Pillow copy is made on first pixel access, as Image.open
+    decodes lazily: sending the page reads the bitmap itself and never needs that copy."""
+
+    def __init__(self, bitmap: pdfium.PdfBitmap) -> None:
+        super().__init__()
+        self._mode = "RGB"
+        self._size = (bitmap.width, bitmap.height)
+        self._bitmap = bitmap
+        self._load_lock = threading.Lock()
+
+    def load(self) -> Any:
+        if self._im is None:
+            with self._load_lock:
+                if self._im is None:
+                    self._im = _rgb_image(self._bitmap).im
+        return super().load()
+
+
 def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) -> PageImage:
     """Render one page on white at ``dpi`` (with upstream's 4500 px cap)."""
     page = doc[index]
@@ -267,10 +296,14 @@ def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) 
         scale = used / 72.0
         _check_size(round(width_pt * scale), round(height_pt * scale), f"{name} page {index + 1}")
         bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=True)
-        image = bitmap.to_pil()  # a copy for 24-bit RGB, so closing the bitmap is safe
-        if image.mode != "RGB":
-            image = image.convert("RGB")
-        bitmap.close()
+        if bitmap.mode == "RGB":
+            image: Image.Image = _RenderedPage(bitmap)
+            # The encoder reads the bitmap's packed RGB directly (no copy back out of
+            # Pillow's 4-byte layout); the bitmap lives as long as the image.
+            attach_pixels(image, bitmap.to_numpy(), bitmap)
+        else:
+            image = bitmap.to_pil().convert("RGB")
+            bitmap.close()
     finally:
         page.close()
     return PageImage(source=name, index=index, image=image, dpi=used, page_count=len(doc))

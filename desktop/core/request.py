@@ -11,7 +11,13 @@ from PIL import Image
 
 from desktop.core.errors import ContextTooSmall
 from desktop.core.pageimage import PageImage
-from desktop.core.pngfast import encode_png, is_grayscale
+from desktop.core.pngfast import (
+    encode_pixels,
+    encode_png,
+    grey_channel,
+    is_grayscale,
+    pixels_of,
+)
 from desktop.core.prompts import IMAGE_PLACEHOLDER, PromptMode, dots_prompt, prompt_mode_for
 from desktop.core.resize import FACTOR, MAX_PIXELS, MIN_PIXELS, BoxMapping, smart_resize
 
@@ -177,13 +183,18 @@ def encode_page(
         width * height
     )
     image = page.image
-    if is_grayscale(image):
-        # A grey page sent as one channel gives the server the same RGB pixels (it
-        # replicates L into R, G, B) for a third of the work.
-        image = image if image.mode == "L" else image.getchannel(0)
-    if not server_resizes:
-        image = resize_for_model(image, max_pixels)
-    data = encode_png(image, PNG_COMPRESS_LEVEL)
+    # A grey page sent as one channel gives the server the same RGB pixels (it
+    # replicates L into R, G, B) for a third of the work.
+    if server_resizes and image.mode == "RGB":
+        pixels = pixels_of(image)
+        grey = grey_channel(pixels)
+        data = encode_pixels(pixels if grey is None else grey, PNG_COMPRESS_LEVEL)
+    else:
+        if is_grayscale(image):
+            image = image if image.mode == "L" else image.getchannel(0)
+        if not server_resizes:
+            image = resize_for_model(image, max_pixels)
+        data = encode_png(image, PNG_COMPRESS_LEVEL)
     return EncodedImage(data, "image/png", model_w, model_h, mapping, False, server_resizes)
 
 

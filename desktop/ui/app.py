@@ -36,9 +36,59 @@ def _make_app() -> object:
         _fusion_at_start.clear()
         return existing
     _fusion_at_start.append(True)
+
+    class DotsApplication(QApplication):
+        """Takes macOS Finder's "Open With" (QFileOpenEvent, sent to the application)."""
+
+        def event(self, e: Any) -> bool:
+            path = file_open_path(e)
+            if path is not None:
+                FILE_OPENS.opened(path)
+                return True
+            return super().event(e)
+
     # Fusion chosen at construction: setStyle() later would build Python's view of QStyle
     # (a few hundred enum members) before the first paint.
-    return QApplication([sys.argv[0] if sys.argv else "dots-desktop", "-style", "Fusion"])
+    argv = [sys.argv[0] if sys.argv else "dots-desktop", "-style", "Fusion"]
+    # Only macOS sends FileOpen; elsewhere every event to the application would pass
+    # through Python for nothing.
+    return DotsApplication(argv) if sys.platform == "darwin" else QApplication(argv)
+
+
+def file_open_path(event: Any) -> str | None:
+    """The local file of a QEvent.FileOpen, else None."""
+    from PySide6.QtCore import QEvent
+
+    if event.type() != QEvent.Type.FileOpen:
+        return None
+    path = event.file() or event.url().toLocalFile()
+    return str(path) if path else None
+
+
+class FileOpenRouter:
+    """Files the system asked us to open: kept until the shell exists, then handed to it."""
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+        self._handler: Any = None
+
+    def opened(self, path: str) -> None:
+        if self._handler is None:
+            self.pending.append(path)
+        else:
+            self._handler([path])
+
+    def connect(self, handler: Any) -> list[str]:
+        """Later files go to ``handler``; returns those that came before."""
+        self._handler = handler
+        pending, self.pending = self.pending, []
+        return pending
+
+    def disconnect(self) -> None:
+        self._handler = None
+
+
+FILE_OPENS = FileOpenRouter()
 
 
 def run_gui(files: list[str]) -> int:
@@ -54,6 +104,11 @@ def run_gui(files: list[str]) -> int:
         logger.info("handed %d file(s) to the running window", len(paths))
         return 0
     window, prefs = _show_window_early(app)
+    if os.environ.get("DOTS_DESKTOP_EXIT_AFTER_SHOWN") == "1":  # start-up benchmarks
+        _wait_exposed(app, window)
+        app.processEvents()  # the expose's paint
+        logger.info("window shown; exiting as DOTS_DESKTOP_EXIT_AFTER_SHOWN asks")
+        return 0
     window.complete()  # type: ignore[attr-defined]  # the parts the first paint did not show
     from concurrent.futures import ThreadPoolExecutor
 
@@ -83,6 +138,7 @@ def run_gui(files: list[str]) -> int:
     server.listen()
     shell = DesktopApp(app, window=window, prefs=prefs)
     server.files_received.connect(shell.receive_files)
+    paths += [p for p in FILE_OPENS.connect(shell.receive_files) if p not in paths]
     _route_sigint(shell)
     try:
         with loop:
@@ -90,6 +146,7 @@ def run_gui(files: list[str]) -> int:
             code = loop.run_until_complete(shell.run())
             loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
+        FILE_OPENS.disconnect()
         server.close()
         executor.shutdown(wait=False, cancel_futures=True)
     return code
@@ -139,6 +196,17 @@ def _show_window_early(app: object) -> tuple[object, object]:
     window.show()
     app.processEvents()  # type: ignore[attr-defined]
     return window, prefs
+
+
+def _wait_exposed(app: Any, window: Any, timeout_s: float = 2.0) -> None:
+    """Process events until the window system shows the window (one pass when it already is)."""
+    import time
+
+    handle = window.windowHandle()
+    deadline = time.monotonic() + timeout_s
+    while handle is not None and not handle.isExposed() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.002)
 
 
 def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:

@@ -47,6 +47,11 @@ async def closing_stream(stream: AsyncIterator[Any]) -> AsyncIterator[AsyncItera
             await close()
 
 
+def _retrieve_exception(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 def background_thread() -> None:
     """Thread initializer for worker pools: a lower CPU priority (Linux; elsewhere a no-op).
 
@@ -160,7 +165,14 @@ class EngineBridge(QObject):
             self.engine_changed.emit("", "stopped", "")
             return
         self.engine_changed.emit(engine.name, "starting", "")
-        self._engine_ready = asyncio.ensure_future(self._prepare(engine))
+        self._engine_ready = self._start_prepare(engine)
+
+    def _start_prepare(self, engine: Engine) -> asyncio.Future[None]:
+        ready = asyncio.ensure_future(self._prepare(engine))
+        # Nobody may await it (the engine is replaced or closed first): its failure was
+        # already shown, so take the exception here instead of leaving it to the GC's log.
+        ready.add_done_callback(_retrieve_exception)
+        return ready
 
     async def _prepare(self, engine: Engine) -> None:
         try:
@@ -186,7 +198,7 @@ class EngineBridge(QObject):
             raise DotsError("No OCR engine is configured.", fix="Open Settings and choose one.")
         ready = self._engine_ready
         if ready is None or (ready.done() and ready.exception() is not None):
-            ready = self._engine_ready = asyncio.ensure_future(self._prepare(engine))
+            ready = self._engine_ready = self._start_prepare(engine)
         await asyncio.shield(ready)
         return engine
 
@@ -308,7 +320,8 @@ class EngineBridge(QObject):
     ) -> None:
         try:
             async with self._semaphore:
-                self.page_started.emit(key, index)
+                if region is None:  # a region's text is no reading of the page itself
+                    self.page_started.emit(key, index)
                 page_image = await self._run(self._load_page, key, index)
                 engine = await self._ready_engine()
                 self.engine_changed.emit(engine.name, "busy", "")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
-from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -30,6 +28,7 @@ class ChatPanel(QWidget):
 
     send_requested = Signal(str)
     stop_requested = Signal()
+    region_changed = Signal(object)  # BBox | None: the part of the page the chat is about
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,7 +89,6 @@ class ChatPanel(QWidget):
         self._busy = False
         self._enabled = True
         self._region: BBox | None = None
-        self._page_view: Any = None
         self._stopping = False
         # Streamed pieces are drawn together, at most every 50 ms: re-laying out the whole
         # conversation for every token would stall the window on long answers.
@@ -113,10 +111,15 @@ class ChatPanel(QWidget):
         return self._region
 
     def _show_about(self) -> None:
+        self.region_changed.emit(self._region)
         if self._region is None:
             self.about.setText(self.tr("About: the whole page"))
+            self.input.setPlaceholderText(self.tr("Ask about this page… (Ctrl+Enter to send)"))
             self.clear_region_button.hide()
         else:
+            self.input.setPlaceholderText(
+                self.tr("Ask about the selected region… (Ctrl+Enter to send)")
+            )
             x1, y1, x2, y2 = self._region
             self.about.setText(
                 self.tr("About: the selected region (%1 × %2 px)")
@@ -125,41 +128,8 @@ class ChatPanel(QWidget):
             )
             self.clear_region_button.show()
 
-    def event(self, e: QEvent) -> bool:
-        # The window owns the page view: follow its region selection once we are inside it.
-        if e.type() in (QEvent.Type.ParentChange, QEvent.Type.Show):
-            self._follow_page_view()
-        return super().event(e)
-
-    def _follow_page_view(self) -> None:
-        view = getattr(self.window(), "page_view", None)
-        if view is None or view is self._page_view or not hasattr(view, "region_selected"):
-            return
-        self._page_view = view
-        view.region_selected.connect(self.attach_region)
-
-    def _with_region(self, history: list[ChatMessage]) -> None:
-        """Put the attached region on the question just asked (the list is the document's).
-
-        Only one image travels per request: it moves to the newest question when a region
-        is attached after the conversation began.
-        """
-        if self._region is None or not history or history[-1].role != "user":
-            return
-        holder = next((i for i, m in enumerate(history) if m.image is not None), None)
-        if holder is None:
-            return
-        image = history[holder].image
-        last = len(history) - 1
-        if holder != last:
-            if history[holder].region == self._region:
-                return
-            history[holder] = dataclasses.replace(history[holder], image=None, region=None)
-        history[last] = dataclasses.replace(history[last], image=image, region=self._region)
-
     def set_available(self, available: bool, reason: str = "") -> None:
         """Disable with the reason when the engine cannot chat."""
-        self._follow_page_view()
         self._enabled = available
         self.reason.setText(reason)
         self.reason.setVisible(not available and bool(reason))
@@ -167,10 +137,7 @@ class ChatPanel(QWidget):
 
     def set_history(self, history: list[ChatMessage]) -> None:
         """Show ``history`` (a document's own list: answers are appended to it)."""
-        self._follow_page_view()
-        if history is self._history:
-            self._with_region(history)
-        else:
+        if history is not self._history:
             if self._busy:  # another document: its answer stops and keeps what came
                 self._stopping = True
                 self.stop_requested.emit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -28,6 +29,16 @@ TABLES_INTERVAL_MS = 400
 
 def t(text: str) -> str:
     return QCoreApplication.translate("WindowController", text)
+
+
+def sendable(chat: list[ChatMessage]) -> list[ChatMessage]:
+    """The turns a model sees: no system notes, and only the newest image (one per request)."""
+    turns = [m for m in chat if m.role != "system"]
+    newest = max((i for i, m in enumerate(turns) if m.image is not None), default=-1)
+    return [
+        m if m.image is None or i == newest else dataclasses.replace(m, image=None, region=None)
+        for i, m in enumerate(turns)
+    ]
 
 
 class WindowController(QObject):
@@ -128,10 +139,29 @@ class WindowController(QObject):
         self.window.stack.setCurrentIndex(1)
         self.window.documents.add_document(entry, select=select)
 
-    def restore(self, doc: Document) -> DocEntry:
+    def load_history(self, store: object, limit: int = 50) -> None:
+        """Reopen the newest documents of ``store`` (a HistoryStore), with their chats."""
+        self.history = store
+        for item in reversed(store.entries(limit=limit)):  # type: ignore[attr-defined]
+            doc = store.load(item.id)  # type: ignore[attr-defined]
+            if doc is None:
+                continue
+            turns = store.load_chat(item.id)  # type: ignore[attr-defined]
+            chat = [
+                ChatMessage(role=str(turn.get("role", "user")), text=str(turn.get("text", "")))
+                for turn in turns
+                if isinstance(turn, dict)
+            ]
+            self.restore(doc, history_id=item.id, chat=chat)
+
+    def restore(
+        self, doc: Document, history_id: int | None = None, chat: list[ChatMessage] | None = None
+    ) -> DocEntry:
         """A document from history: its results show at once; nothing is read again."""
         entry = DocEntry.for_path(doc.source)
         entry.restored = True
+        entry.history_id = history_id
+        entry.chat = list(chat or [])
         entry.results = {p.index: p for p in doc.pages}
         entry.page_count = max(entry.results, default=-1) + 1
         self.entries[entry.key] = entry
@@ -218,7 +248,9 @@ class WindowController(QObject):
         if key == self.current_key:
             self.window.region_text.setPlainText(entry.region_text)
             self.window.region_box.setVisible(bool(entry.region_text))
-            self.window.tabs.setCurrentWidget(self.window.text_tab)
+            if self.window.tabs.currentWidget() is not self.window.chat:
+                # Asking about the region in the chat: stay there (its text is on the clipboard).
+                self.window.tabs.setCurrentWidget(self.window.text_tab)
         if entry.region_text:
             QGuiApplication.clipboard().setText(entry.region_text)
             self.window.show_message(t("Region read; its text is on the clipboard."))
@@ -315,14 +347,19 @@ class WindowController(QObject):
         if store is None or not entry.path or entry.restored:
             return
         # SQLite commits wait for the disk: off the GUI thread.
-        self._keep(asyncio.ensure_future(self._save_history(store, entry.document())))
+        self._keep(asyncio.ensure_future(self._save_history(store, entry)))
 
-    @staticmethod
-    async def _save_history(store: object, doc: Document) -> None:
+    async def _save_history(self, store: object, entry: DocEntry) -> None:
         try:
-            await asyncio.to_thread(store.add, doc)  # type: ignore[attr-defined]
+            entry.history_id = await asyncio.to_thread(
+                store.add,  # type: ignore[attr-defined]
+                entry.document(),
+            )
         except Exception:  # history is a convenience; reading must not fail because of it
             logger.warning("could not save history", exc_info=True)
+            return
+        if entry.chat:  # asked about before it was finished
+            self._save_chat(entry)
 
     # -- showing -------------------------------------------------------------------
     def show_document(self, key: str) -> None:
@@ -397,18 +434,25 @@ class WindowController(QObject):
         self._keep(asyncio.ensure_future(self._ask(entry, question)))
 
     async def _ask(self, entry: DocEntry, question: str) -> None:
-        first = not any(m.role == "user" for m in entry.chat)
+        region = self.window.chat.region()
+        holder = next((m for m in reversed(entry.chat) if m.image is not None), None)
+        # The page travels with the first question, and again when the question is about
+        # another part of it (a region attached or cleared), or after a restart (images
+        # are not kept in the history).
+        wanted = holder is None or holder.region != region
         image = None
-        if first and entry.page_count:
+        if wanted and entry.page_count:
             try:
                 image = await self.bridge.page_image(entry.key, max(0, self.current_page))
             except DotsError as exc:
                 self.window.show_message(str(exc))
                 return
-        entry.chat.append(ChatMessage(role="user", text=question, image=image))
+        entry.chat.append(
+            ChatMessage(role="user", text=question, image=image, region=region if image else None)
+        )
         self.window.chat.set_history(entry.chat)
         self.window.chat.begin_answer()
-        self.bridge.chat(entry.key, [m for m in entry.chat if m.role != "system"])
+        self.bridge.chat(entry.key, sendable(entry.chat))
 
     def _on_chat_delta(self, key: str, text: str) -> None:
         if key == self.current_key:
@@ -417,6 +461,23 @@ class WindowController(QObject):
     def _on_chat_finished(self, key: str, error: str) -> None:
         if key == self.current_key:
             self.window.chat.finish_answer(error)
+        entry = self.entries.get(key)
+        if entry is not None:
+            self._save_chat(entry)
+
+    def _save_chat(self, entry: DocEntry) -> None:
+        store = self.history
+        if store is None or entry.history_id is None:
+            return
+        turns = [{"role": m.role, "text": m.text} for m in entry.chat]
+        self._keep(asyncio.ensure_future(self._store_chat(store, entry.history_id, turns)))
+
+    @staticmethod
+    async def _store_chat(store: object, entry_id: int, turns: list[dict[str, str]]) -> None:
+        try:
+            await asyncio.to_thread(store.save_chat, entry_id, turns)  # type: ignore[attr-defined]
+        except Exception:  # history is a convenience: the conversation still goes on
+            logger.warning("could not save the chat", exc_info=True)
 
     def export_document(self, fmt: str, path: str) -> None:
         """Write the current document with the core's exporters (atomic)."""

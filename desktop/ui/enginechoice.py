@@ -41,5 +41,7 @@ def build_engine(prefs: Prefs, endpoint: str | None = None, api_key: str | None 
             return ServerEngine(url or "", api_key=api_key)
         from desktop.engines.builtin import BuiltinEngine
 
-        return BuiltinEngine()
+        return BuiltinEngine(languages=prefs.builtin_language)
+    if kind == "builtin":
+        return create_engine(kind, languages=prefs.builtin_language)
     return create_engine(kind, endpoint=url, api_key=api_key)

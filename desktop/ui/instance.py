@@ -1,31 +1,79 @@
-"""Single instance: a second launch hands its files to the running window and exits."""
+"""Single instance: a second launch hands its files to the running window and exits.
+
+The running window listens on a QLocalServer. A new launch asks it before painting
+anything: on Linux/macOS with the standard library's Unix socket (importing QtNetwork and
+connecting through it costs ~20 ms of start-up), on Windows through QLocalSocket.
+When no socket file is there (the usual first start) nothing more is imported at all.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
+import sys
+import zlib
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QDir, QObject, Signal
 
 from desktop.core.paths import config_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalSocket
 
 logger = logging.getLogger(__name__)
 
 
 def server_name() -> str:
     """Per user and per config folder, so test runs and portable installs never collide."""
-    digest = hashlib.sha1(str(config_dir()).encode()).hexdigest()[:12]
+    # zlib is loaded with Qt already; hashlib would load OpenSSL before the first paint.
+    digest = f"{zlib.crc32(str(config_dir()).encode()):08x}"
     user = os.environ.get("USER") or os.environ.get("USERNAME") or "user"
     return f"dots-desktop-{user}-{digest}"
 
 
+def socket_path(name: str) -> str:
+    """Where QLocalServer puts ``name``'s socket on Unix (a relative name: the temp folder)."""
+    if name.startswith("/"):
+        return name
+    return QDir.cleanPath(QDir.tempPath()) + "/" + name
+
+
 def forward_to_running(files: list[str], name: str | None = None, timeout_ms: int = 1500) -> bool:
     """True when an instance answered and took ``files`` (empty = just raise its window)."""
+    name = name or server_name()
+    if sys.platform == "win32":
+        return _forward_qt(files, name, timeout_ms)
+    path = socket_path(name)
+    if not os.path.exists(path):
+        return False
+    import json
+    import socket as stdsocket
+
+    message = json.dumps({"files": files}).encode() + b"\n"
+    with stdsocket.socket(stdsocket.AF_UNIX, stdsocket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout_ms / 1000)
+        try:
+            sock.connect(path)
+            sock.sendall(message)
+            answer = b""
+            while b"\n" not in answer:
+                chunk = sock.recv(64)
+                if not chunk:
+                    break
+                answer += chunk
+        except OSError:  # nobody listens (a crashed instance's socket file) or no answer
+            return False
+    return answer.startswith(b"ok")
+
+
+def _forward_qt(files: list[str], name: str, timeout_ms: int) -> bool:
+    import json
+
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
-    socket.connectToServer(name or server_name())
+    socket.connectToServer(name)
     if not socket.waitForConnected(timeout_ms):
         return False
     socket.write(json.dumps({"files": files}).encode() + b"\n")
@@ -45,6 +93,8 @@ class InstanceServer(QObject):
 
     def __init__(self, name: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        from PySide6.QtNetwork import QLocalServer
+
         self.name = name or server_name()
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -54,6 +104,8 @@ class InstanceServer(QObject):
     def listen(self) -> bool:
         if self._server.listen(self.name):
             return True
+        from PySide6.QtNetwork import QLocalServer
+
         # A crashed instance leaves its socket file behind: nobody answered, so remove it.
         QLocalServer.removeServer(self.name)
         ok = self._server.listen(self.name)
@@ -77,6 +129,8 @@ class InstanceServer(QObject):
             self._buffers[socket] = data
             return
         line = data.split(b"\n", 1)[0]
+        import json
+
         try:
             files = [str(f) for f in json.loads(line).get("files", [])]
         except (ValueError, AttributeError):

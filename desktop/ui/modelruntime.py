@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,24 +33,70 @@ class ModelRuntime(QObject):
         super().__init__(parent)
         self._controller = controller
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._deferred: list[Callable[[], None]] = []  # calls made while it is being built
+        self._building: asyncio.Future[Any] | None = None
         self.error = ""
         self.last_profile: Any = None  # the profile (with overrides) last started
-        if self._controller is None:
-            try:
-                from desktop.runtime.controller import ContainerController
-                from desktop.runtime.profiles import load_profiles
-
-                self._controller = ContainerController(profiles=load_profiles())
-            except (ImportError, DotsError) as exc:
-                self.error = str(exc)
-                logger.warning("model runtime unavailable: %s", exc)
         if self._controller is not None:
-            self._controller.subscribe(self.status_changed.emit)
-            self._spawn(self._controller.adopt())
+            self._attach(self._controller)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script): build it here
+            self._attach(self._build_or_none())
+            return
+        # Building it reads the profiles and loads the TLS certificates (tens of ms):
+        # a worker does it, so opening the model panel does not freeze the window.
+        self._building = loop.run_in_executor(None, _build_controller)
+        self._building.add_done_callback(self._on_built)
+
+    def _build_or_none(self) -> Any:
+        try:
+            return _build_controller()
+        except (ImportError, DotsError) as exc:
+            self._unavailable(exc)
+            return None
+
+    def _unavailable(self, exc: BaseException) -> None:
+        self.error = str(exc)
+        logger.warning("model runtime unavailable: %s", exc)
+
+    def _on_built(self, future: asyncio.Future[Any]) -> None:
+        self._building = None
+        controller = None
+        if future.cancelled():
+            self.error = t("The model runtime was not started.")
+        elif isinstance(future.exception(), (ImportError, DotsError)):
+            self._unavailable(future.exception())  # type: ignore[arg-type]
+        elif future.exception() is not None:
+            logger.error("model runtime failed", exc_info=future.exception())
+            self.error = f"{type(future.exception()).__name__}: {future.exception()}"
+        else:
+            controller = future.result()
+        self._attach(controller)
+        deferred, self._deferred = self._deferred, []
+        for call in deferred:
+            call()
+        if controller is None and self.error:
+            self.failed.emit(self.error)
+
+    def _attach(self, controller: Any) -> None:
+        self._controller = controller
+        if controller is not None:
+            controller.subscribe(self.status_changed.emit)
+            self._spawn(controller.adopt())
+            self.status_changed.emit(controller.status)
+
+    def _later(self, call: Callable[[], None]) -> bool:
+        """While the controller is being built, keep ``call`` for when it is (True)."""
+        if self._building is None:
+            return False
+        self._deferred.append(call)
+        return True
 
     @property
     def available(self) -> bool:
-        return self._controller is not None
+        return self._controller is not None or self._building is not None
 
     def status(self) -> Any:
         return self._controller.status if self._controller is not None else None
@@ -92,6 +138,8 @@ class ModelRuntime(QObject):
             self.failed.emit(f"{type(exc).__name__}: {exc}")
 
     def start(self, profile_id: str) -> None:
+        if self._later(lambda: self.start(profile_id)):
+            return
         if self._controller is None:
             self.failed.emit(self.error)
             return
@@ -104,6 +152,8 @@ class ModelRuntime(QObject):
 
     def start_profile(self, profile: Any) -> None:
         """Start (or switch to) ``profile`` as given, overrides included."""
+        if self._later(lambda: self.start_profile(profile)):
+            return
         if self._controller is None:
             self.failed.emit(self.error)
             return
@@ -115,16 +165,28 @@ class ModelRuntime(QObject):
             self._spawn(self._controller.start(profile))
 
     def stop(self) -> None:
+        if self._later(self.stop):
+            return
         if self._controller is not None:
             self._spawn(self._controller.stop())
 
     async def aclose(self, keep_running: bool = True) -> None:
+        if self._building is not None:
+            self._deferred.clear()
+            await asyncio.wait([self._building], timeout=10)
         if self._controller is None:
             return
         self._controller.keep_running_after_quit = keep_running
         for task in list(self._tasks):
             task.cancel()
         await self._controller.aclose()
+
+
+def _build_controller() -> Any:
+    from desktop.runtime.controller import ContainerController
+    from desktop.runtime.profiles import load_profiles
+
+    return ContainerController(profiles=load_profiles())
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,15 @@ class PageView(QGraphicsView):
         self._band.setZValue(10)
         self._band.hide()
         self._scene.addItem(self._band)
+        # The region the chat is about stays marked (the band only lives while dragging).
+        self._marked = QGraphicsRectItem()
+        marked_pen = QPen(QColor("#2f6fde"), 2, Qt.PenStyle.DashLine)
+        marked_pen.setCosmetic(True)
+        self._marked.setPen(marked_pen)
+        self._marked.setBrush(QColor(47, 111, 222, 24))
+        self._marked.setZValue(9)
+        self._marked.hide()
+        self._scene.addItem(self._marked)
         self._fit = True
         self.setRenderHints(
             QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
@@ -237,6 +246,18 @@ class PageView(QGraphicsView):
 
     def region_mode(self) -> bool:
         return self._region_mode
+
+    def mark_region(self, bbox: BBox | None) -> None:
+        """Outline ``bbox`` (original pixels) until it is cleared with None."""
+        if bbox is None:
+            self._marked.hide()
+            return
+        x1, y1, x2, y2 = bbox
+        self._marked.setRect(QRectF(x1, y1, x2 - x1, y2 - y1))
+        self._marked.show()
+
+    def marked_region(self) -> BBox | None:
+        return self.rect_to_bbox(self._marked.rect()) if self._marked.isVisible() else None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self._region_mode and event.button() == Qt.MouseButton.LeftButton:

@@ -39,6 +39,7 @@ class Prefs:
     keep_model_running: bool = True
     tray_enabled: bool = True
     ocr_mode: str = "layout"
+    builtin_language: str = "auto"  # BuiltinEngine(languages=...): auto, rus, rus+eng...
 
 
 def settings_file() -> QSettings:

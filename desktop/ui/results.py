@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QUrl, Signal
 from PySide6.QtGui import QFont, QImage, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from desktop.core.document import Block, Document, Page
@@ -174,6 +174,8 @@ class SourceView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        from PySide6.QtWidgets import QPlainTextEdit  # not before the first paint (~3 ms)
+
         self.edit = QPlainTextEdit()
         self.edit.setObjectName(name)
         self.edit.setReadOnly(True)

@@ -32,6 +32,7 @@ class DocEntry:
     chat: list[ChatMessage] = field(default_factory=list)
     region_text: str = ""
     restored: bool = False  # reopened from history: shown, not read again
+    history_id: int | None = None  # its row in the history store, once saved or restored
 
     @classmethod
     def for_path(cls, path: str) -> DocEntry:

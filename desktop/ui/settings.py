@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from dataclasses import replace
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,6 +26,42 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.prefs import Prefs, get_secret, set_secret
+
+logger = logging.getLogger(__name__)
+
+#: (code, label) pairs of the built-in engine's languages, once a worker has listed them.
+_language_cache: list[tuple[str, str]] = []
+
+
+def builtin_language_choices() -> list[tuple[str, str]]:
+    """(code, label) for each language the built-in engine can read here (runs Tesseract)."""
+    try:
+        from desktop.engines.builtin.languages import language_choices
+        from desktop.engines.builtin.tesseract import installed_languages
+    except ImportError as exc:  # a build without the built-in engine
+        logger.info("built-in engine languages unavailable: %s", exc)
+        return []
+    return [(c.code, c.label) for c in language_choices(installed_languages())]
+
+
+class LanguageLister(QObject):
+    """Lists the built-in engine's languages in a thread (it starts a process)."""
+
+    listed = Signal(list)
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="dots-languages", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            choices = builtin_language_choices()
+        except Exception:  # the picker keeps the saved choice; nothing else depends on it
+            logger.warning("could not list the built-in engine's languages", exc_info=True)
+            choices = []
+        try:
+            self.listed.emit(choices)  # queued to the GUI thread: the lister lives there
+        except RuntimeError:  # the dialog (and this lister) is gone already
+            logger.debug("language list came after the dialog closed")
 
 
 class SettingsDialog(QDialog):
@@ -98,6 +136,18 @@ class SettingsDialog(QDialog):
         self.language.setObjectName("language")
         self.language.addItem("English", "en")
         self.language.addItem("Русский", "ru")
+        self.builtin_language = QComboBox()
+        self.builtin_language.setObjectName("builtin_language")
+        self.builtin_language.setAccessibleName(self.tr("OCR language (built-in engine)"))
+        self.builtin_language.setToolTip(
+            self.tr("Which language the built-in CPU engine reads; more come with Tesseract.")
+        )
+        self._fill_languages(_language_cache or [(prefs.builtin_language, "")])
+        if not _language_cache:
+            self.builtin_language.setEnabled(False)
+            self._lister = LanguageLister(self)
+            self._lister.listed.connect(self._on_languages)
+            self._lister.start()
         self.keep_running = QCheckBox(self.tr("Keep the model running after quitting"))
         self.keep_running.setObjectName("keep_model_running")
         self.tray = QCheckBox(
@@ -111,6 +161,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Model profile"), profile_row)
         form.addRow(self.tr("Pages at once"), self.concurrency)
         form.addRow(self.tr("PDF resolution (DPI)"), self.dpi)
+        form.addRow(self.tr("OCR language (built-in engine)"), self.builtin_language)
         form.addRow(self.tr("Model cache folder"), cache_row)
         form.addRow(self.tr("Hugging Face token"), self.hf_token)
         form.addRow(self.tr("Language"), self.language)
@@ -144,6 +195,22 @@ class SettingsDialog(QDialog):
         index = combo.findData(value)
         if index >= 0:
             combo.setCurrentIndex(index)
+
+    def _fill_languages(self, choices: list[tuple[str, str]]) -> None:
+        current = str(self.builtin_language.currentData() or self._prefs.builtin_language)
+        self.builtin_language.clear()
+        auto = self.tr("Automatic (Latin and Chinese built in)")
+        for code, label in choices:
+            self.builtin_language.addItem(auto if code == "auto" else label or code, code)
+        if self.builtin_language.findData(current) < 0:  # saved, but its pack is gone now
+            self.builtin_language.addItem(current, current)
+        self._select(self.builtin_language, current)
+
+    def _on_languages(self, choices: list[tuple[str, str]]) -> None:
+        if choices:
+            _language_cache[:] = choices
+        self._fill_languages(choices or [("auto", "")])
+        self.builtin_language.setEnabled(True)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -194,4 +261,7 @@ class SettingsDialog(QDialog):
             language=str(self.language.currentData()),
             keep_model_running=self.keep_running.isChecked(),
             tray_enabled=self.tray.isChecked(),
+            builtin_language=str(
+                self.builtin_language.currentData() or self._prefs.builtin_language
+            ),
         )

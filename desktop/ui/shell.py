@@ -142,6 +142,7 @@ class DesktopApp(QObject):
         self._gpu_start: asyncio.Future[str] | None = None
         self.started = False  # the engine, history, profiles and GPU feed are set up
         self._told_about_tray = False
+        self._tray_profile: str | None = None  # the profile ticked in the tray's menu
         self._signal_pump = QTimer(self, interval=300)  # lets Python see Ctrl+C under Qt
         self._signal_pump.timeout.connect(lambda: None)
         self._wire()
@@ -261,12 +262,7 @@ class DesktopApp(QObject):
         try:
             from desktop.engines.history import HistoryStore
 
-            store = HistoryStore()
-            self.controller.history = store
-            for item in reversed(store.entries(limit=50)):
-                doc = store.load(item.id)
-                if doc is not None:
-                    self.controller.restore(doc)
+            self.controller.load_history(HistoryStore())
         except Exception:  # no history is not a reason to fail start-up
             logger.warning("history unavailable", exc_info=True)
 
@@ -278,6 +274,7 @@ class DesktopApp(QObject):
     # -- engine ----------------------------------------------------------------------
     def apply_engine(self) -> None:
         """Rebuild the engine from the settings (in the background)."""
+        self._sync_tray_profile()
         self.bridge.expect_engine()
         self._keep(asyncio.ensure_future(self.apply_engine_async()))
 
@@ -368,13 +365,19 @@ class DesktopApp(QObject):
             dot,
             state,
             self.prefs.engine_mode,
+            self.model_running(),
         )
         if seen == self._tray_seen:
             return
         self._tray_seen = seen
         self.tray.update_state(fraction, used, total, name, dot, state_words(state))
         self.tray.start_action.setEnabled(self.prefs.engine_mode == "managed")
-        self.tray.stop_action.setEnabled(self.prefs.engine_mode == "managed")
+        self.tray.stop_action.setEnabled(self.model_running())
+
+    def model_running(self) -> bool:
+        """A model container is being pulled, started or is serving."""
+        status = self.model.status() if self.model is not None else None
+        return status is not None and str(status.state) in ("pulling", "starting", "ready")
 
     def _on_mode(self, mode: str) -> None:
         from dataclasses import replace
@@ -423,7 +426,10 @@ class DesktopApp(QObject):
 
         text = plain_text(entry.document())
         QGuiApplication.clipboard().setText(text)
-        self.tray.notify(t("Text copied"), text[:200] or t("No text was found."))
+        if not self.tray.notify(t("Text copied"), text[:200] or t("No text was found.")):
+            self.window.show_message(
+                t("Text copied") + ": " + (text[:120] or t("No text was found."))
+            )
 
     # -- dialogs -----------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -453,7 +459,13 @@ class DesktopApp(QObject):
             return []
 
     def _fill_profiles(self) -> None:
+        self._tray_profile = self.prefs.profile
         self.tray.set_profiles(self._profile_names(), self.prefs.profile)
+
+    def _sync_tray_profile(self) -> None:
+        """The model panel (or a switch) changed the profile: tick it in the tray too."""
+        if self._tray_profile is not None and self._tray_profile != self.prefs.profile:
+            self._fill_profiles()
 
     def open_model_panel(self) -> None:
         from desktop.ui.modelpanel import ModelPanel
@@ -470,6 +482,8 @@ class DesktopApp(QObject):
         return self.model
 
     def _on_model_status(self) -> None:
+        self._sync_tray_profile()
+        self._update_tray()
         if self.prefs.engine_mode == "managed":
             status = self.model.status()
             ready = status is not None and str(status.state) == "ready"

@@ -105,9 +105,12 @@ class Tray(QObject):
     def hide(self) -> None:
         self.icon.hide()
 
-    def notify(self, title: str, text: str) -> None:
+    def notify(self, title: str, text: str) -> bool:
+        """Show a notification bubble; False when the tray cannot (off, or no host)."""
         if self.icon.isVisible() and QSystemTrayIcon.supportsMessages():
             self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 4000)
+            return True
+        return False
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
     QProgressBar,
     QSplitter,
     QStackedWidget,
@@ -234,23 +233,9 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.text_view = TextView()
         self.text_tab = QWidget()
-        text_layout = QVBoxLayout(self.text_tab)
-        text_layout.setContentsMargins(0, 6, 0, 0)
-        self.region_box = QWidget()
-        region_layout = QVBoxLayout(self.region_box)
-        region_layout.setContentsMargins(0, 0, 0, 0)
-        region_label = QLabel(self.tr("Selected region"))
-        region_label.setObjectName("section_label")
-        self.region_text = QPlainTextEdit()
-        self.region_text.setObjectName("region_text")
-        self.region_text.setAccessibleName(self.tr("Selected region"))
-        self.region_text.setReadOnly(True)
-        self.region_text.setMaximumHeight(110)
-        region_layout.addWidget(region_label)
-        region_layout.addWidget(self.region_text)
-        self.region_box.hide()
-        text_layout.addWidget(self.region_box)
-        text_layout.addWidget(self.text_view, 1)
+        self._text_layout = QVBoxLayout(self.text_tab)
+        self._text_layout.setContentsMargins(0, 6, 0, 0)
+        self._text_layout.addWidget(self.text_view, 1)  # the region box goes above: complete()
         self.tabs.addTab(self.text_tab, self.tr("Text"))
         # Same labels as the panels complete() puts there: the tab bar never changes.
         for label in (self.tr("Tables"), self.tr("Chat"), self.tr("Plain text"), "JSON"):
@@ -269,6 +254,7 @@ class MainWindow(QMainWindow):
             return
         self._complete = True
         from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QPlainTextEdit
 
         from desktop.ui.chat import ChatPanel
         from desktop.ui.pageview import PageView
@@ -310,6 +296,23 @@ class MainWindow(QMainWindow):
         self._page_layout.addWidget(self.page_bar)
         self._page_layout.addWidget(self.page_view, 1)
 
+        # A region's text, above the page text (hidden until a region is read; its
+        # QPlainTextEdit costs ~8 ms, so not before the first paint).
+        self.region_box = QWidget()
+        region_layout = QVBoxLayout(self.region_box)
+        region_layout.setContentsMargins(0, 0, 0, 0)
+        region_label = QLabel(self.tr("Selected region"))
+        region_label.setObjectName("section_label")
+        self.region_text = QPlainTextEdit()
+        self.region_text.setObjectName("region_text")
+        self.region_text.setAccessibleName(self.tr("Selected region"))
+        self.region_text.setReadOnly(True)
+        self.region_text.setMaximumHeight(110)
+        region_layout.addWidget(region_label)
+        region_layout.addWidget(self.region_text)
+        self.region_box.hide()
+        self._text_layout.insertWidget(0, self.region_box)
+
         self.tables: TablesPanel = TablesPanel()
         self.chat: ChatPanel = ChatPanel()
         self.plain_view: SourceView = SourceView("plain_view")
@@ -332,6 +335,8 @@ class MainWindow(QMainWindow):
         self.zoom_out_action.triggered.connect(lambda: self.page_view.zoom_by(0.8))
         self.region_action.toggled.connect(self.page_view.set_region_mode)
         self.page_view.block_clicked.connect(self.text_view.select_block)
+        self.page_view.region_selected.connect(self.chat.attach_region)
+        self.chat.region_changed.connect(self.page_view.mark_region)
         self.text_view.block_activated.connect(self.page_view.select_block)
 
     def _build_status(self) -> None:

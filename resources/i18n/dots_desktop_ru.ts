@@ -16,6 +16,10 @@
       <translation>Ответ остановлен.</translation>
     </message>
     <message>
+      <source>Ask about the selected region… (Ctrl+Enter to send)</source>
+      <translation>Спросите о выделенной области… (Ctrl+Enter — отправить)</translation>
+    </message>
+    <message>
       <source>Ask about the whole page again</source>
       <translation>Снова спрашивать о всей странице</translation>
     </message>
@@ -593,6 +597,10 @@
       <translation>Образа модели нет на этом компьютере, а реестр недоступен.</translation>
     </message>
     <message>
+      <source>The model runtime was not started.</source>
+      <translation>Среда запуска модели не была запущена.</translation>
+    </message>
+    <message>
       <source>The model weights are not in the cache and Hugging Face cannot be reached.</source>
       <translation>Весов модели нет в кэше, а Hugging Face недоступен.</translation>
     </message>
@@ -713,6 +721,10 @@
       <translation>Добавьте или измените профили моделей (файлы TOML); они читаются при запуске.</translation>
     </message>
     <message>
+      <source>Automatic (Latin and Chinese built in)</source>
+      <translation>Автоматически (латиница и китайский встроены)</translation>
+    </message>
+    <message>
       <source>Automatic (server if configured, else built-in)</source>
       <translation>Автоматически (сервер, если задан, иначе встроенный)</translation>
     </message>
@@ -761,6 +773,10 @@
       <translation>Системное хранилище ключей недоступно, поэтому API-ключ и токен действуют только до выхода из программы (в файл настроек они не записываются).</translation>
     </message>
     <message>
+      <source>OCR language (built-in engine)</source>
+      <translation>Язык распознавания (встроенный движок)</translation>
+    </message>
+    <message>
       <source>PDF resolution (DPI)</source>
       <translation>Разрешение PDF (DPI)</translation>
     </message>
@@ -791,6 +807,10 @@
     <message>
       <source>The server address starts with http:// or https://.</source>
       <translation>Адрес сервера начинается с http:// или https://.</translation>
+    </message>
+    <message>
+      <source>Which language the built-in CPU engine reads; more come with Tesseract.</source>
+      <translation>Какой язык читает встроенный движок на процессоре; другие языки добавляет Tesseract.</translation>
     </message>
     <message>
       <source>only for gated models</source>

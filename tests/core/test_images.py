@@ -287,3 +287,24 @@ def test_malformed_page_ranges_are_refused(spec: str) -> None:
 def test_page_range_beyond_the_document_is_refused() -> None:
     with pytest.raises(PageRangeError, match="Page 12 does not exist"):
         parse_page_ranges("10-12", 11)
+
+
+def test_rendered_pdf_page_behaves_as_an_ordinary_rgb_image() -> None:
+    import copy
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    (page,) = iter_pages(REPORT_PDF, pages=[0], dpi=50)
+    img = page.image
+    assert (img.mode, img.size) == ("RGB", (page.width, page.height))
+    # Its pixels are made on first use; many threads asking at once see the same ones.
+    with ThreadPoolExecutor(4) as pool:
+        copies = list(pool.map(lambda _: np.asarray(img.copy()), range(4)))
+    expected = copies[0]
+    assert all(np.array_equal(c, expected) for c in copies)
+    assert np.array_equal(np.asarray(img), expected)
+    assert img.getpixel((0, 0)) == tuple(expected[0, 0])
+    assert np.array_equal(np.asarray(img.convert("L")), np.asarray(img.copy().convert("L")))
+    assert img.resize((10, 10)).size == (10, 10)
+    assert np.array_equal(np.asarray(copy.deepcopy(img)), expected)
+    assert np.array_equal(np.asarray(pickle.loads(pickle.dumps(img))), expected)

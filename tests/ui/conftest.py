@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 import shutil
@@ -45,14 +46,25 @@ def qloop(qapp: QApplication, qtbot: Any) -> Iterator[qasync.QEventLoop]:
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
         task.cancel()
-    if pending:
-        qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+    try:
+        if pending:
+            qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+    finally:
+        # Tests after this one (tests/engines' asyncio.run(), pytest-asyncio) need no loop
+        # to be running or set; the next UI test sets this one again.
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop(None)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Stop the loop's worker threads so the process exits cleanly."""
+    """Stop the loop's worker threads and close the loop so the process exits cleanly."""
     _EXECUTOR.shutdown(wait=True, cancel_futures=True)
     asyncio.events._set_running_loop(None)
+    for loop in _LOOP:
+        if not loop.is_closed():
+            with contextlib.suppress(Exception):  # qasync's close may refuse a foreign state
+                loop.close()
+    _LOOP.clear()
 
 
 def run_until(qtbot: Any, predicate: Callable[[], bool], timeout: float = 30.0) -> None:

@@ -178,3 +178,38 @@ def test_given_a_tray_host_then_the_icon_sits_in_the_tray(real_tray: None, shell
     app, _ = shell
     assert app.tray_shown and app.tray.icon.isVisible()
     assert not app.tray.icon.geometry().isEmpty()
+
+
+def test_given_finder_open_with_then_files_reach_the_window_once_it_is_ready() -> None:
+    from PySide6.QtGui import QFileOpenEvent
+
+    from desktop.ui.app import FileOpenRouter, file_open_path
+
+    assert file_open_path(QFileOpenEvent("/tmp/scan.png")) == "/tmp/scan.png"
+    router = FileOpenRouter()
+    router.opened("/tmp/early.pdf")  # macOS sends it before the shell exists
+    got: list[list[str]] = []
+    assert router.connect(got.append) == ["/tmp/early.pdf"]
+    router.opened("/tmp/later.png")
+    assert got == [["/tmp/later.png"]]
+
+
+def test_given_exit_after_shown_then_the_app_quits_0_once_the_window_painted(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "DOTS_DESKTOP_HOME": str(tmp_path),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PATH": "/usr/bin:/bin",
+        "DOTS_DESKTOP_EXIT_AFTER_SHOWN": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from desktop.ui import app; sys.exit(app.run_gui([]))"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-400:]

@@ -100,6 +100,7 @@ def test_given_a_region_drawn_on_the_page_when_asking_then_the_crop_is_sent(
     region = chat.region()
     assert region is not None
     assert "selected region" in chat.about.text()
+    assert ui.window.page_view.marked_region() == region  # the page shows what is asked about
     ui.window.tabs.setCurrentWidget(chat)
     ask(ui, "What does this part say?")
     assert entry.chat[0].region == region
@@ -110,6 +111,7 @@ def test_given_a_region_drawn_on_the_page_when_asking_then_the_crop_is_sent(
     assert crop.width / crop.height != pytest.approx(page.width / page.height, rel=0.2)
     chat.clear_region_button.click()
     assert chat.region() is None and "whole page" in chat.about.text()
+    assert ui.window.page_view.marked_region() is None
 
 
 def test_given_two_documents_when_switching_back_then_each_shows_its_own_chat(
@@ -198,3 +200,78 @@ def test_given_an_engine_that_cannot_chat_then_input_is_off_and_the_reason_shown
     assert chat.reason.isVisible()
     chat.set_available(True)
     assert chat.input.isEnabled() and not chat.reason.isVisible()
+
+
+def image_count(body: dict[str, Any]) -> int:
+    return sum(
+        1
+        for m in body["messages"]
+        if isinstance(m["content"], list)
+        for part in m["content"]
+        if part["type"] == "image_url"
+    )
+
+
+def test_given_a_conversation_when_a_region_is_drawn_then_the_next_question_sends_its_crop(
+    chat_ui: tuple[Ui, Any], fixtures_dir: Path, qtbot: Any
+) -> None:
+    ui, sim = chat_ui
+    entry = open_page(ui, fixtures_dir / "journal_page_tables.jpg")
+    ui.window.tabs.setCurrentWidget(ui.window.chat)
+    ask(ui, "What is the title?")
+    ui.window.region_action.setChecked(True)
+    viewport = ui.window.page_view.viewport()
+    start, end = QPoint(60, 60), QPoint(300, 140)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, end)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    region = ui.window.chat.region()
+    assert region is not None
+    ask(ui, "And this part?")
+    body = request_with(sim, "And this part?")
+    assert image_count(body) == 1  # one image per request: the crop, on the new question
+    assert isinstance(body["messages"][-1]["content"], list)
+    crop = sent_image(body)
+    x1, y1, x2, y2 = region
+    assert crop.width / crop.height == pytest.approx((x2 - x1) / (y2 - y1), rel=0.2)
+    asked = [m for m in entry.chat if m.role == "user"]
+    assert asked[0].region is None and asked[0].image is not None  # the first turn is kept
+    assert asked[1].region == region
+    ui.window.chat.clear_region_button.click()
+    ask(ui, "Back to the whole page?")
+    whole = sent_image(request_with(sim, "Back to the whole page?"))
+    page = Image.open(fixtures_dir / "journal_page_tables.jpg")
+    assert whole.width / whole.height == pytest.approx(page.width / page.height, rel=0.05)
+
+
+def test_given_a_conversation_when_the_app_restarts_then_the_document_reopens_with_it(
+    vllm_sim: Callable[..., Any], make_ui: Callable[..., Ui], fixtures_dir: Path
+) -> None:
+    from desktop.engines.history import HistoryStore
+
+    sim = vllm_sim()
+    ui = make_ui(ServerEngine(sim.base_url, sim.api_key))
+    ui.window.mode_combo.setCurrentIndex(2)
+    store = HistoryStore()
+    ui.controller.history = store
+    entry = open_page(ui, fixtures_dir / "journal_page_tables.jpg")
+    ui.wait(lambda: entry.history_id is not None)
+    answer = ask(ui, "What is the title?")
+    assert answer
+    assert entry.history_id is not None
+    ui.wait(lambda: len(store.load_chat(entry.history_id or 0)) == 2)
+
+    again = make_ui(ServerEngine(sim.base_url, sim.api_key))  # a new window on the same home
+    again.controller.load_history(HistoryStore())
+    restored = next(iter(again.controller.entries.values()))
+    again.window.documents.docs.setCurrentRow(0)
+    again.wait(lambda: again.controller.current_key == restored.key)
+    shown = again.window.chat.view.toPlainText()
+    assert "What is the title?" in shown and answer[:20] in shown.replace("\u2029", "\n")
+    again.wait(again.window.page_view.has_page)
+    asked = ask(again, "And the first table?")  # the page travels again: images are not kept
+    assert asked
+    body = request_with(sim, "And the first table?")
+    assert image_count(body) == 1
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+    store.close()

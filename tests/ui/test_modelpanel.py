@@ -314,3 +314,49 @@ def test_given_russian_then_the_diagnosis_and_its_fix_button_are_in_russian(
     finally:
         install_language(qapp, "en")
         app.model = None
+
+
+class RecordingController:
+    """The ContainerController calls ModelRuntime makes, recorded."""
+
+    def __init__(self) -> None:
+        self.status = ControllerStatus()
+        self.calls: list[str] = []
+        self.profiles: dict[str, Any] = {}
+
+    def subscribe(self, callback: Any) -> None:
+        self.calls.append("subscribe")
+
+    async def adopt(self) -> None:
+        self.calls.append("adopt")
+
+    async def stop(self) -> None:
+        self.calls.append("stop")
+
+    async def aclose(self) -> None:
+        self.calls.append("aclose")
+
+
+def test_given_the_runtime_is_built_in_a_worker_when_stop_comes_first_then_it_runs_after(
+    qloop: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from desktop.ui import modelruntime
+
+    built_on: list[str] = []
+    controller = RecordingController()
+
+    def build() -> RecordingController:
+        built_on.append(threading.current_thread().name)
+        return controller
+
+    monkeypatch.setattr(modelruntime, "_build_controller", build)
+    runtime = ModelRuntime()
+    assert runtime.available
+    runtime.stop()  # before the controller exists: kept, then done
+    run_until(qtbot, lambda: "stop" in controller.calls)
+    assert built_on and built_on[0] != threading.main_thread().name
+    assert controller.calls[:1] == ["subscribe"]
+    run_coroutine(qtbot, runtime.aclose())
+    assert controller.calls[-1] == "aclose"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import keyring
@@ -171,3 +172,43 @@ def test_given_the_profiles_button_then_it_opens_the_user_profiles_folder(
     assert button is not None
     button.click()
     assert opened == [str(user_profiles_dir())] and user_profiles_dir().is_dir()
+
+
+def test_given_tesseract_languages_when_one_is_picked_then_it_is_kept_and_the_engine_gets_it(
+    qtbot: Any, keyring_backend: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.engines import factory
+    from desktop.ui import settings as settings_module
+
+    keyring_backend(MemoryKeyring())
+    listed: list[str] = []
+
+    def choices() -> list[tuple[str, str]]:
+        listed.append("called")  # off the GUI thread, as Tesseract is a process
+        return [("auto", "Automatic"), ("rus", "Russian (Tesseract)")]
+
+    monkeypatch.setattr(settings_module, "builtin_language_choices", choices)
+    monkeypatch.setattr(settings_module, "_language_cache", [])
+    dialog = SettingsDialog(Prefs(language="en"), PROFILES)
+    qtbot.addWidget(dialog)
+    combo = dialog.builtin_language
+    qtbot.waitUntil(lambda: combo.isEnabled() and combo.count() == 2, timeout=5000)
+    assert listed and combo.itemText(1) == "Russian (Tesseract)"
+    assert combo.currentData() == "auto"
+    combo.setCurrentIndex(combo.findData("rus"))
+    dialog._accept()
+    save_prefs(dialog.prefs())
+    again = load_prefs()
+    assert again.builtin_language == "rus"
+    reopened = SettingsDialog(again, PROFILES)  # the list is known now: no second process
+    qtbot.addWidget(reopened)
+    assert reopened.builtin_language.currentData() == "rus" and len(listed) == 1
+    built: list[dict[str, Any]] = []
+
+    def create_engine(kind: str, **kw: Any) -> str:
+        built.append(kw)
+        return kind
+
+    monkeypatch.setattr(factory, "create_engine", create_engine)
+    build_engine(replace(again, engine_mode="builtin"))
+    assert built == [{"languages": "rus"}]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ class FakeRuntime:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
+        self.state = "absent"
 
     def start(self, profile: str) -> None:
         self.calls.append(("start", profile))
@@ -34,8 +36,8 @@ class FakeRuntime:
     def stop(self) -> None:
         self.calls.append(("stop", ""))
 
-    def status(self) -> None:
-        return None
+    def status(self) -> Any:
+        return SimpleNamespace(state=self.state, profile_id=None, endpoint=None)
 
 
 @pytest.fixture
@@ -96,8 +98,15 @@ def test_given_profiles_then_the_switch_submenu_lists_them_and_picking_one_start
     assert app.prefs.profile == picked
     assert act(app, "start_model").isEnabled()
     act(app, "start_model").trigger()
+    assert not act(app, "stop_model").isEnabled(), "no model runs yet"
+    runtime.state = "starting"
+    app._on_model_status()
+    assert act(app, "stop_model").isEnabled()
     act(app, "stop_model").trigger()
     assert runtime.calls[1:] == [("start", picked), ("stop", "")]
+    runtime.state = "stopped"
+    app._on_model_status()
+    assert not act(app, "stop_model").isEnabled()
 
 
 def test_given_a_remote_server_then_start_and_stop_model_are_off(
@@ -228,3 +237,41 @@ def test_given_the_real_screens_then_capture_region_opens_an_overlay_over_them(
     assert overlay.geometry().size() == QGuiApplication.primaryScreen().virtualGeometry().size()
     qtbot.keyClick(overlay, Qt.Key.Key_Escape)
     assert got == [None]
+
+
+def test_given_the_model_panel_picks_another_profile_then_the_tray_ticks_it(
+    make_shell: Callable[..., DesktopApp],
+) -> None:
+    from dataclasses import replace
+
+    app = make_shell(engine_mode="managed", profile="dots.ocr")
+    profiles = {a.objectName(): a for a in app.tray.switch_menu.actions()}
+    other = next(n for n in profiles if n != "profile_dots.ocr").removeprefix("profile_")
+    app.prefs = replace(app.prefs, profile=other)  # what the model panel's Apply does
+    app.apply_engine()
+    ticked = [a.objectName() for a in app.tray.switch_menu.actions() if a.isChecked()]
+    assert ticked == [f"profile_{other}"]
+
+
+def test_given_the_tray_is_off_when_ocr_this_finishes_then_the_window_says_text_copied(
+    vllm_sim: Callable[..., Any],
+    make_shell: Callable[..., DesktopApp],
+    fixtures_dir: Path,
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim = vllm_sim()
+    if sim.api_key:
+        monkeypatch.setenv("DOTS_DESKTOP_API_KEY", sim.api_key)
+    app = make_shell(
+        engine_mode="server", endpoint=sim.base_url, ocr_mode="text", tray_enabled=False
+    )
+    run_until(qtbot, lambda: app.bridge.engine is not None)
+    messages: list[str] = []
+    monkeypatch.setattr(app.window, "show_message", lambda text, ms=8000: messages.append(text))
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    clipboard.setImage(QImage(str(fixtures_dir / "journal_page_tables.jpg")))
+    app.ocr_clipboard()
+    run_until(qtbot, lambda: any(m.startswith("Text copied") for m in messages), timeout=60)
+    assert clipboard.text().strip()
