@@ -6,9 +6,8 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-
-import platformdirs
 
 APP_NAME = "dots-desktop"
 
@@ -17,12 +16,17 @@ def _base(kind: str) -> Path:
     home = os.environ.get("DOTS_DESKTOP_HOME")
     if home:
         path = Path(home) / kind
-    elif kind == "config":
-        path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-    elif kind == "data":
-        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    elif sys.platform.startswith("linux"):
+        path = _xdg(kind)
     else:
-        path = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+        import platformdirs  # Windows/macOS conventions; imported only there (start-up cost)
+
+        if kind == "config":
+            path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+        elif kind == "data":
+            path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        else:
+            path = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -40,3 +44,19 @@ def data_dir() -> Path:
 def cache_dir() -> Path:
     """Thumbnails and other things that can be rebuilt."""
     return _base("cache")
+
+
+_XDG = {
+    "config": ("XDG_CONFIG_HOME", ".config"),
+    "data": ("XDG_DATA_HOME", ".local/share"),
+    "cache": ("XDG_CACHE_HOME", ".cache"),
+}
+
+
+def _xdg(kind: str) -> Path:
+    """The XDG base directory for ``kind`` (what platformdirs gives on Linux, without its
+    import cost before the window appears)."""
+    variable, default = _XDG[kind]
+    base = os.environ.get(variable, "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / default
+    return root / APP_NAME
