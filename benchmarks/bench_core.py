@@ -39,7 +39,7 @@ from desktop.core.document import Document, Page
 from desktop.core.exports import document_to_markdown
 from desktop.core.images import iter_pages
 from desktop.core.parse import parse_layout
-from desktop.core.pngfast import stripes_for
+from desktop.core import pngfast
 from desktop.core.request import encode_page
 from desktop.core.resize import BoxMapping, smart_resize
 from tests.core.journal_output import JOURNAL_OUTPUT
@@ -138,7 +138,7 @@ def _what_we_send(data: bytes, passthrough: bool) -> str:
     # PNG colour type (IHDR byte 25): 0 = one grey channel, 2 = RGB.
     width, height = struct.unpack(">II", data[16:24])
     channels = 1 if data[25] == 0 else 3
-    threads = stripes_for(height * (width * channels + 1))
+    threads = pngfast.stripes_for(height * (width * channels + 1))
     return f"fast PNG {'L' if channels == 1 else 'RGB'} {threads}thr"
 
 
@@ -198,8 +198,12 @@ def _row(case: Case, repeat: int) -> tuple[tuple[object, ...], bool]:
         ours_parse(text, mapping, case.label)
 
     def render() -> None:
+        # Only what both clients do alike: open, load and render the page (no PIL copy).
         doc = pdfium.PdfDocument(str(case.path))
-        _render(doc[case.index], 200)
+        page = doc[case.index]
+        width_pt, height_pt = page.get_size()
+        dpi = 72 if max(width_pt, height_pt) * 200 / 72 > 4500 else 200
+        page.render(scale=dpi / 72, rev_byteorder=True)
         doc.close()
 
     preps = [base_prep, ours_prep, render] if case.is_pdf else [base_prep, ours_prep]
@@ -227,7 +231,13 @@ def _row(case: Case, repeat: int) -> tuple[tuple[object, ...], bool]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Client cost per page: ours vs upstream.")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--threads", type=int, default=0, help="PNG compression threads (default: by cores)"
+    )
     args = parser.parse_args(argv)
+    if args.threads > 0:
+        threads = args.threads
+        pngfast.stripes_for = lambda _size: threads
     rows = []
     all_same = True
     for case in CASES:

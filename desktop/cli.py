@@ -6,11 +6,13 @@ Exit codes (DESIGN.md): 0 all pages ok; 3 finished but some pages partial/failed
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -19,10 +21,13 @@ EXIT_PARTIAL = 3
 
 FORMATS = ("md", "json", "txt", "html", "csv", "xlsx")
 MODES = ("layout", "text", "layout-only")
+COMMANDS = frozenset({"ocr", "models", "doctor", "open"})
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command line of DESIGN.md."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="dots-desktop",
         description="Desktop OCR with dots.ocr. Without a subcommand it opens the window.",
@@ -78,16 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: Sequence[str]) -> int:
     """Run the command line ``argv`` (without the program name); return the exit code."""
     argv = list(argv)
+    if not argv or (not any(arg.startswith("-") for arg in argv) and argv[0] not in COMMANDS):
+        # The common launch (`dots-desktop [FILE...]`) skips argparse: it is ~10 ms of
+        # imports before the window can appear.
+        from desktop.ui.app import run_gui
+
+        return run_gui(argv)
     parser = build_parser()
-    commands = {"ocr", "models", "doctor", "open"}
     # `dots-desktop [-v] FILE...` opens the window with files: route bare paths to "open".
     first = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), None)
-    if first is not None and argv[first] not in commands:
+    if first is not None and argv[first] not in COMMANDS:
         argv = [*argv[:first], "open", *argv[first:]]
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    import logging
+
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
