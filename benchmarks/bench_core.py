@@ -35,11 +35,11 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from benchmarks._util import measure_interleaved, print_table
+from desktop.core import pngfast
 from desktop.core.document import Document, Page
 from desktop.core.exports import document_to_markdown
 from desktop.core.images import iter_pages
 from desktop.core.parse import parse_layout
-from desktop.core import pngfast
 from desktop.core.request import encode_page
 from desktop.core.resize import BoxMapping, smart_resize
 from tests.core.journal_output import JOURNAL_OUTPUT
@@ -236,8 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.threads > 0:
-        threads = args.threads
-        pngfast.stripes_for = lambda _size: threads
+        threads: int = args.threads
+
+        def fixed_threads(size: int) -> int:
+            return threads
+
+        pngfast.stripes_for = fixed_threads
     rows = []
     all_same = True
     for case in CASES:
