@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -28,7 +28,7 @@ from desktop.engines.errors import (
     error_from_response,
     is_retryable,
 )
-from desktop.engines.sse import RESTART, StreamChunk, StreamRestart, iter_chunks
+from desktop.engines.sse import RESTART, SSEDecoder, StreamChunk, StreamRestart, parse_chunk
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,80 @@ def normalize_base_url(url: str) -> str:
     if url.endswith("/v1"):
         url = url[: -len("/v1")]
     return url
+
+
+class _Watchdog:
+    """First-token and idle timeouts of one stream with one timer, not one per read.
+
+    The timer re-arms itself until a read has waited past its limit; only then, and only
+    while the stream is suspended in that read (never while its consumer runs), it cancels
+    the task. The read turns that cancel into ``ServerTimeout``; a cancel from outside
+    still propagates (counted with ``Task.cancelling``/``uncancel`` as ``asyncio.timeout``
+    does).
+    """
+
+    __slots__ = (
+        "_loop",
+        "base",
+        "deadline",
+        "fired",
+        "handle",
+        "idle",
+        "reading",
+        "started",
+        "task",
+        "writing",
+    )
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, deadline: float, idle: float) -> None:
+        self._loop = loop
+        self.deadline = deadline  # before the first text: absolute, from the request
+        self.idle = idle  # once writing: per read
+        self.writing = False
+        self.reading = False
+        self.started = loop.time()
+        self.task: asyncio.Task[Any] | None = None
+        self.fired = False
+        self.base = 0  # the task's pending cancels when the read began
+        self.handle: asyncio.Handle | None = loop.call_at(deadline, self.check)
+
+    def start_writing(self) -> None:
+        self.writing = True
+        self._rearm(self._loop.time() + self.idle)
+
+    def _rearm(self, when: float) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+        self.handle = self._loop.call_at(when, self.check)
+
+    def check(self) -> None:
+        self.handle = None
+        now = self._loop.time()
+        if not self.reading:  # no read can expire before the next one starts
+            if self.writing:
+                self.handle = self._loop.call_at(now + self.idle, self.check)
+            elif now < self.deadline:
+                self.handle = self._loop.call_at(self.deadline, self.check)
+            return  # else the next read re-arms it
+        expiry = self.started + self.idle if self.writing else self.deadline
+        if now < expiry:
+            self.handle = self._loop.call_at(expiry, self.check)
+            return
+        task = self.task
+        if task is None or task.done():
+            return
+        self.fired = True
+        task.cancel()
+
+    def expired(self, task: asyncio.Task[Any] | None) -> bool:
+        """Take back our cancel; True when no other cancel is pending (it was ours alone)."""
+        self.fired = False
+        return task is not None and task.uncancel() <= self.base
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
 
 
 class OpenAIClient:
@@ -210,7 +284,19 @@ class OpenAIClient:
             raise ServerTimeout(
                 f"The OCR server did not start answering within {self.timeouts.first_token:.0f} s."
             ) from exc
-        chunks = iter_chunks(resp.aiter_lines())
+        # Hot path below (one pass per streamed token): raw bytes are split into events
+        # here, and one watchdog timer per stream replaces a timeout context per read.
+        encoding = resp.headers.get("content-encoding", "identity").strip().lower()
+        raw = cast(
+            AsyncGenerator[bytes, None],
+            resp.aiter_raw()  # no decoder chain when there is nothing to decode
+            if encoding in ("", "identity") and not resp.is_stream_consumed
+            else resp.aiter_bytes(),
+        )
+        reader = raw.__anext__
+        decoder = SSEDecoder()
+        watch = _Watchdog(loop, deadline, self.timeouts.idle)
+        current_task = asyncio.current_task
         try:
             if resp.status_code != 200:
                 text = (await resp.aread()).decode("utf-8", "replace")
@@ -220,36 +306,49 @@ class OpenAIClient:
                 if resp.status_code in RETRY_STATUSES:
                     raise RetryableStatus(err, resp.status_code)
                 raise err
-            writing = False
             slice_start = loop.time()
-            while True:
+            while not decoder.done:
+                task = watch.task = current_task()
+                watch.base = task.cancelling() if task is not None else 0
+                watch.started = loop.time()
+                watch.reading = True
+                if watch.handle is None:  # the timer stood down while nothing was read
+                    watch.handle = loop.call_soon(watch.check)
                 try:
-                    if writing:
-                        async with asyncio.timeout(self.timeouts.idle):
-                            chunk = await anext(chunks)
-                    else:
-                        async with asyncio.timeout_at(deadline):
-                            chunk = await anext(chunks)
+                    data: bytes | None = await reader()
                 except StopAsyncIteration:
+                    data = None
+                except asyncio.CancelledError:
+                    if watch.fired and watch.expired(task):
+                        raise self._quiet(watch.writing) from TimeoutError()
+                    raise
+                finally:
+                    watch.reading = False
+                if watch.fired:  # fired as the read completed: take our cancel back
+                    watch.expired(task)
+                    raise self._quiet(watch.writing) from TimeoutError()
+                for payload in decoder.feed(data) if data is not None else decoder.flush():
+                    chunk = parse_chunk(payload)
+                    if chunk.content and not watch.writing:
+                        watch.start_writing()
+                    if chunk.usage:
+                        self.last_usage = chunk.usage
+                    yield chunk
+                    # Buffered chunks are read without ever suspending: hand the loop over
+                    # now and then so timers and paints run between them.
+                    if loop.time() - slice_start >= YIELD_EVERY:
+                        await asyncio.sleep(0)
+                        slice_start = loop.time()
+                if data is None:
                     return
-                except TimeoutError as exc:
-                    limit = self.timeouts.idle if writing else self.timeouts.first_token
-                    raise ServerTimeout(
-                        f"The OCR server went quiet for {limit:.0f} s while reading a page."
-                    ) from exc
-                if chunk.content:
-                    writing = True
-                if chunk.usage:
-                    self.last_usage = chunk.usage
-                yield chunk
-                # Buffered chunks are read without ever suspending: hand the loop over now
-                # and then so timers and paints run between them.
-                if loop.time() - slice_start >= YIELD_EVERY:
-                    await asyncio.sleep(0)
-                    slice_start = loop.time()
         finally:
-            await chunks.aclose()
+            watch.close()
+            await raw.aclose()
             await resp.aclose()
+
+    def _quiet(self, writing: bool) -> ServerTimeout:
+        limit = self.timeouts.idle if writing else self.timeouts.first_token
+        return ServerTimeout(f"The OCR server went quiet for {limit:.0f} s while reading a page.")
 
     async def stream_completion(
         self, body: dict[str, Any] | bytes, note: str = ""

@@ -85,8 +85,16 @@ class LoopGuard:
     def _periodic_tail(self) -> str | None:
         s = self._tail
         n = len(s)
+        if n < 2:
+            return None
         cfg = self.config
-        for period in range(1, min(cfg.max_period, n // 2) + 1):
+        last = s[-1]
+        low = n - 1 - min(cfg.max_period, n // 2)
+        i = n - 1
+        # Only a period p with s[n-1-p] == s[n-1] can repeat: rfind jumps straight to those,
+        # smallest period first, instead of comparing slices for every period.
+        while (i := s.rfind(last, low, i)) >= 0:
+            period = n - 1 - i
             if period <= cfg.short_period:
                 span = cfg.min_span
             else:

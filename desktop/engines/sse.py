@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,12 +56,34 @@ async def iter_sse_data(lines: AsyncIterable[str]) -> AsyncGenerator[str, None]:
             yield data
 
 
-def parse_chunk(data: str) -> StreamChunk:
-    """Decode one data payload; an ``error`` object mid-stream becomes ``ServerError``."""
+#: The decoder's (C) scanner: one value from an index, as ``(value, end)``.
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _loads(text: str) -> Any:
+    """``json.loads``, minus its Python-level layers for the usual well-formed event."""
     try:
-        obj = json.loads(data)
+        obj, end = _scan(text, 0)
+    except StopIteration:
+        return json.loads(text)  # raises the usual error (or skips leading whitespace)
+    return obj if end == len(text) else json.loads(text)
+
+
+def _text(data: bytes) -> str:
+    """UTF-8; bad bytes read as a text decoder reads them (replacement characters)."""
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace")
+
+
+def parse_chunk(data: str | bytes) -> StreamChunk:
+    """Decode one data payload; an ``error`` object mid-stream becomes ``ServerError``."""
+    text = data if isinstance(data, str) else _text(data)
+    try:
+        obj = _loads(text)
     except ValueError as exc:
-        raise ServerError(f"The server sent a malformed stream event: {data[:120]!r}.") from exc
+        raise ServerError(f"The server sent a malformed stream event: {text[:120]!r}.") from exc
     except RecursionError as exc:  # absurdly deep nesting: a bad chunk, not our crash
         raise ServerError(
             "The server sent a stream event nested too deeply to read; it was rejected."
@@ -74,8 +96,8 @@ def parse_chunk(data: str) -> StreamChunk:
         raise ServerError(f"The server failed while writing: {msg}")
     content = ""
     finish: str | None = None
-    choices = obj.get("choices") or []
-    if choices and isinstance(choices[0], dict):
+    choices = obj.get("choices")
+    if choices and isinstance(choices, list) and isinstance(choices[0], dict):
         choice = choices[0]
         delta = choice.get("delta") or {}
         if isinstance(delta, dict):
@@ -83,6 +105,77 @@ def parse_chunk(data: str) -> StreamChunk:
         finish = choice.get("finish_reason")
     usage = obj.get("usage")
     return StreamChunk(content, finish, usage if isinstance(usage, dict) else None)
+
+
+def _event_data(event: bytes) -> bytes | None:
+    """The data payload of one event's raw lines (no blank line inside), or None."""
+    if event.startswith(b"data: ") and b"\n" not in event:  # the usual one-line event
+        return event[6:]
+    parts: list[bytes] = []
+    for line in event.split(b"\n"):
+        if not line or line.startswith(b":"):
+            continue
+        name, _, value = line.partition(b":")
+        if name == b"data":
+            parts.append(value[1:] if value.startswith(b" ") else value)
+    return b"\n".join(parts) if parts else None
+
+
+class SSEDecoder:
+    """Splits raw response bytes into events' data payloads, without a string per line.
+
+    Same rules as ``iter_sse_data``: CR, LF and CRLF line ends, comments and other fields
+    ignored, multi-line data joined with newlines, nothing after ``data: [DONE]``.
+    """
+
+    __slots__ = ("_buf", "done")
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self.done = False
+
+    def feed(self, raw: bytes) -> list[bytes]:
+        """Payloads of the events ``raw`` completes, in order."""
+        if self.done:
+            return []
+        buf = self._buf + raw if self._buf else raw
+        if b"\r" in buf:
+            buf = _lf_only(buf)
+        if b"\n\n" not in buf:
+            self._buf = buf
+            return []
+        *events, self._buf = buf.split(b"\n\n")
+        out: list[bytes] = []
+        for event in events:
+            data = _event_data(event)
+            if data is None:
+                continue
+            if data == _DONE:
+                self.done = True
+                self._buf = b""
+                break
+            out.append(data)
+        return out
+
+    def flush(self) -> list[bytes]:
+        """At the end of the body: the last event, when the final blank line never came."""
+        buf, self._buf = self._buf, b""
+        if self.done:
+            return []
+        data = _event_data(buf.replace(b"\r", b"\n")) if buf else None
+        self.done = True
+        return [] if data is None or data == _DONE else [data]
+
+
+_DONE = DONE.encode()
+
+
+def _lf_only(buf: bytes) -> bytes:
+    """CRLF and lone CR as LF; a CR at the very end waits (its LF may be in the next read)."""
+    tail = b""
+    if buf.endswith(b"\r"):
+        buf, tail = buf[:-1], b"\r"
+    return buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n") + tail
 
 
 async def iter_chunks(lines: AsyncIterable[str]) -> AsyncGenerator[StreamChunk, None]:
