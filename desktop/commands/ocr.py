@@ -31,7 +31,7 @@ from desktop.core.exports import (
     write_csv,
     write_xlsx,
 )
-from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
+from desktop.core.images import PAGE_SUFFIXES, count_pages, page_file_kind, parse_page_ranges
 from desktop.core.tables import TableGrid, parse_table_html
 from desktop.engines.base import Engine, RecognizeMode
 from desktop.engines.errors import (
@@ -147,11 +147,6 @@ def _plan_inputs(args: argparse.Namespace) -> tuple[Plan, list[str], list[str]]:
                     raise UsageError(f"{file}: {exc}") from exc
             plan.append((str(file), pages, len(pages) if pages is not None else count))
     return plan, problems, notes
-
-
-PAGE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".pdf"}
-)
 
 
 def _folder_files(folder: Path) -> tuple[list[Path], int]:

@@ -33,6 +33,11 @@ MAX_PIXELS = 150_000_000
 #: Upstream renders PDFs at 200 DPI unless a side would exceed this, then at 72 DPI.
 PDF_MAX_SIDE = 4500
 PDF_FALLBACK_DPI = 72.0
+#: File name suffixes of the formats read here: how a file is picked out of a folder
+#: (a single file given by name is still recognised by its content).
+PAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".pdf"}
+)
 #: Formats the server decodes itself, so an unchanged file can be sent as is.
 PASSTHROUGH_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
 
@@ -123,12 +128,16 @@ def _open_image(data: bytes, name: str) -> Image.Image:
     except Image.DecompressionBombError:
         raise _too_large(name, None) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UnreadableFile(
-            f"{name}: the image is damaged or truncated ({exc}).",
-            fix="Open it in an image viewer and save it again.",
-        ) from None
+        raise _damaged(name, exc) from None
     _check_size(img.width, img.height, name)
     return img
+
+
+def _damaged(name: str, exc: BaseException) -> UnreadableFile:
+    return UnreadableFile(
+        f"{name}: the image is damaged or truncated ({exc}).",
+        fix="Open it in an image viewer and save it again.",
+    )
 
 
 def _too_large(name: str, size: tuple[int, int] | None) -> ImageTooLarge:
@@ -181,10 +190,7 @@ def _finish_frame(img: Image.Image, name: str) -> tuple[Image.Image, bool]:
     except Image.DecompressionBombError:
         raise _too_large(name, None) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise UnreadableFile(
-            f"{name}: the image is damaged or truncated ({exc}).",
-            fix="Open it in an image viewer and save it again.",
-        ) from None
+        raise _damaged(name, exc) from None
     return rgb, (oriented is not img) or (rgb is not oriented)
 
 

@@ -8,18 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData
 from PySide6.QtGui import QImage
 
-#: Suffixes picked up when a whole folder is dropped (single files are sniffed by content).
-FOLDER_SUFFIXES = {
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".webp",
-    ".bmp",
-    ".gif",
-    ".tif",
-    ".tiff",
-    ".pdf",
-}
+from desktop.core.images import PAGE_SUFFIXES
 
 
 @dataclass(slots=True)
@@ -40,7 +29,7 @@ def expand_paths(names: list[str]) -> Inputs:
     for name in names:
         path = Path(name)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in FOLDER_SUFFIXES)
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in PAGE_SUFFIXES)
             result.paths.extend(str(p) for p in found if p.is_file())
             if not found:
                 result.skipped.append(str(path))
