@@ -20,7 +20,7 @@ import pytest
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins = ["tests.vllm_sim.fixtures"]
+pytest_plugins = ["tests.vllm_sim.fixtures", "tests.docker_fixtures"]
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 

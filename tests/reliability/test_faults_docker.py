@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +18,10 @@ from desktop.engines.batchstore import DONE, BatchStore
 from desktop.engines.errors import RetryPolicy
 from desktop.engines.pipeline import BatchPipeline, PageFinished
 from desktop.engines.server import ServerEngine
+from tests.docker_fixtures import RUN_LABEL
 from tests.reliability.helpers import assert_one_clear_line
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(180)]
-RUN_LABEL = "dots-desktop.test-run"
-
-
-@pytest.fixture
-def run_id() -> str:
-    return uuid.uuid4().hex[:8]
-
-
-@pytest.fixture
-def docker_client(run_id: str) -> Iterator[Any]:
-    import docker
-
-    client = docker.from_env()
-    yield client
-    for container in client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}):
-        container.remove(force=True)
-    client.close()
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import dataclasses
 import socket
 import threading
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
     from desktop.runtime.controller import ContainerController
     from desktop.runtime.profiles import ModelProfile
 
-RUN_LABEL = "dots-desktop.test-run"
+from tests.docker_fixtures import RUN_LABEL
 
 
 def free_port() -> int:
@@ -39,23 +38,6 @@ def wait_until(cond: Callable[[], bool], timeout: float = 10.0) -> bool:
 
 def our_threads() -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith("dots-")]
-
-
-@pytest.fixture
-def run_id() -> str:
-    return uuid.uuid4().hex[:8]
-
-
-@pytest.fixture
-def docker_client(run_id: str) -> Iterator[Any]:
-    """A plain client; on teardown every container of this test run is removed."""
-    import docker
-
-    client = docker.from_env()
-    yield client
-    for container in client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}):
-        container.remove(force=True)
-    client.close()
 
 
 @pytest.fixture

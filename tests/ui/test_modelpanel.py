@@ -15,11 +15,9 @@ from desktop.ui.modelpanel import ModelPanel
 from desktop.ui.modelruntime import ModelRuntime
 from desktop.ui.prefs import Prefs
 from desktop.ui.shell import DesktopApp
+from tests.docker_fixtures import RUN_LABEL
 from tests.runtime.conftest import (  # noqa: F401  (fixtures reused from the runtime tests)
-    RUN_LABEL,
-    docker_client,
     free_port,
-    run_id,
     sim_profile,
 )
 from tests.ui.conftest import run_coroutine, run_until
@@ -55,8 +53,8 @@ def docker_shell(
     qloop: Any,
     qtbot: Any,
     qapp: QApplication,
-    run_id: str,  # noqa: F811
-    docker_client: Any,  # noqa: F811
+    run_id: str,
+    docker_client: Any,
     tmp_path: Path,
 ) -> Iterator[Callable[..., DesktopApp]]:
     """``docker_shell(*profiles)``: the app with a runtime scoped to this test's containers."""
@@ -102,8 +100,8 @@ def state_of(app: DesktopApp) -> str:
 def test_given_the_simulator_image_when_started_from_the_panel_then_it_becomes_the_engine(
     docker_shell: Callable[..., DesktopApp],
     sim_profile: Callable[..., Any],  # noqa: F811
-    docker_client: Any,  # noqa: F811
-    run_id: str,  # noqa: F811
+    docker_client: Any,
+    run_id: str,
     qtbot: Any,
     fixtures_dir: Path,
 ) -> None:
