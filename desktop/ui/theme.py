@@ -110,14 +110,16 @@ def apply_theme(app: QApplication, dark: bool | None = None, *, set_style: bool 
         QLabel#drop_hint, QLabel#empty_hint, QLabel#chat_disabled_reason {{ color: {c["muted"]}; }}
         QLabel#section_label {{ font-weight: 600; color: {c["muted"]}; padding: 2px 2px; }}
         QLabel#page_status {{ color: {c["muted"]}; }}
-        QListWidget {{ border: 1px solid {c["mid"]}; border-radius: 8px; background: {c["base"]}; }}
+        QListWidget, QFrame#list_placeholder {{ border: 1px solid {c["mid"]}; border-radius: 8px;
+            background: {c["base"]}; }}
         QListWidget#documents_list::item {{ padding: 6px 4px; }}
         QTabWidget::pane {{ border: none; }}
         QTabBar::tab {{ padding: 7px 14px; border: none; background: transparent;
             border-bottom: 2px solid transparent; color: {c["muted"]}; }}
         QTabBar::tab:selected {{ color: {c["text"]}; border-bottom: 2px solid {c["accent"]}; }}
         QTabBar::tab:hover {{ color: {c["text"]}; }}
-        QTextBrowser, QPlainTextEdit, QTableView {{ border: 1px solid {c["mid"]};
+        QTextBrowser, QPlainTextEdit, QTableView, QFrame#text_placeholder {{
+            border: 1px solid {c["mid"]};
             border-radius: 6px;
             background: {c["base"]}; }}
         QStatusBar {{ border-top: 1px solid {c["mid"]}; }}

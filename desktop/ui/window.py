@@ -1,9 +1,10 @@
 """The main window: toolbar, documents, the page with its overlay, results, status bar.
 
 Built in two steps so the window paints as early as possible: ``MainWindow(defer=True)``
-builds what the first paint shows (toolbar, drop zone, document list, Text tab, status
-bar); ``complete()`` adds what is hidden at start (the page view, the other tabs' panels)
-right after. Their modules are imported only then.
+builds what the first paint shows (toolbar, drop zone, status bar, and look-alike frames
+for the still-empty document lists and Text tab); ``complete()`` right after puts the real
+panels (documents, page view, text views, tables, chat) in their place and binds the
+shortcuts. Their modules are imported only then.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 # No ``Qt`` at module level: its first use builds ~20 ms of enums, so it waits until after
 # the first paint (see DropZone and complete()).
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -30,17 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.documents import DocumentsPanel
 from desktop.ui.icons import dot_pixmap, line_icon
-from desktop.ui.results import TextView
 from desktop.ui.statusbar import GpuGauge
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 
     from desktop.ui.chat import ChatPanel
+    from desktop.ui.documents import DocumentsPanel
     from desktop.ui.pageview import PageView
-    from desktop.ui.results import SourceView
+    from desktop.ui.results import SourceView, TextView
     from desktop.ui.tables import TablesPanel
 
 logger = logging.getLogger(__name__)
@@ -88,6 +88,29 @@ class DropZone(QFrame):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
 
+def documents_skeleton() -> QWidget:
+    """What the documents pane shows before its lists exist: the same labels and frames.
+
+    Both lists are empty at the first paint (history is read after it), so this looks
+    the same as DocumentsPanel while costing none of its list-view set-up (~8 ms).
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    pane = QWidget()
+    pane.setObjectName("documents_panel")
+    layout = QVBoxLayout(pane)
+    layout.setContentsMargins(8, 8, 4, 8)  # as DocumentsPanel
+    layout.setSpacing(6)
+    for label, stretch in (("Documents", 2), ("Pages", 5)):
+        title = QLabel(QCoreApplication.translate("DocumentsPanel", label))
+        title.setObjectName("section_label")
+        frame = QFrame()
+        frame.setObjectName("list_placeholder")
+        layout.addWidget(title)
+        layout.addWidget(frame, stretch)
+    return pane
+
+
 class MainWindow(QMainWindow):
     """Widgets and their layout; the app controller (app.py) drives them."""
 
@@ -104,6 +127,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1400, 880)
         self._icons: dict[QAction, str] = {}
+        self._shortcuts: dict[QAction, str] = {}
         self._page_actions: set[QAction] = set()
         self._complete = False
         self._build_actions()
@@ -115,13 +139,7 @@ class MainWindow(QMainWindow):
 
     # -- construction ----------------------------------------------------------
     def _action(
-        self,
-        name: str,
-        text: str,
-        icon: str = "",
-        shortcut: QKeySequence | None = None,
-        *,
-        page: bool = False,
+        self, name: str, text: str, icon: str = "", shortcut: str = "", *, page: bool = False
     ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
@@ -131,41 +149,41 @@ class MainWindow(QMainWindow):
                 self._page_actions.add(action)  # their icons come with the page bar
             else:
                 action.setIcon(line_icon(icon, self.palette().windowText().color().name()))
-        if shortcut is not None:
-            action.setShortcuts([shortcut])  # setShortcut() would name Qt.Key (see DropZone)
-            action.setToolTip(
-                f"{text} ({shortcut.toString(QKeySequence.SequenceFormat.NativeText)})"
-            )
+        if shortcut:
+            # Bound by complete(): QKeySequence's enums cost ~2 ms before the first paint,
+            # and no key can be pressed before the window is there.
+            self._shortcuts[action] = shortcut
         self.addAction(action)
         return action
 
+    def _bind_shortcuts(self) -> None:
+        from PySide6.QtGui import QKeySequence
+
+        native = QKeySequence.SequenceFormat.NativeText
+        for action, keys in self._shortcuts.items():
+            sequence = QKeySequence(keys)
+            action.setShortcuts([sequence])  # setShortcut() would name Qt.Key (see DropZone)
+            action.setToolTip(f"{action.text()} ({sequence.toString(native)})")
+
     def _build_actions(self) -> None:
-        self.open_action = self._action("open", self.tr("Open"), "open", QKeySequence("Ctrl+O"))
-        self.paste_action = self._action("paste", self.tr("Paste"), "paste", QKeySequence("Ctrl+V"))
-        self.export_action = self._action(
-            "export", self.tr("Export"), "export", QKeySequence("Ctrl+E")
-        )
-        self.settings_action = self._action(
-            "settings", self.tr("Settings"), "settings", QKeySequence("Ctrl+,")
-        )
-        self.cancel_action = self._action(
-            "cancel", self.tr("Cancel"), "stop", QKeySequence("Esc"), page=True
-        )
-        self.fit_action = self._action(
-            "fit", self.tr("Fit page"), "fit", QKeySequence("Ctrl+0"), page=True
-        )
+        self.open_action = self._action("open", self.tr("Open"), "open", "Ctrl+O")
+        self.paste_action = self._action("paste", self.tr("Paste"), "paste", "Ctrl+V")
+        self.export_action = self._action("export", self.tr("Export"), "export", "Ctrl+E")
+        self.settings_action = self._action("settings", self.tr("Settings"), "settings", "Ctrl+,")
+        self.cancel_action = self._action("cancel", self.tr("Cancel"), "stop", "Esc", page=True)
+        self.fit_action = self._action("fit", self.tr("Fit page"), "fit", "Ctrl+0", page=True)
         self.zoom_in_action = self._action(
-            "zoom_in", self.tr("Zoom in"), "zoom-in", QKeySequence("Ctrl++"), page=True
+            "zoom_in", self.tr("Zoom in"), "zoom-in", "Ctrl++", page=True
         )
         self.zoom_out_action = self._action(
-            "zoom_out", self.tr("Zoom out"), "zoom-out", QKeySequence("Ctrl+-"), page=True
+            "zoom_out", self.tr("Zoom out"), "zoom-out", "Ctrl+-", page=True
         )
         self.region_action = self._action(
-            "region", self.tr("Read a region"), "region", QKeySequence("Ctrl+R"), page=True
+            "region", self.tr("Read a region"), "region", "Ctrl+R", page=True
         )
         self.region_action.setCheckable(True)
         self.retry_action = self._action(
-            "retry_page", self.tr("Read page again"), "run", QKeySequence("F5"), page=True
+            "retry_page", self.tr("Read page again"), "run", "F5", page=True
         )
         self.open_action.triggered.connect(self.choose_files)
         self.paste_action.triggered.connect(self.paste)
@@ -210,8 +228,9 @@ class MainWindow(QMainWindow):
     def _build_centre(self) -> None:
         splitter = QSplitter()  # horizontal
         splitter.setObjectName("main_splitter")
-        self.documents = DocumentsPanel()
-        splitter.addWidget(self.documents)
+        self._docs_skeleton = documents_skeleton()  # DocumentsPanel comes with complete()
+        splitter.addWidget(self._docs_skeleton)
+        self.splitter = splitter
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -231,11 +250,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("result_tabs")
         self.tabs.setDocumentMode(True)
-        self.text_view = TextView()
         self.text_tab = QWidget()
         self._text_layout = QVBoxLayout(self.text_tab)
         self._text_layout.setContentsMargins(0, 6, 0, 0)
-        self._text_layout.addWidget(self.text_view, 1)  # the region box goes above: complete()
+        # The (empty) text view's look until complete() puts the real one there: a
+        # QTextBrowser and its document's enums cost ~8 ms before the first paint.
+        self._text_placeholder = QFrame()
+        self._text_placeholder.setObjectName("text_placeholder")
+        self._text_layout.addWidget(self._text_placeholder, 1)
         self.tabs.addTab(self.text_tab, self.tr("Text"))
         # Same labels as the panels complete() puts there: the tab bar never changes.
         for label in (self.tr("Tables"), self.tr("Chat"), self.tr("Plain text"), "JSON"):
@@ -257,10 +279,19 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QPlainTextEdit
 
         from desktop.ui.chat import ChatPanel
+        from desktop.ui.documents import DocumentsPanel
         from desktop.ui.pageview import PageView
-        from desktop.ui.results import SourceView
+        from desktop.ui.results import SourceView, TextView
         from desktop.ui.tables import TablesPanel
 
+        self.documents: DocumentsPanel = DocumentsPanel()
+        self.splitter.replaceWidget(0, self.documents)
+        self._docs_skeleton.deleteLater()
+        self.text_view: TextView = TextView()
+        self._text_layout.replaceWidget(self._text_placeholder, self.text_view)
+        self._text_placeholder.deleteLater()
+        self._text_layout.setStretchFactor(self.text_view, 1)
+        self._bind_shortcuts()
         beside = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
         self.toolbar.setToolButtonStyle(beside)
         self.engine_chip.setToolButtonStyle(beside)
@@ -421,6 +452,8 @@ class MainWindow(QMainWindow):
             self.inputs_given.emit(expand_paths(files))
 
     def paste(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
         from desktop.ui.inputs import Inputs, mime_inputs
 
         focus = QGuiApplication.focusObject()
