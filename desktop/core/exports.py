@@ -23,6 +23,36 @@ _NUMBER = re.compile(r"^-?(?:0|[1-9]\d{0,14})(?:\.\d+)?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: "<" where Markdown would start raw HTML: a tag, closing tag, comment or declaration.
 _HTML_START = re.compile(r"<(?=[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|[!?])")
+# Labels exclude "[" and targets are unambiguous, so a hostile line costs linear time.
+# Markdown that makes a viewer fetch or run something: images (fetched on open) and links
+# or reference definitions with a scheme other than http(s)/mailto (javascript:, file:, data:).
+_TARGET = r"\((?:[^()\n]|\([^()\n]*\))*\)"  # (url "title"), one level of (...) inside
+_MD_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]" + _TARGET)
+_MD_LINK = re.compile(r"\[([^\[\]\n]*)\]\(\s*<?([^()\s>]*+)(?:[^()\n]|\([^()\n]*\))*\)")
+_MD_REFDEF = re.compile(r"^( {0,3})\[([^\[\]\n]+)\]:[ \t]*<?(\S*)", re.MULTILINE)
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def inert_markdown(text: str) -> str:
+    """Model-written Markdown made safe to open anywhere: reads the same, loads nothing.
+
+    Raw HTML tags are escaped; an image keeps only its alt text; a link keeps its text,
+    and its target only when that is http(s) or mailto.
+    """
+    text = _HTML_START.sub("&lt;", text)
+    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
+
+    def link(m: re.Match[str]) -> str:
+        return m.group(0) if m.group(2).lower().startswith(_SAFE_SCHEMES) else m.group(1)
+
+    def refdef(m: re.Match[str]) -> str:
+        if m.group(3).lower().startswith(_SAFE_SCHEMES):
+            return m.group(0)
+        indent = m.group(1)
+        return indent + "\\" + m.group(0)[len(indent) :]  # "\[": plain text, no link
+
+    text = _MD_LINK.sub(link, text)
+    return _MD_REFDEF.sub(refdef, text)
 
 
 # ---------------------------------------------------------------- atomic writes
@@ -101,9 +131,9 @@ def block_markdown(page: Page, block: Block, *, pictures: str = "reference") -> 
         return f"![Picture]({picture_name(page, block)})"
     if block.category == "Table":
         return _table_html(block)  # rebuilt from the parsed grid: no raw HTML survives
-    # The model's text is Markdown; raw HTML in it (<script>, <img src=...>) must not go
-    # live in a viewer, so a tag start becomes "&lt;" and reads the same.
-    text = _HTML_START.sub("&lt;", block.text or "")
+    # The model's text is Markdown; what in it could go live in a viewer (raw HTML, images,
+    # script links) is made inert and reads the same.
+    text = inert_markdown(block.text or "")
     if block.category == "Formula":
         return formula_markdown(text) if text.strip() else ""
     return text.strip()
@@ -112,7 +142,7 @@ def block_markdown(page: Page, block: Block, *, pictures: str = "reference") -> 
 def page_markdown(page: Page, *, header_footer: bool = True, pictures: str = "reference") -> str:
     """A page's blocks joined by blank lines (or its plain text in text-only mode)."""
     if not page.blocks:
-        return _HTML_START.sub("&lt;", page.text).strip()
+        return inert_markdown(page.text).strip()
     parts = [
         block_markdown(page, b, pictures=pictures)
         for b in page.blocks

@@ -23,7 +23,7 @@ from desktop.runtime.diagnosis import (
 )
 from desktop.runtime.docker_engine import PullProgress
 from desktop.runtime.gpu import wait_for_release
-from desktop.runtime.planner import plan_memory, retry_flags_for_kv
+from desktop.runtime.planner import NO_FIT_FIX, plan_memory, retry_flags_for_kv
 from desktop.runtime.profiles import GIB, ModelProfile
 from desktop.runtime.readiness import ReadinessMixin
 from desktop.runtime.status import (
@@ -158,8 +158,8 @@ class LifecycleMixin(ReadinessMixin):
             raise StartFailed(
                 Diagnosis(
                     FailureCause.NOT_ENOUGH_VRAM,
-                    plan.advice,
-                    "Choose a smaller profile, or close programs using the GPU.",
+                    plan.shortfall or plan.advice,
+                    NO_FIT_FIX,
                 )
             )
         return plan.flags, plan.advice if plan.flags else ""

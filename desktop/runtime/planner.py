@@ -38,6 +38,11 @@ class MemoryPlan:
     utilization: float = 0.0
     max_model_len: int = 0
     full_length_sequences: int = 0
+    shortfall: str = ""  # when it does not fit: the facts alone (``advice`` adds the fix)
+
+
+#: What to do when a profile does not fit (a fixed sentence: the UI translates it).
+NO_FIT_FIX = "Close programs using the GPU, or choose a smaller profile."
 
 
 def fixed_bytes(profile: ModelProfile) -> int:
@@ -90,13 +95,13 @@ def plan_memory(
     max_len = profile.max_model_len
     if kv_room < per_token * MIN_MODEL_LEN:
         short = fixed + per_token * MIN_MODEL_LEN - budget
-        advice = (
+        facts = (
             f"{profile.display_name} needs about {_gib(fixed + per_token * MIN_MODEL_LEN)} "
-            "but only "
-            f"{_gib(free_bytes)} is free ({_gib(short)} short). Close programs using the GPU "
-            "or choose a smaller profile."
+            f"but only {_gib(free_bytes)} is free ({_gib(short)} short)."
         )
-        return MemoryPlan(need, free_bytes, False, advice, {}, total_bytes, util, 0, 0)
+        return MemoryPlan(
+            need, free_bytes, False, f"{facts} {NO_FIT_FIX}", {}, total_bytes, util, 0, 0, facts
+        )
     if kv_room < one_seq:
         max_len = max(MIN_MODEL_LEN, kv_room // per_token // LEN_STEP * LEN_STEP)
         flags["--max-model-len"] = str(max_len)

@@ -351,6 +351,9 @@ def _known_sentences() -> dict[str, str]:
         "Less GPU memory is free than --gpu-memory-utilization asks for.": t(
             "Less GPU memory is free than --gpu-memory-utilization asks for."
         ),
+        "Close programs using the GPU, or choose a smaller profile.": t(
+            "Close programs using the GPU, or choose a smaller profile."
+        ),
         "Close programs using the GPU, or lower --gpu-memory-utilization in the profile.": t(
             "Close programs using the GPU, or lower --gpu-memory-utilization in the profile."
         ),
@@ -428,6 +431,9 @@ def _known_sentences() -> dict[str, str]:
 
 
 _KV_MESSAGE = re.compile(r"vLLM estimates (\d+) tokens fit")
+_SHORT_MESSAGE = re.compile(
+    r"^(.+) needs about ([\d.]+ GiB) but only ([\d.]+ GiB) is free \(([\d.]+ GiB) short\)\.$"
+)
 _KV_FIX = re.compile(r"^Start with --max-model-len (\d+) ")
 
 
@@ -439,6 +445,11 @@ def diagnosis_words(message: str, fix: str) -> tuple[str, str]:
         message = t(
             "The KV cache cannot hold one full-length request; vLLM estimates %1 tokens fit."
         ).replace("%1", match.group(1))
+    match = _SHORT_MESSAGE.match(message)
+    if match:
+        message = t("%1 needs about %2, but only %3 is free (%4 short).")
+        for n, value in enumerate(match.groups(), start=1):
+            message = message.replace(f"%{n}", value)
     match = _KV_FIX.search(fix)
     if match:
         fix = t("Start with --max-model-len %1 (or raise --gpu-memory-utilization).").replace(

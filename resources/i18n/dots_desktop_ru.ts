@@ -461,6 +461,10 @@
   <context>
     <name>ModelRuntime</name>
     <message>
+      <source>%1 needs about %2, but only %3 is free (%4 short).</source>
+      <translation>Для %1 нужно около %2, а свободно только %3 (не хватает %4).</translation>
+    </message>
+    <message>
       <source>Accept the model's licence on huggingface.co and save your token in Settings.</source>
       <translation>Примите лицензию модели на huggingface.co и сохраните свой токен в настройках.</translation>
     </message>
@@ -475,6 +479,10 @@
     <message>
       <source>Close programs using the GPU, lower --max-model-len / --max-num-seqs, or add --enforce-eager.</source>
       <translation>Закройте программы, использующие GPU, уменьшите --max-model-len / --max-num-seqs или добавьте --enforce-eager.</translation>
+    </message>
+    <message>
+      <source>Close programs using the GPU, or choose a smaller profile.</source>
+      <translation>Закройте программы, использующие GPU, или выберите профиль поменьше.</translation>
     </message>
     <message>
       <source>Close programs using the GPU, or lower --gpu-memory-utilization in the profile.</source>

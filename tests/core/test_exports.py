@@ -18,6 +18,7 @@ from desktop.core.exports import (
     document_to_markdown,
     document_to_text,
     formula_markdown,
+    inert_markdown,
     sheet_title,
     write_csv,
     write_xlsx,
@@ -139,6 +140,35 @@ def test_html_export_is_inert() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
     assert "<title>a&lt;b&gt;.png</title>" in out
     assert "default-src 'none'" in out
+
+
+def test_markdown_export_loads_nothing_and_runs_nothing() -> None:
+    """Model-written images and script links would go live in any Markdown viewer."""
+    text = (
+        "Logo ![tracker](http://evil.example/pixel.png) here.\n"
+        "[click me](javascript:alert(1)) and [the site](https://example.org/a_(b))\n"
+        "[local](file:///etc/passwd) [mail](mailto:a@b.c)\n"
+        "[ref]: javascript:alert(2)\n"
+        "[ok]: https://example.org"
+    )
+    doc = Document("d.png", (Page(0, 10, 10, (Block("Text", (0, 0, 9, 9), text, 0),)),))
+    out = document_to_markdown(doc)
+    assert "evil.example" not in out and "javascript:alert(1)" not in out
+    assert "Logo tracker here." in out
+    assert "click me and [the site](https://example.org/a_(b))" in out
+    assert "local [mail](mailto:a@b.c)" in out and "file://" not in out
+    assert "\\[ref]: javascript:alert(2)" in out  # shown as text, no longer a link target
+    assert "[ok]: https://example.org" in out
+    # The same rules in text-only pages (no blocks):
+    plain = Document("d.png", (Page(0, 10, 10, (), text="![x](http://evil.example/p.png)"),))
+    assert "evil.example" not in document_to_markdown(plain)
+
+
+@pytest.mark.timeout(60)
+def test_markdown_neutralising_is_linear_on_hostile_lines() -> None:
+    """A looping model can write 100k brackets on one line: the export must not hang."""
+    for hostile in ("[" * 300_000 + "](x", "![a](" * 60_000, "[a](" + "x " * 150_000):
+        assert len(inert_markdown(hostile)) >= len(hostile) // 3
 
 
 def test_xlsx_merged_cells_match_the_html_spans(tmp_path: Path) -> None:

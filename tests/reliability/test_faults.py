@@ -352,6 +352,9 @@ async def test_a_gpu_filled_by_another_program_refuses_the_start_with_how_much_i
     assert_one_clear_line(status.message)
     assert "GiB" in status.message
     assert status.fix
+    # What happened and what to do, each said once: the fix is not repeated in the message.
+    assert "close programs" not in status.message.lower()
+    assert "smaller profile" in status.fix
 
 
 def test_the_planner_says_the_profile_fits_once_the_other_program_quits() -> None:

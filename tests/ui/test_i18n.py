@@ -130,3 +130,17 @@ def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbo
     left = sorted({t for t in texts if t in english or "Needs" in t or "loading" in t})
     assert not left, f"still English in Russian mode: {left}"
     panel.close()
+
+
+def test_given_russian_then_a_memory_shortfall_and_its_fix_read_in_russian(russian: None) -> None:
+    from desktop.runtime.planner import NO_FIT_FIX
+    from desktop.ui.modelruntime import diagnosis_words
+
+    message, fix = diagnosis_words(
+        "dots.ocr needs about 9.1 GiB but only 2.5 GiB is free (6.6 GiB short).", NO_FIT_FIX
+    )
+    assert (
+        message
+        == "Для dots.ocr нужно около 9.1 GiB, а свободно только 2.5 GiB (не хватает 6.6 GiB)."
+    )
+    assert fix.startswith("Закройте программы")
