@@ -254,8 +254,12 @@ def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> p
                 f"{name}: the PDF is protected by a password.",
                 fix="Enter its password to read it.",
             ) from None
+        # pypdfium2 says "Failed to load document (PDFium: Data format error)." : keep the
+        # reason inside, without its own full stop.
+        detail = str(exc).strip().rstrip(".")
+        inner = re.fullmatch(r"Failed to load document \((.+)\)", detail)
         raise UnreadableFile(
-            f"{name}: the PDF is damaged or incomplete ({exc}).",
+            f"{name}: the PDF is damaged or incomplete ({inner.group(1) if inner else detail}).",
             fix="Open it in a PDF viewer and save or print it to a new PDF.",
         ) from None
 

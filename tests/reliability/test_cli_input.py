@@ -157,3 +157,4 @@ def test_the_cli_as_a_subprocess_prints_one_line_for_a_corrupt_pdf(
     assert result.stdout == ""
     assert_one_clear_line(result.stderr)
     assert "broken.pdf: the PDF is damaged or incomplete" in result.stderr
+    assert ".)." not in result.stderr and ".." not in result.stderr  # one full stop, not two
