@@ -7,9 +7,9 @@ import contextlib
 import logging
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 
 from desktop.core.errors import DotsError
 from desktop.engines.base import Capability
@@ -17,10 +17,11 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.controller import WindowController
 from desktop.ui.enginechoice import build_engine, engine_kind
 from desktop.ui.i18n import install_language
-from desktop.ui.inputs import Inputs, expand_paths, image_png_bytes, mime_inputs
+from desktop.ui.inputs import expand_paths
 from desktop.ui.prefs import Prefs, load_prefs, save_prefs
+from desktop.ui.quickactions import QuickActions
 from desktop.ui.theme import applied_dark, apply_theme, system_is_dark
-from desktop.ui.tray import Tray, tray_available
+from desktop.ui.tray import GpuFeed, Tray, tray_available
 from desktop.ui.window import MainWindow
 
 logger = logging.getLogger(__name__)
@@ -67,36 +68,6 @@ def _preload_modules() -> None:
             logger.info("preloading %s failed: %s", name, exc)
 
 
-class GpuFeed(QObject):
-    """GpuMonitor readings (monitor thread) delivered as a Qt signal (GUI thread)."""
-
-    reading = Signal(list)
-
-    def __init__(
-        self, backend: Any = None, interval: float = 1.0, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.monitor: Any = None
-        try:
-            from desktop.runtime.gpu import GpuMonitor
-
-            self.monitor = GpuMonitor(backend, interval=interval)
-            self.monitor.subscribe(self.reading.emit)
-        except ImportError:
-            logger.info("GPU monitor not available")
-
-    def start(self) -> str:
-        """Start sampling; returns why not ('' when running)."""
-        if self.monitor is None:
-            return "no monitor"
-        self.monitor.start()
-        return "" if self.monitor.available else self.monitor.unavailable_reason
-
-    def stop(self) -> None:
-        if self.monitor is not None:
-            self.monitor.stop()
-
-
 class DesktopApp(QObject):
     """Composes the window with the engine bridge, the tray, the GPU feed and the model runtime."""
 
@@ -137,7 +108,6 @@ class DesktopApp(QObject):
         self._tray_seen: tuple[Any, ...] | None = None
         self.model: Any = None  # ModelRuntime, created on first use (needs Docker)
         self._quit = asyncio.Event()
-        self._to_clipboard: set[str] = set()
         self._tasks: set[asyncio.Future[None]] = set()
         self._gpu_start: asyncio.Future[str] | None = None
         self.started = False  # the engine, history, profiles and GPU feed are set up
@@ -145,6 +115,7 @@ class DesktopApp(QObject):
         self._tray_profile: str | None = None  # the profile ticked in the tray's menu
         self._signal_pump = QTimer(self, interval=300)  # lets Python see Ctrl+C under Qt
         self._signal_pump.timeout.connect(lambda: None)
+        self.quick = QuickActions(self)
         self._wire()
 
     def _wire(self) -> None:
@@ -152,17 +123,17 @@ class DesktopApp(QObject):
         w.close_requested.connect(self._on_close)
         w.settings_action.triggered.connect(self.open_settings)
         w.engine_chip.clicked.connect(self.open_model_panel)
-        w.export_action.triggered.connect(self.export)
+        w.export_action.triggered.connect(self.quick.export)
         w.mode_changed.connect(self._on_mode)
         self.bridge.engine_changed.connect(self._on_engine)
         self.gpu.reading.connect(self._on_gpu)
-        self.controller.document_finished.connect(self._on_document_finished)
+        self.controller.document_finished.connect(self.quick.document_finished)
         tr = self.tray
         tr.show_window.connect(self.show_window)
         tr.quit_requested.connect(self.request_quit)
-        tr.ocr_clipboard.connect(self.ocr_clipboard)
-        tr.ocr_file.connect(self._ocr_file)
-        tr.ocr_region.connect(self.ocr_region)
+        tr.ocr_clipboard.connect(self.quick.ocr_clipboard)
+        tr.ocr_file.connect(self.quick.ocr_file)
+        tr.ocr_region.connect(self.quick.ocr_region)
         tr.start_model.connect(lambda: self._model_call("start"))
         tr.stop_model.connect(lambda: self._model_call("stop"))
         tr.switch_model.connect(lambda pid: self._model_call("switch", pid))
@@ -385,52 +356,6 @@ class DesktopApp(QObject):
         self.prefs = replace(self.prefs, ocr_mode=mode)
         save_prefs(self.prefs)
 
-    # -- tray actions ------------------------------------------------------------------
-    def ocr_clipboard(self) -> None:
-        """Read the clipboard image; the text goes back to the clipboard when done."""
-        mime = QGuiApplication.clipboard().mimeData()
-        inputs = mime_inputs(mime) if mime is not None else Inputs()
-        if not inputs:
-            self.tray.notify("Dots Desktop", t("The clipboard holds no image to read."))
-            self.window.show_message(t("The clipboard holds no image or file to read."))
-            return
-        keys = self.controller.open_inputs(inputs)
-        self._to_clipboard.update(keys)
-
-    def _ocr_file(self) -> None:
-        self.show_window()
-        self.window.choose_files()
-
-    def ocr_region(self) -> None:
-        from desktop.ui.region import capture_region
-
-        def done(image: Any) -> None:
-            if image is None or image.isNull():
-                return
-            self.show_window()
-            keys = self.controller.open_inputs(
-                Inputs(images=[(t("Screen region"), image_png_bytes(image))])
-            )
-            self._to_clipboard.update(keys)
-
-        capture_region(done)
-
-    def _on_document_finished(self, key: str) -> None:
-        if key not in self._to_clipboard:
-            return
-        self._to_clipboard.discard(key)
-        entry = self.controller.entries.get(key)
-        if entry is None:
-            return
-        from desktop.ui.results import plain_text
-
-        text = plain_text(entry.document())
-        QGuiApplication.clipboard().setText(text)
-        if not self.tray.notify(t("Text copied"), text[:200] or t("No text was found.")):
-            self.window.show_message(
-                t("Text copied") + ": " + (text[:120] or t("No text was found."))
-            )
-
     # -- dialogs -----------------------------------------------------------------------
     def open_settings(self) -> None:
         from desktop.ui.settings import SettingsDialog
@@ -503,33 +428,6 @@ class DesktopApp(QObject):
             self.prefs = replace(self.prefs, profile=profile)
             save_prefs(self.prefs)
             runtime.start(profile)
-
-    # -- export ------------------------------------------------------------------------
-    def export(self) -> None:
-        if not self.controller.current_key:
-            self.window.show_message(t("Open a document first."))
-            return
-        entry = self.controller.entries[self.controller.current_key]
-        stem = entry.name.rsplit(".", 1)[0] or "document"
-        filters = {
-            t("Markdown (*.md)"): "md",
-            t("JSON (*.json)"): "json",
-            t("Plain text (*.txt)"): "txt",
-            t("Web page (*.html)"): "html",
-            t("Excel tables (*.xlsx)"): "xlsx",
-        }
-        path, chosen = QFileDialog.getSaveFileName(
-            self.window, t("Export document"), f"{stem}.md", ";;".join(filters)
-        )
-        if not path:
-            return
-        fmt = filters.get(chosen, "md")
-        if not path.lower().endswith(f".{fmt}"):
-            path += f".{fmt}"
-        try:
-            self.controller.export_document(fmt, path)
-        except (OSError, DotsError) as exc:
-            self.window.show_message(t("Could not save: %1").replace("%1", str(exc)), 15000)
 
 
 def open_inputs_from_paths(shell: DesktopApp, files: list[str]) -> None:

@@ -1,6 +1,9 @@
-"""The tray icon: live GPU memory and model state, and the "OCR this" menu."""
+"""The tray icon (live GPU memory, model state, "OCR this" menu) and the GPU reading feed."""
 
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QAction, QActionGroup, QIcon
@@ -8,6 +11,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.ui.icons import draw_tray_pixmap
 from desktop.ui.statusbar import gpu_text
+
+logger = logging.getLogger(__name__)
 
 
 def tray_available() -> bool:
@@ -115,3 +120,33 @@ class Tray(QObject):
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             self.show_window.emit()
+
+
+class GpuFeed(QObject):
+    """GpuMonitor readings (monitor thread) delivered as a Qt signal (GUI thread)."""
+
+    reading = Signal(list)
+
+    def __init__(
+        self, backend: Any = None, interval: float = 1.0, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.monitor: Any = None
+        try:
+            from desktop.runtime.gpu import GpuMonitor
+
+            self.monitor = GpuMonitor(backend, interval=interval)
+            self.monitor.subscribe(self.reading.emit)
+        except ImportError:
+            logger.info("GPU monitor not available")
+
+    def start(self) -> str:
+        """Start sampling; returns why not ('' when running)."""
+        if self.monitor is None:
+            return "no monitor"
+        self.monitor.start()
+        return "" if self.monitor.available else self.monitor.unavailable_reason
+
+    def stop(self) -> None:
+        if self.monitor is not None:
+            self.monitor.stop()

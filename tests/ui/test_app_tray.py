@@ -119,7 +119,7 @@ def test_given_an_image_on_the_clipboard_when_tray_ocr_then_a_document_opens(
     QGuiApplication.clipboard().setImage(QImage(str(fixtures_dir / "russian_page.png")))
     app.tray.action("ocr_clipboard").trigger()
     assert len(app.controller.entries) == 1
-    assert app._to_clipboard  # the text will go back to the clipboard when read
+    assert app.quick.to_clipboard  # the text will go back to the clipboard when read
 
 
 def test_given_no_instance_when_launching_then_nothing_answers() -> None:

@@ -223,7 +223,7 @@ def test_given_the_tray_when_a_screen_region_is_dragged_then_it_is_read_and_copi
     assert app.window.isVisible()
     entry = next(iter(app.controller.entries.values()))
     assert entry.name == "Screen region"
-    assert entry.key in app._to_clipboard  # the text goes to the clipboard once read
+    assert entry.key in app.quick.to_clipboard  # the text goes to the clipboard once read
 
 
 def test_given_the_real_screens_then_capture_region_opens_an_overlay_over_them(
@@ -272,6 +272,6 @@ def test_given_the_tray_is_off_when_ocr_this_finishes_then_the_window_says_text_
     clipboard = QGuiApplication.clipboard()
     clipboard.clear()
     clipboard.setImage(QImage(str(fixtures_dir / "journal_page_tables.jpg")))
-    app.ocr_clipboard()
+    app.quick.ocr_clipboard()
     run_until(qtbot, lambda: any(m.startswith("Text copied") for m in messages), timeout=60)
     assert clipboard.text().strip()
