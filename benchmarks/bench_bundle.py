@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nBundle {args.bundle}")
     print("| what | size MiB |\n| --- | ---: |")
     print(
-        f"| unpacked bundle, apparent size (target <= {SIZE_TARGET_MB} MB) | {total / 2**20:.0f} |"
+        f"| unpacked bundle, apparent size = {total / 10**6:.0f} MB (target <= {SIZE_TARGET_MB} MB)"
+        f" | {total / 2**20:.0f} |"
     )
     internal = args.bundle / "_internal"
     if internal.is_dir():

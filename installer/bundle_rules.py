@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 #: Qt modules the app never imports (QML/Quick, web, 3D, media, designer tooling...).
 #: Matched against a library's name after the ``Qt6``/``Qt`` prefix, so Windows DLLs,
@@ -164,6 +165,14 @@ EXCLUDED_PYTHON_MODULES: tuple[str, ...] = (
 #: statically, libonnxruntime.so is only for the C API (35 MB).
 UNUSED_LINUX_BINARIES: tuple[str, ...] = ("onnxruntime/capi/libonnxruntime.so",)
 
+#: Pillow extension modules the app never uses: AVIF (with its 5 MiB libavif), Tk, colour
+#: management (littleCMS) and font rendering (FreeType/HarfBuzz). The formats the app reads
+#: (PNG, JPEG, WebP, BMP, GIF, TIFF; PDF goes through pdfium) need ``_imaging`` and ``_webp``
+#: only, and Pillow imports these four lazily: without them AVIF is just "not supported".
+UNUSED_PILLOW_MODULES: tuple[str, ...] = ("_avif", "_imagingtk", "_imagingcms", "_imagingft")
+#: auditwheel's folder of Pillow's own libraries (Linux), pruned once the modules go.
+PILLOW_LIBS = "pillow.libs"
+
 _QT_LIB = re.compile(
     r"^(?:lib)?Qt6?([A-Za-z0-9]+?)(?:\.framework|\.so|\.dll|\.dylib|\.abi3|\.pyi|\.pyd|$)"
 )
@@ -306,3 +315,48 @@ def prune_folder(
         for dest, src, kind in entries
         if dest not in removed and not (kind == "SYMLINK" and _link_target(dest, src) in removed)
     ]
+
+
+def unused_pillow_module(dest: str) -> bool:
+    """True for ``PIL/_avif.cpython-311-x86_64-linux-gnu.so`` and the like (any OS)."""
+    folder, _, name = _norm(dest).rpartition("/")
+    return folder == "PIL" and name.split(".", 1)[0] in UNUSED_PILLOW_MODULES
+
+
+def drop_unused_pillow(entries: list[TocEntry]) -> list[TocEntry]:
+    """``entries`` without Pillow's unused extension modules (see UNUSED_PILLOW_MODULES)."""
+    return [e for e in entries if not unused_pillow_module(e[0])]
+
+
+_IMPORT_TEMPLATE = r"^\s*(?:import|from)\s+(?:{names})\b"
+
+
+def imports_any(source_dir: Path, modules: Iterable[str]) -> list[str]:
+    """``path:line`` of each import of one of ``modules`` in ``source_dir``'s Python files."""
+    names = "|".join(map(re.escape, modules))
+    pattern = re.compile(_IMPORT_TEMPLATE.format(names=names), re.MULTILINE)
+    found = []
+    for path in sorted(source_dir.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for match in pattern.finditer(text):
+            found.append(f"{path}:{text.count(chr(10), 0, match.start()) + 1}")
+    return found
+
+
+def exclude_opencv(switch: str | None, source_dir: Path) -> tuple[bool, str]:
+    """Whether the bundle leaves OpenCV out, and why.
+
+    ``switch`` is ``DOTS_BUNDLE_EXCLUDE_CV2``: "1" excludes, "0" keeps, unset decides from
+    the app's code: OpenCV goes once nothing in ``source_dir`` imports ``cv2`` or
+    ``rapidocr_onnxruntime`` (whose Python code imports cv2; its models are data files).
+    """
+    if switch == "1":
+        return True, "DOTS_BUNDLE_EXCLUDE_CV2=1"
+    if switch == "0":
+        return False, "DOTS_BUNDLE_EXCLUDE_CV2=0"
+    users = imports_any(source_dir, ("cv2", "rapidocr_onnxruntime"))
+    if users:
+        return False, f"imported at {users[0]}" + (
+            f" and {len(users) - 1} more" if users[1:] else ""
+        )
+    return True, f"nothing in {source_dir.name}/ imports cv2 or rapidocr_onnxruntime"

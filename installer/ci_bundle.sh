@@ -7,7 +7,11 @@
 #      table + XLSX checks) must pass;
 #   3. the frozen `dots-desktop ocr --engine builtin` must read the journal fixture and
 #      find its tables;
-#   4. reports the unpacked size and the frozen vs source time to the main window
+#   4. the frozen `ocr` must read a sample page saved in every accepted format (PNG, JPEG,
+#      WebP, BMP, GIF, TIFF LZW/JPEG/Deflate, PDF): the bundle drops Pillow modules;
+#   5. Qt with the bundle's trimmed ICU data must collate, convert, name time zones exactly
+#      as with the wheel's full data (installer/icu_trim.py check);
+#   6. reports the unpacked size and the frozen vs source time to the main window
 #      (benchmarks/bench_bundle.py).
 # Exits non-zero when any step fails. The size and start-up targets are reported, not
 # enforced. DOTS_BUNDLE_FIXTURE overrides the fixture, DOTS_BUNDLE_RUNS the timing runs.
@@ -67,6 +71,28 @@ if not tables or words < 50:
 EOF
 [ "$rc" -eq 3 ] && echo "warning: ocr reported partial pages (exit 3)"
 
+step "frozen ocr of every accepted image format"
+$PY "$ROOT/installer/image_formats.py" make "$OUT/formats" >/dev/null
+t0=$(date +%s%N)
+rc=0
+"$EXE" ocr --engine builtin --mode text --format json "$OUT"/formats/* \
+    >"$OUT/formats.json" 2>"$OUT/formats.err" || rc=$?
+formats_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ "$rc" -ne 0 ] || ! $PY "$ROOT/installer/image_formats.py" check "$OUT/formats.json"; then
+    cat "$OUT/formats.err" >&2
+    echo "bundle CI: the frozen app did not read every image format (exit $rc)" >&2
+    exit 1
+fi
+
+step "ICU data (Qt with the bundle's libicudata vs the wheel's)"
+ICUDATA=$(find "$BUNDLE/_internal" -name 'libicudata.so.*' -type f | head -n 1)
+if [ -n "$ICUDATA" ]; then
+    $PY "$ROOT/installer/icu_trim.py" check "$ICUDATA" || {
+        echo "bundle CI: the bundle's ICU data does not behave like the full data" >&2
+        exit 1
+    }
+fi
+
 step "size and start-up (frozen vs source)"
 $PY -m benchmarks.bench_bundle --bundle "$BUNDLE" --runs "$RUNS"
 
@@ -75,3 +101,4 @@ echo "== bundle: summary"
 printf '| bundle size | %s MiB unpacked (target <= 250 MB) |\n' "$size"
 printf '| frozen --self-test | %s ms |\n' "$selftest_ms"
 printf '| frozen ocr (builtin) on %s | %s ms |\n' "$(basename "$FIXTURE")" "$ocr_ms"
+printf '| frozen ocr (builtin, text) of 9 format samples | %s ms |\n' "$formats_ms"

@@ -29,6 +29,7 @@ _ELF_MAGIC = b"\x7fELF"
 _ELFCLASS64 = 2
 _ELFDATA2LSB = 1
 _PT_LOAD = 1
+_PT_DYNAMIC = 2
 _SHT_NOBITS = 8
 #: TOC kinds that are native code (shared libraries and Python extension modules).
 _NATIVE_KINDS = frozenset({"BINARY", "EXTENSION"})
@@ -88,6 +89,50 @@ def section_names(data: bytes) -> list[str]:
         name_off, _type, _off, _size = section(i)
         end = strtab.find(b"\0", name_off)
         names.append(strtab[name_off : end if end >= 0 else None].decode("ascii", "replace"))
+    return names
+
+
+def needed_libraries(path: str | Path) -> list[str]:
+    """The DT_NEEDED names of a 64-bit LE ELF file (not their dependencies, unlike ``ldd``).
+
+    Empty for anything else or an unreadable file (nothing PyInstaller must resolve).
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return []
+    header = _header(data)
+    if header is None:
+        return []
+    phoff, _shoff, phentsize, phnum, *_ = header
+    loads: list[tuple[int, int, int]] = []
+    dynamic: tuple[int, int] | None = None
+    for i in range(phnum):
+        p_type, _f, p_offset, p_vaddr, _pa, p_filesz, _m, _al = struct.unpack_from(
+            "<IIQQQQQQ", data, phoff + i * phentsize
+        )
+        if p_type == _PT_LOAD:
+            loads.append((p_vaddr, p_offset, p_filesz))
+        elif p_type == _PT_DYNAMIC:
+            dynamic = (p_offset, p_filesz)
+    if dynamic is None:
+        return []
+    needed: list[int] = []
+    strtab = None
+    for pos in range(dynamic[0], dynamic[0] + dynamic[1] - 15, 16):
+        tag, value = struct.unpack_from("<qQ", data, pos)
+        if tag == 0:  # DT_NULL
+            break
+        if tag == 1:  # DT_NEEDED
+            needed.append(value)
+        elif tag == 5:  # DT_STRTAB (an address)
+            strtab = next((o + value - v for v, o, n in loads if v <= value < v + n), None)
+    if strtab is None:
+        return []
+    names = []
+    for offset in needed:
+        start = strtab + offset
+        names.append(data[start : data.index(b"\0", start)].decode("utf-8", "replace"))
     return names
 
 

@@ -138,3 +138,37 @@ def test_dev_tools_and_unused_toolkits_are_excluded_from_analysis() -> None:
         assert name in rules.EXCLUDED_PYTHON_MODULES
     for needed in ("sqlite3", "unittest", "xml", "asyncio", "PySide6.QtNetwork"):
         assert needed not in rules.EXCLUDED_PYTHON_MODULES
+
+
+def _app(tmp_path: Path, source: str) -> Path:
+    package = tmp_path / "desktop"
+    (package / "engines").mkdir(parents=True)
+    (package / "engines" / "ocr.py").write_text(source, encoding="utf-8")
+    return package
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f():\n    import cv2\n",
+        "from cv2 import cvtColor\n",
+        "from rapidocr_onnxruntime import RapidOCR\n",
+        "import rapidocr_onnxruntime  # noqa\n",
+    ],
+)
+def test_opencv_stays_while_the_app_imports_it_directly_or_through_rapidocr(
+    tmp_path: Path, source: str
+) -> None:
+    exclude, why = rules.exclude_opencv(None, _app(tmp_path, source))
+    assert not exclude
+    assert "ocr.py:" in why
+
+
+def test_opencv_goes_once_nothing_imports_it(tmp_path: Path) -> None:
+    app = _app(tmp_path, "import numpy\nimport cv2x\n# import cv2 (no longer)\n")
+    assert rules.exclude_opencv(None, app)[0]
+
+
+def test_the_switch_overrides_what_the_code_says(tmp_path: Path) -> None:
+    assert rules.exclude_opencv("1", _app(tmp_path, "import cv2\n"))[0]
+    assert not rules.exclude_opencv("0", tmp_path / "desktop")[0]

@@ -102,3 +102,27 @@ def test_the_toc_points_native_entries_at_stripped_copies_and_keeps_the_rest(
     assert new[0][1] == str(tmp_path / "work" / "libanswer.so")
     assert new[1][1] == str(tmp_path / "work" / "mod" / "answer.so")
     assert new[2] == toc[2]
+
+
+@needs_toolchain
+def test_needed_libraries_lists_what_the_linker_recorded(tmp_path: Path) -> None:
+    source = tmp_path / "needs.c"
+    source.write_text("#include <math.h>\ndouble f(double x) { return sqrt(x); }\n")
+    library = tmp_path / "libneeds.so"
+    subprocess.run(
+        ["cc", "-shared", "-fPIC", "-Wl,--no-as-needed", "-o", str(library), str(source), "-lm"],
+        check=True,
+    )
+    out = subprocess.run(
+        ["readelf", "-d", str(library)], capture_output=True, text=True, check=True
+    ).stdout
+    recorded = [ln.split("[", 1)[1].rstrip("]") for ln in out.splitlines() if "(NEEDED)" in ln]
+    assert "libm.so.6" in recorded
+    assert elf_strip.needed_libraries(library) == recorded
+
+
+def test_needed_libraries_of_anything_but_an_elf_file_is_empty(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a library\n")
+    assert elf_strip.needed_libraries(text) == []
+    assert elf_strip.needed_libraries(tmp_path / "missing.so") == []
