@@ -15,6 +15,7 @@ from desktop.core.errors import DotsError
 from desktop.engines.base import Capability, ChatMessage, RecognizeMode
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.inputs import Inputs
+from desktop.ui.reasons import reason_words
 from desktop.ui.results import json_text, page_document, plain_text, status_sentence
 from desktop.ui.session import DocEntry
 from desktop.ui.window import MainWindow
@@ -241,7 +242,7 @@ class WindowController(QObject):
         if entry is None:
             return
         if page.status == PageStatus.FAILED:
-            self.window.show_message(page.reason, 15000)
+            self.window.show_message(reason_words(page.reason), 15000)
             return
         text = page.text or "\n\n".join(b.text or "" for b in page.blocks if b.text)
         entry.region_text = text.strip()
@@ -324,7 +325,7 @@ class WindowController(QObject):
             pass  # a cancelled re-read keeps the earlier result
         elif page.width == 0 and previous is not None and page.status == PageStatus.FAILED:
             entry.results[page.index] = previous  # a failed retry keeps what we had
-            self.window.show_message(page.reason, 15000)
+            self.window.show_message(reason_words(page.reason), 15000)
         else:
             entry.results[page.index] = page
         self.window.documents.update_document(entry)

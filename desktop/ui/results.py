@@ -207,4 +207,7 @@ def status_sentence(page: Page | None, running: bool) -> str:
         PageStatus.FAILED: t("Failed."),
     }
     sentence = words.get(page.status, "")
-    return f"{sentence} {page.reason}".strip()
+    from desktop.ui.reasons import reason_words
+
+    reason = reason_words(page.reason)
+    return f"{sentence} {reason[:1].upper()}{reason[1:]}".strip()  # a sentence of its own

@@ -678,6 +678,93 @@
     </message>
   </context>
   <context>
+    <name>PageReason</name>
+    <message>
+      <source>A repetition loop was cut</source>
+      <translation>Зацикливание прервано</translation>
+    </message>
+    <message>
+      <source>A repetition loop was stopped after %1 characters</source>
+      <translation>Зацикливание остановлено после %1 символов</translation>
+    </message>
+    <message>
+      <source>Repeated blocks removed (the model looped): %1</source>
+      <translation>Удалено повторённых блоков (модель зациклилась): %1</translation>
+    </message>
+    <message>
+      <source>The answer hit the token limit before any block</source>
+      <translation>Ответ упёрся в лимит токенов до первого блока</translation>
+    </message>
+    <message>
+      <source>The answer hit the token limit; complete blocks kept: %1</source>
+      <translation>Ответ упёрся в лимит токенов; сохранено полных блоков: %1</translation>
+    </message>
+    <message>
+      <source>The answer hit the token limit; complete blocks kept: %1, and the cut-off last one</source>
+      <translation>Ответ упёрся в лимит токенов; сохранено полных блоков: %1 и обрезанный последний</translation>
+    </message>
+    <message>
+      <source>The answer stopped early (%1)</source>
+      <translation>Ответ остановился раньше времени (%1)</translation>
+    </message>
+    <message>
+      <source>The answer was cut at the token limit</source>
+      <translation>Ответ обрезан на лимите токенов</translation>
+    </message>
+    <message>
+      <source>The model returned an empty answer</source>
+      <translation>Модель вернула пустой ответ</translation>
+    </message>
+    <message>
+      <source>The model's JSON was malformed; blocks recovered: %1</source>
+      <translation>JSON модели повреждён; восстановлено блоков: %1</translation>
+    </message>
+    <message>
+      <source>The model's JSON was malformed; blocks recovered: %1, and the cut-off last one</source>
+      <translation>JSON модели повреждён; восстановлено блоков: %1 и обрезанный последний</translation>
+    </message>
+    <message>
+      <source>The model's answer contains no readable layout blocks</source>
+      <translation>В ответе модели нет читаемых блоков разметки</translation>
+    </message>
+    <message>
+      <source>The model's answer has no block with a usable box</source>
+      <translation>В ответе модели нет ни одного блока с годной рамкой</translation>
+    </message>
+    <message>
+      <source>answer limited to %1 tokens (asked for %2)</source>
+      <translation>ответ ограничен %1 токенами (запрошено %2)</translation>
+    </message>
+    <message>
+      <source>blocks without a usable box left out: %1</source>
+      <translation>пропущено блоков без годной рамки: %1</translation>
+    </message>
+    <message>
+      <source>image reduced to %1 to fit the server's %2-token context</source>
+      <translation>изображение уменьшено до %1, чтобы уместиться в контекст сервера на %2 токенов</translation>
+    </message>
+    <message>
+      <source>re-reading failed:</source>
+      <translation>перечитать не удалось:</translation>
+    </message>
+    <message>
+      <source>read with Tesseract (%1)</source>
+      <translation>прочитано Tesseract (%1)</translation>
+    </message>
+    <message>
+      <source>the page was re-read as layout plus %1 regions</source>
+      <translation>страница перечитана: разметка и %1 областей</translation>
+    </message>
+    <message>
+      <source>the same %1 block was repeated %2 times</source>
+      <translation>один и тот же блок %1 повторён %2 раз</translation>
+    </message>
+    <message>
+      <source>the text %1 repeated %2 times</source>
+      <translation>текст %1 повторён %2 раз</translation>
+    </message>
+  </context>
+  <context>
     <name>PageStatus</name>
     <message>
       <source>Failed.</source>

@@ -144,3 +144,36 @@ def test_given_russian_then_a_memory_shortfall_and_its_fix_read_in_russian(russi
         == "Для dots.ocr нужно около 9.1 GiB, а свободно только 2.5 GiB (не хватает 6.6 GiB)."
     )
     assert fix.startswith("Закройте программы")
+
+
+def test_given_russian_then_page_reasons_read_in_russian_piece_by_piece(russian: None) -> None:
+    """Reasons come from the engines in English; each known fragment is translated."""
+    from desktop.core.document import Page, PageStatus
+    from desktop.ui.results import status_sentence
+
+    tesseract = Page(0, 10, 10, status=PageStatus.OK, reason="read with Tesseract (rus)")
+    assert status_sentence(tesseract, False) == "Распознана полностью. Прочитано Tesseract (rus)"
+    recovered = Page(
+        0,
+        10,
+        10,
+        status=PageStatus.RECOVERED,
+        reason="A repetition loop was stopped after 406 characters (the text '| |' repeated 40 "
+        "times); the page was re-read as layout plus 12 regions.",
+    )
+    line = status_sentence(recovered, False)
+    assert "Зацикливание остановлено после 406 символов" in line
+    assert "текст '| |' повторён 40 раз" in line
+    assert "разметка и 12 областей" in line
+    truncated = Page(
+        0,
+        10,
+        10,
+        status=PageStatus.PARTIAL,
+        reason="The answer hit the token limit; 7 complete blocks kept and the cut-off last one.",
+    )
+    assert status_sentence(truncated, False).endswith(
+        "сохранено полных блоков: 7 и обрезанный последний."
+    )
+    unknown = Page(0, 10, 10, status=PageStatus.FAILED, reason="Something new happened.")
+    assert status_sentence(unknown, False).endswith("Something new happened.")  # kept as is
