@@ -122,6 +122,7 @@ def run_self_test() -> int:
             steps.run("app modules", _import_app_modules)
             steps.run("child process environment", _check_child_env)
             steps.run("translations", lambda: _check_translations(state))
+            steps.run("locale data (ICU)", _check_locale_data)
             steps.run("PDF rendering (pdfium)", lambda: _check_pdf(Path(tmp)))
             steps.run("sample loaded", lambda: _load_sample(state))
             steps.run("built-in engine ready", lambda: _engine_ready(state))
@@ -242,6 +243,23 @@ def _check_translations(state: _State) -> str:
         raise SelfTestError("the Russian translation did not load")
     install_language(state.app, "en")
     return ", ".join(["qtbase_ru", *qm])
+
+
+def _check_locale_data() -> str:
+    """Russian sorting and time-zone names: what the bundle's (trimmed) ICU data must keep."""
+    from PySide6.QtCore import QCollator, QLocale, QTimeZone
+
+    russian = QLocale("ru_RU")
+    words = ["apple", "жук", "ель", "ёлка"]
+    got = sorted(words, key=QCollator(russian).sortKey)
+    if got != ["ёлка", "ель", "жук", "apple"]:  # root order would put Latin first
+        raise SelfTestError(f"Russian sorting is wrong: {got}")
+    zone = QTimeZone(b"Europe/Moscow").displayName(
+        QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName, russian
+    )
+    if "Москва" not in zone:
+        raise SelfTestError(f"Russian time-zone names are missing: {zone!r}")
+    return f"ru collation, {zone}"
 
 
 # -- OCR -----------------------------------------------------------------------------------
