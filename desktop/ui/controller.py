@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from desktop.core.document import BBox, Block, Document, Page, PageStatus
 from desktop.core.errors import DotsError
 from desktop.engines.base import Capability, ChatMessage, RecognizeMode
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.chatcontrol import ChatController
 from desktop.ui.inputs import Inputs
 from desktop.ui.reasons import reason_words
 from desktop.ui.results import json_text, page_document, plain_text, status_sentence
@@ -30,16 +30,6 @@ TABLES_INTERVAL_MS = 400
 
 def t(text: str) -> str:
     return QCoreApplication.translate("WindowController", text)
-
-
-def sendable(chat: list[ChatMessage]) -> list[ChatMessage]:
-    """The turns a model sees: no system notes, and only the newest image (one per request)."""
-    turns = [m for m in chat if m.role != "system"]
-    newest = max((i for i, m in enumerate(turns) if m.image is not None), default=-1)
-    return [
-        m if m.image is None or i == newest else dataclasses.replace(m, image=None, region=None)
-        for i, m in enumerate(turns)
-    ]
 
 
 class WindowController(QObject):
@@ -76,7 +66,8 @@ class WindowController(QObject):
         w.documents.document_selected.connect(self.show_document)
         w.documents.page_selected.connect(lambda _k, i: self.show_page(i))
         w.documents.thumbnail_wanted.connect(b.request_thumbnail)
-        w.chat.send_requested.connect(self.ask)
+        self.chat = ChatController(self)
+        w.chat.send_requested.connect(self.chat.ask)
         w.chat.stop_requested.connect(b.stop_chat)
         w.tables.message.connect(w.show_message)
         b.page_count.connect(self._on_page_count)
@@ -89,10 +80,10 @@ class WindowController(QObject):
         b.page_done.connect(self._on_page_done)
         b.batch_progress.connect(w.set_batch)
         b.region_done.connect(self._on_region_done)
-        b.chat_delta.connect(self._on_chat_delta)
-        b.chat_finished.connect(self._on_chat_finished)
+        b.chat_delta.connect(self.chat.on_delta)
+        b.chat_finished.connect(self.chat.on_finished)
 
-    def _keep(self, task: asyncio.Future[None]) -> None:
+    def keep(self, task: asyncio.Future[None]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -110,7 +101,7 @@ class WindowController(QObject):
         for name, data in inputs.images:
             entry = DocEntry.for_images(t("Pasted image") if name == "pasted image" else name)
             self._add(entry, select=len(keys) == last)
-            self._keep(asyncio.ensure_future(self._decode_image(entry.key, data, name)))
+            self.keep(asyncio.ensure_future(self._decode_image(entry.key, data, name)))
             keys.append(entry.key)
         if inputs.skipped:
             self.window.show_message(
@@ -348,7 +339,7 @@ class WindowController(QObject):
         if store is None or not entry.path or entry.restored:
             return
         # SQLite commits wait for the disk: off the GUI thread.
-        self._keep(asyncio.ensure_future(self._save_history(store, entry)))
+        self.keep(asyncio.ensure_future(self._save_history(store, entry)))
 
     async def _save_history(self, store: object, entry: DocEntry) -> None:
         try:
@@ -360,7 +351,7 @@ class WindowController(QObject):
             logger.warning("could not save history", exc_info=True)
             return
         if entry.chat:  # asked about before it was finished
-            self._save_chat(entry)
+            self.chat.save(entry)
 
     # -- showing -------------------------------------------------------------------
     def show_document(self, key: str) -> None:
@@ -425,60 +416,6 @@ class WindowController(QObject):
             sentence = entry.error
         self.window.page_status.setText(sentence)
         self.window.page_progress.setVisible(running)
-
-    # -- chat ----------------------------------------------------------------------
-    def ask(self, question: str) -> None:
-        entry = self.entries.get(self.current_key)
-        if entry is None:
-            self.window.show_message(t("Open a page first, then ask about it."))
-            return
-        self._keep(asyncio.ensure_future(self._ask(entry, question)))
-
-    async def _ask(self, entry: DocEntry, question: str) -> None:
-        region = self.window.chat.region()
-        holder = next((m for m in reversed(entry.chat) if m.image is not None), None)
-        # The page travels with the first question, and again when the question is about
-        # another part of it (a region attached or cleared), or after a restart (images
-        # are not kept in the history).
-        wanted = holder is None or holder.region != region
-        image = None
-        if wanted and entry.page_count:
-            try:
-                image = await self.bridge.page_image(entry.key, max(0, self.current_page))
-            except DotsError as exc:
-                self.window.show_message(str(exc))
-                return
-        entry.chat.append(
-            ChatMessage(role="user", text=question, image=image, region=region if image else None)
-        )
-        self.window.chat.set_history(entry.chat)
-        self.window.chat.begin_answer()
-        self.bridge.chat(entry.key, sendable(entry.chat))
-
-    def _on_chat_delta(self, key: str, text: str) -> None:
-        if key == self.current_key:
-            self.window.chat.add_delta(text)
-
-    def _on_chat_finished(self, key: str, error: str) -> None:
-        if key == self.current_key:
-            self.window.chat.finish_answer(error)
-        entry = self.entries.get(key)
-        if entry is not None:
-            self._save_chat(entry)
-
-    def _save_chat(self, entry: DocEntry) -> None:
-        store = self.history
-        if store is None or entry.history_id is None:
-            return
-        turns = [{"role": m.role, "text": m.text} for m in entry.chat]
-        self._keep(asyncio.ensure_future(self._store_chat(store, entry.history_id, turns)))
-
-    @staticmethod
-    async def _store_chat(store: object, entry_id: int, turns: list[dict[str, str]]) -> None:
-        try:
-            await asyncio.to_thread(store.save_chat, entry_id, turns)  # type: ignore[attr-defined]
-        except Exception:  # history is a convenience: the conversation still goes on
-            logger.warning("could not save the chat", exc_info=True)
 
     def export_document(self, fmt: str, path: str) -> None:
         """Write the current document with the core's exporters (atomic)."""
