@@ -343,20 +343,7 @@ def imports_any(source_dir: Path, modules: Iterable[str]) -> list[str]:
     return found
 
 
-def exclude_opencv(switch: str | None, source_dir: Path) -> tuple[bool, str]:
-    """Whether the bundle leaves OpenCV out, and why.
-
-    ``switch`` is ``DOTS_BUNDLE_EXCLUDE_CV2``: "1" excludes, "0" keeps, unset decides from
-    the app's code: OpenCV goes once nothing in ``source_dir`` imports ``cv2`` or
-    ``rapidocr_onnxruntime`` (whose Python code imports cv2; its models are data files).
-    """
-    if switch == "1":
-        return True, "DOTS_BUNDLE_EXCLUDE_CV2=1"
-    if switch == "0":
-        return False, "DOTS_BUNDLE_EXCLUDE_CV2=0"
-    users = imports_any(source_dir, ("cv2", "rapidocr_onnxruntime"))
-    if users:
-        return False, f"imported at {users[0]}" + (
-            f" and {len(users) - 1} more" if users[1:] else ""
-        )
-    return True, f"nothing in {source_dir.name}/ imports cv2 or rapidocr_onnxruntime"
+def is_opencv(dest: str) -> bool:
+    """A bundle entry from opencv-python(-headless): the app runs without OpenCV."""
+    top = dest.replace("\\", "/").split("/", 1)[0]
+    return top == "cv2" or top.startswith("opencv_python")

@@ -24,6 +24,7 @@ from desktop.engines.base import (
     RecognizeEvent,
     RecognizeMode,
 )
+from desktop.engines.builtin import cvlite
 from desktop.engines.builtin.booktabs import find_booktabs_tables
 from desktop.engines.builtin.languages import (
     AUTO,
@@ -67,7 +68,10 @@ def builtin_available() -> str | None:
     """None when RapidOCR and onnxruntime import, else the reason in one sentence."""
     try:
         import onnxruntime  # noqa: F401
-        import rapidocr_onnxruntime  # noqa: F401
+
+        from desktop.engines.builtin.rapid import rapidocr_module
+
+        rapidocr_module()
     except Exception as exc:  # any import failure means the engine cannot run
         return f"the built-in OCR needs rapidocr-onnxruntime and onnxruntime ({exc})"
     return None
@@ -93,10 +97,8 @@ def analyse_page(
 
     ``erase_rules``: OCR a copy without the long rules (Tesseract needs it in tables).
     """
-    import cv2
-
     h, w = rgb.shape[:2]
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    gray = cvlite.cvtColor(rgb, cvlite.COLOR_RGB2GRAY)
     hrules, vrules, hmask, vmask = find_rules(gray)
     lines = reader.read(without_rules(rgb, hmask, vmask) if erase_rules else rgb)
     tables = find_grid_tables(hrules, vrules, hmask, vmask, lines)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from desktop.core.document import BBox
+from desktop.engines.builtin import cvlite
 
 logger = logging.getLogger(__name__)
 
@@ -114,13 +115,11 @@ def _longest_blank(ink: np.ndarray, a: int, b: int) -> int:
 
 def _ink_columns(gray: np.ndarray, bbox: BBox) -> np.ndarray | None:
     """Per-column "has ink" flags of the line crop (Otsu), or None on a blank crop."""
-    import cv2
-
     x0, y0, x1, y1 = bbox
     crop = gray[y0:y1, x0:x1]
     if crop.size == 0 or int(crop.max()) - int(crop.min()) < 40:
         return None
-    _, bw = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, bw = cvlite.threshold(crop, 0, 1, cvlite.THRESH_BINARY_INV + cvlite.THRESH_OTSU)
     flags: np.ndarray = bw.sum(axis=0) > 0
     return flags
 
@@ -256,20 +255,22 @@ class RapidReader:
         """Load the ONNX models (blocking; call from a worker thread)."""
         with self._lock:
             if self._engine is None:
-                from rapidocr_onnxruntime import RapidOCR
+                from desktop.engines.builtin.rapid import rapidocr_class
 
                 logger.info("loading RapidOCR models")
-                engine = RapidOCR(**self._params)
+                engine = rapidocr_class()(**self._params)
+                if engine.text_det.postprocess_op.score_mode != "fast":
+                    # The "slow" score fills each blob's full border; cvlite.findContours
+                    # returns only the border's hull (all the "fast" score needs).
+                    raise ValueError("the built-in OCR supports det_score_mode='fast' only")
                 _calm_sessions(engine)
                 self._engine = engine
 
     def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]:
         """OCR an RGB array; lines in the array's pixel coordinates (blocking)."""
-        import cv2
-
         self.load()
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
-        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        gray = cvlite.cvtColor(bgr, cvlite.COLOR_BGR2GRAY)
         with self._lock:
             result, _ = self._engine(bgr, return_word_box=respace)
         lines: list[OcrLine] = []

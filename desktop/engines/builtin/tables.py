@@ -1,4 +1,4 @@
-"""Ruled tables from the page's lines (OpenCV morphology), filled with OCR text.
+"""Ruled tables from the page's lines (morphology, see cvlite), filled with OCR text.
 
 Two kinds are rebuilt:
 - grid tables (horizontal AND vertical rules): cells are the boxes between rules; a
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop.core.document import BBox
+from desktop.engines.builtin import cvlite as cv
 from desktop.engines.builtin.ocr import OcrLine, Word, line_from_words
 
 logger = logging.getLogger(__name__)
@@ -93,25 +94,23 @@ def cells_to_html(rows: int, cols: int, cells: Sequence[Cell]) -> str:
 
 def find_rules(gray: np.ndarray) -> tuple[list[Rule], list[Rule], np.ndarray, np.ndarray]:
     """Horizontal and vertical rule segments plus their masks (ink = 255)."""
-    import cv2
-
     h, w = gray.shape[:2]
-    bw = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12)
+    bw = cv.adaptiveThreshold(gray, 255, cv.ADAPTIVE_THRESH_MEAN_C, cv.THRESH_BINARY_INV, 25, 12)
     hk = max(40, w // 25)
     vk = max(30, h // 60)
-    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
-    vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    horiz = cv.morphologyEx(bw, cv.MORPH_OPEN, cv.getStructuringElement(cv.MORPH_RECT, (hk, 1)))
+    vert = cv.morphologyEx(bw, cv.MORPH_OPEN, cv.getStructuringElement(cv.MORPH_RECT, (1, vk)))
     # Close small breaks (scan noise) so one rule is one component.
-    horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
-    vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
+    horiz = cv.dilate(horiz, cv.getStructuringElement(cv.MORPH_RECT, (9, 3)))
+    vert = cv.dilate(vert, cv.getStructuringElement(cv.MORPH_RECT, (3, 9)))
     hrules: list[Rule] = []
-    n, _, stats, _ = cv2.connectedComponentsWithStats(horiz)
+    n, _, stats, _ = cv.connectedComponentsWithStats(horiz)
     for i in range(1, n):
         x, y, cw, ch, _ = (int(v) for v in stats[i])
         if cw >= hk and ch < 20:
             hrules.append(Rule(x, x + cw, y + ch // 2))
     vrules: list[Rule] = []
-    n, _, stats, _ = cv2.connectedComponentsWithStats(vert)
+    n, _, stats, _ = cv.connectedComponentsWithStats(vert)
     for i in range(1, n):
         x, y, cw, ch, _ = (int(v) for v in stats[i])
         if ch >= vk and cw < 20:
@@ -128,15 +127,13 @@ def without_rules(rgb: np.ndarray, hmask: np.ndarray, vmask: np.ndarray) -> np.n
     garbles words ("12" -> "#70"). Only thin strokes at least twice the rule minimum are
     erased, so tall letters of big headings stay.
     """
-    import cv2
-
     h, w = rgb.shape[:2]
     erase = np.zeros((h, w), np.uint8)
     for mask, long_side in ((hmask, 0), (vmask, 1)):
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+        n, labels, stats, _ = cv.connectedComponentsWithStats(mask)
         min_len = 2 * (max(40, w // 25) if long_side == 0 else max(30, h // 60))
         for i in range(1, n):
-            cw, ch = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
+            cw, ch = int(stats[i, cv.CC_STAT_WIDTH]), int(stats[i, cv.CC_STAT_HEIGHT])
             length, thick = (cw, ch) if long_side == 0 else (ch, cw)
             if length >= min_len and thick < 20:
                 erase[labels == i] = 255
@@ -247,12 +244,10 @@ def find_grid_tables(
     lines: Sequence[OcrLine],
 ) -> list[FoundTable]:
     """Tables drawn with both horizontal and vertical rules."""
-    import cv2
-
     if len(vrules) < 2 or len(hrules) < 2:
         return []
-    both = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(both)
+    both = cv.dilate(cv.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
+    n, _, stats, _ = cv.connectedComponentsWithStats(both)
     found: list[FoundTable] = []
     for i in range(1, n):
         x, y, w, h, _ = (int(v) for v in stats[i])
