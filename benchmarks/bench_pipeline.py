@@ -139,14 +139,14 @@ async def run_pipeline(url: str, sources: list[str], concurrency: int) -> tuple[
 
 
 async def run_raw_client(url: str, source: str, pages: int, concurrency: int) -> float:
-    """Wall seconds for a minimal client: the same request bytes, streamed and discarded.
+    """Wall seconds for a minimal client: the same request bytes, the answer read and dropped.
 
-    It does nothing a client could skip (no parsing, no rendering, no bookkeeping), so its
-    pages/minute is what the simulator itself delivers on this machine at this concurrency:
-    the measured capacity the pipeline is compared with. The server and both clients share
-    the same CPUs here, unlike a real GPU server.
+    Plain asyncio streams, no HTTP library: it does nothing a client could skip (no parsing,
+    no rendering, no bookkeeping), so its pages/minute is what the simulator itself delivers
+    on this machine at this concurrency: the measured capacity the pipeline is compared with.
+    The server and both clients share the same CPUs here, unlike a real GPU server.
     """
-    import httpx
+    from urllib.parse import urlsplit
 
     from desktop.core.prompts import PromptMode
 
@@ -157,27 +157,29 @@ async def run_raw_client(url: str, source: str, pages: int, concurrency: int) ->
     messages = engine.messages(encoded, engine.prompt(PromptMode.LAYOUT_ALL, None, encoded))
     data = engine.encode_body(engine.request_body(messages, max_tokens))
     await engine.aclose()
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    head = (
+        f"POST /v1/chat/completions HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+        "Connection: close\r\n\r\n"  # the server ends the answer by closing
+    ).encode()
     gate = asyncio.Semaphore(concurrency)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=None, limits=limits) as client:
 
-        async def one() -> None:
-            async with (
-                gate,
-                client.stream(
-                    "POST",
-                    url + "/v1/chat/completions",
-                    content=data,
-                    headers={"content-type": "application/json"},
-                ) as resp,
-            ):
-                resp.raise_for_status()
-                async for _ in resp.aiter_raw():
-                    pass
+    async def one() -> None:
+        async with gate:
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(head)
+            writer.write(data)
+            first = await reader.read(65536)
+            assert first.startswith(b"HTTP/1.1 200"), first[:80]
+            while await reader.read(65536):
+                pass
+            writer.close()
 
-        start = time.perf_counter()
-        await asyncio.gather(*(one() for _ in range(pages)))
-        return time.perf_counter() - start
+    start = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(pages)))
+    return time.perf_counter() - start
 
 
 def throughput(tmp: Path) -> list[tuple[str, ...]]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncGenerator
+import urllib.request
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -28,7 +29,8 @@ from desktop.engines.errors import (
     error_from_response,
     is_retryable,
 )
-from desktop.engines.sse import RESTART, SSEDecoder, StreamChunk, StreamRestart, parse_chunk
+from desktop.engines.netstream import ChunkedBody, LeanStream, lean_transport
+from desktop.engines.sse import RESTART, EventParser, SSEDecoder, StreamChunk, StreamRestart
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ DEFAULT_SAMPLING: dict[str, Any] = {"temperature": 0.1, "top_p": 0.9}
 #: run other callbacks: a burst of hundreds of chunks must not freeze the window.
 YIELD_EVERY = 0.004
 JSON_HEADERS = {"Content-Type": "application/json"}
+#: Seconds an idle pooled connection is kept (below uvicorn's 5 s keep-alive).
+KEEPALIVE = 3.0
 
 
 def encode_json_body(body: dict[str, Any]) -> bytes:
@@ -173,11 +177,19 @@ class OpenAIClient:
         self.last_usage: dict[str, Any] | None = None
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         pool = self.concurrency + 4
+        # Finished streams hand their connection back; drop it before a server's own
+        # keep-alive (uvicorn, hence vLLM: 5 s) can close it under a new request.
+        limits = httpx.Limits(
+            max_connections=pool, max_keepalive_connections=pool, keepalive_expiry=KEEPALIVE
+        )
+        if transport is None and not urllib.request.getproxies():
+            # Proxies from the environment are left to httpx's own transport.
+            transport = lean_transport(limits)
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
             timeout=httpx.Timeout(self.timeouts.request, connect=self.timeouts.connect),
-            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            limits=limits,
             transport=transport,
         )
         self._ready_lock = asyncio.Lock()
@@ -284,19 +296,38 @@ class OpenAIClient:
             raise ServerTimeout(
                 f"The OCR server did not start answering within {self.timeouts.first_token:.0f} s."
             ) from exc
-        # Hot path below (one pass per streamed token): raw bytes are split into events
-        # here, and one watchdog timer per stream replaces a timeout context per read.
+        # Hot path below (one pass per network read, each read often one token): the
+        # body comes straight from our network buffer when it can (``ChunkedBody``), events
+        # are split as bytes and merged into one chunk per read, and one watchdog timer per
+        # stream replaces a timeout context per read.
         encoding = resp.headers.get("content-encoding", "identity").strip().lower()
-        raw = cast(
-            AsyncGenerator[bytes, None],
-            resp.aiter_raw()  # no decoder chain when there is nothing to decode
-            if encoding in ("", "identity") and not resp.is_stream_consumed
-            else resp.aiter_bytes(),
-        )
-        reader = raw.__anext__
+        identity = encoding in ("", "identity")
+        body: ChunkedBody | None = None
+        raw: AsyncGenerator[bytes, None] | None = None
+        network = resp.extensions.get("network_stream")
+        if (
+            resp.status_code == 200
+            and identity
+            and isinstance(network, LeanStream)
+            and resp.headers.get("transfer-encoding", "").strip().lower() == "chunked"
+        ):
+            body = network.chunked_body()
+        reader: Callable[[], Awaitable[bytes | None]]
+        if body is not None:
+            reader = body.read
+        else:
+            raw = cast(
+                AsyncGenerator[bytes, None],
+                resp.aiter_raw()  # no decoder chain when there is nothing to decode
+                if identity and not resp.is_stream_consumed
+                else resp.aiter_bytes(),
+            )
+            reader = raw.__anext__
         decoder = SSEDecoder()
+        events = EventParser()
         watch = _Watchdog(loop, deadline, self.timeouts.idle)
         current_task = asyncio.current_task
+        complete = False
         try:
             if resp.status_code != 200:
                 text = (await resp.aread()).decode("utf-8", "replace")
@@ -315,7 +346,7 @@ class OpenAIClient:
                 if watch.handle is None:  # the timer stood down while nothing was read
                     watch.handle = loop.call_soon(watch.check)
                 try:
-                    data: bytes | None = await reader()
+                    data = await reader()
                 except StopAsyncIteration:
                     data = None
                 except asyncio.CancelledError:
@@ -327,23 +358,42 @@ class OpenAIClient:
                 if watch.fired:  # fired as the read completed: take our cancel back
                     watch.expired(task)
                     raise self._quiet(watch.writing) from TimeoutError()
-                for payload in decoder.feed(data) if data is not None else decoder.flush():
-                    chunk = parse_chunk(payload)
+                if body is not None and body.waited:  # the loop ran while we waited
+                    slice_start = loop.time()
+                payloads = decoder.feed(data) if data is not None else decoder.flush()
+                i = 0
+                while i < len(payloads):
+                    chunk, i = events.parse(payloads, i)
+                    if chunk is None:
+                        continue
                     if chunk.content and not watch.writing:
                         watch.start_writing()
                     if chunk.usage:
                         self.last_usage = chunk.usage
                     yield chunk
-                    # Buffered chunks are read without ever suspending: hand the loop over
-                    # now and then so timers and paints run between them.
-                    if loop.time() - slice_start >= YIELD_EVERY:
-                        await asyncio.sleep(0)
-                        slice_start = loop.time()
                 if data is None:
-                    return
+                    break
+                # Buffered reads complete without ever suspending: hand the loop over now
+                # and then so timers and paints run between them.
+                if loop.time() - slice_start >= YIELD_EVERY:
+                    await asyncio.sleep(0)
+                    slice_start = loop.time()
+            complete = True
         finally:
             watch.close()
-            await raw.aclose()
+            if raw is not None:
+                await raw.aclose()
+            if complete and body is not None and body.drain():
+                await self._release(resp)
+            else:
+                await resp.aclose()
+
+    @staticmethod
+    async def _release(resp: httpx.Response) -> None:
+        """Let httpx read the body's last bytes (already here): the connection is reused."""
+        try:
+            await resp.aread()
+        except httpx.HTTPError:
             await resp.aclose()
 
     def _quiet(self, writing: bool) -> ServerTimeout:

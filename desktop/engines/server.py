@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx
@@ -36,7 +37,7 @@ from desktop.core.request import (
     encode_page,
     plan_budget,
 )
-from desktop.core.resize import BoxMapping
+from desktop.core.resize import MAX_PIXELS, BoxMapping
 from desktop.engines.base import (
     BlockFound,
     Capability,
@@ -130,6 +131,20 @@ def _image_refs(value: Any) -> Iterator[ImageRef]:
             yield from _image_refs(item)
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """A page's request bytes made before its turn (``ServerEngine.prepare_request``)."""
+
+    page: PageImage
+    mode: RecognizeMode
+    encoded: EncodedImage
+    content: bytes
+    note: str
+
+    def fits(self, page: PageImage, mode: RecognizeMode, region: BBox | None) -> bool:
+        return self.page is page and self.mode is mode and region is None
+
+
 class ServerEngine(OpenAIClient):
     """Engine over an OpenAI-compatible ``/v1/chat/completions`` with streaming."""
 
@@ -213,11 +228,16 @@ class ServerEngine(OpenAIClient):
     # -- recognize --------------------------------------------------------------------
     async def prepare(self, page: PageImage, pmode: PromptMode) -> tuple[EncodedImage, int, str]:
         """Budget + encode (in a worker thread): the image, max_tokens and what was done."""
+        max_pixels, max_tokens, note = await self._budget(page, pmode)
+        encoded = await asyncio.to_thread(encode_page, page, max_pixels)
+        return encoded, max_tokens, note
+
+    async def _budget(self, page: PageImage, pmode: PromptMode) -> tuple[int, int, str]:
+        """(max_pixels, max_tokens, what was done) for the page in the server's context."""
         info = await self._server_info()
         max_len = info.max_model_len or DEFAULT_CONTEXT
         if not self.fit_context:  # send the full page and the asked max_tokens as they are
-            encoded = await asyncio.to_thread(encode_page, page)
-            return encoded, self.max_tokens or DEFAULT_MAX_TOKENS, ""
+            return MAX_PIXELS, self.max_tokens or DEFAULT_MAX_TOKENS, ""
         try:
             decision = plan_budget(
                 page.width,
@@ -228,26 +248,66 @@ class ServerEngine(OpenAIClient):
             )
         except ContextTooSmall as exc:
             raise ContextTooLong(exc.message, fix=exc.fix) from exc
-        encoded = await asyncio.to_thread(encode_page, page, decision.max_pixels)
-        return encoded, decision.max_tokens, decision.note if decision.reduced else ""
+        return decision.max_pixels, decision.max_tokens, decision.note if decision.reduced else ""
+
+    def _request_bytes(
+        self,
+        page: PageImage,
+        pmode: PromptMode,
+        region: BBox | None,
+        max_pixels: int,
+        max_tokens: int,
+    ) -> tuple[EncodedImage, dict[str, Any], bytes]:
+        """Image, request and its bytes, all in one worker-thread call (one hop per page)."""
+        encoded = encode_page(page, max_pixels)
+        messages = self.messages(encoded, self.prompt(pmode, region, encoded))
+        body = self.request_body(messages, max_tokens)
+        return encoded, body, self.encode_body(body)
+
+    async def prepare_request(
+        self, page: PageImage, mode: RecognizeMode = RecognizeMode.LAYOUT
+    ) -> PreparedRequest | None:
+        """The page's request, encoded ahead of its turn (a batch does this while it waits).
+
+        None when that cannot be done quietly: before the server is known (no network
+        here) or when anything fails; ``recognize`` then does it all and reports errors.
+        """
+        mode = RecognizeMode(mode)
+        if self.info is None or mode is RecognizeMode.GROUNDING:
+            return None
+        pmode = prompt_mode_for(mode)
+        try:
+            max_pixels, max_tokens, note = await self._budget(page, pmode)
+            encoded, _, content = await asyncio.to_thread(
+                self._request_bytes, page, pmode, None, max_pixels, max_tokens
+            )
+        except Exception:  # recognize() meets it again and says it properly
+            return None
+        return PreparedRequest(page, mode, encoded, content, note)
 
     async def recognize(
         self,
         page: PageImage,
         mode: RecognizeMode = RecognizeMode.LAYOUT,
         region: BBox | None = None,
+        *,
+        prepared: PreparedRequest | None = None,
     ) -> AsyncIterator[RecognizeEvent]:
         mode = RecognizeMode(mode)
         if mode is RecognizeMode.GROUNDING and region is None:
             raise EngineError("Reading a region needs a region: draw a box on the page first.")
         pmode = prompt_mode_for(mode)
-        encoded, max_tokens, note = await self.prepare(page, pmode)
-        messages = self.messages(encoded, self.prompt(pmode, region, encoded))
-        body = self.request_body(messages, max_tokens)
-        if mode in (RecognizeMode.LAYOUT, RecognizeMode.LAYOUT_ONLY) and not self.is_qwen:
-            gen = self._recognize_layout(page, mode, encoded, body, note)
+        if prepared is not None and prepared.fits(page, mode, region):
+            encoded, content, note = prepared.encoded, prepared.content, prepared.note
         else:
-            gen = self._recognize_text(page, mode, encoded, body, note=note, region=region)
+            max_pixels, max_tokens, note = await self._budget(page, pmode)
+            encoded, _, content = await asyncio.to_thread(
+                self._request_bytes, page, pmode, region, max_pixels, max_tokens
+            )
+        if mode in (RecognizeMode.LAYOUT, RecognizeMode.LAYOUT_ONLY) and not self.is_qwen:
+            gen = self._recognize_layout(page, mode, encoded, content, note)
+        else:
+            gen = self._recognize_text(page, mode, encoded, content, note=note, region=region)
         async with aclosing(gen) as events:
             async for event in events:
                 yield event
@@ -257,7 +317,7 @@ class ServerEngine(OpenAIClient):
         page: PageImage,
         mode: RecognizeMode,
         encoded: EncodedImage,
-        body: dict[str, Any],
+        body: bytes,
         note: str,
     ) -> AsyncGenerator[RecognizeEvent, None]:
         parser = IncrementalLayoutParser(encoded.mapping)
@@ -316,7 +376,7 @@ class ServerEngine(OpenAIClient):
         page: PageImage,
         mode: RecognizeMode,
         encoded: EncodedImage,
-        body: dict[str, Any],
+        body: bytes,
         *,
         note: str,
         region: BBox | None,

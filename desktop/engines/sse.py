@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -79,6 +80,10 @@ def _text(data: bytes) -> str:
 
 def parse_chunk(data: str | bytes) -> StreamChunk:
     """Decode one data payload; an ``error`` object mid-stream becomes ``ServerError``."""
+    return _chunk_of(_event_object(data))
+
+
+def _event_object(data: str | bytes) -> dict[str, Any]:
     text = data if isinstance(data, str) else _text(data)
     try:
         obj = _loads(text)
@@ -94,6 +99,10 @@ def parse_chunk(data: str | bytes) -> StreamChunk:
     if err:
         msg = err.get("message") if isinstance(err, dict) else str(err)
         raise ServerError(f"The server failed while writing: {msg}")
+    return obj
+
+
+def _chunk_of(obj: dict[str, Any]) -> StreamChunk:
     content = ""
     finish: str | None = None
     choices = obj.get("choices")
@@ -105,6 +114,118 @@ def parse_chunk(data: str | bytes) -> StreamChunk:
         finish = choice.get("finish_reason")
     usage = obj.get("usage")
     return StreamChunk(content, finish, usage if isinstance(usage, dict) else None)
+
+
+#: A ``"content": "..."`` member (the string body captured); a match is only trusted once
+#: the rest of the event (its "skeleton") was read by the JSON parser, see ``EventParser``.
+_CONTENT = re.compile(rb'"content"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"')
+#: What makes a JSON string body need the JSON parser: escapes and raw control characters.
+_NEEDS_JSON = re.compile(rb"[\x00-\x1f\\]")
+_MAX_SKELETONS = 16
+
+
+class EventParser:
+    """Many events' payloads -> one ``StreamChunk``, parsing JSON once per event *shape*.
+
+    The events of one answer differ only in their delta text (vLLM repeats id, created and
+    model). An event is split at its ``"content"`` string into a prefix and a suffix; the
+    first event with that (prefix, suffix) is read by the JSON parser, which says what the
+    rest means (finish reason, usage, where the content sits). Later events with the same
+    pair reuse that and only decode the string. A pair is trusted only when it cannot be
+    misread: one ``"content"`` in the event, no backslash outside the string, and the
+    parser found the string at choices[0].delta.content.
+    """
+
+    __slots__ = ("_shapes",)
+
+    def __init__(self) -> None:
+        # (prefix, suffix) -> (finish_reason, usage); None: always use the parser.
+        self._shapes: dict[tuple[bytes, bytes], tuple[Any, Any] | None] = {}
+
+    def parse(self, payloads: list[bytes], start: int = 0) -> tuple[StreamChunk | None, int]:
+        """Merge ``payloads[start:]`` into one chunk: (chunk or None, index reached).
+
+        An error event raises ``ServerError``; text read before it in the same batch is
+        returned first (the index then points at the error event, which the next call
+        raises), so nothing the server sent before failing is lost.
+        """
+        parts: list[str] = []
+        finish: str | None = None
+        usage: dict[str, Any] | None = None
+        found = False
+        for i in range(start, len(payloads)):
+            event = payloads[i]
+            fields = self._known(event)
+            if fields is None:
+                try:
+                    fields = self._read(event)
+                except ServerError:
+                    if found:
+                        return _merged(parts, finish, usage), i
+                    raise
+            text, ev_finish, ev_usage = fields
+            found = True
+            if text:
+                parts.append(text)
+            if ev_finish:
+                finish = ev_finish
+            if ev_usage is not None:
+                usage = ev_usage
+        if not found:
+            return None, len(payloads)
+        return _merged(parts, finish, usage), len(payloads)
+
+    def _known(self, event: bytes) -> tuple[str, Any, Any] | None:
+        """The event's fields without the JSON parser, when its shape is a trusted one."""
+        match = _CONTENT.search(event)
+        if match is None:
+            return None
+        a, b = match.span(1)
+        shape = self._shapes.get((event[:a], event[b:]))
+        if shape is None:
+            return None
+        raw = event[a:b]
+        text = _text(raw) if _NEEDS_JSON.search(raw) is None else _json_string(raw)
+        return None if text is None else (text, shape[0], shape[1])
+
+    def _read(self, event: bytes) -> tuple[str, Any, Any]:
+        """The event through the JSON parser; its shape is remembered when trustworthy."""
+        obj = _event_object(event)
+        chunk = _chunk_of(obj)
+        match = _CONTENT.search(event)
+        if match is not None and len(self._shapes) < _MAX_SKELETONS:
+            a, b = match.span(1)
+            key = (event[:a], event[b:])
+            if key not in self._shapes:
+                trusted = _trusted(event, key, obj)
+                self._shapes[key] = (chunk.finish_reason, chunk.usage) if trusted else None
+        return chunk.content, chunk.finish_reason, chunk.usage
+
+
+def _merged(parts: list[str], finish: str | None, usage: dict[str, Any] | None) -> StreamChunk:
+    content = parts[0] if len(parts) == 1 else "".join(parts)
+    return StreamChunk(content, finish, usage)
+
+
+def _json_string(raw: bytes) -> str | None:
+    """A JSON string body with escapes; None when the JSON parser would reject it."""
+    text = '"' + _text(raw) + '"'
+    try:
+        value, end = _scan(text, 0)
+    except (ValueError, StopIteration):
+        return None  # the whole event goes to the parser, which words the error
+    return value if end == len(text) and isinstance(value, str) else None
+
+
+def _trusted(event: bytes, key: tuple[bytes, bytes], obj: dict[str, Any]) -> bool:
+    prefix, suffix = key
+    if b"\\" in prefix or b"\\" in suffix or event.count(b'"content"') != 1:
+        return False
+    choices = obj.get("choices")
+    if not (choices and isinstance(choices, list) and isinstance(choices[0], dict)):
+        return False
+    delta = choices[0].get("delta")
+    return isinstance(delta, dict) and isinstance(delta.get("content"), str)
 
 
 def _event_data(event: bytes) -> bytes | None:
