@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.packaging.installer_modules import load_installer_module
 
-
-def _load_rules() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "bundle_rules", ROOT / "installer" / "bundle_rules.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-rules = _load_rules()
+rules = load_installer_module("bundle_rules")
 
 
 @pytest.mark.parametrize(

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import shutil
 import struct
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.packaging.installer_modules import load_installer_module
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "installer" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-elf_strip = _load("elf_strip")
+elf_strip = load_installer_module("elf_strip")
 
 needs_toolchain = pytest.mark.skipif(
     not sys.platform.startswith("linux") or not (shutil.which("cc") and shutil.which("strip")),

@@ -3,32 +3,23 @@ ICU and Qt and reads English/Russian data exactly like the full one, a bad trim 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import struct
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.packaging.installer_modules import load_installer_module
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "installer" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-icu = _load("icu_trim")
-elf_strip = _load("elf_strip")
+icu = load_installer_module("icu_trim")
+elf_strip = load_installer_module("elf_strip")
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the Linux wheel's libicudata"

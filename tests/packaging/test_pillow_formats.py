@@ -3,31 +3,23 @@ reads still decodes, and only libraries nothing needs any more leave pillow.libs
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from types import ModuleType
 
 import PIL
 import pytest
 
+from tests.packaging.installer_modules import load_installer_module
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "installer" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-rules = _load("bundle_rules")
-elf_strip = _load("elf_strip")
-formats = _load("image_formats")
+rules = load_installer_module("bundle_rules")
+elf_strip = load_installer_module("elf_strip")
+formats = load_installer_module("image_formats")
 
 SITE = Path(PIL.__file__).resolve().parents[1]
 
