@@ -8,7 +8,6 @@ stopped …; the page was re-read as …") translate piece by piece; unknown tex
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from PySide6.QtCore import QCoreApplication
 
@@ -21,65 +20,79 @@ _N = r"(\d+)"
 _BLOCKS = r"blocks?"
 _TAIL = r"( and the cut-off last one)?"
 
-# The English fragments as the engines and the core write them, in the order of
-# _templates(); %1, %2 there are a fragment's groups. A last group that is only "and the
-# cut-off last one" picks a template's second form.
-_PATTERNS: tuple[str, ...] = (
-    r"read with Tesseract \(([^)]+)\)",
-    r"A repetition loop was stopped after (\d+) characters",
-    r"A repetition loop was cut",
-    r"the same (\S+) block was repeated (\d+) times",
-    r"the text (.+?) repeated (\d+) times",
-    r"the page was re-read as layout plus (\d+) regions",
-    r"re-reading failed:",
-    rf"{_N} {_BLOCKS} without a usable box left out",
-    r"The model's answer has no block with a usable box",
-    r"The model returned an empty answer",
-    r"The answer hit the token limit before any block",
-    rf"The answer hit the token limit; {_N} complete {_BLOCKS} kept{_TAIL}",
-    r"The answer was cut at the token limit",
-    r"The model's answer contains no readable layout blocks",
-    rf"The model's JSON was malformed; {_N} {_BLOCKS} recovered{_TAIL}",
-    rf"{_N} repeated {_BLOCKS} removed \(the model looped\)",
-    r"The answer stopped early \(([^)]+)\)",
-    r"image reduced to (\d+x\d+) to fit the server's (\d+)-token context",
-    r"answer limited to (\d+) tokens \(asked for (\d+)\)",
-)
 
-
-@cache
-def _compiled() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern) for pattern in _PATTERNS)
-
-
-def _templates() -> tuple[tuple[str, str], ...]:
-    """Looked up at each call: the language can change while the app runs."""
+def _rules() -> tuple[tuple[str, str, str], ...]:
+    """(English fragment as the engines and the core write it, its translation, the
+    translation's form for a last group "and the cut-off last one", or ""). %1, %2 are the
+    fragment's groups. Translated at each call: the language can change while the app runs."""
     return (
-        (t("read with Tesseract (%1)"), ""),
-        (t("A repetition loop was stopped after %1 characters"), ""),
-        (t("A repetition loop was cut"), ""),
-        (t("the same %1 block was repeated %2 times"), ""),
-        (t("the text %1 repeated %2 times"), ""),
-        (t("the page was re-read as layout plus %1 regions"), ""),
-        (t("re-reading failed:"), ""),
-        (t("blocks without a usable box left out: %1"), ""),
-        (t("The model's answer has no block with a usable box"), ""),
-        (t("The model returned an empty answer"), ""),
-        (t("The answer hit the token limit before any block"), ""),
+        (r"read with Tesseract \(([^)]+)\)", t("read with Tesseract (%1)"), ""),
         (
+            r"A repetition loop was stopped after (\d+) characters",
+            t("A repetition loop was stopped after %1 characters"),
+            "",
+        ),
+        (r"A repetition loop was cut", t("A repetition loop was cut"), ""),
+        (
+            r"the same (\S+) block was repeated (\d+) times",
+            t("the same %1 block was repeated %2 times"),
+            "",
+        ),
+        (r"the text (.+?) repeated (\d+) times", t("the text %1 repeated %2 times"), ""),
+        (
+            r"the page was re-read as layout plus (\d+) regions",
+            t("the page was re-read as layout plus %1 regions"),
+            "",
+        ),
+        (r"re-reading failed:", t("re-reading failed:"), ""),
+        (
+            rf"{_N} {_BLOCKS} without a usable box left out",
+            t("blocks without a usable box left out: %1"),
+            "",
+        ),
+        (
+            r"The model's answer has no block with a usable box",
+            t("The model's answer has no block with a usable box"),
+            "",
+        ),
+        (r"The model returned an empty answer", t("The model returned an empty answer"), ""),
+        (
+            r"The answer hit the token limit before any block",
+            t("The answer hit the token limit before any block"),
+            "",
+        ),
+        (
+            rf"The answer hit the token limit; {_N} complete {_BLOCKS} kept{_TAIL}",
             t("The answer hit the token limit; complete blocks kept: %1"),
             t("The answer hit the token limit; complete blocks kept: %1, and the cut-off last one"),
         ),
-        (t("The answer was cut at the token limit"), ""),
-        (t("The model's answer contains no readable layout blocks"), ""),
+        (r"The answer was cut at the token limit", t("The answer was cut at the token limit"), ""),
         (
+            r"The model's answer contains no readable layout blocks",
+            t("The model's answer contains no readable layout blocks"),
+            "",
+        ),
+        (
+            rf"The model's JSON was malformed; {_N} {_BLOCKS} recovered{_TAIL}",
             t("The model's JSON was malformed; blocks recovered: %1"),
             t("The model's JSON was malformed; blocks recovered: %1, and the cut-off last one"),
         ),
-        (t("Repeated blocks removed (the model looped): %1"), ""),
-        (t("The answer stopped early (%1)"), ""),
-        (t("image reduced to %1 to fit the server's %2-token context"), ""),
-        (t("answer limited to %1 tokens (asked for %2)"), ""),
+        (
+            rf"{_N} repeated {_BLOCKS} removed \(the model looped\)",
+            t("Repeated blocks removed (the model looped): %1"),
+            "",
+        ),
+        (r"The answer stopped early \(([^)]+)\)", t("The answer stopped early (%1)"), ""),
+        (
+            r"image reduced to (\d+x\d+) to fit the server's (\d+)-token context",
+            t("image reduced to %1 to fit the server's %2-token context"),
+            "",
+        ),
+        (
+            r"answer limited to (\d+) tokens \(asked for (\d+)\)",
+            t("answer limited to %1 tokens (asked for %2)"),
+            "",
+        ),
     )
 
 
@@ -87,7 +100,7 @@ def reason_words(reason: str) -> str:
     """``reason`` with every known fragment in the UI language."""
     if not reason:
         return reason
-    for pattern, (one, with_tail) in zip(_compiled(), _templates(), strict=True):
+    for pattern, one, with_tail in _rules():
 
         def fill(m: re.Match[str], one: str = one, with_tail: str = with_tail) -> str:
             groups = [g for g in m.groups() if g is not None]
@@ -98,5 +111,5 @@ def reason_words(reason: str) -> str:
                 text = text.replace(f"%{n}", value)
             return text
 
-        reason = pattern.sub(fill, reason)
+        reason = re.sub(pattern, fill, reason)  # re caches the compiled patterns
     return reason
