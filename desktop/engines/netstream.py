@@ -17,7 +17,7 @@ import asyncio
 import re
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from typing import Any
 
 import httpcore
@@ -315,6 +315,24 @@ class ChunkedBody:
         return self.ended and _HEAD_END.search(self._p.buf) is not None
 
 
+async def _connected(
+    connecting: Coroutine[Any, Any, tuple[asyncio.Transport, _Protocol]],
+    timeout: float | None,
+    where: str,
+    socket_options: Iterable[Any] | None,
+) -> LeanStream:
+    """Await a connection with httpcore's timeout and error types, then wrap it."""
+    try:
+        async with asyncio.timeout(timeout):
+            transport, protocol = await connecting
+    except TimeoutError as exc:
+        raise httpcore.ConnectTimeout(f"timed out connecting to {where}") from exc
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc)) from exc
+    _apply(transport, socket_options)
+    return LeanStream(transport, protocol)
+
+
 class LeanBackend(httpcore.AsyncNetworkBackend):
     """Connections as ``LeanStream``s (plain asyncio; TLS through ``loop.start_tls``)."""
 
@@ -326,19 +344,11 @@ class LeanBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
         local = (local_address, 0) if local_address else None
-        try:
-            async with asyncio.timeout(timeout):
-                transport, protocol = await loop.create_connection(
-                    _Protocol, host, port, local_addr=local
-                )
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        _apply(transport, socket_options)
-        return LeanStream(transport, protocol)
+        connecting = asyncio.get_running_loop().create_connection(
+            _Protocol, host, port, local_addr=local
+        )
+        return await _connected(connecting, timeout, f"{host}:{port}", socket_options)
 
     async def connect_unix_socket(
         self,
@@ -346,16 +356,8 @@ class LeanBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                transport, protocol = await loop.create_unix_connection(_Protocol, path)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"timed out connecting to {path}") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        _apply(transport, socket_options)
-        return LeanStream(transport, protocol)
+        connecting = asyncio.get_running_loop().create_unix_connection(_Protocol, path)
+        return await _connected(connecting, timeout, path, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
