@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from desktop.core.document import BBox, Page
 from desktop.core.pageimage import PageImage
+from desktop.core.tables import parse_table_html
 from desktop.engines.base import BlockFound, PageDone, RecognizeEvent, RecognizeMode
 from desktop.engines.builtin import BuiltinEngine, builtin_available
 
@@ -111,6 +112,20 @@ INVOICE_ROWS: list[list[tuple[str, int]]] = [
     [("Subtotal", 3), ("330.85", 1)],
 ]
 INVOICE_COL_X = [80, 520, 780, 1060, 1340]
+
+
+def assert_invoice_table(page: Page) -> None:
+    """The page has one table: the invoice's 5 x 4 grid, every cell in its row, column and span."""
+    (table,) = page.tables
+    grid = parse_table_html(table.text or "")
+    assert (grid.rows, grid.cols) == (5, 4)
+    for r, row in enumerate(INVOICE_ROWS):
+        c = 0
+        for text, span in row:
+            cell = grid.cell_at(r, c)
+            assert cell is not None and cell.text == text, (r, c, cell)
+            assert cell.colspan == span
+            c += span
 
 
 def draw_invoice() -> Image.Image:

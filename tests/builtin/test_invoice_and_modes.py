@@ -8,26 +8,21 @@ import pytest
 
 from desktop.core.document import PageStatus
 from desktop.core.pageimage import PageImage
-from desktop.core.tables import parse_table_html
 from desktop.engines.base import CannotChat, Capability, ChatMessage, Engine, RecognizeMode
 from desktop.engines.builtin import BuiltinEngine
-from tests.builtin.conftest import INVOICE_COL_X, INVOICE_ROWS, Run, recognize_sync
+from tests.builtin.conftest import (
+    INVOICE_COL_X,
+    Run,
+    assert_invoice_table,
+    recognize_sync,
+)
 
 # The first test also reads the page (~15 s idle, over a minute on a busy 2-core box).
 pytestmark = pytest.mark.timeout(600)
 
 
 def test_every_invoice_cell_lands_in_its_row_and_column(invoice_run: Run) -> None:
-    (table,) = invoice_run.page.tables
-    grid = parse_table_html(table.text or "")
-    assert (grid.rows, grid.cols) == (5, 4)
-    for r, row in enumerate(INVOICE_ROWS):
-        c = 0
-        for text, span in row:
-            cell = grid.cell_at(r, c)
-            assert cell is not None and cell.text == text, (r, c, cell)
-            assert cell.colspan == span
-            c += span
+    assert_invoice_table(invoice_run.page)
 
 
 def test_table_box_is_the_ruled_frame_in_original_pixels(invoice_run: Run) -> None:
