@@ -1,0 +1,83 @@
+"""Start-up: what the first paint shows, and the costs kept out of it."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import desktop.ui
+
+REPO = Path(__file__).resolve().parents[2]
+SELECTS_FEATURE = re.compile(r"^\s*(from __feature__ import|import __feature__)", re.MULTILINE)
+
+
+def test_given_the_ui_package_then_pyside_reads_no_module_source_on_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # PySide6's __feature__ hook would read every later module's source (~300 ms over a
+    # start-up). If a PySide6 upgrade moves the hook, this fails and the cost is back.
+    assert desktop.ui.FEATURE_SCAN_QUIETED
+    feature = sys.modules["shibokensupport.feature"]
+    assert feature._mod_uses_pyside is desktop.ui._uses_pyside
+    read: list[str] = []
+
+    def getsource(obj: object) -> str:
+        read.append(str(obj))
+        return ""
+
+    monkeypatch.setattr(inspect, "getsource", getsource)
+    sys.modules.pop("colorsys", None)
+    importlib.import_module("colorsys")  # a module nothing here imported before
+    __import__("colorsys")  # through builtins.__import__, PySide6's hook
+    assert read == []
+    assert feature.pyside_feature_dict.get("colorsys") == 0  # default Qt names, no feature
+
+
+def test_given_our_code_then_no_module_selects_a_pyside_feature() -> None:
+    # The quieted scan is only right while nothing here uses ``from __feature__ import``.
+    users = [
+        str(path.relative_to(REPO))
+        for folder in ("desktop", "tests", "benchmarks", "installer", "scripts")
+        for path in (REPO / folder).rglob("*.py")
+        if SELECTS_FEATURE.search(path.read_text(encoding="utf-8"))
+    ]
+    assert users == []
+
+
+def _pixels(window: Any) -> Any:
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    image = window.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(bytes(image.constBits()), dtype=np.uint8)
+    rows = rows[: image.height() * image.bytesPerLine()].reshape(image.height(), -1)
+    return rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).astype(int)
+
+
+def test_given_the_first_paint_then_completing_the_window_changes_nothing_visible(
+    qapp: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    # The first paint shows stand-ins (document lists, Text tab) that complete() swaps for
+    # the real panels: a user must not see the window jump or restyle.
+    from desktop.ui.theme import apply_theme
+    from desktop.ui.window import MainWindow
+
+    apply_theme(qapp, dark=False)
+    window = MainWindow(defer=True)
+    qtbot.addWidget(window)
+    window.set_engine("", "starting", "", "Preparing the engine…")
+    window.show()
+    qapp.processEvents()  # as run_gui paints it
+    before = _pixels(window)
+    window.complete()
+    qtbot.wait(50)
+    after = _pixels(window)
+    differs = abs(before - after).max(axis=2) > 24  # a visible change of colour
+    ys, xs = differs.nonzero()
+    assert differs.sum() == 0, f"{differs.sum()} pixels changed, e.g. at x={xs[:5]}, y={ys[:5]}"
