@@ -103,13 +103,16 @@ def run_gui(files: list[str]) -> int:
     if forward_to_running(paths):
         logger.info("handed %d file(s) to the running window", len(paths))
         return 0
-    window, prefs = _show_window_early(app)
+    window = _show_window_early(app)
     if os.environ.get("DOTS_DESKTOP_EXIT_AFTER_SHOWN") == "1":  # start-up benchmarks
         _wait_exposed(app, window)
         app.processEvents()  # the expose's paint
         logger.info("window shown; exiting as DOTS_DESKTOP_EXIT_AFTER_SHOWN asks")
         return 0
     window.complete()  # type: ignore[attr-defined]  # the parts the first paint did not show
+    from desktop.ui.prefs import load_prefs
+
+    prefs = load_prefs()
     from concurrent.futures import ThreadPoolExecutor
 
     import qasync
@@ -175,27 +178,28 @@ def prestart_threads(executor: Any, count: int) -> None:
     threading.Thread(target=spawn, name="dots-prestart", daemon=True).start()
 
 
-def _show_window_early(app: object) -> tuple[object, object]:
+def _show_window_early(app: object) -> object:
     """Paint the window before the asyncio machinery, engines and runtime are even imported."""
     from desktop.ui.i18n import install_language
     from desktop.ui.icons import app_icon
-    from desktop.ui.prefs import load_prefs
-    from desktop.ui.theme import apply_theme, platform_palette_is_dark
+    from desktop.ui.settingsfile import first_paint_choices
+    from desktop.ui.theme import apply_theme, platform_palette_is_dark, style_sheet
     from desktop.ui.window import MainWindow
 
-    prefs = load_prefs()
-    install_language(app, prefs.language)  # type: ignore[arg-type]
+    language, ocr_mode = first_paint_choices()  # the rest of the preferences after the paint
+    install_language(app, language)  # type: ignore[arg-type]
     dark = platform_palette_is_dark()  # the platform's palette: before ours replaces it
-    apply_theme(app, dark, set_style=not _fusion_at_start)  # type: ignore[arg-type]
+    apply_theme(app, dark, set_style=not _fusion_at_start, sheet=False)  # type: ignore[arg-type]
     app.setWindowIcon(app_icon())  # type: ignore[attr-defined]
     window = MainWindow(defer=True)
-    window.set_mode(prefs.ocr_mode)
+    app.setStyleSheet(style_sheet(dark))  # type: ignore[attr-defined]  # once built: see apply_theme
+    window.set_mode(ocr_mode)
     window.set_engine(
         "", "starting", "", QCoreApplication.translate("DesktopApp", "Preparing the engine…")
     )
     window.show()
     app.processEvents()  # type: ignore[attr-defined]
-    return window, prefs
+    return window
 
 
 def _wait_exposed(app: Any, window: Any, timeout_s: float = 2.0) -> None:

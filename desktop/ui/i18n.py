@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLocale
 
 from desktop.ui.icons import resources_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication, QTranslator
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +25,8 @@ def install_language(app: QCoreApplication, language: str) -> bool:
     if language == "en":
         QLocale.setDefault(QLocale(QLocale.Language.English))
         return True
+    from PySide6.QtCore import QLibraryInfo, QTranslator  # not before an English first paint
+
     QLocale.setDefault(QLocale(language))
     ours = QTranslator(app)
     ok = ours.load(f"dots_desktop_{language}", str(resources_dir() / "i18n"))

@@ -1,18 +1,27 @@
-"""Icons: line icons from resources/icons tinted to the palette, and the tray icon drawn live."""
+"""Icons: line icons from resources/icons tinted to the palette, and the tray icon drawn live.
+
+The toolbar's icons and the state dots are in the first paint. They are SVG files that
+QIcon draws in C++ (Qt's SVG icon engine), tinted by writing the colour into a copy in the
+cache folder once: drawing them from Python would bring in QtSvg, QPainter and their
+enums before the first paint (~4 ms). Drawings made after it (thumbnails, the tray
+icon) use QPainter and QSvgRenderer, imported where they are used.
+"""
 
 from __future__ import annotations
 
 import functools
+import logging
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRectF
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtGui import QColor, QIcon
 
-#: Transparent, spelled without ``Qt.GlobalColor``: icons are drawn before the first paint,
-#: and the first use of ``Qt`` costs ~20 ms of enum set-up (see window.py).
-CLEAR = QColor(0, 0, 0, 0)
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPixmap
+
+logger = logging.getLogger(__name__)
 
 
 def resources_dir() -> Path:
@@ -51,23 +60,44 @@ def _svg_source(name: str) -> str:
     return (resources_dir() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
 
 
-def line_icon(name: str, colour: str = "#3a3f47", size: int = 24) -> QIcon:
+def _svg_file(stem: str, svg: str) -> str:
+    """``svg`` as a file QIcon can read: cache/icons/<stem>.svg, written once; "" if it can't be.
+
+    The name carries everything drawn (icon name and colour), so a file found is right.
+    """
+    from desktop.core.paths import cache_dir
+
+    try:
+        folder = cache_dir() / "icons"
+        target = folder / f"{stem}.svg"
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = folder / f".{stem}.{os.getpid()}.tmp"
+            partial.write_text(svg, encoding="utf-8")
+            os.replace(partial, target)  # whole or absent, even with two starts at once
+        return str(target)
+    except OSError as exc:  # read-only or full disk: drawn in memory instead
+        logger.info("icon %s drawn in memory: %s", stem, exc)
+        return ""
+
+
+def _icon(stem: str, svg: str, size: int) -> QIcon:
+    path = _svg_file(stem, svg)
+    if path:
+        return QIcon(path)
+    icon = QIcon()
+    for scale in (1, 2):
+        icon.addPixmap(svg_pixmap(svg, size, size, scale=scale))
+    return icon
+
+
+def line_icon(name: str, colour: str = "#3a3f47") -> QIcon:
     """A resources/icons SVG with ``currentColor`` set to ``colour``."""
     try:
         svg = _svg_source(name).replace("currentColor", colour)
     except OSError:
         return QIcon()
-    renderer = QSvgRenderer(QByteArray(svg.encode()))
-    icon = QIcon()
-    for scale in (1, 2):
-        pix = QPixmap(size * scale, size * scale)
-        pix.fill(CLEAR)
-        painter = QPainter(pix)
-        renderer.render(painter)
-        painter.end()
-        pix.setDevicePixelRatio(scale)
-        icon.addPixmap(pix)
-    return icon
+    return _icon(f"{name}-{colour.lstrip('#')}", svg, 24)
 
 
 def app_icon() -> QIcon:
@@ -76,13 +106,13 @@ def app_icon() -> QIcon:
 
 
 def svg_pixmap(svg: str, width: int, height: int, scale: int = 2) -> QPixmap:
-    """An SVG drawn into a transparent pixmap (HiDPI ``scale``).
+    """An SVG drawn into a transparent pixmap (HiDPI ``scale``)."""
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtGui import QPainter, QPixmap
+    from PySide6.QtSvg import QSvgRenderer
 
-    Drawing through SVG needs no QPen/QBrush from Python, whose constructors name
-    ``Qt`` enums: shapes drawn before the first paint use it (see window.py).
-    """
     pix = QPixmap(width * scale, height * scale)
-    pix.fill(CLEAR)
+    pix.fill(QColor(0, 0, 0, 0))  # not Qt.GlobalColor: see window.py
     painter = QPainter(pix)
     QSvgRenderer(QByteArray(svg.encode())).render(painter)
     painter.end()
@@ -90,7 +120,7 @@ def svg_pixmap(svg: str, width: int, height: int, scale: int = 2) -> QPixmap:
     return pix
 
 
-def dot_pixmap(state: str, size: int = 12) -> QPixmap:
+def dot_icon(state: str, size: int = 12) -> QIcon:
     """A filled circle in the state's colour (engine chip, status bar)."""
     colour = STATE_COLOURS.get(state, STATE_COLOURS["stopped"])
     r = size / 2 - 1
@@ -98,7 +128,7 @@ def dot_pixmap(state: str, size: int = 12) -> QPixmap:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
         f'<circle cx="{size / 2}" cy="{size / 2}" r="{r}" fill="{colour}"/></svg>'
     )
-    return svg_pixmap(svg, size, size)
+    return _icon(f"dot{size}-{colour.lstrip('#')}", svg, size)
 
 
 def draw_tray_pixmap(fraction: float | None, state: str, size: int = 64) -> QPixmap:
@@ -107,7 +137,8 @@ def draw_tray_pixmap(fraction: float | None, state: str, size: int = 64) -> QPix
     ``fraction`` None means no NVIDIA GPU: the page is drawn empty with three dots.
     Shapes are thick and few so the icon still reads at 16-22 px.
     """
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QPainter, QPainterPath, QPen, QPixmap
 
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)

@@ -6,23 +6,12 @@ import logging
 import os
 from dataclasses import dataclass, field, fields, replace
 
-from PySide6.QtCore import QLocale, QSettings
-
-from desktop.core.paths import config_dir
+from desktop.ui.settingsfile import language_or_system, settings_file, system_language
 
 logger = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "dots-desktop"
 ENGINE_MODES = ("auto", "managed", "server", "builtin")
-LANGUAGES = ("en", "ru")
-
-
-def system_language() -> str:
-    """``ru`` on a Russian system, else ``en``."""
-    env = os.environ.get("LANGUAGE") or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-    if env.lower().startswith("ru"):
-        return "ru"
-    return "ru" if QLocale.system().language() == QLocale.Language.Russian else "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +29,6 @@ class Prefs:
     tray_enabled: bool = True
     ocr_mode: str = "layout"
     builtin_language: str = "auto"  # BuiltinEngine(languages=...): auto, rus, rus+eng...
-
-
-def settings_file() -> QSettings:
-    """The INI file under the config folder (``DOTS_DESKTOP_HOME`` aware)."""
-    return QSettings(str(config_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
 def load_prefs() -> Prefs:
@@ -69,9 +53,7 @@ def load_prefs() -> Prefs:
     prefs = replace(defaults, **values)  # type: ignore[arg-type]
     if prefs.engine_mode not in ENGINE_MODES:
         prefs = replace(prefs, engine_mode="auto")
-    if prefs.language not in LANGUAGES:
-        prefs = replace(prefs, language=system_language())
-    return prefs
+    return replace(prefs, language=language_or_system(prefs.language))
 
 
 def save_prefs(prefs: Prefs) -> None:

@@ -1,85 +1,86 @@
-"""Status bar pieces: the GPU memory gauge and the model state."""
+"""Status bar pieces: the GPU memory gauge."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QPointF, QRectF, QSize
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
-from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QSizePolicy, QWidget
-
-from desktop.ui.icons import fullness_colour
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 GIB = 1024**3
+#: The bar's colour by fullness, as fullness_colour (icons.py) and the tray icon: a
+#: dynamic property the style sheet (theme.py) turns into the chunk's colour.
+LEVELS = ((0.70, "ok"), (0.90, "high"), (float("inf"), "full"))
 
 
 def gpu_text(used: int, total: int) -> str:
     return f"GPU {used / GIB:.1f} / {total / GIB:.1f} GiB"
 
 
+def fullness_level(fraction: float) -> str:
+    return next(level for limit, level in LEVELS if fraction < limit)
+
+
 class GpuGauge(QWidget):
-    """A small bar plus "GPU 11.2 / 16.0 GiB" (or "No NVIDIA GPU")."""
+    """A small bar plus "GPU 11.2 / 16.0 GiB" (or "No NVIDIA GPU", muted).
+
+    Made of a QProgressBar and a QLabel, which Qt paints itself: a widget painted from
+    Python would bring QPaintEvent's ~180 event types into the first paint (~2 ms).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("gpu_gauge")
         self.setAccessibleName(self.tr("GPU memory"))
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(1, 0, 0, 0)
+        layout.setSpacing(3)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("gpu_bar")
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(0)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedSize(60, 8)
+        self.bar.setProperty("level", "ok")
+        self.label = QLabel()
+        self.label.setObjectName("gpu_text")
+        self.label.setProperty("gpu", "none")
+        # Room for the longest reading plus the style sheet's padding: the status bar
+        # does not shift each time the numbers change.
+        widest = self.label.fontMetrics().horizontalAdvance("GPU 00.0 / 00.0 GiB")
+        self.label.setMinimumWidth(widest + 12)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label)
         self._used = 0
         self._total = 0
         self._text = self.tr("No NVIDIA GPU")
-        self.paint_count = 0
+        self.label.setText(self._text)
 
     def set_reading(self, used: int, total: int) -> None:
         text = gpu_text(used, total) if total else self.tr("No NVIDIA GPU")
-        old = self.fraction()
         self._used, self._total = used, total
-        new = self.fraction()
-        bar = (None if old is None else round(old * 120), None if new is None else round(new * 120))
-        if text == self._text and bar[0] == bar[1]:
-            return  # a 10 Hz poll: repaint only when the bar or the text would change
+        frac = self.fraction()
+        value = 0 if frac is None else round(1000 * min(1.0, max(0.0, frac)))
+        if text == self._text and value == self.bar.value():
+            return  # a 10 Hz poll: change widgets only when the bar or the text would
         self._text = text
-        self.setToolTip(self._text)
-        self.setAccessibleDescription(self._text)
-        self.update()
+        self.label.setText(text)
+        self.bar.setValue(value)
+        self._restyle(self.bar, "level", "ok" if frac is None else fullness_level(frac))
+        self._restyle(self.label, "gpu", "none" if frac is None else "some")
+        self.setToolTip(text)
+        self.setAccessibleDescription(text)
+
+    @staticmethod
+    def _restyle(widget: QWidget, name: str, value: str) -> None:
+        if widget.property(name) != value:
+            widget.setProperty(name, value)
+            widget.style().unpolish(widget)  # style sheet rules on properties re-read
+            widget.style().polish(widget)
 
     def text(self) -> str:
         return self._text
 
+    def level(self) -> str:
+        """The bar's colour: ok (green), high (amber) or full (red)."""
+        return str(self.bar.property("level"))
+
     def fraction(self) -> float | None:
         return self._used / self._total if self._total else None
-
-    def sizeHint(self) -> QSize:
-        width = self.fontMetrics().horizontalAdvance(self._text + "  GPU 00.0 / 00.0 GiB") // 2
-        return QSize(64 + 8 + max(120, width), 20)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        # SVG and the widget's own foreground, no QPen/QBrush: the gauge paints in the
-        # first frame, before ``Qt``'s enums exist (see window.py).
-        self.paint_count += 1
-        frac = self.fraction()
-        mid = self.palette().mid().color().name()
-        fill = ""
-        if frac is not None:
-            width = 60 * min(1.0, max(0.0, frac))
-            fill = (
-                f'<rect width="{width:.2f}" height="8" rx="4" '
-                f'fill="{fullness_colour(frac).name()}"/>'
-            )
-        svg = (
-            '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="8">'
-            f'<rect width="60" height="8" rx="4" fill="{mid}"/>{fill}</svg>'
-        )
-        role = (
-            QPalette.ColorRole.WindowText
-            if frac is not None
-            else QPalette.ColorRole.PlaceholderText
-        )
-        if self.foregroundRole() != role:
-            self.setForegroundRole(role)  # "No NVIDIA GPU" reads muted
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        QSvgRenderer(QByteArray(svg.encode())).render(p, QRectF(1, self.height() / 2 - 4, 60, 8))
-        metrics = self.fontMetrics()  # left-aligned, vertically centred
-        baseline = (self.height() + metrics.ascent() - metrics.descent()) / 2
-        p.drawText(QPointF(70, baseline), self._text)
-        p.end()

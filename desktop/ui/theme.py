@@ -53,13 +53,16 @@ def colours(dark: bool) -> dict[str, str]:
     return DARK if dark else LIGHT
 
 
-def apply_theme(app: QApplication, dark: bool | None = None, *, set_style: bool = True) -> bool:
+def apply_theme(
+    app: QApplication, dark: bool | None = None, *, set_style: bool = True, sheet: bool = True
+) -> bool:
     """Fusion with our palette and a small style sheet; returns whether dark was chosen.
 
-    The ``qproperty-`` lines give the first paint what code sets once ``Qt`` is loaded
-    (see window.py).
-
     ``set_style=False``: the application was started with ``-style Fusion`` already.
+    ``sheet=False``: palette only; the caller sets ``style_sheet(dark)`` later. Before the
+    first paint that is after the window is built: with an application style sheet in
+    place, each widget added to a parent restyles its whole subtree again (~150 style
+    changes, ~8 ms, for our window); set afterwards, each widget is styled once.
     """
     dark = system_is_dark() if dark is None else dark
     _applied[:] = [dark]
@@ -88,8 +91,19 @@ def apply_theme(app: QApplication, dark: bool | None = None, *, set_style: bool 
     ):
         pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(c["muted"]))
     app.setPalette(pal)
-    app.setStyleSheet(
-        f"""
+    if sheet:
+        app.setStyleSheet(style_sheet(dark))
+    return dark
+
+
+def style_sheet(dark: bool) -> str:
+    """The looks a palette cannot give: toolbar, drop zone, tabs, lists, status bar.
+
+    The ``qproperty-`` lines give the first paint what code sets once ``Qt`` is loaded
+    (see window.py).
+    """
+    c = colours(dark)
+    return f"""
         QToolBar#main_toolbar {{ padding: 4px 8px; spacing: 6px; border: none;
             border-bottom: 1px solid {c["mid"]}; background: {c["window"]};
             qproperty-toolButtonStyle: ToolButtonTextBesideIcon; }}
@@ -127,6 +141,8 @@ def apply_theme(app: QApplication, dark: bool | None = None, *, set_style: bool 
         QProgressBar {{ border: none; background: {c["mid"]}; border-radius: 4px;
             max-height: 8px; }}
         QProgressBar::chunk {{ background: {c["accent"]}; border-radius: 4px; }}
+        QProgressBar#gpu_bar::chunk {{ background: #2fbf71; }}
+        QProgressBar#gpu_bar[level="high"]::chunk {{ background: #f0a020; }}
+        QProgressBar#gpu_bar[level="full"]::chunk {{ background: #e0455a; }}
+        QLabel#gpu_text[gpu="none"] {{ color: {c["muted"]}; }}
         """
-    )
-    return dark

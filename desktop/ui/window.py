@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.icons import dot_pixmap, line_icon
+from desktop.ui.icons import dot_icon, line_icon
 from desktop.ui.statusbar import GpuGauge
 
 if TYPE_CHECKING:
@@ -412,9 +412,10 @@ class MainWindow(QMainWindow):
 
     def set_engine(self, name: str, state: str, state_text: str, line: str) -> None:
         """Update the chip, the status bar and the drop zone's engine sentence."""
-        self.engine_chip.setIcon(dot_pixmap(state))
+        dot = dot_icon(state)
+        self.engine_chip.setIcon(dot)
         self.engine_chip.setText(name or self.tr("No engine"))
-        self.model_dot.setPixmap(dot_pixmap(state))
+        self.model_dot.setPixmap(dot.pixmap(12, 12))
         self.model_state.setText(f"{name} · {state_text}" if name else state_text)
         self.drop_zone.engine_line.setText(line)
 

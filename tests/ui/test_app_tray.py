@@ -94,6 +94,10 @@ def test_given_a_gpu_when_its_memory_fills_then_tray_and_gauge_redraw(
     with nvml.lock:
         nvml.used = int(15.5 * GIB)
     run_until(qtbot, lambda: app.window.gpu_gauge.text() == "GPU 15.5 / 16.0 GiB")
+    gauge = app.window.gpu_gauge
+    assert gauge.level() == "full" and gauge.bar.value() == round(1000 * 15.5 / 16)
+    chunk = gauge.bar.grab().toImage().pixelColor(30, 4)  # the bar's middle: its fill
+    assert chunk.red() > 180 and chunk.green() < 120, "the status bar's gauge reads red too"
     assert app.tray.redraws > before
     assert app.tray.fraction is not None and app.tray.fraction > 0.95
     icon = app.tray.icon.icon().pixmap(64, 64).toImage()

@@ -61,19 +61,14 @@ def _pixels(window: Any) -> Any:
 
 
 def test_given_the_first_paint_then_completing_the_window_changes_nothing_visible(
-    qapp: Any, qtbot: Any, tmp_path: Path
+    qapp: Any, qtbot: Any
 ) -> None:
     # The first paint shows stand-ins (document lists, Text tab) that complete() swaps for
     # the real panels: a user must not see the window jump or restyle.
-    from desktop.ui.theme import apply_theme
-    from desktop.ui.window import MainWindow
+    from desktop.ui.app import _show_window_early
 
-    apply_theme(qapp, dark=False)
-    window = MainWindow(defer=True)
+    window: Any = _show_window_early(qapp)  # run_gui's first paint, painted
     qtbot.addWidget(window)
-    window.set_engine("", "starting", "", "Preparing the engine…")
-    window.show()
-    qapp.processEvents()  # as run_gui paints it
     before = _pixels(window)
     window.complete()
     qtbot.wait(50)
@@ -81,3 +76,43 @@ def test_given_the_first_paint_then_completing_the_window_changes_nothing_visibl
     differs = abs(before - after).max(axis=2) > 24  # a visible change of colour
     ys, xs = differs.nonzero()
     assert differs.sum() == 0, f"{differs.sum()} pixels changed, e.g. at x={xs[:5]}, y={ys[:5]}"
+
+
+@pytest.mark.parametrize("tmpdir", ["", "/tmp", "/var/tmp/", "/tmp//dots/../x", "/tmp/./a"])
+def test_given_tmpdir_then_the_instance_socket_is_where_qlocalserver_puts_it(
+    monkeypatch: pytest.MonkeyPatch, tmpdir: str
+) -> None:
+    # A second launch looks for the running window's socket without asking Qt (start-up
+    # cost); if the two paths differed it would open a second window instead.
+    from PySide6.QtCore import QDir
+
+    from desktop.ui.instance import socket_path
+
+    if tmpdir:
+        monkeypatch.setenv("TMPDIR", tmpdir)
+    else:
+        monkeypatch.delenv("TMPDIR", raising=False)
+    assert socket_path("dots-x") == QDir.cleanPath(QDir.tempPath()) + "/dots-x"
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [{}, {"language": "ru", "ocr_mode": "text"}, {"language": "xx"}, {"ocr_mode": "layout-only"}],
+)
+def test_given_saved_settings_then_the_first_paint_reads_what_the_app_reads(
+    saved: dict[str, str],
+) -> None:
+    # The first paint reads language and mode on its own (before the preferences exist):
+    # the window must not come up in one language or mode and switch a moment later.
+    from desktop.ui.prefs import load_prefs
+    from desktop.ui.settingsfile import first_paint_choices, settings_file
+
+    store = settings_file()
+    store.clear()
+    for key, value in saved.items():
+        store.setValue(key, value)
+    store.sync()
+    prefs = load_prefs()
+    assert first_paint_choices() == (prefs.language, prefs.ocr_mode)
+    if saved.get("language") == "ru":
+        assert prefs.language == "ru"
