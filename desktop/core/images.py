@@ -134,8 +134,11 @@ def _open_image(data: bytes, name: str) -> Image.Image:
 
 
 def _damaged(name: str, exc: BaseException) -> UnreadableFile:
+    # Pillow names its stream ("cannot identify image file <_io.BytesIO object at 0x…>"):
+    # an address means nothing to a user.
+    detail = re.sub(r"\s*<[^<>]* object at 0x[0-9a-fA-F]+>", "", str(exc)).strip() or "unknown"
     return UnreadableFile(
-        f"{name}: the image is damaged or truncated ({exc}).",
+        f"{name}: the image is damaged or truncated ({detail}).",
         fix="Open it in an image viewer and save it again.",
     )
 

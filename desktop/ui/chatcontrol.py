@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 
 from desktop.core.errors import DotsError
 from desktop.engines.base import ChatMessage
+from desktop.ui.reasons import reason_words
 
 if TYPE_CHECKING:
     from desktop.ui.controller import WindowController
@@ -60,7 +61,7 @@ class ChatController:
             try:
                 image = await owner.bridge.page_image(entry.key, max(0, owner.current_page))
             except DotsError as exc:
-                window.show_message(str(exc))
+                window.show_message(reason_words(str(exc)))
                 return
         entry.chat.append(
             ChatMessage(role="user", text=question, image=image, region=region if image else None)
@@ -75,7 +76,7 @@ class ChatController:
 
     def on_finished(self, key: str, error: str) -> None:
         if key == self.owner.current_key:
-            self.owner.window.chat.finish_answer(error)
+            self.owner.window.chat.finish_answer(reason_words(error))
         entry = self.owner.entries.get(key)
         if entry is not None:
             self.save(entry)

@@ -180,6 +180,7 @@ class WindowController(QObject):
             return
         if entry.page_count == 0:
             entry.error = sentence
+        sentence = reason_words(sentence)
         self.window.documents.update_document(entry)
         self.window.show_message(f"{entry.name}: {sentence}", 15000)
         if key == self.current_key:

@@ -1,8 +1,10 @@
-"""A page's reason (why it is partial, recovered or failed) in the UI language.
+"""A page's reason (why it is partial, recovered or failed), or an error, in the UI language.
 
 The engines and the core write these sentences in English (they also go to the CLI and the
 JSON). Each known fragment is translated where it appears, so combined reasons ("A loop was
 stopped …; the page was re-read as …") translate piece by piece; unknown text stays as is.
+Error sentences (a file that cannot be read, a server that does not answer) have their
+rules in errortext.py.
 """
 
 from __future__ import annotations
@@ -97,10 +99,13 @@ def _rules() -> tuple[tuple[str, str, str], ...]:
 
 
 def reason_words(reason: str) -> str:
-    """``reason`` with every known fragment in the UI language."""
+    """``reason`` (or an error sentence) with every known fragment in the UI language."""
     if not reason:
         return reason
-    for pattern, one, with_tail in _rules():
+    from desktop.ui.errortext import error_rules
+
+    errors = tuple((pattern, words, "") for pattern, words in error_rules())
+    for pattern, one, with_tail in _rules() + errors:
 
         def fill(m: re.Match[str], one: str = one, with_tail: str = with_tail) -> str:
             groups = [g for g in m.groups() if g is not None]

@@ -20,6 +20,7 @@ from desktop.ui.i18n import install_language
 from desktop.ui.inputs import expand_paths
 from desktop.ui.prefs import Prefs, load_prefs, save_prefs
 from desktop.ui.quickactions import QuickActions
+from desktop.ui.reasons import reason_words
 from desktop.ui.theme import applied_dark, apply_theme, system_is_dark
 from desktop.ui.tray import GpuFeed, Tray, tray_available
 from desktop.ui.window import MainWindow
@@ -288,6 +289,7 @@ class DesktopApp(QObject):
             )
         else:
             line = t("Pages will be read by %1.").replace("%1", name or "?")
+        detail = reason_words(detail)
         if state == "failed" and detail:
             line = detail
         if not name and state == "starting":

@@ -238,6 +238,189 @@
     </message>
   </context>
   <context>
+    <name>ErrorText</name>
+    <message>
+      <source>%1 cannot chat about pages.</source>
+      <translation>%1 не умеет обсуждать страницы.</translation>
+    </message>
+    <message>
+      <source>%1: not a regular file (a pipe, socket or device).</source>
+      <translation>%1: это не обычный файл (канал, сокет или устройство).</translation>
+    </message>
+    <message>
+      <source>%1: not an image or PDF this app reads.</source>
+      <translation>%1: это не изображение и не PDF, которые читает приложение.</translation>
+    </message>
+    <message>
+      <source>%1: page %2 cannot be read (%3).</source>
+      <translation>%1: не удаётся прочитать страницу %2 (%3).</translation>
+    </message>
+    <message>
+      <source>%1: the PDF has no pages.</source>
+      <translation>%1: в PDF нет страниц.</translation>
+    </message>
+    <message>
+      <source>%1: the PDF is damaged or incomplete (%2).</source>
+      <translation>%1: PDF повреждён или неполон (%2).</translation>
+    </message>
+    <message>
+      <source>%1: the PDF is protected by a password.</source>
+      <translation>%1: PDF защищён паролем.</translation>
+    </message>
+    <message>
+      <source>%1: the file cannot be read (%2).</source>
+      <translation>%1: не удаётся прочитать файл (%2).</translation>
+    </message>
+    <message>
+      <source>%1: the file does not exist.</source>
+      <translation>%1: файл не найден.</translation>
+    </message>
+    <message>
+      <source>%1: the file is empty.</source>
+      <translation>%1: файл пуст.</translation>
+    </message>
+    <message>
+      <source>%1: the image has %2 pixels, more than the %3 MP limit.</source>
+      <translation>%1: в изображении %2 пикселей, больше предела в %3 Мп.</translation>
+    </message>
+    <message>
+      <source>%1: the image has no pixels.</source>
+      <translation>%1: в изображении нет пикселей.</translation>
+    </message>
+    <message>
+      <source>%1: the image has too many pixels, more than the %2 MP limit.</source>
+      <translation>%1: в изображении слишком много пикселей, больше предела в %2 Мп.</translation>
+    </message>
+    <message>
+      <source>%1: the image is damaged or truncated (%2).</source>
+      <translation>%1: изображение повреждено или обрезано (%2).</translation>
+    </message>
+    <message>
+      <source>%1: the password is wrong.</source>
+      <translation>%1: неверный пароль.</translation>
+    </message>
+    <message>
+      <source>%1: there is no data.</source>
+      <translation>%1: данных нет.</translation>
+    </message>
+    <message>
+      <source>%1: this is a folder, not a file.</source>
+      <translation>%1: это папка, а не файл.</translation>
+    </message>
+    <message>
+      <source>Check it and try again.</source>
+      <translation>Проверьте его и попробуйте снова.</translation>
+    </message>
+    <message>
+      <source>Check its installation and language packs.</source>
+      <translation>Проверьте его установку и языковые пакеты.</translation>
+    </message>
+    <message>
+      <source>Check that it exists and you may read it.</source>
+      <translation>Проверьте, что он существует и у вас есть право его читать.</translation>
+    </message>
+    <message>
+      <source>Enter its password to read it.</source>
+      <translation>Введите пароль, чтобы прочитать его.</translation>
+    </message>
+    <message>
+      <source>Leave the model name empty to use the served one, or pick one of those.</source>
+      <translation>Оставьте имя модели пустым, чтобы взять ту, что на сервере, или выберите одну из перечисленных.</translation>
+    </message>
+    <message>
+      <source>Lower --max-tokens or restart the model with a larger --max-model-len.</source>
+      <translation>Уменьшите --max-tokens или перезапустите модель с бо́льшим --max-model-len.</translation>
+    </message>
+    <message>
+      <source>No OCR engine is configured.</source>
+      <translation>Движок распознавания не настроен.</translation>
+    </message>
+    <message>
+      <source>No OCR server answers at %1.</source>
+      <translation>По адресу %1 не отвечает сервер распознавания.</translation>
+    </message>
+    <message>
+      <source>Open Settings and choose one.</source>
+      <translation>Откройте «Настройки» и выберите его.</translation>
+    </message>
+    <message>
+      <source>Open it in a PDF viewer and save or print it to a new PDF.</source>
+      <translation>Откройте его в программе просмотра PDF и сохраните или напечатайте в новый PDF.</translation>
+    </message>
+    <message>
+      <source>Open it in an image viewer and save it again.</source>
+      <translation>Откройте его в программе просмотра изображений и сохраните заново.</translation>
+    </message>
+    <message>
+      <source>Save the pages to a file and open that.</source>
+      <translation>Сохраните страницы в файл и откройте его.</translation>
+    </message>
+    <message>
+      <source>Scale it down or crop it before reading it.</source>
+      <translation>Уменьшите или обрежьте его перед распознаванием.</translation>
+    </message>
+    <message>
+      <source>Set the key with --api-key or DOTS_DESKTOP_API_KEY (Settings in the window).</source>
+      <translation>Задайте ключ в «Настройках» окна (или через --api-key либо DOTS_DESKTOP_API_KEY).</translation>
+    </message>
+    <message>
+      <source>Start a chat-capable model (dots.ocr or Qwen3-VL) from the Model panel.</source>
+      <translation>Запустите модель, умеющую вести чат (dots.ocr или Qwen3-VL), на панели «Модель».</translation>
+    </message>
+    <message>
+      <source>Start a model server or container to ask questions about a page.</source>
+      <translation>Чтобы задавать вопросы о странице, запустите сервер модели или контейнер.</translation>
+    </message>
+    <message>
+      <source>Start the model from the Model panel or check the address.</source>
+      <translation>Запустите модель на панели «Модель» или проверьте адрес.</translation>
+    </message>
+    <message>
+      <source>Tesseract has no language pack for %1.</source>
+      <translation>У Tesseract нет языкового пакета для %1.</translation>
+    </message>
+    <message>
+      <source>The OCR server at %1 did not answer in time.</source>
+      <translation>Сервер распознавания по адресу %1 не ответил вовремя.</translation>
+    </message>
+    <message>
+      <source>The OCR server at %1 needs an API key.</source>
+      <translation>Серверу распознавания по адресу %1 нужен ключ API.</translation>
+    </message>
+    <message>
+      <source>The OCR server at %1 rejected the API key.</source>
+      <translation>Сервер распознавания по адресу %1 отклонил ключ API.</translation>
+    </message>
+    <message>
+      <source>The OCR server did not start answering within %1 s.</source>
+      <translation>Сервер распознавания не начал отвечать за %1 с.</translation>
+    </message>
+    <message>
+      <source>The OCR server went quiet for %1 s while reading a page.</source>
+      <translation>Сервер распознавания молчал %1 с во время чтения страницы.</translation>
+    </message>
+    <message>
+      <source>The built-in CPU engine reads pages but cannot chat about them.</source>
+      <translation>Встроенный движок на CPU распознаёт страницы, но не умеет обсуждать их.</translation>
+    </message>
+    <message>
+      <source>The connection to the OCR server at %1 broke while reading (%2); it may have crashed or restarted.</source>
+      <translation>Соединение с сервером распознавания по адресу %1 оборвалось во время чтения (%2); возможно, он упал или перезапустился.</translation>
+    </message>
+    <message>
+      <source>The server at %1 lists no models yet.</source>
+      <translation>Сервер по адресу %1 пока не предлагает ни одной модели.</translation>
+    </message>
+    <message>
+      <source>The server does not serve a model named %1; it serves: %2.</source>
+      <translation>На сервере нет модели с именем %1; есть: %2.</translation>
+    </message>
+    <message>
+      <source>Use PNG, JPEG, WebP, BMP, GIF, TIFF or PDF.</source>
+      <translation>Используйте PNG, JPEG, WebP, BMP, GIF, TIFF или PDF.</translation>
+    </message>
+  </context>
+  <context>
     <name>GpuGauge</name>
     <message>
       <source>GPU memory</source>

@@ -177,3 +177,71 @@ def test_given_russian_then_page_reasons_read_in_russian_piece_by_piece(russian:
     )
     unknown = Page(0, 10, 10, status=PageStatus.FAILED, reason="Something new happened.")
     assert status_sentence(unknown, False).endswith("Something new happened.")  # kept as is
+
+
+def _real_errors(tmp_path: Any) -> list[Exception]:
+    """Errors the core and the engines really raise, for files and servers a user meets."""
+    import struct
+    import zlib
+
+    from desktop.core.errors import DotsError
+    from desktop.core.images import count_pages, iter_pages
+    from desktop.engines.builtin.engine import BuiltinEngine
+    from desktop.engines.errors import AuthFailed, ModelNotServed, ServerUnavailable
+
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + b"\x00" * 64)
+    truncated = tmp_path / "cut.png"
+    truncated.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    chunk = struct.pack(">IIBBBBB", 60000, 60000, 8, 2, 0, 0, 0)  # 3.6 gigapixels
+    huge = tmp_path / "huge.png"
+    parts = [b"\x89PNG\r\n\x1a\n"]
+    for kind, data in ((b"IHDR", chunk), (b"IDAT", zlib.compress(b"\x00" * 64)), (b"IEND", b"")):
+        parts.append(struct.pack(">I", len(data)) + kind + data)
+        parts.append(struct.pack(">I", zlib.crc32(kind + data)))
+    huge.write_bytes(b"".join(parts))
+    errors: list[Exception] = []
+    for path in (tmp_path / "missing.jpg", tmp_path, empty, text, broken, truncated, huge):
+        try:
+            list(iter_pages(path)) if path.suffix != ".pdf" else count_pages(path)
+        except DotsError as exc:
+            errors.append(exc)
+    errors += [
+        ServerUnavailable("http://127.0.0.1:8000"),
+        AuthFailed("http://gpu-box:8000", key_given=True),
+        AuthFailed("http://gpu-box:8000", key_given=False),
+        ModelNotServed("qwen", ["dots.ocr"]),
+    ]
+    try:
+        import asyncio
+
+        async def chat() -> None:
+            async for _ in BuiltinEngine().chat([]):
+                pass
+
+        asyncio.run(chat())
+    except DotsError as exc:
+        errors.append(exc)
+    assert len(errors) == 12, [str(e) for e in errors]
+    return errors
+
+
+def test_given_russian_then_errors_from_files_and_servers_read_in_russian(
+    russian: None, tmp_path: Any
+) -> None:
+    import re
+
+    from desktop.ui.reasons import reason_words
+
+    for exc in _real_errors(tmp_path):
+        shown = reason_words(str(exc))
+        assert re.search("[а-яА-Я]", shown), shown
+        # What may stay English: file names, addresses, model names and a library's own
+        # detail in parentheses. Three English words in a row mean an untranslated sentence.
+        rest = re.sub(r"\([^)]*\)|\S+\.(png|jpg|txt|pdf)|https?://\S+|'[^']*'", "", shown)
+        rest = rest.replace(str(tmp_path.name), "")
+        assert not re.search(r"[A-Za-z]{2,}(\s+[A-Za-z]{2,}){2,}", rest), shown
