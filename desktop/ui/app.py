@@ -194,9 +194,8 @@ def _show_window_early(app: object) -> object:
     window = MainWindow(defer=True)
     app.setStyleSheet(style_sheet(dark))  # type: ignore[attr-defined]  # once built: see apply_theme
     window.set_mode(ocr_mode)
-    window.set_engine(
-        "", "starting", "", QCoreApplication.translate("DesktopApp", "Preparing the engine…")
-    )
+    preparing = QCoreApplication.translate("DesktopApp", "Preparing the engine…")
+    window.set_engine(preparing, "starting", "", preparing)  # as DesktopApp will say it
     window.show()
     app.processEvents()  # type: ignore[attr-defined]
     return window

@@ -292,9 +292,11 @@ class DesktopApp(QObject):
         detail = reason_words(detail)
         if state == "failed" and detail:
             line = detail
-        if not name and state == "starting":
+        words = state_words(state)
+        if not name and state == "starting":  # as the first paint shows it (app.py)
             name = line = t("Preparing the engine…")
-        self.window.set_engine(name, state, state_words(state), line)
+            words = ""
+        self.window.set_engine(name, state, words, line)
         if detail and state == "failed":
             self.window.show_message(detail, 15000)
         caps = self.bridge.capabilities()

@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
         self.engine_chip.setIcon(dot)
         self.engine_chip.setText(name or self.tr("No engine"))
         self.model_dot.setPixmap(dot.pixmap(12, 12))
-        self.model_state.setText(f"{name} · {state_text}" if name else state_text)
+        self.model_state.setText(" · ".join(part for part in (name, state_text) if part))
         self.drop_zone.engine_line.setText(line)
 
     def set_batch(self, done: int, total: int) -> None:

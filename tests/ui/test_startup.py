@@ -69,6 +69,10 @@ def test_given_the_first_paint_then_completing_the_window_changes_nothing_visibl
 
     window: Any = _show_window_early(qapp)  # run_gui's first paint, painted
     qtbot.addWidget(window)
+    # What the engine chip and the status bar say until an engine is chosen, the same
+    # words DesktopApp then shows: no "No engine" flashing before "Preparing the engine…".
+    assert window.engine_chip.text() == "Preparing the engine…"
+    assert window.model_state.text() == "Preparing the engine…"
     before = _pixels(window)
     window.complete()
     qtbot.wait(50)
