@@ -3,8 +3,8 @@
 Built in two steps so the window paints as early as possible: ``MainWindow(defer=True)``
 builds what the first paint shows (toolbar, drop zone, status bar, and look-alike frames
 for the still-empty document lists and Text tab); ``complete()`` right after puts the real
-panels (documents, page view, text views, tables, chat) in their place and binds the
-shortcuts. Their modules are imported only then.
+panels (documents, page view, text views, tables, chat) in their place (windowparts.py)
+and binds the shortcuts. Their modules are imported only then.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from desktop.ui.statusbar import GpuGauge
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QPlainTextEdit
 
     from desktop.ui.chat import ChatPanel
     from desktop.ui.documents import DocumentsPanel
@@ -118,6 +119,20 @@ class MainWindow(QMainWindow):
     mode_changed = Signal(str)
     cancel_requested = Signal()
     close_requested = Signal()
+
+    # Built by complete() (windowparts.py), after the first paint:
+    documents: DocumentsPanel
+    text_view: TextView
+    page_bar: QToolBar
+    page_status: QLabel
+    page_progress: QProgressBar
+    page_view: PageView
+    region_box: QWidget
+    region_text: QPlainTextEdit
+    tables: TablesPanel
+    chat: ChatPanel
+    plain_view: SourceView
+    json_view: SourceView
 
     def __init__(self, parent: QWidget | None = None, *, defer: bool = False) -> None:
         """``defer``: leave the hidden parts to ``complete()`` (run_gui, after first paint)."""
@@ -228,8 +243,8 @@ class MainWindow(QMainWindow):
     def _build_centre(self) -> None:
         splitter = QSplitter()  # horizontal
         splitter.setObjectName("main_splitter")
-        self._docs_skeleton = documents_skeleton()  # DocumentsPanel comes with complete()
-        splitter.addWidget(self._docs_skeleton)
+        self.docs_standin = documents_skeleton()  # DocumentsPanel comes with complete()
+        splitter.addWidget(self.docs_standin)
         self.splitter = splitter
 
         centre = QWidget()
@@ -239,9 +254,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.drop_zone = DropZone()
         self._page_box = QWidget()  # the page bar and view: filled by complete()
-        self._page_layout = QVBoxLayout(self._page_box)
-        self._page_layout.setContentsMargins(0, 0, 0, 0)
-        self._page_layout.setSpacing(0)
+        self.page_layout = QVBoxLayout(self._page_box)
+        self.page_layout.setContentsMargins(0, 0, 0, 0)
+        self.page_layout.setSpacing(0)
         self.stack.addWidget(self.drop_zone)
         self.stack.addWidget(self._page_box)
         centre_layout.addWidget(self.stack)
@@ -251,13 +266,13 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("result_tabs")
         self.tabs.setDocumentMode(True)
         self.text_tab = QWidget()
-        self._text_layout = QVBoxLayout(self.text_tab)
-        self._text_layout.setContentsMargins(0, 6, 0, 0)
+        self.text_layout = QVBoxLayout(self.text_tab)
+        self.text_layout.setContentsMargins(0, 6, 0, 0)
         # The (empty) text view's look until complete() puts the real one there: a
         # QTextBrowser and its document's enums cost ~8 ms before the first paint.
-        self._text_placeholder = QFrame()
-        self._text_placeholder.setObjectName("text_placeholder")
-        self._text_layout.addWidget(self._text_placeholder, 1)
+        self.text_standin = QFrame()
+        self.text_standin.setObjectName("text_placeholder")
+        self.text_layout.addWidget(self.text_standin, 1)
         self.tabs.addTab(self.text_tab, self.tr("Text"))
         # Same labels as the panels complete() puts there: the tab bar never changes.
         for label in (self.tr("Tables"), self.tr("Chat"), self.tr("Plain text"), "JSON"):
@@ -276,21 +291,10 @@ class MainWindow(QMainWindow):
             return
         self._complete = True
         from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QPlainTextEdit
 
-        from desktop.ui.chat import ChatPanel
-        from desktop.ui.documents import DocumentsPanel
-        from desktop.ui.pageview import PageView
-        from desktop.ui.results import SourceView, TextView
-        from desktop.ui.tables import TablesPanel
+        from desktop.ui.windowparts import build_parts
 
-        self.documents: DocumentsPanel = DocumentsPanel()
-        self.splitter.replaceWidget(0, self.documents)
-        self._docs_skeleton.deleteLater()
-        self.text_view: TextView = TextView()
-        self._text_layout.replaceWidget(self._text_placeholder, self.text_view)
-        self._text_placeholder.deleteLater()
-        self._text_layout.setStretchFactor(self.text_view, 1)
+        build_parts(self)
         self._bind_shortcuts()
         beside = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
         self.toolbar.setToolButtonStyle(beside)
@@ -300,75 +304,6 @@ class MainWindow(QMainWindow):
         for action, name in self._icons.items():
             if action.icon().isNull():
                 action.setIcon(line_icon(name, colour))
-        self.page_bar = QToolBar(self.tr("Page"))
-        self.page_bar.setObjectName("page_toolbar")
-        self.page_bar.setIconSize(QSize(18, 18))
-        for action in (self.fit_action, self.zoom_out_action, self.zoom_in_action):
-            self.page_bar.addAction(action)
-        self.page_bar.addSeparator()
-        self.page_bar.addAction(self.region_action)
-        self.page_bar.addAction(self.retry_action)
-        self.page_bar.addAction(self.cancel_action)
-        self.page_status = QLabel()
-        self.page_status.setObjectName("page_status")
-        self.page_status.setContentsMargins(12, 0, 8, 0)
-        self.page_bar.addWidget(self.page_status)
-        self.page_progress = QProgressBar()
-        self.page_progress.setObjectName("page_progress")
-        self.page_progress.setAccessibleName(self.tr("Page progress"))
-        self.page_progress.setRange(0, 0)
-        self.page_progress.setMaximumWidth(120)
-        self.page_progress.setTextVisible(False)
-        self.page_progress.hide()
-        self.page_bar.addWidget(self.page_progress)
-        self.page_view: PageView = PageView()
-        self.page_view.setAcceptDrops(False)
-        self.page_view.viewport().setAcceptDrops(False)
-        self._page_layout.addWidget(self.page_bar)
-        self._page_layout.addWidget(self.page_view, 1)
-
-        # A region's text, above the page text (hidden until a region is read; its
-        # QPlainTextEdit costs ~8 ms, so not before the first paint).
-        self.region_box = QWidget()
-        region_layout = QVBoxLayout(self.region_box)
-        region_layout.setContentsMargins(0, 0, 0, 0)
-        region_label = QLabel(self.tr("Selected region"))
-        region_label.setObjectName("section_label")
-        self.region_text = QPlainTextEdit()
-        self.region_text.setObjectName("region_text")
-        self.region_text.setAccessibleName(self.tr("Selected region"))
-        self.region_text.setReadOnly(True)
-        self.region_text.setMaximumHeight(110)
-        region_layout.addWidget(region_label)
-        region_layout.addWidget(self.region_text)
-        self.region_box.hide()
-        self._text_layout.insertWidget(0, self.region_box)
-
-        self.tables: TablesPanel = TablesPanel()
-        self.chat: ChatPanel = ChatPanel()
-        self.plain_view: SourceView = SourceView("plain_view")
-        self.json_view: SourceView = SourceView("json_view")
-        current = self.tabs.currentIndex()
-        self.tabs.blockSignals(True)
-        for index, panel in enumerate(
-            (self.tables, self.chat, self.plain_view, self.json_view), start=1
-        ):
-            label = self.tabs.tabText(index)
-            placeholder = self.tabs.widget(index)
-            self.tabs.removeTab(index)
-            self.tabs.insertTab(index, panel, label)
-            if placeholder is not None:
-                placeholder.deleteLater()
-        self.tabs.setCurrentIndex(current)
-        self.tabs.blockSignals(False)
-        self.fit_action.triggered.connect(self.page_view.fit)
-        self.zoom_in_action.triggered.connect(lambda: self.page_view.zoom_by(1.25))
-        self.zoom_out_action.triggered.connect(lambda: self.page_view.zoom_by(0.8))
-        self.region_action.toggled.connect(self.page_view.set_region_mode)
-        self.page_view.block_clicked.connect(self.text_view.select_block)
-        self.page_view.region_selected.connect(self.chat.attach_region)
-        self.chat.region_changed.connect(self.page_view.mark_region)
-        self.text_view.block_activated.connect(self.page_view.select_block)
 
     def _build_status(self) -> None:
         status = self.statusBar()
