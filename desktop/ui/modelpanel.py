@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import DotsError
-from desktop.ui.modelruntime import (
+from desktop.ui.modelwords import (
     GIB,
     Remedy,
     diagnosis_words,

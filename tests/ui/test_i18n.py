@@ -134,7 +134,7 @@ def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbo
 
 def test_given_russian_then_a_memory_shortfall_and_its_fix_read_in_russian(russian: None) -> None:
     from desktop.runtime.planner import NO_FIT_FIX
-    from desktop.ui.modelruntime import diagnosis_words
+    from desktop.ui.modelwords import diagnosis_words
 
     message, fix = diagnosis_words(
         "dots.ocr needs about 9.1 GiB but only 2.5 GiB is free (6.6 GiB short).", NO_FIT_FIX
