@@ -2,22 +2,23 @@
 
 Works against vLLM and anything that speaks its API (gateways, llama.cpp, LM Studio):
 base URLs with or without ``/v1``, ``/health`` optional, the key as a bearer token.
+The server's plain data (``Timeouts``, ``ServerInfo``) lives in ``endpoint``, request bytes
+in ``requestbody`` and the per-stream timer in ``watchdog``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import urllib.request
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 import httpx
 
 from desktop.engines.base import EngineError
+from desktop.engines.endpoint import ServerInfo, Timeouts, normalize_base_url
 from desktop.engines.errors import (
     RETRY_STATUSES,
     ModelNotServed,
@@ -30,7 +31,23 @@ from desktop.engines.errors import (
     is_retryable,
 )
 from desktop.engines.netstream import ChunkedBody, LeanStream, lean_transport
+from desktop.engines.requestbody import encode_json_body
 from desktop.engines.sse import RESTART, EventParser, SSEDecoder, StreamChunk, StreamRestart
+from desktop.engines.watchdog import StreamWatchdog
+
+# ``ServerInfo``, ``Timeouts``, ``normalize_base_url`` (endpoint) and ``encode_json_body``
+# (requestbody) are re-exported: callers import them from here.
+__all__ = [
+    "DEFAULT_SAMPLING",
+    "JSON_HEADERS",
+    "KEEPALIVE",
+    "YIELD_EVERY",
+    "OpenAIClient",
+    "ServerInfo",
+    "Timeouts",
+    "encode_json_body",
+    "normalize_base_url",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -41,114 +58,6 @@ YIELD_EVERY = 0.004
 JSON_HEADERS = {"Content-Type": "application/json"}
 #: Seconds an idle pooled connection is kept (below uvicorn's 5 s keep-alive).
 KEEPALIVE = 3.0
-
-
-def encode_json_body(body: dict[str, Any]) -> bytes:
-    """The request body as httpx's ``json=`` would send it (compact UTF-8 JSON)."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """No total timeout: a 3B model may write for minutes, but never goes quiet for long."""
-
-    connect: float = 5.0
-    first_token: float = 120.0  # queueing + prefill of a large page
-    idle: float = 60.0  # between two chunks once it writes
-    request: float = 30.0  # plain GETs (/health, /v1/models)
-
-
-@dataclass(frozen=True, slots=True)
-class ServerInfo:
-    """What ``/v1/models`` says: the model used, its context length, every served name."""
-
-    model: str
-    max_model_len: int | None
-    models: tuple[str, ...] = field(default_factory=tuple)
-
-
-def normalize_base_url(url: str) -> str:
-    """``http://h:8000``, ``http://h:8000/`` and ``http://h:8000/v1`` all give ``http://h:8000``."""
-    url = url.strip().rstrip("/")
-    if "://" not in url:
-        url = "http://" + url
-    if url.endswith("/v1"):
-        url = url[: -len("/v1")]
-    return url
-
-
-class _Watchdog:
-    """First-token and idle timeouts of one stream with one timer, not one per read.
-
-    The timer re-arms itself until a read has waited past its limit; only then, and only
-    while the stream is suspended in that read (never while its consumer runs), it cancels
-    the task. The read turns that cancel into ``ServerTimeout``; a cancel from outside
-    still propagates (counted with ``Task.cancelling``/``uncancel`` as ``asyncio.timeout``
-    does).
-    """
-
-    __slots__ = (
-        "_loop",
-        "base",
-        "deadline",
-        "fired",
-        "handle",
-        "idle",
-        "reading",
-        "started",
-        "task",
-        "writing",
-    )
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, deadline: float, idle: float) -> None:
-        self._loop = loop
-        self.deadline = deadline  # before the first text: absolute, from the request
-        self.idle = idle  # once writing: per read
-        self.writing = False
-        self.reading = False
-        self.started = loop.time()
-        self.task: asyncio.Task[Any] | None = None
-        self.fired = False
-        self.base = 0  # the task's pending cancels when the read began
-        self.handle: asyncio.Handle | None = loop.call_at(deadline, self.check)
-
-    def start_writing(self) -> None:
-        self.writing = True
-        self._rearm(self._loop.time() + self.idle)
-
-    def _rearm(self, when: float) -> None:
-        if self.handle is not None:
-            self.handle.cancel()
-        self.handle = self._loop.call_at(when, self.check)
-
-    def check(self) -> None:
-        self.handle = None
-        now = self._loop.time()
-        if not self.reading:  # no read can expire before the next one starts
-            if self.writing:
-                self.handle = self._loop.call_at(now + self.idle, self.check)
-            elif now < self.deadline:
-                self.handle = self._loop.call_at(self.deadline, self.check)
-            return  # else the next read re-arms it
-        expiry = self.started + self.idle if self.writing else self.deadline
-        if now < expiry:
-            self.handle = self._loop.call_at(expiry, self.check)
-            return
-        task = self.task
-        if task is None or task.done():
-            return
-        self.fired = True
-        task.cancel()
-
-    def expired(self, task: asyncio.Task[Any] | None) -> bool:
-        """Take back our cancel; True when no other cancel is pending (it was ours alone)."""
-        self.fired = False
-        return task is not None and task.uncancel() <= self.base
-
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.cancel()
-            self.handle = None
 
 
 class OpenAIClient:
@@ -325,7 +234,7 @@ class OpenAIClient:
             reader = raw.__anext__
         decoder = SSEDecoder()
         events = EventParser()
-        watch = _Watchdog(loop, deadline, self.timeouts.idle)
+        watch = StreamWatchdog(loop, deadline, self.timeouts.idle)
         current_task = asyncio.current_task
         complete = False
         try:

@@ -4,7 +4,8 @@ Pages are rendered lazily in a worker thread; at most ``concurrency`` plus a few
 (``ahead``: a quarter of it, at least 2) decoded pages exist at once (backpressure);
 ``concurrency`` requests run at a time. Each page's state is committed to the
 ``BatchStore`` as it changes, so a batch interrupted by a crash or a quit continues where
-it stopped: pages marked done are never requested again.
+it stopped: pages marked done are never requested again. The events it yields are in
+``batchevents``; the run's bookkeeping (results in order, documents) is in ``batchrun``.
 """
 
 from __future__ import annotations
@@ -13,90 +14,46 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Iterator, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from desktop.core.document import Block, Document, Page, PageStatus
+from desktop.core.document import Page, PageStatus
 from desktop.core.errors import DotsError
 from desktop.core.images import count_pages, iter_pages
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import BlockFound, Engine, PageDone, RecognizeMode
+from desktop.engines.batchevents import (
+    BlockStreamed,
+    DocumentFinished,
+    PageFinished,
+    PageInOrder,
+    PageStarted,
+    PipelineEvent,
+    SourceFailed,
+)
+from desktop.engines.batchrun import END, BatchRun, failed_page
 from desktop.engines.batchstore import BatchStore
 from desktop.engines.history import HistoryStore
+
+# The events are re-exported: callers import them from here.
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "BatchPipeline",
+    "BlockStreamed",
+    "DocumentFinished",
+    "PageFinished",
+    "PageInOrder",
+    "PageStarted",
+    "PipelineEvent",
+    "SourceFailed",
+    "ahead",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 8
 RENDER_THREADS = 2
 REOPEN_EVERY = 16
-_END = object()
-
-
-@dataclass(frozen=True, slots=True)
-class PageStarted:
-    source: str
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class BlockStreamed:
-    """A block of a page still being read (for live overlays)."""
-
-    source: str
-    page_index: int
-    block: Block
-
-
-@dataclass(frozen=True, slots=True)
-class PageFinished:
-    """A page result, delivered as soon as it is known (any order)."""
-
-    source: str
-    page: Page
-    done: int  # pages finished so far in this run, this one included
-    total: int
-    cached: bool = False  # True when the result came from the store (resumed batch)
-    error: DotsError | None = None  # the typed failure, when the page failed with one
-
-
-@dataclass(frozen=True, slots=True)
-class PageInOrder:
-    """The same result, delivered in source order then page order."""
-
-    source: str
-    page: Page
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentFinished:
-    document: Document
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFailed:
-    """A whole input could not be read (missing, unsupported, password...)."""
-
-    source: str
-    error: str
-
-
-PipelineEvent = (
-    PageStarted | BlockStreamed | PageFinished | PageInOrder | DocumentFinished | SourceFailed
-)
-
-
-@dataclass
-class _Run:
-    batch_id: str
-    order: list[tuple[str, int]]
-    total: int
-    out: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
-    results: dict[tuple[str, int], Page] = field(default_factory=dict)
-    next_pos: int = 0
-    finished: int = 0
-    tasks: dict[tuple[str, int], asyncio.Task[None]] = field(default_factory=dict)
-    cancelled_pages: set[tuple[str, int]] = field(default_factory=set)
 
 
 def _internal_error(exc: BaseException, name: str = "") -> str:
@@ -124,10 +81,6 @@ def _next_page(it: Iterator[PageImage], last: bool) -> PageImage | None:
     return page
 
 
-def _failed_page(index: int, reason: str) -> Page:
-    return Page(index=index, width=0, height=0, status=PageStatus.FAILED, reason=reason)
-
-
 class BatchPipeline:
     """Runs many pages through one engine with bounded concurrency and resumable state."""
 
@@ -153,7 +106,7 @@ class BatchPipeline:
         self.batch_id: str | None = None
         self.peak_decoded = 0  # most decoded pages alive at once (backpressure check)
         self._decoded = 0
-        self._run: _Run | None = None
+        self._run: BatchRun | None = None
         self._producer: asyncio.Task[None] | None = None
 
     # -- control ----------------------------------------------------------------------
@@ -185,7 +138,7 @@ class BatchPipeline:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if run is not None:
-            run.out.put_nowait(_END)
+            run.out.put_nowait(END)
 
     # -- running ----------------------------------------------------------------------
     def run(
@@ -241,7 +194,7 @@ class BatchPipeline:
     ) -> AsyncGenerator[PipelineEvent, None]:
         bid, order, failures = await self._plan(sources, pages, batch_id)
         self.batch_id = bid
-        run = _Run(bid, order, len(order))
+        run = BatchRun(bid, order, len(order))
         self._run = run
         for failure in failures:
             yield failure
@@ -255,12 +208,12 @@ class BatchPipeline:
             if (source, index) not in run.results:
                 todo.setdefault(source, []).append(index)
         if run.finished == run.total:
-            run.out.put_nowait(_END)
+            run.out.put_nowait(END)
         self._producer = asyncio.create_task(self._produce(run, todo))
         try:
             while True:
                 event = await run.out.get()
-                if event is _END:
+                if event is END:
                     break
                 yield event
         finally:
@@ -270,7 +223,7 @@ class BatchPipeline:
                 await self.cancel()
             self._producer = None
 
-    async def _produce(self, run: _Run, todo: dict[str, list[int]]) -> None:
+    async def _produce(self, run: BatchRun, todo: dict[str, list[int]]) -> None:
         slots = asyncio.Semaphore(self.concurrency + ahead(self.concurrency))
         requests = asyncio.Semaphore(self.concurrency)
         # Files render in parallel (pages of one PDF in sequence); the slots bound them all.
@@ -306,7 +259,7 @@ class BatchPipeline:
 
     async def _render(
         self,
-        run: _Run,
+        run: BatchRun,
         source: str,
         it: Iterator[PageImage],
         remaining: list[int],
@@ -344,7 +297,7 @@ class BatchPipeline:
                 self.store.mark_failed(
                     run.batch_id, source, page.index, "Cancelled.", cancelled=True
                 )
-                self._finish(run, source, _failed_page(page.index, "Cancelled."))
+                self._finish(run, source, failed_page(page.index, "Cancelled."))
                 continue
             self._decoded += 1
             self.peak_decoded = max(self.peak_decoded, self._decoded)
@@ -355,7 +308,7 @@ class BatchPipeline:
 
     async def _page(
         self,
-        run: _Run,
+        run: BatchRun,
         source: str,
         page: PageImage,
         *,
@@ -384,7 +337,7 @@ class BatchPipeline:
                         elif isinstance(event, PageDone):
                             result = event.page
             if result is None:
-                result = _failed_page(index, "The engine ended without a result.")
+                result = failed_page(index, "The engine ended without a result.")
             if result.status is PageStatus.FAILED:
                 self.store.mark_failed(run.batch_id, source, index, result.reason)
             else:
@@ -394,11 +347,11 @@ class BatchPipeline:
             if key not in run.cancelled_pages:
                 raise  # the whole job stops; its pages stay resumable
             self.store.mark_failed(run.batch_id, source, index, "Cancelled.", cancelled=True)
-            self._finish(run, source, _failed_page(index, "Cancelled."))
+            self._finish(run, source, failed_page(index, "Cancelled."))
         except DotsError as exc:
             logger.info("%s page %d failed: %s", source, index + 1, exc)
             self.store.mark_failed(run.batch_id, source, index, str(exc))
-            self._finish(run, source, _failed_page(index, str(exc)), error=exc)
+            self._finish(run, source, failed_page(index, str(exc)), error=exc)
         except Exception as exc:  # a bug (engine, parser, store) must not stall the batch
             logger.exception("%s page %d failed unexpectedly", source, index + 1)
             self._fail(run, source, index, _internal_error(exc))
@@ -408,38 +361,20 @@ class BatchPipeline:
             self._decoded -= 1
             slots.release()
 
-    def _fail(self, run: _Run, source: str, index: int, reason: str) -> None:
+    def _fail(self, run: BatchRun, source: str, index: int, reason: str) -> None:
         try:
             self.store.mark_failed(run.batch_id, source, index, reason)
         except Exception:  # the page still ends (not resumable as failed) if the store breaks
             logger.exception("could not store the failure of %s page %d", source, index + 1)
-        self._finish(run, source, _failed_page(index, reason))
+        self._finish(run, source, failed_page(index, reason))
 
     def _finish(
         self,
-        run: _Run,
+        run: BatchRun,
         source: str,
         page: Page,
         *,
         cached: bool = False,
         error: DotsError | None = None,
     ) -> None:
-        key = (source, page.index)
-        if key in run.results:
-            return
-        run.results[key] = page
-        run.finished += 1
-        run.out.put_nowait(PageFinished(source, page, run.finished, run.total, cached, error))
-        while run.next_pos < len(run.order) and run.order[run.next_pos] in run.results:
-            src, _ = run.order[run.next_pos]
-            run.out.put_nowait(PageInOrder(src, run.results[run.order[run.next_pos]]))
-            run.next_pos += 1
-            at_end = run.next_pos == len(run.order) or run.order[run.next_pos][0] != src
-            if at_end:
-                pages = tuple(run.results[k] for k in run.order if k[0] == src)
-                document = Document(src, pages)
-                if self.history is not None:
-                    self.history.add(document)
-                run.out.put_nowait(DocumentFinished(document))
-        if run.finished == run.total:
-            run.out.put_nowait(_END)
+        run.finish(source, page, cached=cached, error=error, history=self.history)
