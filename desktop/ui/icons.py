@@ -61,15 +61,19 @@ def _svg_source(name: str) -> str:
 
 
 def _svg_file(stem: str, svg: str) -> str:
-    """``svg`` as a file QIcon can read: cache/icons/<stem>.svg, written once; "" if it can't be.
+    """``svg`` as a file QIcon can read: cache/icons/<stem>-<crc>.svg, written once; "" if
+    it can't be.
 
-    The name carries everything drawn (icon name and colour), so a file found is right.
+    The name carries a checksum of the drawing (shape and colour), so a file found is
+    right, also after an update changed an icon.
     """
+    import zlib  # loaded with Qt already
+
     from desktop.core.paths import cache_dir
 
     try:
         folder = cache_dir() / "icons"
-        target = folder / f"{stem}.svg"
+        target = folder / f"{stem}-{zlib.crc32(svg.encode()):08x}.svg"
         if not target.exists():
             folder.mkdir(parents=True, exist_ok=True)
             partial = folder / f".{stem}.{os.getpid()}.tmp"
@@ -97,7 +101,7 @@ def line_icon(name: str, colour: str = "#3a3f47") -> QIcon:
         svg = _svg_source(name).replace("currentColor", colour)
     except OSError:
         return QIcon()
-    return _icon(f"{name}-{colour.lstrip('#')}", svg, 24)
+    return _icon(name, svg, 24)
 
 
 def app_icon() -> QIcon:
@@ -128,7 +132,7 @@ def dot_icon(state: str, size: int = 12) -> QIcon:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
         f'<circle cx="{size / 2}" cy="{size / 2}" r="{r}" fill="{colour}"/></svg>'
     )
-    return _icon(f"dot{size}-{colour.lstrip('#')}", svg, size)
+    return _icon(f"dot{size}", svg, size)
 
 
 def draw_tray_pixmap(fraction: float | None, state: str, size: int = 64) -> QPixmap:

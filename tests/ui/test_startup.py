@@ -120,3 +120,48 @@ def test_given_saved_settings_then_the_first_paint_reads_what_the_app_reads(
     assert first_paint_choices() == (prefs.language, prefs.ocr_mode)
     if saved.get("language") == "ru":
         assert prefs.language == "ru"
+
+
+def _drawn(icon: Any) -> int:
+    """How many pixels of a 24 px rendering are not transparent."""
+    image = icon.pixmap(24, 24).toImage()
+    return sum(
+        image.pixelColor(x, y).alpha() > 0
+        for x in range(image.width())
+        for y in range(image.height())
+    )
+
+
+def test_given_an_icon_then_it_is_drawn_from_a_cache_file_named_by_its_drawing(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.paths import cache_dir
+    from desktop.ui import icons
+
+    first = icons.line_icon("open", "#123456")
+    assert _drawn(first) > 20
+    files = sorted(p.name for p in (cache_dir() / "icons").glob("open-*.svg"))
+    assert len(files) == 1
+    assert "#123456" in (cache_dir() / "icons" / files[0]).read_text(encoding="utf-8")
+    # An update that changes the drawing must not find the old file.
+    square = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+        '<rect width="24" height="24" fill="currentColor"/></svg>'
+    )
+    monkeypatch.setattr(icons, "_svg_source", lambda name: square)
+    icons.line_icon("open", "#123456")
+    assert len(list((cache_dir() / "icons").glob("open-*.svg"))) == 2
+
+
+def test_given_a_read_only_cache_then_icons_are_still_drawn(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.ui import icons
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("pathlib.Path.mkdir", refuse)
+    monkeypatch.setattr("pathlib.Path.write_text", refuse)
+    assert _drawn(icons.line_icon("settings", "#654321")) > 20
+    assert _drawn(icons.dot_icon("failed")) > 20
