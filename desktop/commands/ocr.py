@@ -31,7 +31,8 @@ from desktop.core.exports import (
     write_csv,
     write_xlsx,
 )
-from desktop.core.images import PAGE_SUFFIXES, count_pages, page_file_kind, parse_page_ranges
+from desktop.core.formats import PAGE_SUFFIXES
+from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
 from desktop.core.tables import TableGrid, parse_table_html
 from desktop.engines.base import Engine, RecognizeMode
 from desktop.engines.errors import (

@@ -23,6 +23,7 @@ from desktop.core.errors import (
     UnreadableFile,
     UnsupportedFile,
 )
+from desktop.core.formats import PASSTHROUGH_FORMATS, sniff_format
 from desktop.core.pageimage import PageImage
 from desktop.core.pngfast import attach_pixels
 
@@ -33,38 +34,8 @@ MAX_PIXELS = 150_000_000
 #: Upstream renders PDFs at 200 DPI unless a side would exceed this, then at 72 DPI.
 PDF_MAX_SIDE = 4500
 PDF_FALLBACK_DPI = 72.0
-#: File name suffixes of the formats read here: how a file is picked out of a folder
-#: (a single file given by name is still recognised by its content).
-PAGE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".pdf"}
-)
-#: Formats the server decodes itself, so an unchanged file can be sent as is.
-PASSTHROUGH_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
-
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "PNG"),
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"GIF87a", "GIF"),
-    (b"GIF89a", "GIF"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
-    (b"BM", "BMP"),
-)
 _FPDF_ERR_PASSWORD = 4
 _EXIF_ORIENTATION = 0x0112
-
-
-def sniff_format(head: bytes) -> str | None:
-    """The file kind from its first bytes: PNG, JPEG, WEBP, GIF, TIFF, BMP, PDF or None."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    # The PDF header may follow some junk bytes (the spec tolerates up to 1024).
-    if b"%PDF-" in head[:1024]:
-        return "PDF"
-    return None
 
 
 def _read_head(path: Path) -> bytes:

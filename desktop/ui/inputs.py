@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData
 from PySide6.QtGui import QImage
 
-from desktop.core.images import PAGE_SUFFIXES
+from desktop.core.formats import PAGE_SUFFIXES
 
 
 @dataclass(slots=True)

@@ -165,3 +165,26 @@ def test_given_a_read_only_cache_then_icons_are_still_drawn(
     monkeypatch.setattr("pathlib.Path.write_text", refuse)
     assert _drawn(icons.line_icon("settings", "#654321")) > 20
     assert _drawn(icons.dot_icon("failed")) > 20
+
+
+def test_given_the_window_modules_then_the_decoders_load_off_the_gui_thread() -> None:
+    # numpy, Pillow's decoders and pdfium take ~110 ms to import; the shell preloads them
+    # in a worker thread. Imported by the window's own modules, they would freeze the
+    # window that long right after it appears.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import desktop.ui.shell, desktop.ui.windowparts; "
+        "heavy = ('numpy', 'pypdfium2', 'desktop.core.images'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr[-400:]
