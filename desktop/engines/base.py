@@ -9,11 +9,13 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from desktop.core.document import BBox, Block, Page
 from desktop.core.errors import DotsError
-from desktop.core.pageimage import PageImage
+
+if TYPE_CHECKING:  # annotations only: importing it loads Pillow (~20 ms for the chat pane)
+    from desktop.core.pageimage import PageImage
 
 
 class Capability(enum.Flag):

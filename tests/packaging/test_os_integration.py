@@ -149,7 +149,8 @@ def test_ocr_this_opens_the_window_when_ocr_fails(tmp_path: Path) -> None:
     assert rc == 1
     assert not clipboard.exists()
     for _ in range(50):  # the window is started in the background
-        if opened.exists():
+        # The shell creates the file before echo writes to it: wait for the line.
+        if opened.exists() and opened.read_text().endswith("\n"):
             break
         subprocess.run(["sleep", "0.1"], check=True)
     assert opened.read_text().strip() == str(scan)
