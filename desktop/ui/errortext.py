@@ -146,6 +146,51 @@ def error_rules() -> tuple[tuple[str, str], ...]:
             rf"The server at {_URL} lists no models yet\.",
             t("The server at %1 lists no models yet."),
         ),
+        (
+            rf"{_URL} answered /v1/models with something that is not a model list\.",
+            t("%1 answered /v1/models with something that is not a model list."),
+        ),
+        (
+            r"The server refused the request \(HTTP (\d+)\):",
+            t("The server refused the request (HTTP %1):"),
+        ),
+        (r"The OCR server failed \(HTTP (\d+)\):", t("The OCR server failed (HTTP %1):")),
+        (r"The server says:", t("The server says:")),
+        (
+            r"The server sent a malformed stream event",
+            t("The server sent a malformed stream event"),
+        ),
+        (r"The server failed while writing:", t("The server failed while writing:")),
+        (
+            r"The page does not fit the server's (\d+)-token context even after fitting it",
+            t("The page does not fit the server's %1-token context even after fitting it"),
+        ),
+        (
+            r"The page does not fit the server's context even after fitting it",
+            t("The page does not fit the server's context even after fitting it"),
+        ),
+        (
+            r"The server's context of (\d+) tokens cannot hold a page image and an answer\.",
+            t("The server's context of %1 tokens cannot hold a page image and an answer."),
+        ),
+        (
+            r"Restart the model with a larger --max-model-len\.",
+            t("Restart the model with a larger --max-model-len."),
+        ),
+        # Pages (core/resize.py, engines/server.py)
+        (r"The image has no pixels \((\d+x\d+)\)\.", t("The image has no pixels (%1).")),
+        (
+            r"The page is (\d+x\d+) pixels, an aspect ratio above (\d+)\.",
+            t("The page is %1 pixels, an aspect ratio above %2."),
+        ),
+        (
+            r"Crop it into shorter pieces and read those\.",
+            t("Crop it into shorter pieces and read those."),
+        ),
+        (
+            r"Reading a region needs a region: draw a box on the page first\.",
+            t("Reading a region needs a region: draw a box on the page first."),
+        ),
         # Engines (ui/bridge.py, engines/chat.py, engines/builtin)
         (r"No OCR engine is configured\.", t("No OCR engine is configured.")),
         (r"Open Settings and choose one\.", t("Open Settings and choose one.")),

@@ -240,6 +240,10 @@
   <context>
     <name>ErrorText</name>
     <message>
+      <source>%1 answered /v1/models with something that is not a model list.</source>
+      <translation>%1 ответил на /v1/models не списком моделей.</translation>
+    </message>
+    <message>
       <source>%1 cannot chat about pages.</source>
       <translation>%1 не умеет обсуждать страницы.</translation>
     </message>
@@ -320,6 +324,10 @@
       <translation>Проверьте, что он существует и у вас есть право его читать.</translation>
     </message>
     <message>
+      <source>Crop it into shorter pieces and read those.</source>
+      <translation>Разрежьте её на более короткие части и распознайте их.</translation>
+    </message>
+    <message>
       <source>Enter its password to read it.</source>
       <translation>Введите пароль, чтобы прочитать его.</translation>
     </message>
@@ -350,6 +358,14 @@
     <message>
       <source>Open it in an image viewer and save it again.</source>
       <translation>Откройте его в программе просмотра изображений и сохраните заново.</translation>
+    </message>
+    <message>
+      <source>Reading a region needs a region: draw a box on the page first.</source>
+      <translation>Чтобы распознать область, её нужно выделить: сначала обведите рамку на странице.</translation>
+    </message>
+    <message>
+      <source>Restart the model with a larger --max-model-len.</source>
+      <translation>Перезапустите модель с бо́льшим --max-model-len.</translation>
     </message>
     <message>
       <source>Save the pages to a file and open that.</source>
@@ -396,6 +412,10 @@
       <translation>Сервер распознавания не начал отвечать за %1 с.</translation>
     </message>
     <message>
+      <source>The OCR server failed (HTTP %1):</source>
+      <translation>Сервер распознавания дал сбой (HTTP %1):</translation>
+    </message>
+    <message>
       <source>The OCR server went quiet for %1 s while reading a page.</source>
       <translation>Сервер распознавания молчал %1 с во время чтения страницы.</translation>
     </message>
@@ -408,12 +428,48 @@
       <translation>Соединение с сервером распознавания по адресу %1 оборвалось во время чтения (%2); возможно, он упал или перезапустился.</translation>
     </message>
     <message>
+      <source>The image has no pixels (%1).</source>
+      <translation>В изображении нет пикселей (%1).</translation>
+    </message>
+    <message>
+      <source>The page does not fit the server's %1-token context even after fitting it</source>
+      <translation>Страница не помещается в контекст сервера (%1 токенов) даже после подгонки</translation>
+    </message>
+    <message>
+      <source>The page does not fit the server's context even after fitting it</source>
+      <translation>Страница не помещается в контекст сервера даже после подгонки</translation>
+    </message>
+    <message>
+      <source>The page is %1 pixels, an aspect ratio above %2.</source>
+      <translation>Размер страницы %1 пикселей, соотношение сторон больше %2.</translation>
+    </message>
+    <message>
       <source>The server at %1 lists no models yet.</source>
       <translation>Сервер по адресу %1 пока не предлагает ни одной модели.</translation>
     </message>
     <message>
       <source>The server does not serve a model named %1; it serves: %2.</source>
       <translation>На сервере нет модели с именем %1; есть: %2.</translation>
+    </message>
+    <message>
+      <source>The server failed while writing:</source>
+      <translation>Сервер дал сбой во время ответа:</translation>
+    </message>
+    <message>
+      <source>The server refused the request (HTTP %1):</source>
+      <translation>Сервер отклонил запрос (HTTP %1):</translation>
+    </message>
+    <message>
+      <source>The server says:</source>
+      <translation>Сервер сообщает:</translation>
+    </message>
+    <message>
+      <source>The server sent a malformed stream event</source>
+      <translation>Сервер прислал повреждённое событие потока</translation>
+    </message>
+    <message>
+      <source>The server's context of %1 tokens cannot hold a page image and an answer.</source>
+      <translation>Контекст сервера в %1 токенов не вмещает изображение страницы и ответ.</translation>
     </message>
     <message>
       <source>Use PNG, JPEG, WebP, BMP, GIF, TIFF or PDF.</source>

@@ -186,8 +186,14 @@ def _real_errors(tmp_path: Any) -> list[Exception]:
 
     from desktop.core.errors import DotsError
     from desktop.core.images import count_pages, iter_pages
+    from desktop.core.resize import smart_resize
     from desktop.engines.builtin.engine import BuiltinEngine
-    from desktop.engines.errors import AuthFailed, ModelNotServed, ServerUnavailable
+    from desktop.engines.errors import (
+        AuthFailed,
+        ModelNotServed,
+        ServerUnavailable,
+        error_from_response,
+    )
 
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
@@ -210,7 +216,14 @@ def _real_errors(tmp_path: Any) -> list[Exception]:
             list(iter_pages(path)) if path.suffix != ".pdf" else count_pages(path)
         except DotsError as exc:
             errors.append(exc)
+    try:
+        smart_resize(10, 5000)  # a strip of a page: too long for the model
+    except DotsError as exc:
+        errors.append(exc)
+    context = '{"error": {"message": "This model\'s maximum context length is 8192 tokens."}}'
     errors += [
+        error_from_response(400, context, "http://gpu-box:8000", key_given=False),
+        error_from_response(500, '{"error": {"message": "boom"}}', "http://x", key_given=False),
         ServerUnavailable("http://127.0.0.1:8000"),
         AuthFailed("http://gpu-box:8000", key_given=True),
         AuthFailed("http://gpu-box:8000", key_given=False),
@@ -226,7 +239,7 @@ def _real_errors(tmp_path: Any) -> list[Exception]:
         asyncio.run(chat())
     except DotsError as exc:
         errors.append(exc)
-    assert len(errors) == 12, [str(e) for e in errors]
+    assert len(errors) == 15, [str(e) for e in errors]
     return errors
 
 
