@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 GIB = 1024**3
+#: Steps of the 60 px bar (half a pixel each): finer readings would repaint for nothing.
+STEPS = 120
 #: The bar's colour by fullness, as fullness_colour (icons.py) and the tray icon: a
 #: dynamic property the style sheet (theme.py) turns into the chunk's colour.
 LEVELS = ((0.70, "ok"), (0.90, "high"), (float("inf"), "full"))
@@ -34,7 +36,7 @@ class GpuGauge(QWidget):
         layout.setSpacing(3)
         self.bar = QProgressBar()
         self.bar.setObjectName("gpu_bar")
-        self.bar.setRange(0, 1000)
+        self.bar.setRange(0, STEPS)
         self.bar.setValue(0)
         self.bar.setTextVisible(False)
         self.bar.setFixedSize(60, 8)
@@ -57,7 +59,7 @@ class GpuGauge(QWidget):
         text = gpu_text(used, total) if total else self.tr("No NVIDIA GPU")
         self._used, self._total = used, total
         frac = self.fraction()
-        value = 0 if frac is None else round(1000 * min(1.0, max(0.0, frac)))
+        value = 0 if frac is None else round(STEPS * min(1.0, max(0.0, frac)))
         if text == self._text and value == self.bar.value():
             return  # a 10 Hz poll: change widgets only when the bar or the text would
         self._text = text

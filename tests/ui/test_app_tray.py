@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.runtime.gpu import NvmlBackend
 from desktop.ui.instance import forward_to_running
 from desktop.ui.shell import DesktopApp
+from desktop.ui.statusbar import STEPS
 from tests.ui.conftest import run_coroutine, run_until
 
 pytestmark = pytest.mark.gui
@@ -95,7 +96,7 @@ def test_given_a_gpu_when_its_memory_fills_then_tray_and_gauge_redraw(
         nvml.used = int(15.5 * GIB)
     run_until(qtbot, lambda: app.window.gpu_gauge.text() == "GPU 15.5 / 16.0 GiB")
     gauge = app.window.gpu_gauge
-    assert gauge.level() == "full" and gauge.bar.value() == round(1000 * 15.5 / 16)
+    assert gauge.level() == "full" and gauge.bar.value() == round(STEPS * 15.5 / 16)
     chunk = gauge.bar.grab().toImage().pixelColor(30, 4)  # the bar's middle: its fill
     assert chunk.red() > 180 and chunk.green() < 120, "the status bar's gauge reads red too"
     assert app.tray.redraws > before
