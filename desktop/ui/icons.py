@@ -46,13 +46,18 @@ def state_colour(state: str) -> QColor:
     return QColor(STATE_COLOURS.get(state, STATE_COLOURS["stopped"]))
 
 
+#: GPU memory fullness as (below this fraction, level, colour): green below 70 %, amber
+#: below 90 %, red above, as a fuel gauge reads. The tray icon, the status bar gauge
+#: (a style-sheet property, theme.py) and its colours all come from here.
+FULLNESS = ((0.70, "ok", "#2fbf71"), (0.90, "high", "#f0a020"), (float("inf"), "full", "#e0455a"))
+
+
+def fullness_level(fraction: float) -> str:
+    return next(level for limit, level, _colour in FULLNESS if fraction < limit)
+
+
 def fullness_colour(fraction: float) -> QColor:
-    """Green below 70 %, amber below 90 %, red above: how a fuel gauge reads."""
-    if fraction < 0.70:
-        return QColor("#2fbf71")
-    if fraction < 0.90:
-        return QColor("#f0a020")
-    return QColor("#e0455a")
+    return QColor(next(colour for limit, _level, colour in FULLNESS if fraction < limit))
 
 
 @functools.cache

@@ -13,6 +13,8 @@ import re
 
 from PySide6.QtCore import QCoreApplication
 
+from desktop.ui.errortext import error_rules
+
 
 def t(text: str) -> str:
     return QCoreApplication.translate("PageReason", text)
@@ -102,8 +104,6 @@ def reason_words(reason: str) -> str:
     """``reason`` (or an error sentence) with every known fragment in the UI language."""
     if not reason:
         return reason
-    from desktop.ui.errortext import error_rules
-
     errors = tuple((pattern, words, "") for pattern, words in error_rules())
     for pattern, one, with_tail in _rules() + errors:
 

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
+from desktop.ui.icons import fullness_level
+
 GIB = 1024**3
 #: Steps of the 60 px bar (half a pixel each): finer readings would repaint for nothing.
 STEPS = 120
-#: The bar's colour by fullness, as fullness_colour (icons.py) and the tray icon: a
-#: dynamic property the style sheet (theme.py) turns into the chunk's colour.
-LEVELS = ((0.70, "ok"), (0.90, "high"), (float("inf"), "full"))
 
 
 def gpu_text(used: int, total: int) -> str:
     return f"GPU {used / GIB:.1f} / {total / GIB:.1f} GiB"
-
-
-def fullness_level(fraction: float) -> str:
-    return next(level for limit, level in LEVELS if fraction < limit)
 
 
 class GpuGauge(QWidget):
@@ -52,17 +47,15 @@ class GpuGauge(QWidget):
         layout.addWidget(self.label)
         self._used = 0
         self._total = 0
-        self._text = self.tr("No NVIDIA GPU")
-        self.label.setText(self._text)
+        self.label.setText(self.tr("No NVIDIA GPU"))
 
     def set_reading(self, used: int, total: int) -> None:
         text = gpu_text(used, total) if total else self.tr("No NVIDIA GPU")
         self._used, self._total = used, total
         frac = self.fraction()
         value = 0 if frac is None else round(STEPS * min(1.0, max(0.0, frac)))
-        if text == self._text and value == self.bar.value():
+        if text == self.label.text() and value == self.bar.value():
             return  # a 10 Hz poll: change widgets only when the bar or the text would
-        self._text = text
         self.label.setText(text)
         self.bar.setValue(value)
         self._restyle(self.bar, "level", "ok" if frac is None else fullness_level(frac))
@@ -78,7 +71,7 @@ class GpuGauge(QWidget):
             widget.style().polish(widget)
 
     def text(self) -> str:
-        return self._text
+        return self.label.text()
 
     def level(self) -> str:
         """The bar's colour: ok (green), high (amber) or full (red)."""

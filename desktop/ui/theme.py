@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop.ui.icons import FULLNESS
+
 LIGHT = {
     "window": "#f5f6f8",
     "base": "#ffffff",
@@ -141,8 +143,8 @@ def style_sheet(dark: bool) -> str:
         QProgressBar {{ border: none; background: {c["mid"]}; border-radius: 4px;
             max-height: 8px; }}
         QProgressBar::chunk {{ background: {c["accent"]}; border-radius: 4px; }}
-        QProgressBar#gpu_bar::chunk {{ background: #2fbf71; }}
-        QProgressBar#gpu_bar[level="high"]::chunk {{ background: #f0a020; }}
-        QProgressBar#gpu_bar[level="full"]::chunk {{ background: #e0455a; }}
         QLabel#gpu_text[gpu="none"] {{ color: {c["muted"]}; }}
-        """
+        """ + "".join(
+        f'QProgressBar#gpu_bar[level="{level}"]::chunk {{ background: {colour}; }}\n'
+        for _limit, level, colour in FULLNESS
+    )
