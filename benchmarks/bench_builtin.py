@@ -56,7 +56,7 @@ from desktop.engines.builtin.engine import analyse_page  # noqa: E402
 from desktop.engines.builtin.ocr import OcrLine  # noqa: E402
 from desktop.engines.builtin.rapid import rapidocr_class  # noqa: E402
 
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def peak_rss_mib() -> float:

@@ -44,7 +44,7 @@ from desktop.core.request import encode_page
 from desktop.core.resize import BoxMapping, smart_resize
 from tests.core.journal_output import JOURNAL_OUTPUT
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 
 
 @dataclass(frozen=True)

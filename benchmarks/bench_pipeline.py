@@ -45,7 +45,7 @@ from desktop.engines.loopguard import LoopGuardConfig  # noqa: E402
 from desktop.engines.pipeline import BatchPipeline, PageFinished  # noqa: E402
 from desktop.engines.server import ServerEngine  # noqa: E402
 
-FIXTURES = REPO.parent / "shared" / "fixtures"
+FIXTURES = REPO / "tests" / "fixtures"
 JOURNAL = FIXTURES / "journal_page_tables.jpg"
 DECODE_TPS = 100.0  # per sequence while batching, roughly a 3B model on a desktop GPU
 PREFILL_TPS = 50_000.0

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUNDLE="$ROOT/build/bundle/dots-desktop"
 EXE="$BUNDLE/dots-desktop"
-FIXTURE=${DOTS_BUNDLE_FIXTURE:-$ROOT/../shared/fixtures/journal_page_tables.jpg}
+FIXTURE=${DOTS_BUNDLE_FIXTURE:-$ROOT/tests/fixtures/journal_page_tables.jpg}
 RUNS=${DOTS_BUNDLE_RUNS:-7}  # 3 runs swung 1.05x-1.24x on this VM
 PY="$ROOT/.venv/bin/python"
 [ -x "$PY" ] || PY="uv run --frozen python"

@@ -22,7 +22,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 
 pytest_plugins = ["tests.vllm_sim.fixtures", "tests.docker_fixtures"]
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @functools.cache
@@ -79,9 +79,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
-    """The real scanned pages in ../shared/fixtures."""
+    """The real scanned pages in tests/fixtures (see its README for their origin)."""
     if not FIXTURES.is_dir():
-        pytest.fail(f"shared fixtures missing at {FIXTURES}", pytrace=False)
+        pytest.fail(f"fixtures missing at {FIXTURES}", pytrace=False)
     return FIXTURES
 
 

@@ -20,7 +20,7 @@ from desktop.engines.base import BlockFound, PageDone, RecognizeEvent, Recognize
 from desktop.engines.builtin import BuiltinEngine, builtin_available
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 # Reads the journal page in a fresh interpreter where importing cv2 fails (OpenCV is

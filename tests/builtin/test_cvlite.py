@@ -30,7 +30,7 @@ try:
 except ImportError:  # pragma: no cover - cv2 is a dev dependency
     pytest.skip("the real OpenCV (cv2, a dev dependency) is not installed", allow_module_level=True)
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAGES = ["journal_page_tables.jpg", "russian_page.png"]  # the second is JPEG bytes
 
 

@@ -1,7 +1,7 @@
 """GIVEN the system's real Tesseract WHEN the built-in engine is asked for other languages
 THEN it reads them, switches to it for Cyrillic pages, and says what to install when missing.
 
-The Russian crop is the top of the right-hand column of ../shared/fixtures/russian_page.png
+The Russian crop is the top of the right-hand column of tests/fixtures/russian_page.png
 ("Это поминовение усопших ведет свое начало со времен апостольских..."); the words below
 were read off the crop by eye.
 """

@@ -1,4 +1,4 @@
-"""A dots.ocr layout_all answer for shared/fixtures/journal_page_tables.jpg, WRITTEN BY HAND.
+"""A dots.ocr layout_all answer for tests/fixtures/journal_page_tables.jpg, WRITTEN BY HAND.
 
 No model outputs are published for the fixtures, so this imitates the model's format
 (DOTS_OCR.md): boxes in MODEL-input pixels (the page is 1700x2250, the model sees

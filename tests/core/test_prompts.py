@@ -15,19 +15,12 @@ from desktop.core.prompts import (
 )
 from tests.core._fixtures import FIXTURES
 
-DOC = FIXTURES.parent / "docs" / "DOTS_OCR.md"
+#: The layout_all prompt as dots.ocr's repository writes it (see tests/fixtures/README.md).
+PROMPT = FIXTURES / "prompt_layout_all.txt"
 
 
-def _layout_all_from_doc() -> str:
-    lines = DOC.read_text(encoding="utf-8").split("\n")
-    start = next(i for i, line in enumerate(lines) if line.startswith("    Please output the"))
-    end = next(i for i, line in enumerate(lines) if "single JSON object" in line)
-    return "\n".join(line.removeprefix("    ") for line in lines[start : end + 1]) + "\n"
-
-
-@pytest.mark.skipif(not DOC.exists(), reason="shared/docs/DOTS_OCR.md not present")
 def test_layout_all_prompt_is_character_exact() -> None:
-    assert dots_prompt(PromptMode.LAYOUT_ALL) == _layout_all_from_doc()
+    assert dots_prompt(PromptMode.LAYOUT_ALL) == PROMPT.read_text(encoding="utf-8")
 
 
 def test_layout_all_prompt_shape() -> None:
