@@ -41,9 +41,9 @@ sys.path.insert(0, str(REPO))
 
 from desktop.core.images import iter_pages  # noqa: E402
 from desktop.engines.base import BlockFound, PageDone  # noqa: E402
-from desktop.engines.loopguard import LoopGuardConfig  # noqa: E402
-from desktop.engines.pipeline import BatchPipeline, PageFinished  # noqa: E402
-from desktop.engines.server import ServerEngine  # noqa: E402
+from desktop.engines.batch.pipeline import BatchPipeline, PageFinished  # noqa: E402
+from desktop.engines.remote.loopguard import LoopGuardConfig  # noqa: E402
+from desktop.engines.remote.server import ServerEngine  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures"
 JOURNAL = FIXTURES / "journal_page_tables.jpg"

@@ -46,7 +46,8 @@ OURS = """
 import sys, time
 t0 = time.perf_counter()
 import os
-from desktop.ui import app, window
+from desktop.ui import app
+from desktop.ui.widgets import window
 show = window.MainWindow.show
 def shown(self):
     show(self)
@@ -252,7 +253,7 @@ def stall_probe(pages: int) -> dict[str, float]:
 
     from PySide6.QtCore import QTimer
 
-    import desktop.ui.shell as shell_module
+    import desktop.ui.appshell.shell as shell_module
     from desktop.runtime.gpu import NvmlBackend
     from desktop.ui import app as app_module
 

@@ -34,10 +34,10 @@ from PIL import Image  # noqa: E402
 
 from benchmarks._util import print_table  # noqa: E402
 from desktop.core.document import Page, PageStatus  # noqa: E402
-from desktop.engines.batchstore import BatchStore  # noqa: E402
+from desktop.engines.batch.batchstore import BatchStore  # noqa: E402
+from desktop.engines.batch.pipeline import BatchPipeline, PageFinished  # noqa: E402
 from desktop.engines.errors import RetryPolicy  # noqa: E402
-from desktop.engines.pipeline import BatchPipeline, PageFinished  # noqa: E402
-from desktop.engines.server import ServerEngine, Timeouts  # noqa: E402
+from desktop.engines.remote.server import ServerEngine, Timeouts  # noqa: E402
 
 PAGES_PER_FILE = 10
 #: Faults the chaos phase switches between (weights); "" is a quiet spell.

@@ -30,7 +30,7 @@ def run_variant(out: Path, variant: str) -> int:
     os.environ["DOTS_DESKTOP_ENDPOINT"] = sim.base_url
     from PySide6.QtCore import QPoint, QTimer
 
-    import desktop.ui.shell as shell_module
+    import desktop.ui.appshell.shell as shell_module
     from desktop.ui import app as app_module
 
     dark = variant.startswith("dark")

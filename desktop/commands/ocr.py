@@ -35,6 +35,12 @@ from desktop.core.formats import PAGE_SUFFIXES
 from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
 from desktop.core.tables import TableGrid, parse_table_html
 from desktop.engines.base import Engine, RecognizeMode
+from desktop.engines.batch.pipeline import (
+    BatchPipeline,
+    DocumentFinished,
+    PageFinished,
+    SourceFailed,
+)
 from desktop.engines.errors import (
     AuthFailed,
     ContextTooLong,
@@ -42,7 +48,6 @@ from desktop.engines.errors import (
     ServerUnavailable,
 )
 from desktop.engines.factory import create_engine, default_engine_kind
-from desktop.engines.pipeline import BatchPipeline, DocumentFinished, PageFinished, SourceFailed
 
 logger = logging.getLogger(__name__)
 

@@ -167,8 +167,8 @@ def _start_qt(state: _State) -> str:
 def _show_window(state: _State) -> str:
     from PySide6.QtWidgets import QApplication
 
-    from desktop.ui.icons import app_icon
-    from desktop.ui.window import MainWindow
+    from desktop.ui.look.icons import app_icon
+    from desktop.ui.widgets.window import MainWindow
 
     app = state.app
     icon = app_icon()
@@ -195,10 +195,10 @@ def _import_app_modules() -> str:
     names = (
         "qasync",
         "desktop.ui.app",
-        "desktop.ui.shell",
-        "desktop.ui.tray",
+        "desktop.ui.appshell.shell",
+        "desktop.ui.appshell.tray",
         "desktop.engines.factory",
-        "desktop.engines.server",
+        "desktop.engines.remote.server",
         "desktop.runtime.profiles",
         "keyring",
         "docker",
@@ -237,7 +237,7 @@ def _check_translations(state: _State) -> str:
     qm = sorted(p.name for p in (resources_dir() / "i18n").glob("*.qm"))
     if not qm:
         return "qtbase_ru; the app ships no .qm yet"
-    from desktop.ui.i18n import install_language
+    from desktop.ui.words.i18n import install_language
 
     if not install_language(state.app, "ru"):
         raise SelfTestError("the Russian translation did not load")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 import httpx
 
 from desktop.engines.base import Engine, EngineError
-from desktop.engines.server import ServerEngine, normalize_base_url
+from desktop.engines.remote.server import ServerEngine, normalize_base_url
 
 EngineKind = Literal["server", "builtin"]
 

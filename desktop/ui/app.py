@@ -98,7 +98,7 @@ def run_gui(files: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     assert isinstance(app, QApplication)
-    from desktop.ui.instance import InstanceServer, forward_to_running
+    from desktop.ui.appshell.instance import InstanceServer, forward_to_running
 
     if forward_to_running(paths):
         logger.info("handed %d file(s) to the running window", len(paths))
@@ -110,14 +110,14 @@ def run_gui(files: list[str]) -> int:
         logger.info("window shown; exiting as DOTS_DESKTOP_EXIT_AFTER_SHOWN asks")
         return 0
     window.complete()  # type: ignore[attr-defined]  # the parts the first paint did not show
-    from desktop.ui.prefs import load_prefs
+    from desktop.ui.state.prefs import load_prefs
 
     prefs = load_prefs()
     from concurrent.futures import ThreadPoolExecutor
 
     import qasync
 
-    from desktop.ui.shell import DesktopApp
+    from desktop.ui.appshell.shell import DesktopApp
 
     app.setQuitOnLastWindowClosed(False)  # the tray or our close handler decides when to quit
     # Worker threads (page rendering, image encoding) hand the GIL back to the GUI thread
@@ -128,7 +128,7 @@ def run_gui(files: list[str]) -> int:
     # QThread pool is small and its threads outlive a quick quit.
     import asyncio
 
-    from desktop.ui.bridge import background_thread
+    from desktop.ui.control.bridge import background_thread
 
     executor = ThreadPoolExecutor(
         max_workers=8, thread_name_prefix="dots-worker", initializer=background_thread
@@ -180,11 +180,11 @@ def prestart_threads(executor: Any, count: int) -> None:
 
 def _show_window_early(app: object) -> object:
     """Paint the window before the asyncio machinery, engines and runtime are even imported."""
-    from desktop.ui.i18n import install_language
-    from desktop.ui.icons import app_icon
-    from desktop.ui.settingsfile import first_paint_choices
-    from desktop.ui.theme import apply_theme, platform_palette_is_dark, style_sheet
-    from desktop.ui.window import MainWindow
+    from desktop.ui.look.icons import app_icon
+    from desktop.ui.look.theme import apply_theme, platform_palette_is_dark, style_sheet
+    from desktop.ui.state.settingsfile import first_paint_choices
+    from desktop.ui.widgets.window import MainWindow
+    from desktop.ui.words.i18n import install_language
 
     language, ocr_mode = first_paint_choices()  # the rest of the preferences after the paint
     install_language(app, language)  # type: ignore[arg-type]

@@ -11,9 +11,8 @@ from typing import Any
 from PIL import Image
 
 from desktop.core.document import PageStatus
-from desktop.engines.batchstore import CANCELLED, DONE, BatchStore
-from desktop.engines.errors import RetryPolicy
-from desktop.engines.pipeline import (
+from desktop.engines.batch.batchstore import CANCELLED, DONE, BatchStore
+from desktop.engines.batch.pipeline import (
     BatchPipeline,
     BlockStreamed,
     DocumentFinished,
@@ -22,7 +21,8 @@ from desktop.engines.pipeline import (
     PipelineEvent,
     SourceFailed,
 )
-from desktop.engines.server import ServerEngine
+from desktop.engines.errors import RetryPolicy
+from desktop.engines.remote.server import ServerEngine
 
 
 def _make_tiff(path: Path, pages: int) -> Path:
@@ -230,7 +230,7 @@ async def test_closing_the_event_stream_early_stops_requests_already_sent(
 async def test_a_waiting_page_cancelled_is_never_sent_and_documents_go_to_history(
     vllm_sim: Any, tmp_path: Path
 ) -> None:
-    from desktop.engines.history import HistoryStore
+    from desktop.engines.batch.history import HistoryStore
 
     sim = vllm_sim(max_num_seqs=1)
     engine = ServerEngine(sim.base_url)

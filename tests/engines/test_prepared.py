@@ -12,8 +12,8 @@ from desktop.core.document import PageStatus
 from desktop.core.images import iter_pages
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import PageDone, RecognizeMode
-from desktop.engines.pipeline import BatchPipeline, PageFinished, ahead
-from desktop.engines.server import ServerEngine
+from desktop.engines.batch.pipeline import BatchPipeline, PageFinished, ahead
+from desktop.engines.remote.server import ServerEngine
 
 
 def _pages(tmp: Path, count: int) -> list[str]:

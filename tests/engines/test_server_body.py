@@ -15,10 +15,10 @@ from PIL import Image
 
 from desktop.core.pageimage import PageImage
 from desktop.core.request import build_messages, encode_page
-from desktop.engines.client import encode_json_body
 from desktop.engines.errors import ServerError
-from desktop.engines.server import ServerEngine
-from desktop.engines.sse import parse_chunk
+from desktop.engines.net.sse import parse_chunk
+from desktop.engines.remote.client import encode_json_body
+from desktop.engines.remote.server import ServerEngine
 
 
 def page(fixtures_dir: Path) -> PageImage:

@@ -15,7 +15,7 @@ from desktop.core.images import iter_pages
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import BlockFound, ChatMessage, PageDone, RecognizeMode, TextDelta
 from desktop.engines.errors import AuthFailed, ContextTooLong, ModelNotServed, RetryPolicy
-from desktop.engines.server import ServerEngine
+from desktop.engines.remote.server import ServerEngine
 
 FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.05, max_delay=0.2, total=10)
 
@@ -229,7 +229,7 @@ async def test_a_server_that_never_starts_writing_times_out_with_a_sentence(
     vllm_sim: Any, journal: PageImage
 ) -> None:
     from desktop.engines.errors import ServerTimeout
-    from desktop.engines.server import Timeouts
+    from desktop.engines.remote.server import Timeouts
 
     sim = vllm_sim(faults=["slow-first-token"], first_token_delay=5.0)
     engine = ServerEngine(sim.base_url, timeouts=Timeouts(first_token=0.3, idle=0.3))

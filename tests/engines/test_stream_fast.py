@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.engines.errors import ServerTimeout
-from desktop.engines.loopguard import LoopGuard, LoopGuardConfig
-from desktop.engines.server import ServerEngine, Timeouts
-from desktop.engines.sse import SSEDecoder, _loads, iter_sse_data, parse_chunk
+from desktop.engines.net.sse import SSEDecoder, _loads, iter_sse_data, parse_chunk
+from desktop.engines.remote.loopguard import LoopGuard, LoopGuardConfig
+from desktop.engines.remote.server import ServerEngine, Timeouts
 
 MODELS = {"object": "list", "data": [{"id": "dots", "object": "model", "max_model_len": 8192}]}
 

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from desktop.core.document import Block, Document, Page, PageStatus
-from desktop.engines.batchstore import DONE, FAILED, PENDING, BatchStore
+from desktop.engines.batch.batchstore import DONE, FAILED, PENDING, BatchStore
+from desktop.engines.batch.history import HistoryStore, document_dumps, document_loads
 from desktop.engines.errors import (
     AuthFailed,
     ContextTooLong,
@@ -20,10 +21,9 @@ from desktop.engines.errors import (
     ServerUnavailable,
     error_from_response,
 )
-from desktop.engines.history import HistoryStore, document_dumps, document_loads
-from desktop.engines.loopguard import LoopGuard, strip_loop
-from desktop.engines.server import ServerEngine, normalize_base_url
-from desktop.engines.sse import iter_chunks, iter_sse_data
+from desktop.engines.net.sse import iter_chunks, iter_sse_data
+from desktop.engines.remote.loopguard import LoopGuard, strip_loop
+from desktop.engines.remote.server import ServerEngine, normalize_base_url
 
 MODELS = {"object": "list", "data": [{"id": "dots", "object": "model", "max_model_len": 8192}]}
 

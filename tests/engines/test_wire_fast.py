@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.engines.errors import ServerError
-from desktop.engines.netstream import ChunkedBody, LeanStream, _Protocol
-from desktop.engines.sse import EventParser, SSEDecoder, parse_chunk
+from desktop.engines.net.netstream import ChunkedBody, LeanStream, _Protocol
+from desktop.engines.net.sse import EventParser, SSEDecoder, parse_chunk
 
 SPECIAL = ["Привет, мир", "😀", "\ud83d", "\ude00", '"', "\\", "\n", "\x00", "\u2028", "é", "\t"]
 TEXTS = st.lists(st.one_of(st.text(max_size=6), st.sampled_from(SPECIAL)), max_size=4).map("".join)

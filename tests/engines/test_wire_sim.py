@@ -17,8 +17,8 @@ from desktop.core.images import iter_pages
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import BlockFound, PageDone
 from desktop.engines.errors import RetryPolicy
-from desktop.engines.netstream import ChunkedBody, LeanBackend, lean_transport
-from desktop.engines.server import ServerEngine
+from desktop.engines.net.netstream import ChunkedBody, LeanBackend, lean_transport
+from desktop.engines.remote.server import ServerEngine
 
 FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.05, max_delay=0.2, total=10)
 LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=60)

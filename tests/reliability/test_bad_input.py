@@ -16,8 +16,8 @@ import pytest
 from desktop.core.document import PageStatus
 from desktop.core.errors import DotsError, UnreadableFile
 from desktop.core.images import count_pages, iter_pages
-from desktop.engines.pipeline import BatchPipeline, PageFinished, SourceFailed
-from desktop.engines.server import ServerEngine
+from desktop.engines.batch.pipeline import BatchPipeline, PageFinished, SourceFailed
+from desktop.engines.remote.server import ServerEngine
 from tests.reliability.conftest import BAD_INPUTS, ODD_INPUTS, BadInput, blank_pdf, png_bytes
 from tests.reliability.helpers import InstantEngine, assert_one_clear_line, drain
 

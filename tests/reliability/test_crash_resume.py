@@ -15,10 +15,10 @@ import pytest
 from PIL import Image
 
 from desktop.core.document import PageStatus
-from desktop.engines.batchstore import DONE, RUNNING, BatchStore
-from desktop.engines.history import HistoryStore
-from desktop.engines.pipeline import BatchPipeline, DocumentFinished, PageFinished
-from desktop.engines.server import ServerEngine
+from desktop.engines.batch.batchstore import DONE, RUNNING, BatchStore
+from desktop.engines.batch.history import HistoryStore
+from desktop.engines.batch.pipeline import BatchPipeline, DocumentFinished, PageFinished
+from desktop.engines.remote.server import ServerEngine
 from tests.reliability.helpers import drain
 
 pytestmark = pytest.mark.timeout(120)
@@ -29,10 +29,10 @@ CONCURRENCY = 2
 # What the app does while it reads a batch: store each page, keep each finished document.
 CHILD = f"""
 import asyncio, sys
-from desktop.engines.batchstore import BatchStore
-from desktop.engines.history import HistoryStore
-from desktop.engines.pipeline import BatchPipeline, DocumentFinished, PageFinished
-from desktop.engines.server import ServerEngine
+from desktop.engines.batch.batchstore import BatchStore
+from desktop.engines.batch.history import HistoryStore
+from desktop.engines.batch.pipeline import BatchPipeline, DocumentFinished, PageFinished
+from desktop.engines.remote.server import ServerEngine
 
 url, store_path, history_path, *files = sys.argv[1:]
 

@@ -22,9 +22,9 @@ from desktop.core.images import iter_pages
 from desktop.core.pageimage import PageImage
 from desktop.core.tables import parse_table_html
 from desktop.engines.base import PageDone, RecognizeEvent, RecognizeMode
+from desktop.engines.batch.pipeline import BatchPipeline, PageFinished
 from desktop.engines.errors import RetryPolicy, ServerError, ServerTimeout, ServerUnavailable
-from desktop.engines.pipeline import BatchPipeline, PageFinished
-from desktop.engines.server import ServerEngine, Timeouts
+from desktop.engines.remote.server import ServerEngine, Timeouts
 from tests.reliability.helpers import InstantEngine, assert_one_clear_line, drain
 
 pytestmark = pytest.mark.timeout(90)

@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 
 from desktop.core.document import PageStatus
-from desktop.engines.batchstore import DONE, BatchStore
+from desktop.engines.batch.batchstore import DONE, BatchStore
+from desktop.engines.batch.pipeline import BatchPipeline, PageFinished
 from desktop.engines.errors import RetryPolicy
-from desktop.engines.pipeline import BatchPipeline, PageFinished
-from desktop.engines.server import ServerEngine
+from desktop.engines.remote.server import ServerEngine
 from tests.docker_fixtures import RUN_LABEL
 from tests.reliability.helpers import assert_one_clear_line
 

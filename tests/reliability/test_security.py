@@ -266,8 +266,8 @@ def test_the_text_and_chat_views_fetch_nothing_and_open_no_link(
     from PySide6.QtGui import QTextDocument
 
     from desktop.engines.base import ChatMessage
-    from desktop.ui.chat import ChatPanel
-    from desktop.ui.results import TextView
+    from desktop.ui.state.results import TextView
+    from desktop.ui.widgets.chat import ChatPanel
 
     local = tmp_path / "secret.png"  # a real image: a viewer that reads it would show it
     Image.new("RGB", (8, 8), "red").save(local)

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop.engines.base import Engine
 from desktop.ui.app import install_asyncgen_hooks
-from desktop.ui.bridge import EngineBridge
-from desktop.ui.controller import WindowController
-from desktop.ui.window import MainWindow
+from desktop.ui.control.bridge import EngineBridge
+from desktop.ui.control.controller import WindowController
+from desktop.ui.widgets.window import MainWindow
 
 _LOOP: list[qasync.QEventLoop] = []
 # Plain threads, as the app uses (app.py): no QThreads left behind at exit.

@@ -15,9 +15,9 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from desktop.runtime.gpu import NvmlBackend
-from desktop.ui.instance import forward_to_running
-from desktop.ui.shell import DesktopApp
-from desktop.ui.statusbar import STEPS
+from desktop.ui.appshell.instance import forward_to_running
+from desktop.ui.appshell.shell import DesktopApp
+from desktop.ui.widgets.statusbar import STEPS
 from tests.ui.conftest import run_coroutine, run_until
 
 pytestmark = pytest.mark.gui
@@ -141,7 +141,8 @@ def test_given_a_running_window_when_launched_again_with_a_file_then_it_exits_0(
         "PATH": "/usr/bin:/bin",
     }
     script = (
-        "import sys; from PySide6.QtCore import QTimer; from desktop.ui import app, shell;"
+        "import sys; from PySide6.QtCore import QTimer; from desktop.ui import app;"
+        "from desktop.ui.appshell import shell;"
         "orig = shell.DesktopApp.start\n"
         "def start(self, files):\n"
         "    orig(self, files)\n"

@@ -13,8 +13,8 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 
-from desktop.engines.server import ServerEngine
-from desktop.ui.chat import ChatPanel
+from desktop.engines.remote.server import ServerEngine
+from desktop.ui.widgets.chat import ChatPanel
 from tests.ui.conftest import Ui
 from tests.ui.test_ocr_window import current_entry, drop_files
 
@@ -247,7 +247,7 @@ def test_given_a_conversation_when_a_region_is_drawn_then_the_next_question_send
 def test_given_a_conversation_when_the_app_restarts_then_the_document_reopens_with_it(
     vllm_sim: Callable[..., Any], make_ui: Callable[..., Ui], fixtures_dir: Path
 ) -> None:
-    from desktop.engines.history import HistoryStore
+    from desktop.engines.batch.history import HistoryStore
 
     sim = vllm_sim()
     ui = make_ui(ServerEngine(sim.base_url, sim.api_key))

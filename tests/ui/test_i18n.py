@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.i18n import install_language
-from desktop.ui.icons import resources_dir
-from desktop.ui.prefs import Prefs
-from desktop.ui.settings import SettingsDialog
-from desktop.ui.tray import Tray
-from desktop.ui.window import MainWindow
+from desktop.ui.appshell.tray import Tray
+from desktop.ui.look.icons import resources_dir
+from desktop.ui.state.prefs import Prefs
+from desktop.ui.widgets.settings import SettingsDialog
+from desktop.ui.widgets.window import MainWindow
+from desktop.ui.words.i18n import install_language
 from tests.ui.trstrings import TS, extract, read_ts
 
 pytestmark = pytest.mark.gui
@@ -94,7 +94,7 @@ def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbo
 
     from desktop.runtime.profiles import load_profiles
     from desktop.runtime.status import ContainerState, ControllerStatus
-    from desktop.ui.modelpanel import ModelPanel
+    from desktop.ui.widgets.modelpanel import ModelPanel
 
     profiles = load_profiles()
     status = ControllerStatus(
@@ -134,7 +134,7 @@ def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbo
 
 def test_given_russian_then_a_memory_shortfall_and_its_fix_read_in_russian(russian: None) -> None:
     from desktop.runtime.planner import NO_FIT_FIX
-    from desktop.ui.modelwords import diagnosis_words
+    from desktop.ui.words.modelwords import diagnosis_words
 
     message, fix = diagnosis_words(
         "dots.ocr needs about 9.1 GiB but only 2.5 GiB is free (6.6 GiB short).", NO_FIT_FIX
@@ -149,7 +149,7 @@ def test_given_russian_then_a_memory_shortfall_and_its_fix_read_in_russian(russi
 def test_given_russian_then_page_reasons_read_in_russian_piece_by_piece(russian: None) -> None:
     """Reasons come from the engines in English; each known fragment is translated."""
     from desktop.core.document import Page, PageStatus
-    from desktop.ui.results import status_sentence
+    from desktop.ui.state.results import status_sentence
 
     tesseract = Page(0, 10, 10, status=PageStatus.OK, reason="read with Tesseract (rus)")
     assert status_sentence(tesseract, False) == "Распознана полностью. Прочитано Tesseract (rus)"
@@ -248,7 +248,7 @@ def test_given_russian_then_errors_from_files_and_servers_read_in_russian(
 ) -> None:
     import re
 
-    from desktop.ui.reasons import reason_words
+    from desktop.ui.words.reasons import reason_words
 
     for exc in _real_errors(tmp_path):
         shown = reason_words(str(exc))

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.runtime.gpu import NvmlBackend
 from desktop.runtime.status import ContainerState, ControllerStatus
-from desktop.ui.modelpanel import ModelPanel
-from desktop.ui.modelruntime import ModelRuntime
-from desktop.ui.prefs import Prefs
-from desktop.ui.shell import DesktopApp
+from desktop.ui.appshell.shell import DesktopApp
+from desktop.ui.control.modelruntime import ModelRuntime
+from desktop.ui.state.prefs import Prefs
+from desktop.ui.widgets.modelpanel import ModelPanel
 from tests.docker_fixtures import RUN_LABEL
 from tests.runtime.conftest import (  # noqa: F401  (fixtures reused from the runtime tests)
     free_port,
@@ -288,7 +288,7 @@ def test_given_russian_then_the_diagnosis_and_its_fix_button_are_in_russian(
     gpu_shell: tuple[DesktopApp, Any], qapp: QApplication
 ) -> None:
     from desktop.runtime.profiles import load_profiles
-    from desktop.ui.i18n import install_language
+    from desktop.ui.words.i18n import install_language
 
     app, _ = gpu_shell
     status = ControllerStatus(
@@ -340,7 +340,7 @@ def test_given_the_runtime_is_built_in_a_worker_when_stop_comes_first_then_it_ru
 ) -> None:
     import threading
 
-    from desktop.ui import modelruntime
+    from desktop.ui.control import modelruntime
 
     built_on: list[str] = []
     controller = RecordingController()

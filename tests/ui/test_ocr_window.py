@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 
 from desktop.core.document import PageStatus
-from desktop.engines.server import ServerEngine
+from desktop.engines.remote.server import ServerEngine
 from tests.ui.conftest import Ui
 
 pytestmark = pytest.mark.gui

@@ -12,10 +12,10 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from desktop.core.paths import config_dir
-from desktop.ui import prefs as prefs_module
-from desktop.ui.enginechoice import build_engine
-from desktop.ui.prefs import Prefs, get_secret, load_prefs, save_prefs
-from desktop.ui.settings import SettingsDialog
+from desktop.ui.control.enginechoice import build_engine
+from desktop.ui.state import prefs as prefs_module
+from desktop.ui.state.prefs import Prefs, get_secret, load_prefs, save_prefs
+from desktop.ui.widgets.settings import SettingsDialog
 
 pytestmark = pytest.mark.gui
 PROFILES = [("dots.ocr", "dots.ocr (3B, bf16)"), ("qwen3-vl-4b", "Qwen3-VL 4B")]
@@ -178,7 +178,7 @@ def test_given_tesseract_languages_when_one_is_picked_then_it_is_kept_and_the_en
     qtbot: Any, keyring_backend: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop.engines import factory
-    from desktop.ui import settings as settings_module
+    from desktop.ui.widgets import settings as settings_module
 
     keyring_backend(MemoryKeyring())
     listed: list[str] = []

@@ -90,7 +90,7 @@ def test_given_tmpdir_then_the_instance_socket_is_where_qlocalserver_puts_it(
     # cost); if the two paths differed it would open a second window instead.
     from PySide6.QtCore import QDir
 
-    from desktop.ui.instance import socket_path
+    from desktop.ui.appshell.instance import socket_path
 
     if tmpdir:
         monkeypatch.setenv("TMPDIR", tmpdir)
@@ -108,8 +108,8 @@ def test_given_saved_settings_then_the_first_paint_reads_what_the_app_reads(
 ) -> None:
     # The first paint reads language and mode on its own (before the preferences exist):
     # the window must not come up in one language or mode and switch a moment later.
-    from desktop.ui.prefs import load_prefs
-    from desktop.ui.settingsfile import first_paint_choices, settings_file
+    from desktop.ui.state.prefs import load_prefs
+    from desktop.ui.state.settingsfile import first_paint_choices, settings_file
 
     store = settings_file()
     store.clear()
@@ -136,7 +136,7 @@ def test_given_an_icon_then_it_is_drawn_from_a_cache_file_named_by_its_drawing(
     qapp: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop.core.paths import cache_dir
-    from desktop.ui import icons
+    from desktop.ui.look import icons
 
     first = icons.line_icon("open", "#123456")
     assert _drawn(first) > 20
@@ -156,7 +156,7 @@ def test_given_an_icon_then_it_is_drawn_from_a_cache_file_named_by_its_drawing(
 def test_given_a_read_only_cache_then_icons_are_still_drawn(
     qapp: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop.ui import icons
+    from desktop.ui.look import icons
 
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
@@ -175,7 +175,7 @@ def test_given_the_window_modules_then_the_decoders_load_off_the_gui_thread() ->
     import sys
 
     code = (
-        "import sys; import desktop.ui.shell, desktop.ui.windowparts; "
+        "import sys; import desktop.ui.appshell.shell, desktop.ui.widgets.windowparts; "
         "heavy = ('numpy', 'pypdfium2', 'desktop.core.images'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )

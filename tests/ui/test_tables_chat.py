@@ -14,8 +14,8 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel
 from PySide6.QtGui import QGuiApplication
 
 from desktop.core.document import Block, Document, Page
-from desktop.engines.server import ServerEngine
-from desktop.ui.tables import TablesPanel
+from desktop.engines.remote.server import ServerEngine
+from desktop.ui.widgets.tables import TablesPanel
 from tests.ui.conftest import Ui
 from tests.ui.test_ocr_window import current_entry, drop_files
 
@@ -113,7 +113,7 @@ def test_given_a_page_when_asking_then_the_answer_streams_and_stop_ends_it(
 
 
 def test_given_an_engine_without_chat_then_the_pane_says_why(qtbot: Any) -> None:
-    from desktop.ui.chat import ChatPanel
+    from desktop.ui.widgets.chat import ChatPanel
 
     chat = ChatPanel()
     qtbot.addWidget(chat)

@@ -13,10 +13,10 @@ from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop.runtime.gpu import NvmlBackend
-from desktop.ui import region as region_module
-from desktop.ui.prefs import Prefs
-from desktop.ui.region import RegionOverlay, capture_region
-from desktop.ui.shell import DesktopApp
+from desktop.ui.appshell import region as region_module
+from desktop.ui.appshell.region import RegionOverlay, capture_region
+from desktop.ui.appshell.shell import DesktopApp
+from desktop.ui.state.prefs import Prefs
 from tests.ui.conftest import run_coroutine, run_until
 from tests.ui.test_app_tray import TRAY_ACTIONS, FakeNvml
 

@@ -39,7 +39,7 @@ def _module_contexts(tree: ast.Module) -> dict[str, str]:
 def extract(folder: Path = UI) -> set[tuple[str, str]]:
     """(context, source) for self.tr("..."), t("...") wrappers and translate("C", "...")."""
     strings: set[tuple[str, str]] = set()
-    for path in sorted(folder.glob("*.py")):
+    for path in sorted(folder.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         wrappers = _module_contexts(tree)
         for cls in [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]:

@@ -1,0 +1,1 @@
+"""Network: the lean HTTP stream, SSE decoding, the stall watchdog."""

@@ -1,0 +1,1 @@
+"""The OpenAI-compatible server engine: requests, answers, recovery from loops."""

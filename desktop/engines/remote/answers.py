@@ -1,0 +1,182 @@
+"""Reading one streamed answer into a page: layout blocks as they arrive, or plain text.
+
+The loop guard watches every stream. When the stream starts over (``StreamRestart``), the
+parser and the guard start over too, and blocks already shown are not shown again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any
+
+from desktop.core.document import BBox, Block, Page, PageStatus
+from desktop.core.pageimage import PageImage
+from desktop.core.parse import IncrementalLayoutParser, parse_layout
+from desktop.core.request import EncodedImage
+from desktop.core.resize import BoxMapping
+from desktop.engines.base import BlockFound, PageDone, RecognizeEvent, RecognizeMode, TextDelta
+from desktop.engines.net.sse import StreamRestart
+from desktop.engines.remote.loopguard import LoopDetected, LoopGuard, strip_loop
+from desktop.engines.remote.recovery import recover_page
+
+if TYPE_CHECKING:
+    from desktop.engines.remote.server import ServerEngine
+
+logger = logging.getLogger(__name__)
+
+
+async def read_layout_answer(
+    engine: ServerEngine,
+    page: PageImage,
+    mode: RecognizeMode,
+    encoded: EncodedImage,
+    body: bytes,
+    *,
+    note: str,
+) -> AsyncGenerator[RecognizeEvent, None]:
+    """Blocks as the layout answer streams in, then the page (re-read if it loops)."""
+    parser = IncrementalLayoutParser(encoded.mapping)
+    guard = LoopGuard(engine.loop_guard)
+    delivered = count = 0
+    finish: str | None = None
+    loop: LoopDetected | None = None
+    try:
+        async with aclosing(engine.stream_completion(body, note)) as stream:
+            async for item in stream:
+                if isinstance(item, StreamRestart):
+                    parser = IncrementalLayoutParser(encoded.mapping)
+                    guard = LoopGuard(engine.loop_guard)
+                    count = 0
+                    continue
+                finish = item.finish_reason or finish
+                if not item.content:
+                    continue
+                for block in parser.feed(item.content):
+                    count += 1
+                    if count > delivered:  # after a restart, blocks already shown are skipped
+                        delivered = count
+                        yield BlockFound(page.index, block)
+                    if guard.feed_block(block):
+                        raise LoopDetected(guard.reason or "", guard.chars_seen)
+                if guard.feed(item.content):
+                    raise LoopDetected(guard.reason or "", guard.chars_seen)
+    except LoopDetected as exc:
+        loop = exc
+    if loop is not None:
+        partial = parser.finish("length")
+        logger.info("page %d: loop cut after %d chars: %s", page.index, loop.chars, loop)
+        if mode is RecognizeMode.LAYOUT:
+            recovered = await recover_page(
+                engine, page, encoded, partial=partial.blocks, loop=loop, note=note
+            )
+            yield PageDone(recovered)
+            return
+        yield PageDone(
+            page_result(
+                page,
+                encoded,
+                partial.blocks,
+                PageStatus.PARTIAL,
+                join_reasons(f"A repetition loop was cut ({loop.reason}).", note),
+            )
+        )
+        return
+    result = parser.finish(finish or "stop")
+    yield PageDone(
+        page_result(page, encoded, result.blocks, result.status, join_reasons(result.reason, note))
+    )
+
+
+async def read_text_answer(
+    engine: ServerEngine,
+    page: PageImage,
+    mode: RecognizeMode,
+    encoded: EncodedImage,
+    body: bytes,
+    *,
+    note: str,
+    region: BBox | None,
+) -> AsyncGenerator[RecognizeEvent, None]:
+    """Text as it streams in, then the page (blocks for Qwen layout and for a region)."""
+    parts: list[str] = []
+    guard = LoopGuard(engine.loop_guard)
+    finish: str | None = None
+    reason = ""
+    async with aclosing(engine.stream_completion(body, note)) as stream:
+        async for item in stream:
+            if isinstance(item, StreamRestart):
+                parts.clear()
+                guard = LoopGuard(engine.loop_guard)
+                continue
+            finish = item.finish_reason or finish
+            if item.content:
+                parts.append(item.content)
+                yield TextDelta(page.index, item.content)
+                if guard.feed(item.content):
+                    reason = f"A repetition loop was cut ({guard.reason})."
+                    break
+    text = strip_loop("".join(parts), guard.unit) if reason else "".join(parts)
+    status = PageStatus.OK
+    if reason:
+        status = PageStatus.PARTIAL
+    elif finish == "length":
+        status = PageStatus.PARTIAL
+        reason = "The answer was cut at the token limit."
+    blocks: tuple[Any, ...] = ()
+    if engine.is_qwen and mode in (RecognizeMode.LAYOUT, RecognizeMode.LAYOUT_ONLY):
+        grid = BoxMapping(page.width, page.height, 1000, 1000)
+        parsed = parse_layout(text.replace('"bbox_2d"', '"bbox"'), grid, finish_reason=finish)
+        if parsed.blocks:
+            blocks, text = parsed.blocks, ""
+    if mode is RecognizeMode.GROUNDING and region is not None:
+        category = "Table" if text.lstrip().lower().startswith("<table") else "Text"
+        box = clip_box(region, page.width, page.height)
+        blocks, text = (Block(category, box, text.strip(), 0),), ""
+    yield PageDone(
+        Page(
+            index=page.index,
+            width=page.width,
+            height=page.height,
+            blocks=blocks,
+            status=status,
+            reason=join_reasons(reason, note),
+            model_width=encoded.model_width,
+            model_height=encoded.model_height,
+            text=text,
+        )
+    )
+
+
+def page_result(
+    page: PageImage,
+    encoded: EncodedImage,
+    blocks: Sequence[Any],
+    status: PageStatus,
+    reason: str,
+) -> Page:
+    """The page read with ``encoded``: its blocks, status and reason."""
+    return Page(
+        index=page.index,
+        width=page.width,
+        height=page.height,
+        blocks=tuple(blocks),
+        status=status,
+        reason=reason,
+        model_width=encoded.model_width,
+        model_height=encoded.model_height,
+    )
+
+
+def join_reasons(*parts: str) -> str:
+    """The non-empty sentences, in order, as one reason."""
+    return " ".join(p for p in parts if p)
+
+
+def clip_box(box: BBox, width: int, height: int) -> BBox:
+    """``box`` inside a ``width`` x ``height`` page, at least one pixel each way."""
+    x1, y1, x2, y2 = box
+    x1, x2 = sorted((min(max(int(x1), 0), width), min(max(int(x2), 0), width)))
+    y1, y2 = sorted((min(max(int(y1), 0), height), min(max(int(y2), 0), height)))
+    return (x1, y1, max(x2, x1 + 1), max(y2, y1 + 1))

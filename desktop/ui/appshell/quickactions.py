@@ -1,0 +1,101 @@
+"""The tray's "OCR this" actions (clipboard, file, screen region) and the document export."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+
+from desktop.core.errors import DotsError
+from desktop.ui.control.inputs import Inputs, image_png_bytes, mime_inputs
+
+if TYPE_CHECKING:
+    from desktop.ui.appshell.shell import DesktopApp
+
+
+def t(text: str) -> str:
+    return QCoreApplication.translate("DesktopApp", text)  # the shell's strings
+
+
+class QuickActions:
+    """Reads what the tray hands over; a read's text goes back to the clipboard when done."""
+
+    def __init__(self, shell: DesktopApp) -> None:
+        self.shell = shell
+        self.to_clipboard: set[str] = set()  # documents whose text goes to the clipboard
+
+    def ocr_clipboard(self) -> None:
+        """Read the clipboard image; the text goes back to the clipboard when done."""
+        shell = self.shell
+        mime = QGuiApplication.clipboard().mimeData()
+        inputs = mime_inputs(mime) if mime is not None else Inputs()
+        if not inputs:
+            shell.tray.notify("Dots Desktop", t("The clipboard holds no image to read."))
+            shell.window.show_message(t("The clipboard holds no image or file to read."))
+            return
+        self.to_clipboard.update(shell.controller.open_inputs(inputs))
+
+    def ocr_file(self) -> None:
+        self.shell.show_window()
+        self.shell.window.choose_files()
+
+    def ocr_region(self) -> None:
+        from desktop.ui.appshell.region import capture_region
+
+        def done(image: Any) -> None:
+            if image is None or image.isNull():
+                return
+            self.shell.show_window()
+            keys = self.shell.controller.open_inputs(
+                Inputs(images=[(t("Screen region"), image_png_bytes(image))])
+            )
+            self.to_clipboard.update(keys)
+
+        capture_region(done)
+
+    def document_finished(self, key: str) -> None:
+        if key not in self.to_clipboard:
+            return
+        self.to_clipboard.discard(key)
+        shell = self.shell
+        entry = shell.controller.entries.get(key)
+        if entry is None:
+            return
+        from desktop.ui.state.results import plain_text
+
+        text = plain_text(entry.document())
+        QGuiApplication.clipboard().setText(text)
+        if not shell.tray.notify(t("Text copied"), text[:200] or t("No text was found.")):
+            shell.window.show_message(
+                t("Text copied") + ": " + (text[:120] or t("No text was found."))
+            )
+
+    def export(self) -> None:
+        """Save the current document as Markdown, JSON, text, HTML or XLSX."""
+        controller, window = self.shell.controller, self.shell.window
+        if not controller.current_key:
+            window.show_message(t("Open a document first."))
+            return
+        entry = controller.entries[controller.current_key]
+        stem = entry.name.rsplit(".", 1)[0] or "document"
+        filters = {
+            t("Markdown (*.md)"): "md",
+            t("JSON (*.json)"): "json",
+            t("Plain text (*.txt)"): "txt",
+            t("Web page (*.html)"): "html",
+            t("Excel tables (*.xlsx)"): "xlsx",
+        }
+        path, chosen = QFileDialog.getSaveFileName(
+            window, t("Export document"), f"{stem}.md", ";;".join(filters)
+        )
+        if not path:
+            return
+        fmt = filters.get(chosen, "md")
+        if not path.lower().endswith(f".{fmt}"):
+            path += f".{fmt}"
+        try:
+            controller.export_document(fmt, path)
+        except (OSError, DotsError) as exc:
+            window.show_message(t("Could not save: %1").replace("%1", str(exc)), 15000)

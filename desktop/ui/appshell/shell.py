@@ -1,0 +1,438 @@
+"""The running application: window, tray, GPU feed, model runtime and their wiring."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from desktop.core.errors import DotsError
+from desktop.engines.base import Capability
+from desktop.ui.appshell.quickactions import QuickActions
+from desktop.ui.appshell.tray import GpuFeed, Tray, tray_available
+from desktop.ui.control.bridge import EngineBridge
+from desktop.ui.control.controller import WindowController
+from desktop.ui.control.enginechoice import build_engine, engine_kind
+from desktop.ui.control.inputs import expand_paths
+from desktop.ui.look.theme import applied_dark, apply_theme, system_is_dark
+from desktop.ui.state.prefs import Prefs, load_prefs, save_prefs
+from desktop.ui.widgets.window import MainWindow
+from desktop.ui.words.i18n import install_language
+from desktop.ui.words.reasons import reason_words
+
+logger = logging.getLogger(__name__)
+
+
+def t(text: str) -> str:
+    return QCoreApplication.translate("DesktopApp", text)
+
+
+def state_words(state: str) -> str:
+    words = {
+        "starting": t("starting…"),
+        "ready": t("ready"),
+        "busy": t("reading"),
+        "failed": t("failed"),
+        "stopped": t("not running"),
+    }
+    return words.get(state, state)
+
+
+def _preload_modules() -> None:
+    import importlib
+
+    for name in (
+        "desktop.core.images",
+        "desktop.core.exports",
+        "desktop.core.tables",
+        "desktop.engines.remote.server",
+        "desktop.engines.factory",
+        "desktop.engines.batch.history",
+        "desktop.runtime.gpu",
+        "desktop.runtime.profiles",
+        # The model runtime (Docker SDK and all): imported when the model is first
+        # started, which must not be a half-second freeze on the GUI thread.
+        "desktop.runtime.controller",
+        "anyio._backends._asyncio",
+        "anyio.lowlevel",
+        "httpcore",
+        "h11",
+    ):
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:  # the feature that needs it reports this when used
+            logger.info("preloading %s failed: %s", name, exc)
+
+
+class DesktopApp(QObject):
+    """Composes the window with the engine bridge, the tray, the GPU feed and the model runtime."""
+
+    def __init__(
+        self,
+        app: QApplication,
+        *,
+        gpu_backend: Any = None,
+        gpu_interval: float = 1.0,
+        window: Any = None,
+        prefs: Any = None,
+    ) -> None:
+        """``window``/``prefs``: already shown and applied by run_gui (the window comes first)."""
+        super().__init__()
+        self.app = app
+        if prefs is None:
+            prefs = load_prefs()
+            install_language(app, prefs.language)
+            apply_theme(app)
+        self.prefs: Prefs = prefs
+        self.dark = system_is_dark()
+        self.bridge = EngineBridge(self)
+        self.bridge.set_concurrency(self.prefs.concurrency)
+        if window is None:
+            window = MainWindow()
+            window.set_mode(self.prefs.ocr_mode)
+        self.window: MainWindow = window
+        self.controller = WindowController(self.window, self.bridge, self.prefs.pdf_dpi)
+        if applied_dark() not in (None, self.dark):
+            # The first paint guessed from the platform palette; the colour scheme decides.
+            self._retheme(self.dark)
+        self.tray = Tray(self)
+        self.tray_shown = False
+        self.gpu = GpuFeed(gpu_backend, gpu_interval, self)
+        self.gpu_sample: tuple[int, int] | None = None
+        self.engine_state = ("", "stopped", "")
+        self._engine_seen: tuple[str, str, str, int, str] | None = None
+        self._tray_seen: tuple[Any, ...] | None = None
+        self.model: Any = None  # ModelRuntime, created on first use (needs Docker)
+        self._quit = asyncio.Event()
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._gpu_start: asyncio.Future[str] | None = None
+        self.started = False  # the engine, history, profiles and GPU feed are set up
+        self._told_about_tray = False
+        self._tray_profile: str | None = None  # the profile ticked in the tray's menu
+        self._signal_pump = QTimer(self, interval=300)  # lets Python see Ctrl+C under Qt
+        self._signal_pump.timeout.connect(lambda: None)
+        self.quick = QuickActions(self)
+        self._wire()
+
+    def _wire(self) -> None:
+        w = self.window
+        w.close_requested.connect(self._on_close)
+        w.settings_action.triggered.connect(self.open_settings)
+        w.engine_chip.clicked.connect(self.open_model_panel)
+        w.export_action.triggered.connect(self.quick.export)
+        w.mode_changed.connect(self._on_mode)
+        self.bridge.engine_changed.connect(self._on_engine)
+        self.gpu.reading.connect(self._on_gpu)
+        self.controller.document_finished.connect(self.quick.document_finished)
+        tr = self.tray
+        tr.show_window.connect(self.show_window)
+        tr.quit_requested.connect(self.request_quit)
+        tr.ocr_clipboard.connect(self.quick.ocr_clipboard)
+        tr.ocr_file.connect(self.quick.ocr_file)
+        tr.ocr_region.connect(self.quick.ocr_region)
+        tr.start_model.connect(lambda: self._model_call("start"))
+        tr.stop_model.connect(lambda: self._model_call("stop"))
+        tr.switch_model.connect(lambda pid: self._model_call("switch", pid))
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(lambda _s: self._retheme())
+        self.app.aboutToQuit.connect(self.request_quit)
+
+    # -- lifecycle ---------------------------------------------------------------
+    def start(self, files: list[str]) -> None:
+        """Show the window now; build the engine and the rest right after, off the GUI path."""
+        self._signal_pump.start()
+        self._on_engine("", "starting", "")
+        self._on_gpu([])
+        self.window.show()
+        self._set_tray(self.prefs.tray_enabled)
+        self.bridge.expect_engine()
+        self._keep(asyncio.ensure_future(self._start_rest(files)))
+
+    async def _start_rest(self, files: list[str]) -> None:
+        await asyncio.sleep(0.05)  # let the window paint first
+        # Modules first needed while reading (PDF renderer, exporters, HTTP client) are
+        # imported now in a worker, not later on the GUI thread in the middle of a batch.
+        await asyncio.to_thread(_preload_modules)
+        self._load_history()
+        await self.apply_engine_async()
+        self._fill_profiles()
+        self._gpu_start = asyncio.get_running_loop().run_in_executor(None, self.gpu.start)
+        reason = await self._gpu_start
+        if reason:
+            self._on_gpu([])
+        if files:
+            self.controller.open_files(files)
+        self.started = True
+
+    def _keep(self, task: asyncio.Future[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _set_tray(self, enabled: bool) -> None:
+        if enabled and tray_available():
+            self.tray.show()
+            self.tray_shown = True
+        else:
+            self.tray.hide()
+            self.tray_shown = False
+
+    def request_quit(self) -> None:
+        self._quit.set()
+
+    async def run(self) -> int:
+        """Until quit: then cancel jobs and close engines, each step bounded in time."""
+        await self._quit.wait()
+        await self.shutdown()
+        return 0
+
+    async def shutdown(self) -> None:
+        self._signal_pump.stop()
+        self.window.hide()
+        self.tray.hide()
+        for task in list(self._tasks):
+            task.cancel()
+        await self.bridge.aclose()
+        if self._gpu_start is not None:
+            await asyncio.wait([self._gpu_start], timeout=5)  # a start in progress ends first
+        await asyncio.to_thread(self.gpu.stop)
+        if self.model is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.model.aclose(self.prefs.keep_model_running), timeout=45)
+        store = self.controller.history
+        if store is not None:
+            with contextlib.suppress(Exception):
+                store.close()  # type: ignore[attr-defined]
+
+    def _on_close(self) -> None:
+        if self.tray_shown:
+            self.window.hide()
+            if not self._told_about_tray:
+                self._told_about_tray = True
+                self.tray.notify(
+                    "Dots Desktop", t("Still running in the tray. Quit from its menu.")
+                )
+            return
+        self.request_quit()
+
+    def show_window(self) -> None:
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def receive_files(self, files: list[str]) -> None:
+        """Files handed over by a second launch."""
+        self.show_window()
+        if files:
+            self.controller.open_files(files)
+
+    def _load_history(self) -> None:
+        try:
+            from desktop.engines.batch.history import HistoryStore
+
+            self.controller.load_history(HistoryStore())
+        except Exception:  # no history is not a reason to fail start-up
+            logger.warning("history unavailable", exc_info=True)
+
+    def _retheme(self, dark: bool | None = None) -> None:
+        self.dark = apply_theme(self.app, dark)
+        self.window.setPalette(self.app.palette())
+        self.window.refresh_colours()
+
+    # -- engine ----------------------------------------------------------------------
+    def apply_engine(self) -> None:
+        """Rebuild the engine from the settings (in the background)."""
+        self._sync_tray_profile()
+        self.bridge.expect_engine()
+        self._keep(asyncio.ensure_future(self.apply_engine_async()))
+
+    async def apply_engine_async(self) -> None:
+        """Build the engine the settings ask for; a failure is shown, never raised.
+
+        Building may import the built-in engine's ONNX runtime (seconds): a worker thread
+        does it so the window keeps painting.
+        """
+        if self.prefs.engine_mode == "managed":
+            status = self.model.status() if self.model is not None else None
+            if status is None or not status.endpoint or str(status.state) != "ready":
+                self.bridge.set_engine(None)
+                self._on_engine(
+                    t("Managed model"), "stopped", t("Start the model from the model panel.")
+                )
+                return
+            endpoint, key = status.server_url, status.api_key
+        else:
+            endpoint = key = None
+        try:
+            engine = await asyncio.to_thread(build_engine, self.prefs, endpoint, key)
+        except (DotsError, ImportError) as exc:
+            logger.warning("engine unavailable: %s", exc)
+            self.bridge.set_engine(None)
+            self._on_engine(t("No engine"), "failed", str(exc))
+            return
+        self.bridge.set_engine(engine)
+
+    def _on_engine(self, name: str, state: str, detail: str) -> None:
+        # The bridge repeats "busy" for every page it starts: nothing to redraw then.
+        seen = (name, state, detail, id(self.bridge.engine), self.prefs.engine_mode)
+        if seen == self._engine_seen:
+            return
+        self._engine_seen = seen
+        self.engine_state = (name, state, detail)
+        if engine_kind(self.prefs) == "builtin" and self.prefs.engine_mode != "managed":
+            line = t(
+                "Pages will be read by the built-in CPU engine on this computer (no GPU needed)."
+            )
+        else:
+            line = t("Pages will be read by %1.").replace("%1", name or "?")
+        detail = reason_words(detail)
+        if state == "failed" and detail:
+            line = detail
+        words = state_words(state)
+        if not name and state == "starting":  # as the first paint shows it (app.py)
+            name = line = t("Preparing the engine…")
+            words = ""
+        self.window.set_engine(name, state, words, line)
+        if detail and state == "failed":
+            self.window.show_message(detail, 15000)
+        caps = self.bridge.capabilities()
+        if self.bridge.engine is not None and not caps & Capability.CHAT:
+            self.window.chat.set_available(
+                False,
+                t(
+                    "The current engine cannot chat about pages. Use a vision-language model (for example Qwen3-VL) on a server."  # noqa: E501
+                ),
+            )
+        else:
+            self.window.chat.set_available(self.bridge.engine is not None, t("No engine is ready."))
+        self.window.region_action.setEnabled(
+            bool(caps & Capability.GROUNDING) or self.bridge.engine is None
+        )
+        self._update_tray()
+
+    def _on_gpu(self, samples: list[Any]) -> None:
+        if samples:
+            used = sum(s.used_bytes for s in samples)
+            total = sum(s.total_bytes for s in samples)
+            self.gpu_sample = (used, total)
+            self.window.gpu_gauge.set_reading(used, total)
+        else:
+            self.gpu_sample = None
+            self.window.gpu_gauge.set_reading(0, 0)
+        self._update_tray()
+
+    def _update_tray(self) -> None:
+        used, total = self.gpu_sample or (0, 0)
+        name, state, _detail = self.engine_state
+        fraction = used / total if total else None
+        dot = "ready" if state == "busy" else state
+        # Redraw only what a user could see change: the icon's fill (1 %), the tooltip's
+        # "GPU 11.2 / 16.0 GiB" (0.1 GiB) or the model state; a 10 Hz poll rarely does.
+        seen = (
+            None if fraction is None else round(fraction * 100),
+            round(used / 1024**3, 1),
+            total,
+            name,
+            dot,
+            state,
+            self.prefs.engine_mode,
+            self.model_running(),
+        )
+        if seen == self._tray_seen:
+            return
+        self._tray_seen = seen
+        self.tray.update_state(fraction, used, total, name, dot, state_words(state))
+        self.tray.start_action.setEnabled(self.prefs.engine_mode == "managed")
+        self.tray.stop_action.setEnabled(self.model_running())
+
+    def model_running(self) -> bool:
+        """A model container is being pulled, started or is serving."""
+        status = self.model.status() if self.model is not None else None
+        return status is not None and str(status.state) in ("pulling", "starting", "ready")
+
+    def _on_mode(self, mode: str) -> None:
+        from dataclasses import replace
+
+        self.prefs = replace(self.prefs, ocr_mode=mode)
+        save_prefs(self.prefs)
+
+    # -- dialogs -----------------------------------------------------------------------
+    def open_settings(self) -> None:
+        from desktop.ui.widgets.settings import SettingsDialog
+
+        dialog = SettingsDialog(self.prefs, self._profile_names(), self.window)
+        if dialog.exec():
+            old, self.prefs = self.prefs, dialog.prefs()
+            save_prefs(self.prefs)
+            if dialog.secret_error:
+                self.window.show_message(dialog.secret_error, 15000)
+            if old.language != self.prefs.language:
+                install_language(self.app, self.prefs.language)
+                self.window.show_message(t("The language changes fully after a restart."))
+            self.bridge.set_concurrency(self.prefs.concurrency)
+            self.controller.dpi = self.prefs.pdf_dpi
+            self._set_tray(self.prefs.tray_enabled)
+            self.apply_engine()
+
+    def _profile_names(self) -> list[tuple[str, str]]:
+        try:
+            from desktop.runtime.profiles import load_profiles
+
+            return [(p.id, p.display_name) for p in load_profiles().values()]
+        except Exception:  # a broken user profile must not break the dialog
+            logger.warning("profiles unavailable", exc_info=True)
+            return []
+
+    def _fill_profiles(self) -> None:
+        self._tray_profile = self.prefs.profile
+        self.tray.set_profiles(self._profile_names(), self.prefs.profile)
+
+    def _sync_tray_profile(self) -> None:
+        """The model panel (or a switch) changed the profile: tick it in the tray too."""
+        if self._tray_profile is not None and self._tray_profile != self.prefs.profile:
+            self._fill_profiles()
+
+    def open_model_panel(self) -> None:
+        from desktop.ui.widgets.modelpanel import ModelPanel
+
+        ModelPanel.show_for(self)
+
+    def runtime(self) -> Any:
+        """The model runtime (container controller), created on first use."""
+        if self.model is None:
+            from desktop.ui.control.modelruntime import ModelRuntime
+
+            self.model = ModelRuntime(self)
+            self.model.status_changed.connect(lambda _s: self._on_model_status())
+        return self.model
+
+    def _on_model_status(self) -> None:
+        self._sync_tray_profile()
+        self._update_tray()
+        if self.prefs.engine_mode == "managed":
+            status = self.model.status()
+            ready = status is not None and str(status.state) == "ready"
+            current = self.bridge.engine
+            if (ready and current is None) or (not ready and current is not None):
+                self.apply_engine()
+
+    def _model_call(self, action: str, profile: str = "") -> None:
+        runtime = self.runtime()
+        if action == "start":
+            runtime.start(profile or self.prefs.profile)
+        elif action == "stop":
+            runtime.stop()
+        else:
+            from dataclasses import replace
+
+            self.prefs = replace(self.prefs, profile=profile)
+            save_prefs(self.prefs)
+            runtime.start(profile)
+
+
+def open_inputs_from_paths(shell: DesktopApp, files: list[str]) -> None:
+    shell.controller.open_inputs(expand_paths(files))

@@ -1,0 +1,1 @@
+"""Controllers and the async bridge: documents, OCR, chat and the model runtime."""

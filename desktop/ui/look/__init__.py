@@ -1,0 +1,1 @@
+"""Look: theme (palette and style sheet) and icons."""

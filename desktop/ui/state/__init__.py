@@ -1,0 +1,1 @@
+"""State and settings: preferences, the session, results kept for a document."""

@@ -1,0 +1,213 @@
+"""Right pane texts: rendered Markdown (inert), plain text and JSON of the current page."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QUrl, Signal
+from PySide6.QtGui import QFont, QImage, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from desktop.core.document import Block, Document, Page
+
+logger = logging.getLogger(__name__)
+
+
+class InertBrowser(QTextBrowser):
+    """A Markdown view that never fetches anything: no links followed, no images loaded."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.document().setDefaultStyleSheet(
+            "table { border-collapse: collapse; margin: 6px 0; }"
+            "th, td { border: 1px solid #9aa1ab; padding: 2px 8px; }"
+        )
+
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
+        # OCR output is untrusted: remote or local resources named in it are never loaded.
+        # An empty value (not None) is what stops Qt: for None, QTextDocument falls back to
+        # reading file:// and qrc: names itself.
+        if int(type) == QTextDocument.ResourceType.ImageResource.value:
+            return QImage()
+        return QByteArray()
+
+
+def block_markdown(block: Block) -> str:
+    """How one block reads in the Text tab (tables stay HTML, formulas stay LaTeX)."""
+    text = (block.text or "").strip()
+    if block.category == "Picture":
+        return ""
+    if block.category == "Formula" and text and not text.startswith("$"):
+        return f"$$\n{text}\n$$"
+    if block.category == "Title" and text and not text.startswith("#"):
+        return f"# {text}"
+    if block.category == "Section-header" and text and not text.startswith("#"):
+        return f"## {text}"
+    return text
+
+
+class TextView(InertBrowser):
+    """Rendered page text, built block by block so a block's text can be selected."""
+
+    block_activated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("text_view")
+        self.setAccessibleName(self.tr("Recognized text"))
+        self._ranges: list[tuple[int, int]] = []
+        self._shown: tuple[list[Block], str] = ([], "")
+        self.cursorPositionChanged.connect(self._on_cursor)
+        self._quiet = False
+
+    def set_blocks(self, blocks: tuple[Block, ...] | list[Block], plain: str = "") -> None:
+        if self._shown == (list(blocks), plain):
+            return  # already shown (streamed in): no re-render, selection kept
+        self._quiet = True
+        self.clear()
+        self._ranges = []
+        self._shown = ([], plain)
+        if plain and not blocks:
+            self.setMarkdown(plain)
+        for block in blocks:
+            self.append_block(block)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+        self._quiet = False
+
+    def append_blocks(self, blocks: list[Block]) -> None:
+        """Several streamed blocks at once, laid out and painted once."""
+        self.setUpdatesEnabled(False)
+        try:
+            for block in blocks:
+                self.append_block(block)
+        finally:
+            self.setUpdatesEnabled(True)
+
+    def append_block(self, block: Block) -> None:
+        self._shown[0].append(block)
+        quiet, self._quiet = self._quiet, True
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if self._ranges:
+            cursor.insertBlock()
+        start = cursor.position()
+        markdown = block_markdown(block)
+        if block.is_table and markdown.lstrip().startswith("<"):
+            cursor.insertHtml(markdown)
+        elif markdown:
+            cursor.insertMarkdown(markdown)
+        else:
+            cursor.insertText(" ")
+        self._ranges.append((start, cursor.position()))
+        self._quiet = quiet
+
+    def select_block(self, position: int) -> None:
+        if not 0 <= position < len(self._ranges):
+            return
+        start, end = self._ranges[position]
+        self._quiet = True
+        cursor = self.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        self._quiet = False
+
+    def _on_cursor(self) -> None:
+        if self._quiet:
+            return
+        pos = self.textCursor().position()
+        for i, (start, end) in enumerate(self._ranges):
+            if start <= pos <= end:
+                self.block_activated.emit(i)
+                return
+
+
+def page_document(source: str, page: Page) -> Document:
+    from desktop.core.document import Document
+
+    return Document(source=source, pages=(page,))
+
+
+def plain_text(doc: Document) -> str:
+    try:
+        from desktop.core.exports import document_to_text
+
+        return document_to_text(doc)
+    except ImportError:
+        parts = [p.text for p in doc.pages if p.text]
+        parts += [b.text or "" for p in doc.pages for b in p.blocks if b.text]
+        return "\n\n".join(parts)
+
+
+def json_text(doc: Document) -> str:
+    try:
+        from desktop.core.exports import document_to_json
+
+        return document_to_json(doc)
+    except ImportError:
+        import json
+
+        pages = [
+            {
+                "index": p.index,
+                "width": p.width,
+                "height": p.height,
+                "status": str(p.status),
+                "blocks": [
+                    {"bbox": list(b.bbox), "category": b.category, "text": b.text} for b in p.blocks
+                ],
+            }
+            for p in doc.pages
+        ]
+        return json.dumps({"source": doc.source, "pages": pages}, ensure_ascii=False, indent=2)
+
+
+class SourceView(QWidget):
+    """Plain text or JSON, monospace, read-only."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        from PySide6.QtWidgets import QPlainTextEdit  # not before the first paint (~3 ms)
+
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName(name)
+        self.edit.setReadOnly(True)
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        self.edit.setFont(font)
+        layout.addWidget(self.edit)
+
+    def set_text(self, text: str) -> None:
+        self.edit.setPlainText(text)
+
+
+def status_sentence(page: Page | None, running: bool) -> str:
+    """The page status line under the text."""
+
+    from desktop.core.document import PageStatus
+
+    def t(text: str) -> str:
+        return QCoreApplication.translate("PageStatus", text)
+
+    if running:
+        return t("Reading this page…")
+    if page is None or page.status == PageStatus.PENDING:
+        return t("Not read yet.")
+    words = {
+        PageStatus.OK: t("Read completely."),
+        PageStatus.PARTIAL: t("Partly read."),
+        PageStatus.RECOVERED: t("Recovered after a problem."),
+        PageStatus.FAILED: t("Failed."),
+    }
+    sentence = words.get(page.status, "")
+    from desktop.ui.words.reasons import reason_words
+
+    reason = reason_words(page.reason)
+    return f"{sentence} {reason[:1].upper()}{reason[1:]}".strip()  # a sentence of its own

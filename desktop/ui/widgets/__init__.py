@@ -1,0 +1,1 @@
+"""Widgets: the window and its panes (pages, documents, tables, chat, model, settings)."""

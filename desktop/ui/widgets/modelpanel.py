@@ -1,0 +1,404 @@
+"""The model panel: engine mode, profile, state with stage and progress, memory plan, logs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.errors import DotsError
+from desktop.ui.state.prefs import save_prefs
+from desktop.ui.words.modelwords import (
+    GIB,
+    Remedy,
+    diagnosis_words,
+    memory_verdict,
+    plan_sentence,
+    remedy_for,
+    remedy_words,
+    stage_word,
+    state_word,
+)
+
+STAGES = (
+    "downloading the image",
+    "starting container",
+    "loading weights",
+    "profiling memory",
+    "allocating KV cache",
+    "capturing CUDA graphs",
+    "starting API server",
+)
+
+
+def _gib(n: float) -> str:
+    return f"{n / GIB:.1f} GiB"
+
+
+class ModelPanel(QDialog):
+    """Non-modal; one per application."""
+
+    _open: ModelPanel | None = None
+
+    @classmethod
+    def show_for(cls, shell: Any) -> ModelPanel:
+        if cls._open is None:
+            cls._open = ModelPanel(shell)
+        cls._open.refresh()
+        cls._open.show()
+        cls._open.raise_()
+        return cls._open
+
+    def __init__(self, shell: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent or shell.window)
+        self.shell = shell
+        self.setObjectName("model_panel")
+        self.setWindowTitle(self.tr("Model"))
+        self.resize(680, 620)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        form = QFormLayout()
+        form.setVerticalSpacing(8)
+        self.mode = QComboBox()
+        self.mode.setObjectName("engine_mode")
+        self.mode.setAccessibleName(self.tr("Engine mode"))
+        self.mode.addItem(self.tr("Automatic (server if configured, else built-in)"), "auto")
+        self.mode.addItem(self.tr("Managed container on this GPU"), "managed")
+        self.mode.addItem(self.tr("Remote server"), "server")
+        self.mode.addItem(self.tr("Built-in CPU engine"), "builtin")
+        self.apply_button = QPushButton(self.tr("Use this engine"))
+        self.apply_button.setObjectName("apply_engine")
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.mode, 1)
+        mode_row.addWidget(self.apply_button)
+        self.profile = QComboBox()
+        self.profile.setObjectName("profile")
+        self.profile.setAccessibleName(self.tr("Model profile"))
+        self.engine = QLabel()
+        self.engine.setObjectName("engine_line")
+        self.engine.setWordWrap(True)
+        self.plan = QLabel()
+        self.plan.setObjectName("memory_plan")
+        self.plan.setWordWrap(True)
+        self.state = QLabel()
+        self.state.setObjectName("model_state_line")
+        self.state.setWordWrap(True)
+        font = self.state.font()
+        font.setBold(True)
+        self.state.setFont(font)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("model_progress")
+        self.progress.setTextVisible(True)
+        self.stages = QLabel()
+        self.stages.setObjectName("model_stages")
+        self.stages.setWordWrap(True)
+        self.note = QLabel()
+        self.note.setObjectName("model_note")
+        self.note.setWordWrap(True)
+        form.addRow(self.tr("Engine mode"), mode_row)
+        form.addRow(self.tr("Model profile"), self.profile)
+        form.addRow(self.tr("Engine"), self.engine)
+        form.addRow(self.tr("GPU memory"), self.plan)
+        form.addRow(self.tr("State"), self.state)
+        form.addRow("", self.progress)
+        form.addRow("", self.stages)
+        form.addRow("", self.note)
+        layout.addLayout(form)
+        self.failure_box = QFrame()
+        self.failure_box.setObjectName("failure_box")
+        self.failure_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.failure_box.setStyleSheet(
+            "#failure_box { border: 1px solid #e0455a; border-radius: 6px; }"
+        )
+        failure_layout = QVBoxLayout(self.failure_box)
+        self.failure = QLabel()
+        self.failure.setObjectName("failure")
+        self.failure.setWordWrap(True)
+        self.failure.setStyleSheet("color: #e0455a; font-weight: bold;")
+        self.fix = QLabel()
+        self.fix.setObjectName("failure_fix")
+        self.fix.setWordWrap(True)
+        for label in (self.failure, self.fix):  # users paste these into searches and issues
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fix_button = QPushButton()
+        self.fix_button.setObjectName("apply_fix")
+        fix_row = QHBoxLayout()
+        fix_row.addStretch(1)
+        fix_row.addWidget(self.fix_button)
+        failure_layout.addWidget(self.failure)
+        failure_layout.addWidget(self.fix)
+        failure_layout.addLayout(fix_row)
+        layout.addWidget(self.failure_box)
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton(self.tr("Start"))
+        self.start_button.setObjectName("start_model_button")
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setObjectName("stop_model_button")
+        buttons.addStretch(1)
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        layout.addLayout(buttons)
+        self.logs_label = QLabel(self.tr("Container log"))
+        self.logs_label.setObjectName("section_label")
+        self.logs = QPlainTextEdit()
+        self.logs.setObjectName("model_log")
+        self.logs.setAccessibleName(self.tr("Container log"))
+        self.logs.setReadOnly(True)
+        self.logs.setMaximumBlockCount(2000)
+        self.logs.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.logs.setFont(mono)
+        layout.addWidget(self.logs_label)
+        layout.addWidget(self.logs, 1)
+        self._remedy: Remedy | None = None
+        self._runtime_error = ""
+        self._wired: Any = None
+        self._seen_log: list[str] = []
+        self.mode.currentIndexChanged.connect(lambda _i: self._sync_buttons())
+        self.apply_button.clicked.connect(self._apply)
+        self.start_button.clicked.connect(lambda: self._runtime_call("start"))
+        self.stop_button.clicked.connect(lambda: self._runtime_call("stop"))
+        self.fix_button.clicked.connect(self._apply_fix)
+        self.profile.currentIndexChanged.connect(lambda _i: self.refresh())
+        self._timer = QTimer(self, interval=700)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self._fill_profiles()
+        index = self.mode.findData(shell.prefs.engine_mode)
+        self.mode.setCurrentIndex(max(0, index))
+
+    def _fill_profiles(self) -> None:
+        runtime = self.shell.model
+        if runtime is not None:
+            names = [(p.id, p.display_name) for p in runtime.profiles().values()]
+        else:
+            names = self.shell._profile_names()
+        self.profile.blockSignals(True)
+        self.profile.clear()
+        for pid, label in names:
+            self.profile.addItem(label, pid)
+        index = self.profile.findData(self.shell.prefs.profile)
+        self.profile.setCurrentIndex(max(0, index))
+        self.profile.blockSignals(False)
+
+    def _runtime(self) -> Any:
+        """The shell's runtime, created on first use; its signals wired to this panel once."""
+        runtime = self.shell.runtime()
+        if self._wired is not runtime:
+            self._wired = runtime
+            runtime.status_changed.connect(lambda _s: self.refresh())
+            runtime.failed.connect(self._on_runtime_failed)
+            self._fill_profiles()
+        return runtime
+
+    def _on_runtime_failed(self, sentence: str) -> None:
+        self._runtime_error = sentence
+        self.refresh()
+
+    def _apply(self) -> None:
+        self.shell.prefs = replace(
+            self.shell.prefs,
+            engine_mode=str(self.mode.currentData()),
+            profile=str(self.profile.currentData() or self.shell.prefs.profile),
+        )
+        save_prefs(self.shell.prefs)
+        if self.shell.prefs.engine_mode == "managed":
+            self._runtime()
+        self.shell.apply_engine()
+        self.refresh()
+
+    def _runtime_call(self, action: str) -> None:
+        if self.mode.currentData() != "managed" or self.shell.prefs.engine_mode != "managed":
+            self.mode.setCurrentIndex(self.mode.findData("managed"))
+            self._apply()
+        elif str(self.profile.currentData()) != self.shell.prefs.profile:
+            self._apply()
+        runtime = self._runtime()
+        self._runtime_error = ""
+        if action == "start":
+            runtime.start(str(self.profile.currentData()))
+        else:
+            runtime.stop()
+        self.refresh()
+
+    def _apply_fix(self) -> None:
+        remedy = self._remedy
+        if remedy is None:
+            return
+        self._runtime_error = ""
+        self._runtime().start_profile(remedy.profile)
+        self.refresh()
+
+    def _sync_buttons(self) -> None:
+        managed = self.mode.currentData() == "managed"
+        status = self.shell.model.status() if self.shell.model is not None else None
+        state = str(status.state) if status is not None else "absent"
+        running = state in ("pulling", "starting", "ready")
+        same = status is not None and status.profile_id == self.profile.currentData()
+        if not running:
+            self.start_button.setText(self.tr("Start"))
+        else:
+            self.start_button.setText(self.tr("Restart") if same else self.tr("Switch"))
+        self.start_button.setEnabled(True)
+        self.stop_button.setEnabled(managed and running)
+
+    # -- showing ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        from desktop.ui.appshell.shell import state_words
+
+        name, state, detail = self.shell.engine_state
+        line = f"{name or '—'} · {state_words(state)}"
+        self.engine.setText(line + (f"\n{detail}" if detail else ""))
+        self.plan.setText(self._plan_sentence())
+        runtime = self.shell.model
+        status = runtime.status() if runtime is not None else None
+        self._show_status(status, runtime)
+        self._sync_buttons()
+
+    def _selected_profile(self) -> Any:
+        pid = str(self.profile.currentData() or "")
+        try:
+            if self.shell.model is not None:
+                return self.shell.model.profile(pid)
+            from desktop.runtime.profiles import find_profile, load_profiles
+
+            return find_profile(load_profiles(), pid)
+        except (ImportError, DotsError):
+            return None
+
+    def _plan_sentence(self) -> str:
+        used, total = self.shell.gpu_sample or (0, 0)
+        if not total:
+            return self.tr(
+                "No NVIDIA GPU: a managed model cannot run here. Use a remote server or the built-in engine."  # noqa: E501
+            )
+        profile = self._selected_profile()
+        if profile is None:
+            return ""
+        return plan_sentence(memory_verdict(profile, total - used, total))
+
+    def _show_status(self, status: Any, runtime: Any) -> None:
+        self._show_logs(runtime)
+        if status is None:
+            self.state.setText(self.tr("No managed model yet."))
+            self.progress.hide()
+            self.stages.hide()
+            self.note.hide()
+            self._show_failure(self._runtime_error or (runtime.error if runtime else ""), "", None)
+            return
+        state = str(status.state)
+        text = state_word(state)
+        if status.profile_id:
+            text = f"{status.profile_id}: {text}"
+        if status.stage and state in ("pulling", "starting"):
+            text += f" · {stage_word(status.stage)}"
+        self.state.setText(text)
+        self._show_progress(status, state)
+        seen = [s for s in status.stages_seen if s]
+        if seen and state in ("starting", "ready", "failed"):
+            marks = [f"✓ {stage_word(s)}" for s in seen]
+            if state != "ready":  # the last stage is the one in progress (or that failed)
+                mark = "✗" if state == "failed" else "…"
+                marks[-1] = f"{mark} {stage_word(seen[-1])}"
+            self.stages.setText("   ".join(marks))
+            self.stages.show()
+        else:
+            self.stages.hide()
+        self.note.setText(status.note)
+        self.note.setVisible(bool(status.note))
+        remedy = remedy_for(status, self._base_profile(status, runtime), self._seen_log)
+        message, fix = diagnosis_words(status.message, status.fix)
+        if state != "failed":
+            message = fix = ""
+        self._show_failure(self._runtime_error or message, fix, remedy)
+
+    def _show_progress(self, status: Any, state: str) -> None:
+        if state == "pulling" and status.total_bytes:
+            percent = round(100 * status.pulled_bytes / max(1, status.total_bytes))
+            self.progress.setRange(0, 100)
+            self.progress.setValue(percent)
+            self.progress.setTextVisible(True)
+            self.progress.setFormat(
+                self.tr("%1 of %2 (%3%)")
+                .replace("%1", _gib(status.pulled_bytes))
+                .replace("%2", _gib(status.total_bytes))
+                .replace("%3", str(percent))
+            )
+            self.progress.show()
+        elif state == "starting":
+            stage = STAGES.index(status.stage) if status.stage in STAGES else 1
+            self.progress.setRange(0, len(STAGES) - 1)
+            self.progress.setValue(max(0, stage))
+            self.progress.setTextVisible(False)  # the stage is named in the line above
+            self.progress.show()
+        elif state in ("pulling", "stopping"):
+            self.progress.setTextVisible(False)
+            self.progress.setRange(0, 0)
+            self.progress.show()
+        else:
+            self.progress.hide()
+
+    def _base_profile(self, status: Any, runtime: Any) -> Any:
+        if runtime is None:
+            return None
+        last = runtime.last_profile
+        if last is not None and last.id == status.profile_id:
+            return last
+        try:
+            return runtime.profile(status.profile_id or "")
+        except DotsError:
+            return None
+
+    def _show_failure(self, message: str, fix: str, remedy: Remedy | None) -> None:
+        self._remedy = remedy
+        self.failure.setText(message)
+        self.fix.setText(fix)
+        self.fix.setVisible(bool(fix))
+        self.failure_box.setVisible(bool(message))
+        self.fix_button.setVisible(remedy is not None)
+        if remedy is not None:
+            self.fix_button.setText(remedy_words(remedy))
+
+    def _show_logs(self, runtime: Any) -> None:
+        lines = runtime.logs() if runtime is not None else []
+        if lines == self._seen_log:
+            return
+        bar = self.logs.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 2
+        old = self._seen_log
+        if old and len(lines) > len(old) and lines[: len(old)] == old:
+            for line in lines[len(old) :]:
+                self.logs.appendPlainText(line)
+        else:
+            self.logs.setPlainText("\n".join(lines))
+        self._seen_log = lines
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    def closeEvent(self, event: Any) -> None:
+        self._timer.stop()
+        ModelPanel._open = None
+        self.deleteLater()
+        super().closeEvent(event)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,427 @@
+"""The main window: toolbar, documents, the page with its overlay, results, status bar.
+
+Built in two steps so the window paints as early as possible: ``MainWindow(defer=True)``
+builds what the first paint shows (toolbar, drop zone, status bar, and look-alike frames
+for the still-empty document lists and Text tab); ``complete()`` right after puts the real
+panels (documents, page view, text views, tables, chat) in their place (windowparts.py)
+and binds the shortcuts. Their modules are imported only then.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+# No ``Qt`` at module level: its first use builds ~20 ms of enums, so it waits until after
+# the first paint (see DropZone and complete()).
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.look.icons import dot_icon, line_icon
+from desktop.ui.widgets.statusbar import GpuGauge
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from desktop.ui.state.results import SourceView, TextView
+    from desktop.ui.widgets.chat import ChatPanel
+    from desktop.ui.widgets.documents import DocumentsPanel
+    from desktop.ui.widgets.pageview import PageView
+    from desktop.ui.widgets.tables import TablesPanel
+
+logger = logging.getLogger(__name__)
+
+#: RecognizeMode values (engines.base), spelled here so the first paint needs no engine code.
+MODES = ("layout", "text", "layout-only")
+
+
+class DropZone(QFrame):
+    """The empty state: what to do, and which engine will do it.
+
+    A QFrame (draws its style-sheet background) with centred labels; the centring is
+    set again in code by ``centre()`` after the first paint. Before it, the style sheet's
+    ``qproperty-alignment`` does it: naming ``Qt`` in Python costs ~20 ms of enum set-up.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("drop_zone")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 20)  # + the style sheet's margin and border
+        layout.addStretch(2)
+        self.title = QLabel(self.tr("Drop scans, photos or PDFs here, or paste with Ctrl+V"))
+        self.title.setObjectName("drop_title")
+        self.title.setWordWrap(True)
+        self.engine_line = QLabel()
+        self.engine_line.setObjectName("drop_engine_line")
+        self.engine_line.setWordWrap(True)
+        self.hint = QLabel(
+            self.tr("Tables can be copied into a spreadsheet; chat asks about the page.")
+        )
+        self.hint.setObjectName("drop_hint")
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addSpacing(10)
+        layout.addWidget(self.engine_line)
+        layout.addSpacing(4)
+        layout.addWidget(self.hint)
+        layout.addStretch(3)
+
+    def centre(self) -> None:
+        from PySide6.QtCore import Qt
+
+        for label in (self.title, self.engine_line, self.hint):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+
+def documents_skeleton() -> QWidget:
+    """What the documents pane shows before its lists exist: the same labels and frames.
+
+    Both lists are empty at the first paint (history is read after it), so this looks
+    the same as DocumentsPanel while costing none of its list-view set-up (~8 ms).
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    pane = QWidget()
+    pane.setObjectName("documents_panel")
+    layout = QVBoxLayout(pane)
+    layout.setContentsMargins(8, 8, 4, 8)  # as DocumentsPanel
+    layout.setSpacing(6)
+    for label, stretch in (("Documents", 2), ("Pages", 5)):
+        title = QLabel(QCoreApplication.translate("DocumentsPanel", label))
+        title.setObjectName("section_label")
+        frame = QFrame()
+        frame.setObjectName("list_placeholder")
+        layout.addWidget(title)
+        layout.addWidget(frame, stretch)
+    return pane
+
+
+class MainWindow(QMainWindow):
+    """Widgets and their layout; the app controller (app.py) drives them."""
+
+    inputs_given = Signal(object)  # Inputs
+    mode_changed = Signal(str)
+    cancel_requested = Signal()
+    close_requested = Signal()
+
+    # Built by complete() (windowparts.py), after the first paint:
+    documents: DocumentsPanel
+    text_view: TextView
+    page_bar: QToolBar
+    page_status: QLabel
+    page_progress: QProgressBar
+    page_view: PageView
+    region_box: QWidget
+    region_text: QPlainTextEdit
+    tables: TablesPanel
+    chat: ChatPanel
+    plain_view: SourceView
+    json_view: SourceView
+
+    def __init__(self, parent: QWidget | None = None, *, defer: bool = False) -> None:
+        """``defer``: leave the hidden parts to ``complete()`` (run_gui, after first paint)."""
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowTitle("Dots Desktop")
+        self.setAcceptDrops(True)
+        self.resize(1400, 880)
+        self._icons: dict[QAction, str] = {}
+        self._shortcuts: dict[QAction, str] = {}
+        self._page_actions: set[QAction] = set()
+        self._complete = False
+        self._build_actions()
+        self._build_toolbar()
+        self._build_centre()
+        self._build_status()
+        if not defer:
+            self.complete()
+
+    # -- construction ----------------------------------------------------------
+    def _action(
+        self, name: str, text: str, icon: str = "", shortcut: str = "", *, page: bool = False
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if icon:
+            self._icons[action] = icon
+            if page:
+                self._page_actions.add(action)  # their icons come with the page bar
+            else:
+                action.setIcon(line_icon(icon, self.palette().windowText().color().name()))
+        if shortcut:
+            # Bound by complete(): QKeySequence's enums cost ~2 ms before the first paint,
+            # and no key can be pressed before the window is there.
+            self._shortcuts[action] = shortcut
+        self.addAction(action)
+        return action
+
+    def _bind_shortcuts(self) -> None:
+        from PySide6.QtGui import QKeySequence
+
+        native = QKeySequence.SequenceFormat.NativeText
+        for action, keys in self._shortcuts.items():
+            sequence = QKeySequence(keys)
+            action.setShortcuts([sequence])  # setShortcut() would name Qt.Key (see DropZone)
+            action.setToolTip(f"{action.text()} ({sequence.toString(native)})")
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("open", self.tr("Open"), "open", "Ctrl+O")
+        self.paste_action = self._action("paste", self.tr("Paste"), "paste", "Ctrl+V")
+        self.export_action = self._action("export", self.tr("Export"), "export", "Ctrl+E")
+        self.settings_action = self._action("settings", self.tr("Settings"), "settings", "Ctrl+,")
+        self.cancel_action = self._action("cancel", self.tr("Cancel"), "stop", "Esc", page=True)
+        self.fit_action = self._action("fit", self.tr("Fit page"), "fit", "Ctrl+0", page=True)
+        self.zoom_in_action = self._action(
+            "zoom_in", self.tr("Zoom in"), "zoom-in", "Ctrl++", page=True
+        )
+        self.zoom_out_action = self._action(
+            "zoom_out", self.tr("Zoom out"), "zoom-out", "Ctrl+-", page=True
+        )
+        self.region_action = self._action(
+            "region", self.tr("Read a region"), "region", "Ctrl+R", page=True
+        )
+        self.region_action.setCheckable(True)
+        self.retry_action = self._action(
+            "retry_page", self.tr("Read page again"), "run", "F5", page=True
+        )
+        self.open_action.triggered.connect(self.choose_files)
+        self.paste_action.triggered.connect(self.paste)
+        self.cancel_action.triggered.connect(self.cancel_requested)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Main"))
+        bar.setObjectName("main_toolbar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(20, 20))
+        # Text beside icons comes from the style sheet until complete() sets it in code.
+        bar.addAction(self.open_action)
+        bar.addAction(self.paste_action)
+        bar.addSeparator()
+        self.mode_combo = QComboBox()
+        self.mode_combo.setObjectName("ocr_mode")
+        self.mode_combo.setAccessibleName(self.tr("OCR mode"))
+        self.mode_combo.setToolTip(self.tr("What to read from each page"))
+        self.mode_combo.addItem(self.tr("Layout + text"), MODES[0])
+        self.mode_combo.addItem(self.tr("Text only"), MODES[1])
+        self.mode_combo.addItem(self.tr("Layout only"), MODES[2])
+        self.mode_combo.currentIndexChanged.connect(lambda _i: self.mode_changed.emit(self.mode()))
+        bar.addWidget(self.mode_combo)
+        bar.addSeparator()
+        self.engine_chip = QToolButton()
+        self.engine_chip.setObjectName("engine_chip")
+        self.engine_chip.setAccessibleName(self.tr("Engine and model state"))
+        self.engine_chip.setToolTip(
+            self.tr("The engine reading your pages; click to manage the model")
+        )
+        bar.addWidget(self.engine_chip)
+        spacer = QWidget()
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
+        )
+        bar.addWidget(spacer)
+        bar.addAction(self.export_action)
+        bar.addAction(self.settings_action)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_centre(self) -> None:
+        splitter = QSplitter()  # horizontal
+        splitter.setObjectName("main_splitter")
+        self.docs_standin = documents_skeleton()  # DocumentsPanel comes with complete()
+        splitter.addWidget(self.docs_standin)
+        self.splitter = splitter
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        self.stack = QStackedWidget()
+        self.drop_zone = DropZone()
+        self._page_box = QWidget()  # the page bar and view: filled by complete()
+        self.page_layout = QVBoxLayout(self._page_box)
+        self.page_layout.setContentsMargins(0, 0, 0, 0)
+        self.page_layout.setSpacing(0)
+        self.stack.addWidget(self.drop_zone)
+        self.stack.addWidget(self._page_box)
+        centre_layout.addWidget(self.stack)
+        splitter.addWidget(centre)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("result_tabs")
+        self.tabs.setDocumentMode(True)
+        self.text_tab = QWidget()
+        self.text_layout = QVBoxLayout(self.text_tab)
+        self.text_layout.setContentsMargins(0, 6, 0, 0)
+        # The (empty) text view's look until complete() puts the real one there: a
+        # QTextBrowser and its document's enums cost ~8 ms before the first paint.
+        self.text_standin = QFrame()
+        self.text_standin.setObjectName("text_placeholder")
+        self.text_layout.addWidget(self.text_standin, 1)
+        self.tabs.addTab(self.text_tab, self.tr("Text"))
+        # Same labels as the panels complete() puts there: the tab bar never changes.
+        for label in (self.tr("Tables"), self.tr("Chat"), self.tr("Plain text"), "JSON"):
+            self.tabs.addTab(QWidget(), label)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([240, 640, 520])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+    def complete(self) -> None:
+        """Build the parts hidden at start: the page (bar + view) and the other tabs."""
+        if self._complete:
+            return
+        self._complete = True
+        from PySide6.QtCore import Qt
+
+        from desktop.ui.widgets.windowparts import build_parts
+
+        build_parts(self)
+        self._bind_shortcuts()
+        beside = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        self.toolbar.setToolButtonStyle(beside)
+        self.engine_chip.setToolButtonStyle(beside)
+        self.drop_zone.centre()
+        colour = self.palette().windowText().color().name()
+        for action, name in self._icons.items():
+            if action.icon().isNull():
+                action.setIcon(line_icon(name, colour))
+
+    def _build_status(self) -> None:
+        status = self.statusBar()
+        status.setObjectName("status_bar")
+        self.batch_label = QLabel()
+        self.batch_label.setObjectName("batch_label")
+        self.batch_progress = QProgressBar()
+        self.batch_progress.setObjectName("batch_progress")
+        self.batch_progress.setAccessibleName(self.tr("Batch progress"))
+        self.batch_progress.setMaximumWidth(200)
+        self.batch_progress.setMaximumHeight(14)
+        self.batch_progress.setTextVisible(False)
+        self.batch_progress.hide()
+        self.gpu_gauge = GpuGauge()
+        self.model_state = QLabel()
+        self.model_state.setObjectName("model_state")
+        self.model_dot = QLabel()
+        status.addWidget(self.batch_label)
+        status.addWidget(self.batch_progress)
+        status.addPermanentWidget(self.gpu_gauge)
+        status.addPermanentWidget(self.model_dot)
+        status.addPermanentWidget(self.model_state)
+
+    def refresh_colours(self) -> None:
+        """(Re-)tint icons and backgrounds after the light/dark palette changed."""
+        colour = self.palette().windowText().color().name()
+        for action, name in self._icons.items():
+            if self._complete or action not in self._page_actions:
+                action.setIcon(line_icon(name, colour))
+        if self._complete:
+            self.page_view.setBackgroundBrush(self.palette().window().color().darker(108))
+
+    # -- display helpers -----------------------------------------------------------
+    def mode(self) -> str:
+        return str(self.mode_combo.currentData())
+
+    def set_mode(self, mode: str) -> None:
+        index = self.mode_combo.findData(mode)
+        if index >= 0:
+            self.mode_combo.setCurrentIndex(index)
+
+    def set_engine(self, name: str, state: str, state_text: str, line: str) -> None:
+        """Update the chip, the status bar and the drop zone's engine sentence."""
+        dot = dot_icon(state)
+        self.engine_chip.setIcon(dot)
+        self.engine_chip.setText(name or self.tr("No engine"))
+        self.model_dot.setPixmap(dot.pixmap(12, 12))
+        self.model_state.setText(" · ".join(part for part in (name, state_text) if part))
+        self.drop_zone.engine_line.setText(line)
+
+    def set_batch(self, done: int, total: int) -> None:
+        active = total > 0
+        self.batch_progress.setVisible(active)
+        self.batch_progress.setRange(0, max(1, total))
+        self.batch_progress.setValue(done)
+        self.batch_label.setText(
+            self.tr("Reading pages: %1 of %2 done")
+            .replace("%1", str(done))
+            .replace("%2", str(total))
+            if active
+            else ""
+        )
+
+    def show_message(self, text: str, ms: int = 8000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    # -- input -------------------------------------------------------------------
+    def choose_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from desktop.ui.control.inputs import expand_paths
+
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Open scans, photos or PDFs"),
+            "",
+            self.tr(
+                "Images and PDFs (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff *.pdf);;All files (*)"  # noqa: E501
+            ),
+        )
+        if files:
+            self.inputs_given.emit(expand_paths(files))
+
+    def paste(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        from desktop.ui.control.inputs import Inputs, mime_inputs
+
+        focus = QGuiApplication.focusObject()
+        if self._complete and focus is self.chat.input:
+            self.chat.input.paste()
+            return
+        mime = QGuiApplication.clipboard().mimeData()
+        inputs = mime_inputs(mime) if mime is not None else Inputs()
+        if inputs:
+            self.inputs_given.emit(inputs)
+        else:
+            self.show_message(self.tr("The clipboard holds no image or file to read."))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        from desktop.ui.control.inputs import mime_inputs
+
+        inputs = mime_inputs(event.mimeData())
+        if inputs.skipped and not inputs:
+            self.show_message(
+                self.tr("Only local files can be read; links are not downloaded: %1").replace(
+                    "%1", ", ".join(inputs.skipped[:3])
+                )
+            )
+        if inputs:
+            event.acceptProposedAction()
+            self.inputs_given.emit(inputs)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+        self.close_requested.emit()

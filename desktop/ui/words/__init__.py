@@ -1,0 +1,1 @@
+"""Words: translations and the sentences shown for facts (errors, reasons, model states)."""
