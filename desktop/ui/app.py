@@ -109,6 +109,9 @@ def run_gui(files: list[str]) -> int:
         app.processEvents()  # the expose's paint
         logger.info("window shown; exiting as DOTS_DESKTOP_EXIT_AFTER_SHOWN asks")
         return 0
+    from desktop.ui.appshell.crashlog import install_crash_reporting
+
+    reporter = install_crash_reporting(window)  # type: ignore[arg-type]  # after the paint
     window.complete()  # type: ignore[attr-defined]  # the parts the first paint did not show
     from desktop.ui.state.prefs import load_prefs
 
@@ -136,6 +139,7 @@ def run_gui(files: list[str]) -> int:
     prestart_threads(executor, 8)
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
+    loop.set_exception_handler(reporter.loop_exception)
     install_asyncgen_hooks(loop)
     server = InstanceServer()
     server.listen()
