@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from PySide6.QtCore import QTimer, qWarning
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from desktop.core.logfile import log_path, remove_log_file
+from desktop.core.logfile import LOG_NAME, log_path, remove_log_file
 from desktop.ui.appshell import crashlog
 from desktop.ui.appshell.crashlog import CrashReporter, install_crash_reporting
 from desktop.ui.widgets.crashdialog import CrashDialog
@@ -173,3 +174,38 @@ def test_given_a_refused_connection_in_the_loop_then_it_is_logged_without_a_noti
     qtbot.wait(50)
     assert "ConnectionResetError: reset by peer" in log_text()
     assert notices() == []
+
+
+def test_given_the_real_app_then_slot_and_loop_errors_reach_its_log_file(tmp_path: Path) -> None:
+    """run_gui's own wiring: a failing slot and a failing loop callback, then quit."""
+    env = {
+        "DOTS_DESKTOP_HOME": str(tmp_path),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PATH": "/usr/bin:/bin",
+    }
+    script = (
+        "import asyncio, sys; from PySide6.QtCore import QTimer; from desktop.ui import app;"
+        "from desktop.ui.appshell import shell;"
+        "orig = shell.DesktopApp.start\n"
+        "def slot_fails():\n"
+        "    raise ValueError('slot failed in the real app')\n"
+        "def callback_fails():\n"
+        "    raise LookupError('loop callback failed in the real app')\n"
+        "def start(self, files):\n"
+        "    orig(self, files)\n"
+        "    QTimer.singleShot(10, slot_fails)\n"
+        "    asyncio.get_event_loop().call_soon(callback_fails)\n"
+        "    QTimer.singleShot(800, self.request_quit)\n"
+        "shell.DesktopApp.start = start\n"
+        "sys.exit(app.run_gui([]))\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(  # noqa: PLW1510  (the code is asserted below)
+        [sys.executable, "-c", script], cwd=repo, env=env, timeout=90, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "log" / LOG_NAME).read_text(encoding="utf-8")
+    assert "Dots Desktop" in text and "started" in text
+    assert "in slot_fails" in text and "ValueError: slot failed in the real app" in text
+    assert "in callback_fails" in text and "LookupError: loop callback failed" in text
+    assert "Unhandled error in asyncio: Exception in callback" in text  # our handler, not asyncio's
