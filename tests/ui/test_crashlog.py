@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer, qWarning
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from desktop.core.logfile import LOG_NAME, log_path, remove_log_file
@@ -52,7 +53,7 @@ def raise_in_a_slot() -> None:
 
 
 def test_given_an_error_in_a_slot_then_the_log_has_its_traceback_and_copy_details_gives_it(
-    reporter: CrashReporter, qtbot: Any
+    reporter: CrashReporter, qtbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN a button whose handler raises
     button = QPushButton("Go")
@@ -70,6 +71,13 @@ def test_given_an_error_in_a_slot_then_the_log_has_its_traceback_and_copy_detail
     dialog = notices()[0]
     assert dialog.sentence.text().count(".") == 1 and "error" in dialog.sentence.text()
     assert str(reporter.log_folder) in dialog.location.text()
+    # AND the folder is a link that opens it
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    href = re.search(r'href="([^"]+)"', dialog.location.text())
+    assert href is not None
+    dialog.location.linkActivated.emit(href.group(1))
+    assert opened == [str(reporter.log_folder)]
     # AND Copy details puts the traceback and the versions on the clipboard
     dialog.copy_button.click()
     copied = QGuiApplication.clipboard().text()
@@ -209,3 +217,17 @@ def test_given_the_real_app_then_slot_and_loop_errors_reach_its_log_file(tmp_pat
     assert "in slot_fails" in text and "ValueError: slot failed in the real app" in text
     assert "in callback_fails" in text and "LookupError: loop callback failed" in text
     assert "Unhandled error in asyncio: Exception in callback" in text  # our handler, not asyncio's
+
+
+def test_given_russian_then_the_notice_reads_in_russian(qapp: QApplication, tmp_path: Path) -> None:
+    from desktop.ui.words.i18n import install_language
+
+    assert install_language(qapp, "ru")
+    try:
+        dialog = CrashDialog("Traceback ...", tmp_path)
+        assert dialog.sentence.text().startswith("В Dots Desktop произошла непредвиденная ошибка")
+        assert dialog.copy_button.text() == "Копировать подробности"
+        assert dialog.location.text().startswith("Папка журнала: ")
+        dialog.close()
+    finally:
+        install_language(qapp, "en")
