@@ -197,6 +197,8 @@ def _import_app_modules() -> str:
         "desktop.ui.app",
         "desktop.ui.appshell.shell",
         "desktop.ui.appshell.tray",
+        "desktop.ui.appshell.crashlog",  # with logging.handlers: the log file
+        "desktop.core.logfile",
         "desktop.engines.factory",
         "desktop.engines.remote.server",
         "desktop.runtime.profiles",

@@ -1,6 +1,8 @@
-"""Where the app keeps its files: config (settings, user profiles), data (history, batches), cache.
+"""Where the app keeps its files: config (settings, user profiles), data (history, batches),
+cache and log.
 
-``DOTS_DESKTOP_HOME`` overrides all three (tests and portable installs use it).
+``DOTS_DESKTOP_HOME`` overrides all four (tests and portable installs use it);
+``DOTS_DESKTOP_LOG_DIR`` overrides the log folder alone.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ def _base(kind: str) -> Path:
             path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
         elif kind == "data":
             path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        elif kind == "log":
+            path = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
         else:
             path = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
@@ -46,10 +50,21 @@ def cache_dir() -> Path:
     return _base("cache")
 
 
+def log_dir() -> Path:
+    """The rotating log file (the window writes its errors and crashes there)."""
+    override = os.environ.get("DOTS_DESKTOP_LOG_DIR", "").strip()
+    if override:
+        path = Path(override)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return _base("log")
+
+
 _XDG = {
     "config": ("XDG_CONFIG_HOME", ".config"),
     "data": ("XDG_DATA_HOME", ".local/share"),
     "cache": ("XDG_CACHE_HOME", ".cache"),
+    "log": ("XDG_STATE_HOME", ".local/state"),
 }
 
 
@@ -59,4 +74,5 @@ def _xdg(kind: str) -> Path:
     variable, default = _XDG[kind]
     base = os.environ.get(variable, "").strip()
     root = Path(base) if base and Path(base).is_absolute() else Path.home() / default
-    return root / APP_NAME
+    # platformdirs puts logs in a "log" folder of the app's state folder.
+    return root / APP_NAME / "log" if kind == "log" else root / APP_NAME

@@ -14,6 +14,8 @@ from PySide6.QtCore import QCoreApplication
 if TYPE_CHECKING:
     import asyncio
 
+    from desktop.ui.appshell.asyncgens import AsyncGenFinalizer
+
 logger = logging.getLogger(__name__)
 
 APP_NAME = "Dots Desktop"
@@ -109,6 +111,9 @@ def run_gui(files: list[str]) -> int:
         app.processEvents()  # the expose's paint
         logger.info("window shown; exiting as DOTS_DESKTOP_EXIT_AFTER_SHOWN asks")
         return 0
+    from desktop.ui.appshell.crashlog import install_crash_reporting
+
+    reporter = install_crash_reporting(window)  # type: ignore[arg-type]  # after the paint
     window.complete()  # type: ignore[attr-defined]  # the parts the first paint did not show
     from desktop.ui.state.prefs import load_prefs
 
@@ -136,7 +141,8 @@ def run_gui(files: list[str]) -> int:
     prestart_threads(executor, 8)
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
-    install_asyncgen_hooks(loop)
+    loop.set_exception_handler(reporter.loop_exception)
+    asyncgens = install_asyncgen_hooks(loop)
     server = InstanceServer()
     server.listen()
     shell = DesktopApp(app, window=window, prefs=prefs)
@@ -147,7 +153,7 @@ def run_gui(files: list[str]) -> int:
         with loop:
             shell.start(paths)
             code = loop.run_until_complete(shell.run())
-            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(asyncgens.shutdown())
     finally:
         FILE_OPENS.disconnect()
         server.close()
@@ -212,17 +218,14 @@ def _wait_exposed(app: Any, window: Any, timeout_s: float = 2.0) -> None:
         time.sleep(0.002)
 
 
-def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
-    """Let the loop finalize abandoned async generators, as asyncio's own run_forever does.
+def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> AsyncGenFinalizer:
+    """Let the loop finalize abandoned async generators, as asyncio's own run_forever does
+    (qasync's does not: see ``appshell/asyncgens.py``)."""
+    from desktop.ui.appshell.asyncgens import AsyncGenFinalizer
 
-    qasync's run_forever skips this on Unix; without it an HTTP stream left open by a
-    cancelled or finished read is closed by the garbage collector outside any task, and
-    its connection never returns to the pool (the server then seems to stop answering).
-    """
-    firstiter = getattr(loop, "_asyncgen_firstiter_hook", None)
-    finalizer = getattr(loop, "_asyncgen_finalizer_hook", None)
-    if firstiter is not None and finalizer is not None:
-        sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
+    finalizer = AsyncGenFinalizer(loop)
+    finalizer.install()
+    return finalizer
 
 
 def _route_sigint(shell: object) -> None:

@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU" sourcelanguage="en_US">
   <context>
+    <name>AboutPanel</name>
+    <message>
+      <source>Copy versions</source>
+      <translation>Копировать версии</translation>
+    </message>
+    <message>
+      <source>Log folder</source>
+      <translation>Папка журнала</translation>
+    </message>
+    <message>
+      <source>Open log folder</source>
+      <translation>Открыть папку журнала</translation>
+    </message>
+  </context>
+  <context>
     <name>ChatPanel</name>
     <message>
       <source>About: the selected region (%1 × %2 px)</source>
@@ -66,6 +81,33 @@
     <message>
       <source>You</source>
       <translation>Вы</translation>
+    </message>
+  </context>
+  <context>
+    <name>CrashDialog</name>
+    <message>
+      <source>Copied</source>
+      <translation>Скопировано</translation>
+    </message>
+    <message>
+      <source>Copy details</source>
+      <translation>Копировать подробности</translation>
+    </message>
+    <message>
+      <source>Dots Desktop hit an unexpected error; it keeps running, and the details are in its log.</source>
+      <translation>В Dots Desktop произошла непредвиденная ошибка; программа продолжает работать, а подробности записаны в журнал.</translation>
+    </message>
+    <message>
+      <source>Log folder: %1</source>
+      <translation>Папка журнала: %1</translation>
+    </message>
+    <message>
+      <source>Puts the error's traceback and the versions in use on the clipboard.</source>
+      <translation>Копирует в буфер обмена трассировку ошибки и версии используемых библиотек.</translation>
+    </message>
+    <message>
+      <source>Something went wrong</source>
+      <translation>Что-то пошло не так</translation>
     </message>
   </context>
   <context>
@@ -1051,6 +1093,10 @@
       <translation>Ключ API</translation>
     </message>
     <message>
+      <source>About</source>
+      <translation>О программе</translation>
+    </message>
+    <message>
       <source>Add or change model profiles (TOML files); they are read at start-up.</source>
       <translation>Добавьте или измените профили моделей (файлы TOML); они читаются при запуске.</translation>
     </message>
@@ -1077,6 +1123,10 @@
     <message>
       <source>Engine</source>
       <translation>Движок</translation>
+    </message>
+    <message>
+      <source>General</source>
+      <translation>Общие</translation>
     </message>
     <message>
       <source>Hugging Face token</source>

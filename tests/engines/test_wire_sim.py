@@ -17,7 +17,8 @@ from desktop.core.images import iter_pages
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import BlockFound, PageDone
 from desktop.engines.errors import RetryPolicy
-from desktop.engines.net.netstream import ChunkedBody, LeanBackend, lean_transport
+from desktop.engines.net.netstream import ChunkedBody, LeanStream
+from desktop.engines.net.transport import lean_transport
 from desktop.engines.remote.server import ServerEngine
 
 FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.05, max_delay=0.2, total=10)
@@ -252,14 +253,18 @@ async def test_a_certificate_the_client_does_not_trust_is_refused(
     await proxy.stop()
 
 
-def test_the_default_pool_uses_the_lean_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_default_client_reads_through_the_lean_backend(
+    vllm_sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
-    engine = ServerEngine("http://127.0.0.1:9")
-    transport = engine._client._transport
-    pool = getattr(transport, "_pool", None)
-    # If an httpx upgrade moves this, the lean layer silently turns off: this says so.
-    assert isinstance(getattr(pool, "_network_backend", None), LeanBackend)
+    sim = vllm_sim()
+    engine = ServerEngine(sim.base_url)
+    resp = await engine._client.get("/health")
+    # httpcore's public "network_stream" extension: the connection is one of ours.
+    assert resp.status_code == 200
+    assert isinstance(resp.extensions.get("network_stream"), LeanStream)
+    await engine.aclose()
 
 
 def test_a_proxy_from_the_environment_keeps_httpxs_own_transport(

@@ -22,6 +22,8 @@ _lock = threading.Lock()
 
 def _rebind() -> None:
     """Point every loaded RapidOCR module's ``cv2`` global at cvlite."""
+    # WORKAROUND(rapidocr-onnxruntime 1.4.4): RapidOCR has no option for its image library;
+    # tests/builtin/test_no_opencv.py fails if it imports cv2 elsewhere or differently.
     for name, module in list(sys.modules.items()):
         ours = name == _PACKAGE or name.startswith(_PACKAGE + ".")
         if ours and getattr(module, "cv2", None) not in (None, cvlite):
@@ -30,6 +32,8 @@ def _rebind() -> None:
 
 def rapidocr_module() -> ModuleType:
     """The rapidocr_onnxruntime package, bound to cvlite (ImportError if not installed)."""
+    # WORKAROUND(rapidocr-onnxruntime 1.4.4): its modules import cv2 at import time, so
+    # cvlite stands in for it in sys.modules meanwhile (see _rebind).
     with _lock:
         saved = sys.modules.get("cv2")
         had = "cv2" in sys.modules

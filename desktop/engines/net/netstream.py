@@ -368,18 +368,3 @@ def _apply(transport: asyncio.BaseTransport, options: Iterable[Any] | None) -> N
     for option in options or ():
         if sock is not None:
             sock.setsockopt(*option)
-
-
-def lean_transport(
-    limits: httpx.Limits, verify: ssl.SSLContext | bool = True
-) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport (TLS, limits, errors) over ``LeanBackend``.
-
-    httpx has no argument for httpcore's network backend, so the pool's is swapped; if a
-    future httpx hides it elsewhere, the transport simply keeps its default backend.
-    """
-    transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
-    pool = getattr(transport, "_pool", None)
-    if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
-        pool._network_backend = LeanBackend()
-    return transport

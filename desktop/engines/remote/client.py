@@ -29,8 +29,9 @@ from desktop.engines.errors import (
     error_from_response,
     is_retryable,
 )
-from desktop.engines.net.netstream import ChunkedBody, LeanStream, lean_transport
+from desktop.engines.net.netstream import ChunkedBody, LeanStream
 from desktop.engines.net.sse import RESTART, EventParser, SSEDecoder, StreamChunk, StreamRestart
+from desktop.engines.net.transport import lean_transport
 from desktop.engines.net.watchdog import StreamWatchdog
 from desktop.engines.remote.endpoint import ServerInfo, Timeouts, normalize_base_url
 from desktop.engines.remote.requestbody import encode_json_body

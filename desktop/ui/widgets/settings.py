@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.ui.state.prefs import Prefs, get_secret, set_secret
+from desktop.ui.widgets.about import AboutPanel
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +169,13 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Language"), self.language)
         form.addRow("", self.keep_running)
         form.addRow("", self.tray)
-        layout.addLayout(form)
+        general = QWidget()
+        general.setLayout(form)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settings_tabs")
+        self.tabs.addTab(general, self.tr("General"))
+        self.tabs.addTab(AboutPanel(), self.tr("About"))
+        layout.addWidget(self.tabs)
         self.keyring_note = QLabel()
         self.keyring_note.setObjectName("keyring_note")
         self.keyring_note.setWordWrap(True)
