@@ -66,7 +66,15 @@ class WindowController(QObject):
         w.documents.document_selected.connect(self.show_document)
         w.documents.page_selected.connect(lambda _k, i: self.show_page(i))
         w.documents.thumbnail_wanted.connect(b.request_thumbnail)
-        self.chat = ChatController(self)
+        self.chat = ChatController(
+            w.chat,
+            b,
+            self.entries,
+            current=lambda: (self.current_key, self.current_page),
+            keep=self.keep,
+            store=lambda: self.history,
+            tell=w.show_message,
+        )
         w.chat.send_requested.connect(self.chat.ask)
         w.chat.stop_requested.connect(b.stop_chat)
         w.tables.message.connect(w.show_message)
