@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from desktop.core.errors import DotsError
-from desktop.ui.control.inputs import Inputs, image_png_bytes, mime_inputs
+from desktop.ui.state.inputs import Inputs, image_png_bytes, mime_inputs
 
 if TYPE_CHECKING:
     from desktop.ui.control.controller import WindowController

@@ -14,7 +14,7 @@ from desktop.core.errors import DotsError
 from desktop.engines.base import Capability, ChatMessage, RecognizeMode
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.chatcontrol import ChatController
-from desktop.ui.control.inputs import Inputs
+from desktop.ui.state.inputs import Inputs
 from desktop.ui.state.results import json_text, page_document, plain_text, status_sentence
 from desktop.ui.state.session import DocEntry
 from desktop.ui.widgets.window import MainWindow
@@ -120,7 +120,7 @@ class WindowController(QObject):
         return keys
 
     def open_files(self, files: list[str]) -> None:
-        from desktop.ui.control.inputs import expand_paths
+        from desktop.ui.state.inputs import expand_paths
 
         self.open_inputs(expand_paths(files))
 

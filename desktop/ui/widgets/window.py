@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
     def choose_files(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from desktop.ui.control.inputs import expand_paths
+        from desktop.ui.state.inputs import expand_paths
 
         files, _ = QFileDialog.getOpenFileNames(
             self,
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
     def paste(self) -> None:
         from PySide6.QtGui import QGuiApplication
 
-        from desktop.ui.control.inputs import Inputs, mime_inputs
+        from desktop.ui.state.inputs import Inputs, mime_inputs
 
         focus = QGuiApplication.focusObject()
         if self._complete and focus is self.chat.input:
@@ -376,7 +376,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        from desktop.ui.control.inputs import mime_inputs
+        from desktop.ui.state.inputs import mime_inputs
 
         inputs = mime_inputs(event.mimeData())
         if inputs.skipped and not inputs:
