@@ -75,9 +75,9 @@ class QuickActions:
         entry = self.controller.entries.get(key)
         if entry is None:
             return
-        from desktop.ui.state.results import plain_text
+        from desktop.core.exports import document_to_text
 
-        text = plain_text(entry.document())
+        text = document_to_text(entry.document())
         QGuiApplication.clipboard().setText(text)
         if not self.notify(t("Text copied"), text[:200] or t("No text was found.")):
             self.window.show_message(

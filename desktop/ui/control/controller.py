@@ -15,7 +15,7 @@ from desktop.engines.base import Capability, ChatMessage, RecognizeMode
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.chatcontrol import ChatController
 from desktop.ui.state.inputs import Inputs
-from desktop.ui.state.results import json_text, page_document, plain_text, status_sentence
+from desktop.ui.state.results import status_sentence
 from desktop.ui.state.session import DocEntry
 from desktop.ui.widgets.window import MainWindow
 from desktop.ui.words.reasons import reason_words
@@ -408,9 +408,11 @@ class WindowController(QObject):
         text = page.text if page is not None else entry.live_text.get(index, "")
         self.window.text_view.set_blocks(blocks, plain=text if not blocks else "")
         shown = page if page is not None else Page(index, 0, 0, blocks=blocks, text=text)
-        doc = page_document(entry.path or entry.name, shown)
-        self.window.plain_view.set_text(plain_text(doc) if blocks or text else "")
-        self.window.json_view.set_text(json_text(doc) if page is not None else "")
+        from desktop.core.exports import document_to_json, document_to_text  # preloaded by then
+
+        doc = Document(source=entry.path or entry.name, pages=(shown,))
+        self.window.plain_view.set_text(document_to_text(doc) if blocks or text else "")
+        self.window.json_view.set_text(document_to_json(doc) if page is not None else "")
         self._refresh_status()
 
     def _refresh_status(self) -> None:
