@@ -358,3 +358,23 @@ def test_given_the_runtime_is_built_in_a_worker_when_stop_comes_first_then_it_ru
     assert controller.calls[:1] == ["subscribe"]
     run_coroutine(qtbot, runtime.aclose())
     assert controller.calls[-1] == "aclose"
+
+
+def test_given_the_panel_when_another_engine_is_used_then_the_choice_is_kept_for_next_start(
+    gpu_shell: tuple[DesktopApp, Any], qtbot: Any
+) -> None:
+    from desktop.ui.state.prefs import load_prefs
+
+    # GIVEN the app on the managed model, its panel open
+    app, _ = gpu_shell
+    panel = app.open_model_panel()
+    # WHEN the user picks the remote server and presses "Use this engine"
+    panel.mode.setCurrentIndex(panel.mode.findData("server"))
+    panel.apply_button.click()
+    # THEN the choice is saved (the next start reads it) and the app builds that engine:
+    # no address is set, so the engine line says so
+    assert load_prefs().engine_mode == "server" and app.prefs.engine_mode == "server"
+    assert load_prefs().profile == "dots.ocr"
+    run_until(qtbot, lambda: app.engine_state[1] == "failed")
+    panel.refresh()
+    assert "No server address is set." in panel.engine.text()
