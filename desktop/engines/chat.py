@@ -1,4 +1,5 @@
-"""The one chat policy: when the page travels with a question, and what the model is sent.
+"""The one chat policy: when the page travels with a question, what the model is sent,
+and what of a conversation is kept.
 
 A conversation is a document's list of ``ChatMessage``: the user's questions (the one
 that carried the page keeps it), the model's answers and system notes the window shows
@@ -33,4 +34,18 @@ def sendable(history: Sequence[ChatMessage]) -> list[ChatMessage]:
     return [
         m if m.image is None or i == newest else dataclasses.replace(m, image=None, region=None)
         for i, m in enumerate(turns)
+    ]
+
+
+def kept_turns(history: Sequence[ChatMessage]) -> list[dict[str, str]]:
+    """What the history store keeps of a conversation: each turn's role and text, no image."""
+    return [{"role": m.role, "text": m.text} for m in history]
+
+
+def restored(turns: Sequence[object]) -> list[ChatMessage]:
+    """A kept conversation as messages again; what is not a turn is skipped."""
+    return [
+        ChatMessage(role=str(turn.get("role", "user")), text=str(turn.get("text", "")))
+        for turn in turns
+        if isinstance(turn, dict)
     ]

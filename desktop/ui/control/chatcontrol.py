@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication
 
 from desktop.core.errors import DotsError
 from desktop.engines.base import ChatMessage
-from desktop.engines.chat import page_wanted, sendable
+from desktop.engines.chat import kept_turns, page_wanted, sendable
 from desktop.ui.words.reasons import reason_words
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class ChatController:
         store = self.store()
         if store is None or entry.history_id is None:
             return
-        turns = [{"role": m.role, "text": m.text} for m in entry.chat]
+        turns = kept_turns(entry.chat)
         self.keep(asyncio.ensure_future(self._store(store, entry.history_id, turns)))
 
     @staticmethod

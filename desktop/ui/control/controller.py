@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from desktop.core.document import BBox, Block, Document, Page, PageStatus
 from desktop.core.errors import DotsError
 from desktop.engines.base import Capability, ChatMessage, RecognizeMode
+from desktop.engines.chat import restored
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.chatcontrol import ChatController
 from desktop.ui.state.inputs import Inputs
@@ -146,12 +147,7 @@ class WindowController(QObject):
             doc = store.load(item.id)  # type: ignore[attr-defined]
             if doc is None:
                 continue
-            turns = store.load_chat(item.id)  # type: ignore[attr-defined]
-            chat = [
-                ChatMessage(role=str(turn.get("role", "user")), text=str(turn.get("text", "")))
-                for turn in turns
-                if isinstance(turn, dict)
-            ]
+            chat = restored(store.load_chat(item.id))  # type: ignore[attr-defined]
             self.restore(doc, history_id=item.id, chat=chat)
 
     def restore(
