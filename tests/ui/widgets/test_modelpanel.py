@@ -20,8 +20,8 @@ from tests.runtime.conftest import (  # noqa: F401  (fixtures reused from the ru
     free_port,
     sim_profile,
 )
+from tests.ui.appshell.test_app_tray import GIB, FakeNvml
 from tests.ui.conftest import run_coroutine, run_until
-from tests.ui.test_app_tray import GIB, FakeNvml
 
 pytestmark = pytest.mark.gui
 
