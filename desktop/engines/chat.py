@@ -1,78 +1,51 @@
-"""A conversation about one page (or a region of it), kept per document.
+"""The one chat policy: when the page travels with a question, what the model is sent,
+and what of a conversation is kept.
 
-The page travels with the first user turn only; later turns are text. Stopping an answer
-is cancelling (or closing) the iteration: the engine closes the HTTP stream, and the
-part already written is kept in the history, marked as stopped.
+A conversation is a document's list of ``ChatMessage``: the user's questions (the one
+that carried the page keeps it), the model's answers and system notes the window shows
+(errors, "Answer stopped."). The window asks here before each question; engines send
+what they are given.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Sequence
 
 from desktop.core.document import BBox
-from desktop.core.pageimage import PageImage
-from desktop.engines.base import CannotChat, Capability, ChatMessage, Engine
-
-STOPPED_MARK = " [stopped]"
+from desktop.engines.base import ChatMessage
 
 
-@dataclass(frozen=True, slots=True)
-class ChatTurn:
-    role: str  # "user" | "assistant"
-    text: str
+def page_wanted(history: Sequence[ChatMessage], region: BBox | None) -> bool:
+    """Whether the next question must carry the page (or ``region`` of it).
+
+    The page travels with the first question, and again when the question is about
+    another part of it (a region attached or cleared), or after a restart (images are
+    not kept in the saved history).
+    """
+    holder = next((m for m in reversed(history) if m.image is not None), None)
+    return holder is None or holder.region != region
 
 
-class ChatSession:
-    """Multi-turn chat with ``engine`` about ``page`` (``region`` in original pixels)."""
+def sendable(history: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """The turns a model sees: no system notes, and only the newest image (one per request)."""
+    turns = [m for m in history if m.role != "system"]
+    newest = max((i for i, m in enumerate(turns) if m.image is not None), default=-1)
+    return [
+        m if m.image is None or i == newest else dataclasses.replace(m, image=None, region=None)
+        for i, m in enumerate(turns)
+    ]
 
-    def __init__(
-        self,
-        engine: Engine,
-        page: PageImage | None,
-        region: BBox | None = None,
-        turns: list[ChatTurn] | None = None,
-    ) -> None:
-        self.engine = engine
-        self.page = page
-        self.region = region
-        self.turns: list[ChatTurn] = list(turns or [])
 
-    def messages_for(self, question: str) -> list[ChatMessage]:
-        """The whole conversation plus ``question``; the image rides on the first user turn."""
-        turns = [*self.turns, ChatTurn("user", question)]
-        out: list[ChatMessage] = []
-        attached = False
-        for turn in turns:
-            if turn.role == "user" and not attached and self.page is not None:
-                out.append(ChatMessage("user", turn.text, image=self.page, region=self.region))
-                attached = True
-            else:
-                out.append(ChatMessage(turn.role, turn.text.removesuffix(STOPPED_MARK)))
-        return out
+def kept_turns(history: Sequence[ChatMessage]) -> list[dict[str, str]]:
+    """What the history store keeps of a conversation: each turn's role and text, no image."""
+    return [{"role": m.role, "text": m.text} for m in history]
 
-    async def ask(self, question: str) -> AsyncGenerator[str, None]:
-        """Stream the answer; the turn pair is recorded when it ends or is stopped."""
-        if not self.engine.capabilities & Capability.CHAT:
-            raise CannotChat(
-                f"{self.engine.name} cannot chat about pages.",
-                fix="Start a chat-capable model (dots.ocr or Qwen3-VL) from the Model panel.",
-            )
-        messages = self.messages_for(question)
-        parts: list[str] = []
-        finished = False
-        try:
-            async for piece in self.engine.chat(messages):
-                parts.append(piece)
-                yield piece
-            finished = True
-        finally:
-            answer = "".join(parts) + ("" if finished else STOPPED_MARK)
-            self.turns += [ChatTurn("user", question), ChatTurn("assistant", answer)]
 
-    def to_json(self) -> list[dict[str, str]]:
-        return [{"role": t.role, "text": t.text} for t in self.turns]
-
-    @staticmethod
-    def turns_from_json(data: list[dict[str, str]]) -> list[ChatTurn]:
-        return [ChatTurn(str(d["role"]), str(d["text"])) for d in data]
+def restored(turns: Sequence[object]) -> list[ChatMessage]:
+    """A kept conversation as messages again; what is not a turn is skipped."""
+    return [
+        ChatMessage(role=str(turn.get("role", "user")), text=str(turn.get("text", "")))
+        for turn in turns
+        if isinstance(turn, dict)
+    ]

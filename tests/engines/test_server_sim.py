@@ -205,23 +205,33 @@ async def test_chat_streams_an_answer_and_stopping_closes_the_stream(
     await engine.aclose()
 
 
-async def test_a_chat_session_keeps_its_turns_and_attaches_the_page_once(
+async def test_a_conversation_sends_the_newest_page_only_and_never_the_window_notes(
     vllm_sim: Any, journal: PageImage
 ) -> None:
-    from desktop.engines.chat import ChatSession
+    from desktop.engines.chat import page_wanted, sendable
 
+    # GIVEN a conversation that carried the page, then a region of it, with the window's
+    # "Answer stopped." note between the answers
     sim = vllm_sim()
     engine = ServerEngine(sim.base_url)
-    session = ChatSession(engine, journal)
-    first = "".join([p async for p in session.ask("Summarise the page.")])
-    second = "".join([p async for p in session.ask("And the table?")])
-    assert "Summarise the page." in first and "And the table?" in second
-    assert [t.role for t in session.turns] == ["user", "assistant", "user", "assistant"]
-    body = sim.stats.chat_requests[-1]
-    messages = body["messages"]
-    assert isinstance(messages, list) and len(messages) == 3
-    assert isinstance(messages[0]["content"], list)  # the image rides on the first turn only
-    assert messages[2]["content"] == "And the table?"
+    history: list[ChatMessage] = []
+    assert page_wanted(history, None)
+    history.append(ChatMessage("user", "Summarise the page.", image=journal))
+    history.append(ChatMessage("assistant", "A journal page."))
+    history.append(ChatMessage("system", "Answer stopped."))
+    region = (0, 0, 600, 400)
+    assert not page_wanted(history, None) and page_wanted(history, region)
+    history.append(ChatMessage("user", "And this table?", image=journal, region=region))
+    # WHEN it is sent as the chat policy says
+    answer = "".join([p async for p in engine.chat(sendable(history))])
+    # THEN the server got three turns, the image only on the newest question, no note
+    assert "And this table?" in answer
+    messages = sim.stats.chat_requests[-1]["messages"]
+    assert isinstance(messages, list)
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    assert messages[0]["content"] == "Summarise the page."
+    assert isinstance(messages[2]["content"], list)
+    assert [part["type"] for part in messages[2]["content"]] == ["image_url", "text"]
     await engine.aclose()
 
 

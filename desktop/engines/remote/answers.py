@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from desktop.core.document import BBox, Block, Page, PageStatus
 from desktop.core.pageimage import PageImage
@@ -20,15 +20,13 @@ from desktop.engines.base import BlockFound, PageDone, RecognizeEvent, Recognize
 from desktop.engines.net.sse import StreamRestart
 from desktop.engines.remote.loopguard import LoopDetected, LoopGuard, strip_loop
 from desktop.engines.remote.recovery import recover_page
-
-if TYPE_CHECKING:
-    from desktop.engines.remote.server import ServerEngine
+from desktop.engines.remote.source import AnswerSource
 
 logger = logging.getLogger(__name__)
 
 
 async def read_layout_answer(
-    engine: ServerEngine,
+    engine: AnswerSource,
     page: PageImage,
     mode: RecognizeMode,
     encoded: EncodedImage,
@@ -90,7 +88,7 @@ async def read_layout_answer(
 
 
 async def read_text_answer(
-    engine: ServerEngine,
+    engine: AnswerSource,
     page: PageImage,
     mode: RecognizeMode,
     encoded: EncodedImage,

@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from contextlib import aclosing
-from typing import TYPE_CHECKING
 
 from desktop.core.document import Block, Page, PageStatus
 from desktop.core.pageimage import PageImage
@@ -20,9 +19,7 @@ from desktop.core.request import EncodedImage
 from desktop.engines.base import EngineError
 from desktop.engines.net.sse import StreamRestart as _Restart
 from desktop.engines.remote.loopguard import LoopDetected, LoopGuard, strip_loop
-
-if TYPE_CHECKING:
-    from desktop.engines.remote.server import ServerEngine
+from desktop.engines.remote.source import AnswerSource
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +28,7 @@ GROUNDING_CONCURRENCY = 4
 
 
 async def _layout_only(
-    engine: ServerEngine, encoded: EncodedImage, max_tokens: int
+    engine: AnswerSource, encoded: EncodedImage, max_tokens: int
 ) -> tuple[Block, ...]:
     body = engine.request_body(
         engine.messages(encoded, engine.prompt(PromptMode.LAYOUT_ONLY, None, encoded)), max_tokens
@@ -54,7 +51,7 @@ async def _layout_only(
 
 
 async def _ground(
-    engine: ServerEngine, encoded: EncodedImage, block: Block, sem: asyncio.Semaphore
+    engine: AnswerSource, encoded: EncodedImage, block: Block, sem: asyncio.Semaphore
 ) -> str | None:
     async with sem:
         body = engine.request_body(
@@ -76,7 +73,7 @@ async def _ground(
 
 
 async def recover_page(
-    engine: ServerEngine,
+    engine: AnswerSource,
     page: PageImage,
     encoded: EncodedImage,
     *,

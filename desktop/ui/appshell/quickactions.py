@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
@@ -9,10 +10,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from desktop.core.errors import DotsError
-from desktop.ui.control.inputs import Inputs, image_png_bytes, mime_inputs
+from desktop.ui.state.inputs import Inputs, image_png_bytes, mime_inputs
 
 if TYPE_CHECKING:
-    from desktop.ui.appshell.shell import DesktopApp
+    from desktop.ui.control.controller import WindowController
+    from desktop.ui.widgets.window import MainWindow
 
 
 def t(text: str) -> str:
@@ -22,24 +24,35 @@ def t(text: str) -> str:
 class QuickActions:
     """Reads what the tray hands over; a read's text goes back to the clipboard when done."""
 
-    def __init__(self, shell: DesktopApp) -> None:
-        self.shell = shell
+    def __init__(
+        self,
+        window: MainWindow,
+        controller: WindowController,
+        *,
+        notify: Callable[[str, str], bool],
+        show_window: Callable[[], None],
+    ) -> None:
+        """``notify(title, text)``: a tray bubble, False when none can be shown;
+        ``show_window``: bring the window to the front."""
+        self.window = window
+        self.controller = controller
+        self.notify = notify
+        self.show_window = show_window
         self.to_clipboard: set[str] = set()  # documents whose text goes to the clipboard
 
     def ocr_clipboard(self) -> None:
         """Read the clipboard image; the text goes back to the clipboard when done."""
-        shell = self.shell
         mime = QGuiApplication.clipboard().mimeData()
         inputs = mime_inputs(mime) if mime is not None else Inputs()
         if not inputs:
-            shell.tray.notify("Dots Desktop", t("The clipboard holds no image to read."))
-            shell.window.show_message(t("The clipboard holds no image or file to read."))
+            self.notify("Dots Desktop", t("The clipboard holds no image to read."))
+            self.window.show_message(t("The clipboard holds no image or file to read."))
             return
-        self.to_clipboard.update(shell.controller.open_inputs(inputs))
+        self.to_clipboard.update(self.controller.open_inputs(inputs))
 
     def ocr_file(self) -> None:
-        self.shell.show_window()
-        self.shell.window.choose_files()
+        self.show_window()
+        self.window.choose_files()
 
     def ocr_region(self) -> None:
         from desktop.ui.appshell.region import capture_region
@@ -47,8 +60,8 @@ class QuickActions:
         def done(image: Any) -> None:
             if image is None or image.isNull():
                 return
-            self.shell.show_window()
-            keys = self.shell.controller.open_inputs(
+            self.show_window()
+            keys = self.controller.open_inputs(
                 Inputs(images=[(t("Screen region"), image_png_bytes(image))])
             )
             self.to_clipboard.update(keys)
@@ -59,22 +72,21 @@ class QuickActions:
         if key not in self.to_clipboard:
             return
         self.to_clipboard.discard(key)
-        shell = self.shell
-        entry = shell.controller.entries.get(key)
+        entry = self.controller.entries.get(key)
         if entry is None:
             return
-        from desktop.ui.state.results import plain_text
+        from desktop.core.exports import document_to_text
 
-        text = plain_text(entry.document())
+        text = document_to_text(entry.document())
         QGuiApplication.clipboard().setText(text)
-        if not shell.tray.notify(t("Text copied"), text[:200] or t("No text was found.")):
-            shell.window.show_message(
+        if not self.notify(t("Text copied"), text[:200] or t("No text was found.")):
+            self.window.show_message(
                 t("Text copied") + ": " + (text[:120] or t("No text was found."))
             )
 
     def export(self) -> None:
         """Save the current document as Markdown, JSON, text, HTML or XLSX."""
-        controller, window = self.shell.controller, self.shell.window
+        controller, window = self.controller, self.window
         if not controller.current_key:
             window.show_message(t("Open a document first."))
             return

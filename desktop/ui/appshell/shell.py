@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -18,29 +18,21 @@ from desktop.ui.appshell.tray import GpuFeed, Tray, tray_available
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.controller import WindowController
 from desktop.ui.control.enginechoice import build_engine, engine_kind
-from desktop.ui.control.inputs import expand_paths
 from desktop.ui.look.theme import applied_dark, apply_theme, system_is_dark
 from desktop.ui.state.prefs import Prefs, load_prefs, save_prefs
 from desktop.ui.widgets.window import MainWindow
+from desktop.ui.words.enginewords import state_words
 from desktop.ui.words.i18n import install_language
 from desktop.ui.words.reasons import reason_words
+
+if TYPE_CHECKING:
+    from desktop.ui.widgets.modelpanel import ModelPanel
 
 logger = logging.getLogger(__name__)
 
 
 def t(text: str) -> str:
     return QCoreApplication.translate("DesktopApp", text)
-
-
-def state_words(state: str) -> str:
-    words = {
-        "starting": t("starting…"),
-        "ready": t("ready"),
-        "busy": t("reading"),
-        "failed": t("failed"),
-        "stopped": t("not running"),
-    }
-    return words.get(state, state)
 
 
 def _preload_modules() -> None:
@@ -116,7 +108,9 @@ class DesktopApp(QObject):
         self._tray_profile: str | None = None  # the profile ticked in the tray's menu
         self._signal_pump = QTimer(self, interval=300)  # lets Python see Ctrl+C under Qt
         self._signal_pump.timeout.connect(lambda: None)
-        self.quick = QuickActions(self)
+        self.quick = QuickActions(
+            self.window, self.controller, notify=self.tray.notify, show_window=self.show_window
+        )
         self._wire()
 
     def _wire(self) -> None:
@@ -396,10 +390,26 @@ class DesktopApp(QObject):
         if self._tray_profile is not None and self._tray_profile != self.prefs.profile:
             self._fill_profiles()
 
-    def open_model_panel(self) -> None:
-        from desktop.ui.widgets.modelpanel import ModelPanel
+    def open_model_panel(self) -> ModelPanel:
+        from desktop.ui.widgets.modelpanel import ModelPanel, PanelLinks
 
-        ModelPanel.show_for(self)
+        links = PanelLinks(
+            prefs=lambda: self.prefs,
+            save_engine=self._save_engine,
+            apply_engine=self.apply_engine,
+            engine_state=lambda: self.engine_state,
+            gpu_sample=lambda: self.gpu_sample,
+            model=lambda: self.model,
+            runtime=self.runtime,
+            profile_names=self._profile_names,
+        )
+        return ModelPanel.show_for(links, self.window)
+
+    def _save_engine(self, engine_mode: str, profile: str) -> None:
+        from dataclasses import replace
+
+        self.prefs = replace(self.prefs, engine_mode=engine_mode, profile=profile)
+        save_prefs(self.prefs)
 
     def runtime(self) -> Any:
         """The model runtime (container controller), created on first use."""
@@ -432,7 +442,3 @@ class DesktopApp(QObject):
             self.prefs = replace(self.prefs, profile=profile)
             save_prefs(self.prefs)
             runtime.start(profile)
-
-
-def open_inputs_from_paths(shell: DesktopApp, files: list[str]) -> None:
-    shell.controller.open_inputs(expand_paths(files))

@@ -131,22 +131,15 @@ class GpuFeed(QObject):
         self, backend: Any = None, interval: float = 1.0, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
-        self.monitor: Any = None
-        try:
-            from desktop.runtime.gpu import GpuMonitor
+        from desktop.runtime.gpu import GpuMonitor
 
-            self.monitor = GpuMonitor(backend, interval=interval)
-            self.monitor.subscribe(self.reading.emit)
-        except ImportError:
-            logger.info("GPU monitor not available")
+        self.monitor = GpuMonitor(backend, interval=interval)
+        self.monitor.subscribe(self.reading.emit)
 
     def start(self) -> str:
         """Start sampling; returns why not ('' when running)."""
-        if self.monitor is None:
-            return "no monitor"
         self.monitor.start()
         return "" if self.monitor.available else self.monitor.unavailable_reason
 
     def stop(self) -> None:
-        if self.monitor is not None:
-            self.monitor.stop()
+        self.monitor.stop()

@@ -1,21 +1,26 @@
-"""The chat about the current page: what is sent with each question, streaming, history."""
+"""The chat about the current page: asking, streaming, history.
+
+What is sent with each question is decided in one place, ``engines.chat``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
 from desktop.core.errors import DotsError
 from desktop.engines.base import ChatMessage
+from desktop.engines.chat import kept_turns, page_wanted, sendable
 from desktop.ui.words.reasons import reason_words
 
 if TYPE_CHECKING:
-    from desktop.ui.control.controller import WindowController
+    from desktop.ui.control.bridge import EngineBridge
     from desktop.ui.state.session import DocEntry
+    from desktop.ui.widgets.chat import ChatPanel
 
 logger = logging.getLogger(__name__)
 
@@ -24,69 +29,70 @@ def t(text: str) -> str:
     return QCoreApplication.translate("WindowController", text)  # the controller's strings
 
 
-def sendable(chat: list[ChatMessage]) -> list[ChatMessage]:
-    """The turns a model sees: no system notes, and only the newest image (one per request)."""
-    turns = [m for m in chat if m.role != "system"]
-    newest = max((i for i, m in enumerate(turns) if m.image is not None), default=-1)
-    return [
-        m if m.image is None or i == newest else dataclasses.replace(m, image=None, region=None)
-        for i, m in enumerate(turns)
-    ]
-
-
 class ChatController:
     """Asks the engine about the current page (or region) and keeps each document's chat."""
 
-    def __init__(self, owner: WindowController) -> None:
-        self.owner = owner
+    def __init__(
+        self,
+        panel: ChatPanel,
+        bridge: EngineBridge,
+        entries: Mapping[str, DocEntry],
+        *,
+        current: Callable[[], tuple[str, int]],
+        keep: Callable[[asyncio.Future[None]], None],
+        store: Callable[[], object | None],
+        tell: Callable[[str], None],
+    ) -> None:
+        """``current``: the shown document's key and page; ``keep``: holds a task until done;
+        ``store``: the history store (None before it is open); ``tell``: a status message."""
+        self.panel = panel
+        self.bridge = bridge
+        self.entries = entries
+        self.current = current
+        self.keep = keep
+        self.store = store
+        self.tell = tell
 
     def ask(self, question: str) -> None:
-        owner = self.owner
-        entry = owner.entries.get(owner.current_key)
+        entry = self.entries.get(self.current()[0])
         if entry is None:
-            owner.window.show_message(t("Open a page first, then ask about it."))
+            self.tell(t("Open a page first, then ask about it."))
             return
-        owner.keep(asyncio.ensure_future(self._ask(entry, question)))
+        self.keep(asyncio.ensure_future(self._ask(entry, question)))
 
     async def _ask(self, entry: DocEntry, question: str) -> None:
-        owner, window = self.owner, self.owner.window
-        region = window.chat.region()
-        holder = next((m for m in reversed(entry.chat) if m.image is not None), None)
-        # The page travels with the first question, and again when the question is about
-        # another part of it (a region attached or cleared), or after a restart (images
-        # are not kept in the history).
-        wanted = holder is None or holder.region != region
+        region = self.panel.region()
         image = None
-        if wanted and entry.page_count:
+        if page_wanted(entry.chat, region) and entry.page_count:
             try:
-                image = await owner.bridge.page_image(entry.key, max(0, owner.current_page))
+                image = await self.bridge.page_image(entry.key, max(0, self.current()[1]))
             except DotsError as exc:
-                window.show_message(reason_words(str(exc)))
+                self.tell(reason_words(str(exc)))
                 return
         entry.chat.append(
             ChatMessage(role="user", text=question, image=image, region=region if image else None)
         )
-        window.chat.set_history(entry.chat)
-        window.chat.begin_answer()
-        owner.bridge.chat(entry.key, sendable(entry.chat))
+        self.panel.set_history(entry.chat)
+        self.panel.begin_answer()
+        self.bridge.chat(entry.key, sendable(entry.chat))
 
     def on_delta(self, key: str, text: str) -> None:
-        if key == self.owner.current_key:
-            self.owner.window.chat.add_delta(text)
+        if key == self.current()[0]:
+            self.panel.add_delta(text)
 
     def on_finished(self, key: str, error: str) -> None:
-        if key == self.owner.current_key:
-            self.owner.window.chat.finish_answer(reason_words(error))
-        entry = self.owner.entries.get(key)
+        if key == self.current()[0]:
+            self.panel.finish_answer(reason_words(error))
+        entry = self.entries.get(key)
         if entry is not None:
             self.save(entry)
 
     def save(self, entry: DocEntry) -> None:
-        store = self.owner.history
+        store = self.store()
         if store is None or entry.history_id is None:
             return
-        turns = [{"role": m.role, "text": m.text} for m in entry.chat]
-        self.owner.keep(asyncio.ensure_future(self._store(store, entry.history_id, turns)))
+        turns = kept_turns(entry.chat)
+        self.keep(asyncio.ensure_future(self._store(store, entry.history_id, turns)))
 
     @staticmethod
     async def _store(store: object, entry_id: int, turns: list[dict[str, str]]) -> None:

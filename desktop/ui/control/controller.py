@@ -12,10 +12,11 @@ from PySide6.QtGui import QGuiApplication, QImage
 from desktop.core.document import BBox, Block, Document, Page, PageStatus
 from desktop.core.errors import DotsError
 from desktop.engines.base import Capability, ChatMessage, RecognizeMode
+from desktop.engines.chat import restored
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.chatcontrol import ChatController
-from desktop.ui.control.inputs import Inputs
-from desktop.ui.state.results import json_text, page_document, plain_text, status_sentence
+from desktop.ui.state.inputs import Inputs
+from desktop.ui.state.results import status_sentence
 from desktop.ui.state.session import DocEntry
 from desktop.ui.widgets.window import MainWindow
 from desktop.ui.words.reasons import reason_words
@@ -66,7 +67,15 @@ class WindowController(QObject):
         w.documents.document_selected.connect(self.show_document)
         w.documents.page_selected.connect(lambda _k, i: self.show_page(i))
         w.documents.thumbnail_wanted.connect(b.request_thumbnail)
-        self.chat = ChatController(self)
+        self.chat = ChatController(
+            w.chat,
+            b,
+            self.entries,
+            current=lambda: (self.current_key, self.current_page),
+            keep=self.keep,
+            store=lambda: self.history,
+            tell=w.show_message,
+        )
         w.chat.send_requested.connect(self.chat.ask)
         w.chat.stop_requested.connect(b.stop_chat)
         w.tables.message.connect(w.show_message)
@@ -112,7 +121,7 @@ class WindowController(QObject):
         return keys
 
     def open_files(self, files: list[str]) -> None:
-        from desktop.ui.control.inputs import expand_paths
+        from desktop.ui.state.inputs import expand_paths
 
         self.open_inputs(expand_paths(files))
 
@@ -138,12 +147,7 @@ class WindowController(QObject):
             doc = store.load(item.id)  # type: ignore[attr-defined]
             if doc is None:
                 continue
-            turns = store.load_chat(item.id)  # type: ignore[attr-defined]
-            chat = [
-                ChatMessage(role=str(turn.get("role", "user")), text=str(turn.get("text", "")))
-                for turn in turns
-                if isinstance(turn, dict)
-            ]
+            chat = restored(store.load_chat(item.id))  # type: ignore[attr-defined]
             self.restore(doc, history_id=item.id, chat=chat)
 
     def restore(
@@ -400,9 +404,11 @@ class WindowController(QObject):
         text = page.text if page is not None else entry.live_text.get(index, "")
         self.window.text_view.set_blocks(blocks, plain=text if not blocks else "")
         shown = page if page is not None else Page(index, 0, 0, blocks=blocks, text=text)
-        doc = page_document(entry.path or entry.name, shown)
-        self.window.plain_view.set_text(plain_text(doc) if blocks or text else "")
-        self.window.json_view.set_text(json_text(doc) if page is not None else "")
+        from desktop.core.exports import document_to_json, document_to_text  # preloaded by then
+
+        doc = Document(source=entry.path or entry.name, pages=(shown,))
+        self.window.plain_view.set_text(document_to_text(doc) if blocks or text else "")
+        self.window.json_view.set_text(document_to_json(doc) if page is not None else "")
         self._refresh_status()
 
     def _refresh_status(self) -> None:

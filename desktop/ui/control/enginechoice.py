@@ -1,13 +1,9 @@
-"""Which engine the window uses, from the preferences (the factory does the building)."""
+"""Which engine the window uses, from the preferences; engines/factory.py builds it."""
 
 from __future__ import annotations
 
-import logging
-
 from desktop.engines.base import Engine
 from desktop.ui.state.prefs import Prefs, effective_endpoint, get_secret
-
-logger = logging.getLogger(__name__)
 
 
 def engine_kind(prefs: Prefs) -> str:
@@ -20,7 +16,12 @@ def engine_kind(prefs: Prefs) -> str:
 
 
 def build_engine(prefs: Prefs, endpoint: str | None = None, api_key: str | None = None) -> Engine:
-    """Build the engine the preferences ask for; raises DotsError/ImportError with the cause."""
+    """Build the engine the preferences ask for; raises DotsError/ImportError with the cause.
+
+    Called in a worker thread: the factory's imports (HTTP client, ONNX runtime) happen there.
+    """
+    from desktop.engines.factory import create_engine
+
     kind = engine_kind(prefs)
     url = endpoint or effective_endpoint(prefs) or None
     if api_key is None:
@@ -31,17 +32,6 @@ def build_engine(prefs: Prefs, endpoint: str | None = None, api_key: str | None 
         raise DotsError(
             "No server address is set.", fix="Open Settings and enter the endpoint URL."
         )
-    try:
-        from desktop.engines.factory import create_engine
-    except ImportError:
-        logger.info("engine factory missing; building %s engine directly", kind)
-        if kind == "server":
-            from desktop.engines.remote.server import ServerEngine
-
-            return ServerEngine(url or "", api_key=api_key)
-        from desktop.engines.builtin import BuiltinEngine
-
-        return BuiltinEngine(languages=prefs.builtin_language)
     if kind == "builtin":
         return create_engine(kind, languages=prefs.builtin_language)
     return create_engine(kind, endpoint=url, api_key=api_key)

@@ -1,4 +1,7 @@
-"""Right pane texts: rendered Markdown (inert), plain text and JSON of the current page."""
+"""Right pane texts: rendered Markdown (inert), plain text and JSON of the current page.
+
+The plain text and JSON shown are the CLI's exports (core/exports.py), one schema for both.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from PySide6.QtGui import QFont, QImage, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
-    from desktop.core.document import Block, Document, Page
+    from desktop.core.document import Block, Page
 
 logger = logging.getLogger(__name__)
 
@@ -125,46 +128,6 @@ class TextView(InertBrowser):
             if start <= pos <= end:
                 self.block_activated.emit(i)
                 return
-
-
-def page_document(source: str, page: Page) -> Document:
-    from desktop.core.document import Document
-
-    return Document(source=source, pages=(page,))
-
-
-def plain_text(doc: Document) -> str:
-    try:
-        from desktop.core.exports import document_to_text
-
-        return document_to_text(doc)
-    except ImportError:
-        parts = [p.text for p in doc.pages if p.text]
-        parts += [b.text or "" for p in doc.pages for b in p.blocks if b.text]
-        return "\n\n".join(parts)
-
-
-def json_text(doc: Document) -> str:
-    try:
-        from desktop.core.exports import document_to_json
-
-        return document_to_json(doc)
-    except ImportError:
-        import json
-
-        pages = [
-            {
-                "index": p.index,
-                "width": p.width,
-                "height": p.height,
-                "status": str(p.status),
-                "blocks": [
-                    {"bbox": list(b.bbox), "category": b.category, "text": b.text} for b in p.blocks
-                ],
-            }
-            for p in doc.pages
-        ]
-        return json.dumps({"source": doc.source, "pages": pages}, ensure_ascii=False, indent=2)
 
 
 class SourceView(QWidget):

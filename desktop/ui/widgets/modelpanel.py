@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import DotsError
-from desktop.ui.state.prefs import save_prefs
+from desktop.ui.words.enginewords import state_words
 from desktop.ui.words.modelwords import (
     GIB,
     Remedy,
@@ -34,6 +35,9 @@ from desktop.ui.words.modelwords import (
     stage_word,
     state_word,
 )
+
+if TYPE_CHECKING:
+    from desktop.ui.state.prefs import Prefs
 
 STAGES = (
     "downloading the image",
@@ -50,23 +54,37 @@ def _gib(n: float) -> str:
     return f"{n / GIB:.1f} GiB"
 
 
+@dataclass(frozen=True, slots=True)
+class PanelLinks:
+    """What the panel reads from the application and asks of it."""
+
+    prefs: Callable[[], Prefs]  # the preferences now (engine mode and profile are read)
+    save_engine: Callable[[str, str], None]  # keep this engine mode and profile
+    apply_engine: Callable[[], None]  # rebuild the engine from the kept preferences
+    engine_state: Callable[[], tuple[str, str, str]]  # name, state, detail
+    gpu_sample: Callable[[], tuple[int, int] | None]  # used, total bytes; None: no GPU
+    model: Callable[[], Any]  # the model runtime, None until it is first used
+    runtime: Callable[[], Any]  # the model runtime, created now if need be
+    profile_names: Callable[[], list[tuple[str, str]]]  # (id, display name)
+
+
 class ModelPanel(QDialog):
     """Non-modal; one per application."""
 
     _open: ModelPanel | None = None
 
     @classmethod
-    def show_for(cls, shell: Any) -> ModelPanel:
+    def show_for(cls, links: PanelLinks, parent: QWidget) -> ModelPanel:
         if cls._open is None:
-            cls._open = ModelPanel(shell)
+            cls._open = ModelPanel(links, parent)
         cls._open.refresh()
         cls._open.show()
         cls._open.raise_()
         return cls._open
 
-    def __init__(self, shell: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent or shell.window)
-        self.shell = shell
+    def __init__(self, links: PanelLinks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.links = links
         self.setObjectName("model_panel")
         self.setWindowTitle(self.tr("Model"))
         self.resize(680, 620)
@@ -180,26 +198,26 @@ class ModelPanel(QDialog):
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
         self._fill_profiles()
-        index = self.mode.findData(shell.prefs.engine_mode)
+        index = self.mode.findData(links.prefs().engine_mode)
         self.mode.setCurrentIndex(max(0, index))
 
     def _fill_profiles(self) -> None:
-        runtime = self.shell.model
+        runtime = self.links.model()
         if runtime is not None:
             names = [(p.id, p.display_name) for p in runtime.profiles().values()]
         else:
-            names = self.shell._profile_names()
+            names = self.links.profile_names()
         self.profile.blockSignals(True)
         self.profile.clear()
         for pid, label in names:
             self.profile.addItem(label, pid)
-        index = self.profile.findData(self.shell.prefs.profile)
+        index = self.profile.findData(self.links.prefs().profile)
         self.profile.setCurrentIndex(max(0, index))
         self.profile.blockSignals(False)
 
     def _runtime(self) -> Any:
-        """The shell's runtime, created on first use; its signals wired to this panel once."""
-        runtime = self.shell.runtime()
+        """The model runtime, created on first use; its signals wired to this panel once."""
+        runtime = self.links.runtime()
         if self._wired is not runtime:
             self._wired = runtime
             runtime.status_changed.connect(lambda _s: self.refresh())
@@ -212,22 +230,19 @@ class ModelPanel(QDialog):
         self.refresh()
 
     def _apply(self) -> None:
-        self.shell.prefs = replace(
-            self.shell.prefs,
-            engine_mode=str(self.mode.currentData()),
-            profile=str(self.profile.currentData() or self.shell.prefs.profile),
-        )
-        save_prefs(self.shell.prefs)
-        if self.shell.prefs.engine_mode == "managed":
+        mode = str(self.mode.currentData())
+        self.links.save_engine(mode, str(self.profile.currentData() or self.links.prefs().profile))
+        if mode == "managed":
             self._runtime()
-        self.shell.apply_engine()
+        self.links.apply_engine()
         self.refresh()
 
     def _runtime_call(self, action: str) -> None:
-        if self.mode.currentData() != "managed" or self.shell.prefs.engine_mode != "managed":
+        prefs = self.links.prefs()
+        if self.mode.currentData() != "managed" or prefs.engine_mode != "managed":
             self.mode.setCurrentIndex(self.mode.findData("managed"))
             self._apply()
-        elif str(self.profile.currentData()) != self.shell.prefs.profile:
+        elif str(self.profile.currentData()) != prefs.profile:
             self._apply()
         runtime = self._runtime()
         self._runtime_error = ""
@@ -247,7 +262,8 @@ class ModelPanel(QDialog):
 
     def _sync_buttons(self) -> None:
         managed = self.mode.currentData() == "managed"
-        status = self.shell.model.status() if self.shell.model is not None else None
+        runtime = self.links.model()
+        status = runtime.status() if runtime is not None else None
         state = str(status.state) if status is not None else "absent"
         running = state in ("pulling", "starting", "ready")
         same = status is not None and status.profile_id == self.profile.currentData()
@@ -260,13 +276,11 @@ class ModelPanel(QDialog):
 
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
-        from desktop.ui.appshell.shell import state_words
-
-        name, state, detail = self.shell.engine_state
+        name, state, detail = self.links.engine_state()
         line = f"{name or '—'} · {state_words(state)}"
         self.engine.setText(line + (f"\n{detail}" if detail else ""))
         self.plan.setText(self._plan_sentence())
-        runtime = self.shell.model
+        runtime = self.links.model()
         status = runtime.status() if runtime is not None else None
         self._show_status(status, runtime)
         self._sync_buttons()
@@ -274,8 +288,9 @@ class ModelPanel(QDialog):
     def _selected_profile(self) -> Any:
         pid = str(self.profile.currentData() or "")
         try:
-            if self.shell.model is not None:
-                return self.shell.model.profile(pid)
+            runtime = self.links.model()
+            if runtime is not None:
+                return runtime.profile(pid)
             from desktop.runtime.profiles import find_profile, load_profiles
 
             return find_profile(load_profiles(), pid)
@@ -283,7 +298,7 @@ class ModelPanel(QDialog):
             return None
 
     def _plan_sentence(self) -> str:
-        used, total = self.shell.gpu_sample or (0, 0)
+        used, total = self.links.gpu_sample() or (0, 0)
         if not total:
             return self.tr(
                 "No NVIDIA GPU: a managed model cannot run here. Use a remote server or the built-in engine."  # noqa: E501

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.look.icons import dot_icon, line_icon
+from desktop.ui.widgets.firstpaint import DropZone, documents_skeleton
 from desktop.ui.widgets.statusbar import GpuGauge
 
 if TYPE_CHECKING:
@@ -48,68 +49,6 @@ logger = logging.getLogger(__name__)
 
 #: RecognizeMode values (engines.base), spelled here so the first paint needs no engine code.
 MODES = ("layout", "text", "layout-only")
-
-
-class DropZone(QFrame):
-    """The empty state: what to do, and which engine will do it.
-
-    A QFrame (draws its style-sheet background) with centred labels; the centring is
-    set again in code by ``centre()`` after the first paint. Before it, the style sheet's
-    ``qproperty-alignment`` does it: naming ``Qt`` in Python costs ~20 ms of enum set-up.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("drop_zone")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 20, 20, 20)  # + the style sheet's margin and border
-        layout.addStretch(2)
-        self.title = QLabel(self.tr("Drop scans, photos or PDFs here, or paste with Ctrl+V"))
-        self.title.setObjectName("drop_title")
-        self.title.setWordWrap(True)
-        self.engine_line = QLabel()
-        self.engine_line.setObjectName("drop_engine_line")
-        self.engine_line.setWordWrap(True)
-        self.hint = QLabel(
-            self.tr("Tables can be copied into a spreadsheet; chat asks about the page.")
-        )
-        self.hint.setObjectName("drop_hint")
-        self.hint.setWordWrap(True)
-        layout.addWidget(self.title)
-        layout.addSpacing(10)
-        layout.addWidget(self.engine_line)
-        layout.addSpacing(4)
-        layout.addWidget(self.hint)
-        layout.addStretch(3)
-
-    def centre(self) -> None:
-        from PySide6.QtCore import Qt
-
-        for label in (self.title, self.engine_line, self.hint):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-
-def documents_skeleton() -> QWidget:
-    """What the documents pane shows before its lists exist: the same labels and frames.
-
-    Both lists are empty at the first paint (history is read after it), so this looks
-    the same as DocumentsPanel while costing none of its list-view set-up (~8 ms).
-    """
-    from PySide6.QtCore import QCoreApplication
-
-    pane = QWidget()
-    pane.setObjectName("documents_panel")
-    layout = QVBoxLayout(pane)
-    layout.setContentsMargins(8, 8, 4, 8)  # as DocumentsPanel
-    layout.setSpacing(6)
-    for label, stretch in (("Documents", 2), ("Pages", 5)):
-        title = QLabel(QCoreApplication.translate("DocumentsPanel", label))
-        title.setObjectName("section_label")
-        frame = QFrame()
-        frame.setObjectName("list_placeholder")
-        layout.addWidget(title)
-        layout.addWidget(frame, stretch)
-    return pane
 
 
 class MainWindow(QMainWindow):
@@ -292,9 +231,37 @@ class MainWindow(QMainWindow):
         self._complete = True
         from PySide6.QtCore import Qt
 
-        from desktop.ui.widgets.windowparts import build_parts
+        from desktop.ui.widgets.windowparts import PageActions, PartPlaces, build_parts
 
-        build_parts(self)
+        places = PartPlaces(
+            self.splitter,
+            self.docs_standin,
+            self.text_layout,
+            self.text_standin,
+            self.page_layout,
+            self.tabs,
+        )
+        actions = PageActions(
+            self.fit_action,
+            self.zoom_out_action,
+            self.zoom_in_action,
+            self.region_action,
+            self.retry_action,
+            self.cancel_action,
+        )
+        parts = build_parts(places, actions)
+        self.documents = parts.documents
+        self.text_view = parts.text_view
+        self.page_bar = parts.page_bar
+        self.page_status = parts.page_status
+        self.page_progress = parts.page_progress
+        self.page_view = parts.page_view
+        self.region_box = parts.region_box
+        self.region_text = parts.region_text
+        self.tables = parts.tables
+        self.chat = parts.chat
+        self.plain_view = parts.plain_view
+        self.json_view = parts.json_view
         self._bind_shortcuts()
         beside = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
         self.toolbar.setToolButtonStyle(beside)
@@ -374,7 +341,7 @@ class MainWindow(QMainWindow):
     def choose_files(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from desktop.ui.control.inputs import expand_paths
+        from desktop.ui.state.inputs import expand_paths
 
         files, _ = QFileDialog.getOpenFileNames(
             self,
@@ -390,7 +357,7 @@ class MainWindow(QMainWindow):
     def paste(self) -> None:
         from PySide6.QtGui import QGuiApplication
 
-        from desktop.ui.control.inputs import Inputs, mime_inputs
+        from desktop.ui.state.inputs import Inputs, mime_inputs
 
         focus = QGuiApplication.focusObject()
         if self._complete and focus is self.chat.input:
@@ -409,7 +376,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        from desktop.ui.control.inputs import mime_inputs
+        from desktop.ui.state.inputs import mime_inputs
 
         inputs = mime_inputs(event.mimeData())
         if inputs.skipped and not inputs:

@@ -1,28 +1,80 @@
 """The main window's parts that its first paint does not show, built right after it.
 
-``MainWindow.complete()`` calls ``build_parts``: the document lists and the Text view take
-the place of their look-alike stand-ins, and the page bar and view, the region box and the
-Tables, Chat, Plain text and JSON tabs are made and wired. Their modules are imported here,
-after the window is on screen (see window.py).
+``MainWindow.complete()`` calls ``build_parts`` with the places the parts go (the
+look-alike stand-ins, the layouts, the tab widget) and the page actions: the document
+lists and the Text view take the place of their stand-ins, and the page bar and view,
+the region box and the Tables, Chat, Plain text and JSON tabs are made and wired. The
+window keeps the ``WindowParts`` it gets back. Their modules are imported here, after
+the window is on screen (see window.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize
 from PySide6.QtWidgets import QLabel, QProgressBar, QToolBar, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
-    from desktop.ui.widgets.window import MainWindow
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QTabWidget
+
+    from desktop.ui.state.results import SourceView, TextView
+    from desktop.ui.widgets.chat import ChatPanel
+    from desktop.ui.widgets.documents import DocumentsPanel
+    from desktop.ui.widgets.pageview import PageView
+    from desktop.ui.widgets.tables import TablesPanel
 
 
 def t(text: str) -> str:
     return QCoreApplication.translate("MainWindow", text)
 
 
-def build_parts(w: MainWindow) -> None:
-    """Put the real panels in the window ``w`` and connect them to its actions."""
+@dataclass(frozen=True, slots=True)
+class PartPlaces:
+    """Where the parts go: the stand-ins they replace and the layouts that hold them."""
+
+    splitter: QSplitter
+    docs_standin: QWidget
+    text_layout: QVBoxLayout
+    text_standin: QWidget
+    page_layout: QVBoxLayout
+    tabs: QTabWidget
+
+
+@dataclass(frozen=True, slots=True)
+class PageActions:
+    """The window's actions the page bar shows and the page view answers."""
+
+    fit: QAction
+    zoom_out: QAction
+    zoom_in: QAction
+    region: QAction
+    retry: QAction
+    cancel: QAction
+
+
+@dataclass(frozen=True, slots=True)
+class WindowParts:
+    """What ``build_parts`` made; the window keeps each under the same name."""
+
+    documents: DocumentsPanel
+    text_view: TextView
+    page_bar: QToolBar
+    page_status: QLabel
+    page_progress: QProgressBar
+    page_view: PageView
+    region_box: QWidget
+    region_text: QPlainTextEdit
+    tables: TablesPanel
+    chat: ChatPanel
+    plain_view: SourceView
+    json_view: SourceView
+
+
+def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
+    """Put the real panels in ``places`` and connect them to the page ``actions``."""
     from PySide6.QtWidgets import QPlainTextEdit
 
     from desktop.ui.state.results import SourceView, TextView
@@ -31,77 +83,92 @@ def build_parts(w: MainWindow) -> None:
     from desktop.ui.widgets.pageview import PageView
     from desktop.ui.widgets.tables import TablesPanel
 
-    w.documents = DocumentsPanel()
-    w.splitter.replaceWidget(0, w.documents)
-    w.docs_standin.deleteLater()
-    w.text_view = TextView()
-    w.text_layout.replaceWidget(w.text_standin, w.text_view)
-    w.text_standin.deleteLater()
-    w.text_layout.setStretchFactor(w.text_view, 1)
-    w.page_bar = QToolBar(t("Page"))
-    w.page_bar.setObjectName("page_toolbar")
-    w.page_bar.setIconSize(QSize(18, 18))
-    for action in (w.fit_action, w.zoom_out_action, w.zoom_in_action):
-        w.page_bar.addAction(action)
-    w.page_bar.addSeparator()
-    w.page_bar.addAction(w.region_action)
-    w.page_bar.addAction(w.retry_action)
-    w.page_bar.addAction(w.cancel_action)
-    w.page_status = QLabel()
-    w.page_status.setObjectName("page_status")
-    w.page_status.setContentsMargins(12, 0, 8, 0)
-    w.page_bar.addWidget(w.page_status)
-    w.page_progress = QProgressBar()
-    w.page_progress.setObjectName("page_progress")
-    w.page_progress.setAccessibleName(t("Page progress"))
-    w.page_progress.setRange(0, 0)
-    w.page_progress.setMaximumWidth(120)
-    w.page_progress.setTextVisible(False)
-    w.page_progress.hide()
-    w.page_bar.addWidget(w.page_progress)
-    w.page_view = PageView()
-    w.page_view.setAcceptDrops(False)
-    w.page_view.viewport().setAcceptDrops(False)
-    w.page_layout.addWidget(w.page_bar)
-    w.page_layout.addWidget(w.page_view, 1)
+    documents = DocumentsPanel()
+    places.splitter.replaceWidget(0, documents)
+    places.docs_standin.deleteLater()
+    text_view = TextView()
+    places.text_layout.replaceWidget(places.text_standin, text_view)
+    places.text_standin.deleteLater()
+    places.text_layout.setStretchFactor(text_view, 1)
+    page_bar = QToolBar(t("Page"))
+    page_bar.setObjectName("page_toolbar")
+    page_bar.setIconSize(QSize(18, 18))
+    for action in (actions.fit, actions.zoom_out, actions.zoom_in):
+        page_bar.addAction(action)
+    page_bar.addSeparator()
+    page_bar.addAction(actions.region)
+    page_bar.addAction(actions.retry)
+    page_bar.addAction(actions.cancel)
+    page_status = QLabel()
+    page_status.setObjectName("page_status")
+    page_status.setContentsMargins(12, 0, 8, 0)
+    page_bar.addWidget(page_status)
+    page_progress = QProgressBar()
+    page_progress.setObjectName("page_progress")
+    page_progress.setAccessibleName(t("Page progress"))
+    page_progress.setRange(0, 0)
+    page_progress.setMaximumWidth(120)
+    page_progress.setTextVisible(False)
+    page_progress.hide()
+    page_bar.addWidget(page_progress)
+    page_view = PageView()
+    page_view.setAcceptDrops(False)
+    page_view.viewport().setAcceptDrops(False)
+    places.page_layout.addWidget(page_bar)
+    places.page_layout.addWidget(page_view, 1)
 
     # A region's text, above the page text (hidden until a region is read; its
     # QPlainTextEdit costs ~8 ms, so not before the first paint).
-    w.region_box = QWidget()
-    region_layout = QVBoxLayout(w.region_box)
+    region_box = QWidget()
+    region_layout = QVBoxLayout(region_box)
     region_layout.setContentsMargins(0, 0, 0, 0)
     region_label = QLabel(t("Selected region"))
     region_label.setObjectName("section_label")
-    w.region_text = QPlainTextEdit()
-    w.region_text.setObjectName("region_text")
-    w.region_text.setAccessibleName(t("Selected region"))
-    w.region_text.setReadOnly(True)
-    w.region_text.setMaximumHeight(110)
+    region_text = QPlainTextEdit()
+    region_text.setObjectName("region_text")
+    region_text.setAccessibleName(t("Selected region"))
+    region_text.setReadOnly(True)
+    region_text.setMaximumHeight(110)
     region_layout.addWidget(region_label)
-    region_layout.addWidget(w.region_text)
-    w.region_box.hide()
-    w.text_layout.insertWidget(0, w.region_box)
+    region_layout.addWidget(region_text)
+    region_box.hide()
+    places.text_layout.insertWidget(0, region_box)
 
-    w.tables = TablesPanel()
-    w.chat = ChatPanel()
-    w.plain_view = SourceView("plain_view")
-    w.json_view = SourceView("json_view")
-    current = w.tabs.currentIndex()
-    w.tabs.blockSignals(True)
-    for index, panel in enumerate((w.tables, w.chat, w.plain_view, w.json_view), start=1):
-        label = w.tabs.tabText(index)
-        placeholder = w.tabs.widget(index)
-        w.tabs.removeTab(index)
-        w.tabs.insertTab(index, panel, label)
+    tables = TablesPanel()
+    chat = ChatPanel()
+    plain_view = SourceView("plain_view")
+    json_view = SourceView("json_view")
+    tabs = places.tabs
+    current = tabs.currentIndex()
+    tabs.blockSignals(True)
+    for index, panel in enumerate((tables, chat, plain_view, json_view), start=1):
+        label = tabs.tabText(index)
+        placeholder = tabs.widget(index)
+        tabs.removeTab(index)
+        tabs.insertTab(index, panel, label)
         if placeholder is not None:
             placeholder.deleteLater()
-    w.tabs.setCurrentIndex(current)
-    w.tabs.blockSignals(False)
-    w.fit_action.triggered.connect(w.page_view.fit)
-    w.zoom_in_action.triggered.connect(lambda: w.page_view.zoom_by(1.25))
-    w.zoom_out_action.triggered.connect(lambda: w.page_view.zoom_by(0.8))
-    w.region_action.toggled.connect(w.page_view.set_region_mode)
-    w.page_view.block_clicked.connect(w.text_view.select_block)
-    w.page_view.region_selected.connect(w.chat.attach_region)
-    w.chat.region_changed.connect(w.page_view.mark_region)
-    w.text_view.block_activated.connect(w.page_view.select_block)
+    tabs.setCurrentIndex(current)
+    tabs.blockSignals(False)
+    actions.fit.triggered.connect(page_view.fit)
+    actions.zoom_in.triggered.connect(lambda: page_view.zoom_by(1.25))
+    actions.zoom_out.triggered.connect(lambda: page_view.zoom_by(0.8))
+    actions.region.toggled.connect(page_view.set_region_mode)
+    page_view.block_clicked.connect(text_view.select_block)
+    page_view.region_selected.connect(chat.attach_region)
+    chat.region_changed.connect(page_view.mark_region)
+    text_view.block_activated.connect(page_view.select_block)
+    return WindowParts(
+        documents=documents,
+        text_view=text_view,
+        page_bar=page_bar,
+        page_status=page_status,
+        page_progress=page_progress,
+        page_view=page_view,
+        region_box=region_box,
+        region_text=region_text,
+        tables=tables,
+        chat=chat,
+        plain_view=plain_view,
+        json_view=json_view,
+    )

@@ -17,8 +17,8 @@ from desktop.ui.appshell import region as region_module
 from desktop.ui.appshell.region import RegionOverlay, capture_region
 from desktop.ui.appshell.shell import DesktopApp
 from desktop.ui.state.prefs import Prefs
+from tests.ui.appshell.test_app_tray import TRAY_ACTIONS, FakeNvml
 from tests.ui.conftest import run_coroutine, run_until
-from tests.ui.test_app_tray import TRAY_ACTIONS, FakeNvml
 
 pytestmark = pytest.mark.gui
 

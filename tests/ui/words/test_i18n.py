@@ -94,7 +94,7 @@ def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbo
 
     from desktop.runtime.profiles import load_profiles
     from desktop.runtime.status import ContainerState, ControllerStatus
-    from desktop.ui.widgets.modelpanel import ModelPanel
+    from desktop.ui.widgets.modelpanel import ModelPanel, PanelLinks
 
     profiles = load_profiles()
     status = ControllerStatus(
@@ -113,15 +113,18 @@ def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbo
     )
     window = MainWindow()
     qtbot.addWidget(window)
-    shell = SimpleNamespace(
-        window=window,
-        prefs=Prefs(engine_mode="managed", profile="dots.ocr", language="ru"),
-        engine_state=("dots.ocr", "stopped", ""),
-        gpu_sample=(3 * 1024**3, 16 * 1024**3),
-        model=runtime,
-        _profile_names=lambda: [],
+    prefs = Prefs(engine_mode="managed", profile="dots.ocr", language="ru")
+    links = PanelLinks(
+        prefs=lambda: prefs,
+        save_engine=lambda _mode, _profile: None,
+        apply_engine=lambda: None,
+        engine_state=lambda: ("dots.ocr", "stopped", ""),
+        gpu_sample=lambda: (3 * 1024**3, 16 * 1024**3),
+        model=lambda: runtime,
+        runtime=lambda: runtime,
+        profile_names=lambda: [],
     )
-    panel = ModelPanel(shell)
+    panel = ModelPanel(links, window)
     panel._wired = runtime
     panel.refresh()
     english = {src for _ctx, src in extract()} - PROPER

@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from desktop.engines.remote.server import ServerEngine
 from desktop.ui.widgets.chat import ChatPanel
 from tests.ui.conftest import Ui
-from tests.ui.test_ocr_window import current_entry, drop_files
+from tests.ui.control.test_ocr_window import current_entry, drop_files
 
 pytestmark = pytest.mark.gui
 

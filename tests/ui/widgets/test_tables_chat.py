@@ -17,7 +17,7 @@ from desktop.core.document import Block, Document, Page
 from desktop.engines.remote.server import ServerEngine
 from desktop.ui.widgets.tables import TablesPanel
 from tests.ui.conftest import Ui
-from tests.ui.test_ocr_window import current_entry, drop_files
+from tests.ui.control.test_ocr_window import current_entry, drop_files
 
 pytestmark = pytest.mark.gui
 

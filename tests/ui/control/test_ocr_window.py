@@ -61,6 +61,27 @@ def test_given_a_scan_when_dropped_then_blocks_are_drawn_and_text_shown(
     assert '"blocks"' in sim_ui.window.json_view.edit.toPlainText()
 
 
+def test_given_a_page_read_then_the_json_tab_is_the_clis_json_document_of_that_page(
+    sim_ui: Ui, fixtures_dir: Path
+) -> None:
+    import json
+
+    from desktop.core.document import Document
+    from desktop.core.exports import document_to_json
+
+    scan = fixtures_dir / "journal_page_tables.jpg"
+    drop_files(sim_ui, scan)
+    sim_ui.wait(lambda: bool(current_entry(sim_ui).results.get(0)))
+    entry = current_entry(sim_ui)
+    page = entry.results[0]
+    sim_ui.wait(lambda: bool(sim_ui.window.json_view.edit.toPlainText()))
+    shown = json.loads(sim_ui.window.json_view.edit.toPlainText())
+    # what `dots-desktop ocr --format json` writes for this page: one schema for both
+    cli = json.loads(document_to_json(Document(source=entry.path, pages=(page,))))
+    assert shown == cli
+    assert shown["source"] == str(scan.resolve()) and shown["pages"][0]["blocks"]
+
+
 def test_given_a_page_read_when_a_block_is_clicked_then_its_text_is_selected(
     sim_ui: Ui, fixtures_dir: Path
 ) -> None:

@@ -20,8 +20,8 @@ from tests.runtime.conftest import (  # noqa: F401  (fixtures reused from the ru
     free_port,
     sim_profile,
 )
+from tests.ui.appshell.test_app_tray import GIB, FakeNvml
 from tests.ui.conftest import run_coroutine, run_until
-from tests.ui.test_app_tray import GIB, FakeNvml
 
 pytestmark = pytest.mark.gui
 
@@ -106,7 +106,7 @@ def test_given_the_simulator_image_when_started_from_the_panel_then_it_becomes_t
     fixtures_dir: Path,
 ) -> None:
     app = docker_shell(sim_profile("a"))
-    panel = ModelPanel.show_for(app)
+    panel = app.open_model_panel()
     assert "No NVIDIA GPU" in panel.plan.text()
     panel.start_button.click()
     run_until(qtbot, lambda: state_of(app) == "starting", timeout=30)
@@ -143,7 +143,7 @@ def test_given_a_startup_oom_when_started_then_cause_fix_and_a_retry_button_are_
     qtbot: Any,
 ) -> None:
     app = docker_shell(sim_profile("oom", "--sim-fault", "startup-oom"))
-    panel = ModelPanel.show_for(app)
+    panel = app.open_model_panel()
     panel.start_button.click()
     run_until(qtbot, lambda: state_of(app) == "failed", timeout=60)
     panel.refresh()
@@ -168,7 +168,7 @@ def test_given_too_little_free_memory_when_the_fix_is_applied_then_the_model_sta
 ) -> None:
     profile = sim_profile("low", "--sim-gpu-total-gib", "16", "--sim-gpu-free-gib", "12")
     app = docker_shell(profile)
-    panel = ModelPanel.show_for(app)
+    panel = app.open_model_panel()
     panel.start_button.click()
     run_until(qtbot, lambda: state_of(app) == "failed", timeout=60)
     panel.refresh()
@@ -222,7 +222,7 @@ def test_given_a_16_gib_card_then_the_memory_plan_says_it_fits(
 ) -> None:
     app, nvml = gpu_shell
     run_until(qtbot, lambda: app.gpu_sample is not None)
-    panel = ModelPanel.show_for(app)
+    panel = app.open_model_panel()
     panel.refresh()
     assert panel.plan.text().startswith("Needs ~")
     assert "13.1 GiB free: fits." in panel.plan.text()
@@ -248,7 +248,7 @@ def test_given_an_image_pull_then_bytes_and_percent_are_shown(
         total_bytes=4 * GIB,
     )
     app.model = FakeRuntime(load_profiles(), status)
-    panel = ModelPanel.show_for(app)
+    panel = app.open_model_panel()
     panel.refresh()
     assert "downloading the image" in panel.state.text()
     assert panel.progress.isVisibleTo(panel)
@@ -274,7 +274,7 @@ def test_given_a_kv_cache_failure_then_the_fix_button_offers_the_estimated_lengt
     started: list[Any] = []
     runtime.start_profile = started.append  # type: ignore[attr-defined]
     app.model = runtime
-    panel = ModelPanel.show_for(app)
+    panel = app.open_model_panel()
     panel._wired = runtime  # the fake has no signals to wire
     panel.refresh()
     assert panel.fix_button.text() == "Retry with max length 6144"
@@ -302,7 +302,7 @@ def test_given_russian_then_the_diagnosis_and_its_fix_button_are_in_russian(
     app.model = FakeRuntime(load_profiles(), status)
     assert install_language(qapp, "ru")
     try:
-        panel = ModelPanel.show_for(app)
+        panel = app.open_model_panel()
         panel._wired = app.model
         panel.refresh()
         assert panel.failure.text() == "При запуске модели закончилась память GPU."
@@ -358,3 +358,23 @@ def test_given_the_runtime_is_built_in_a_worker_when_stop_comes_first_then_it_ru
     assert controller.calls[:1] == ["subscribe"]
     run_coroutine(qtbot, runtime.aclose())
     assert controller.calls[-1] == "aclose"
+
+
+def test_given_the_panel_when_another_engine_is_used_then_the_choice_is_kept_for_next_start(
+    gpu_shell: tuple[DesktopApp, Any], qtbot: Any
+) -> None:
+    from desktop.ui.state.prefs import load_prefs
+
+    # GIVEN the app on the managed model, its panel open
+    app, _ = gpu_shell
+    panel = app.open_model_panel()
+    # WHEN the user picks the remote server and presses "Use this engine"
+    panel.mode.setCurrentIndex(panel.mode.findData("server"))
+    panel.apply_button.click()
+    # THEN the choice is saved (the next start reads it) and the app builds that engine:
+    # no address is set, so the engine line says so
+    assert load_prefs().engine_mode == "server" and app.prefs.engine_mode == "server"
+    assert load_prefs().profile == "dots.ocr"
+    run_until(qtbot, lambda: app.engine_state[1] == "failed")
+    panel.refresh()
+    assert "No server address is set." in panel.engine.text()

@@ -156,7 +156,7 @@ def test_given_a_running_window_when_launched_again_with_a_file_then_it_exits_0(
         "shell.DesktopApp.start = start\n"
         "sys.exit(app.run_gui([]))\n"
     )
-    repo = Path(__file__).resolve().parents[2]
+    repo = Path(__file__).resolve().parents[3]
     first = subprocess.Popen(
         [sys.executable, "-c", script], cwd=repo, env=env, stdout=subprocess.PIPE, text=True
     )
@@ -212,7 +212,7 @@ def test_given_exit_after_shown_then_the_app_quits_0_once_the_window_painted(
     done = subprocess.run(
         [sys.executable, "-c", "import sys; from desktop.ui import app; sys.exit(app.run_gui([]))"],
         env=env,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[3],
         capture_output=True,
         text=True,
         timeout=60,
