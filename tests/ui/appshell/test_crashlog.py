@@ -207,7 +207,7 @@ def test_given_the_real_app_then_slot_and_loop_errors_reach_its_log_file(tmp_pat
         "shell.DesktopApp.start = start\n"
         "sys.exit(app.run_gui([]))\n"
     )
-    repo = Path(__file__).resolve().parents[2]
+    repo = Path(__file__).resolve().parents[3]
     done = subprocess.run(  # noqa: PLW1510  (the code is asserted below)
         [sys.executable, "-c", script], cwd=repo, env=env, timeout=90, capture_output=True
     )
