@@ -33,6 +33,7 @@ from desktop.core.exports import (
 )
 from desktop.core.formats import PAGE_SUFFIXES
 from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
+from desktop.core.messages import Code, Msg
 from desktop.core.tables import TableGrid, parse_table_html
 from desktop.engines.base import Engine, RecognizeMode
 from desktop.engines.batch.pipeline import (
@@ -310,12 +311,15 @@ def _writing(target: Path) -> Iterator[None]:
         reason = os.strerror(code) if code else str(exc) or type(exc).__name__
         reason = reason[:1].lower() + reason[1:]
         fix = {
-            errno.ENOSPC: "Free some space or choose another --out folder.",
-            errno.EDQUOT: "Free some space or choose another --out folder.",
-            errno.EACCES: "Choose a folder you may write to.",
-            errno.EROFS: "Choose a folder you may write to.",
-        }.get(code or 0, "")
-        raise ExportFailed(f"Could not write {target}: {reason}.", fix=fix) from None
+            errno.ENOSPC: Code.FIX_FREE_SPACE,
+            errno.EDQUOT: Code.FIX_FREE_SPACE,
+            errno.EACCES: Code.FIX_WRITABLE_FOLDER,
+            errno.EROFS: Code.FIX_WRITABLE_FOLDER,
+        }.get(code or 0)
+        raise ExportFailed(
+            Msg.of(Code.EXPORT_FAILED, target=str(target), detail=reason),
+            fix=Msg(fix) if fix else None,
+        ) from None
 
 
 def _stdout(text: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from desktop.core.document import BBox
+from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import CannotChat, Capability, ChatMessage, Engine
 
@@ -55,8 +56,7 @@ class ChatSession:
         """Stream the answer; the turn pair is recorded when it ends or is stopped."""
         if not self.engine.capabilities & Capability.CHAT:
             raise CannotChat(
-                f"{self.engine.name} cannot chat about pages.",
-                fix="Start a chat-capable model (dots.ocr or Qwen3-VL) from the Model panel.",
+                Msg.of(Code.CANNOT_CHAT, engine=self.engine.name), fix=Msg(Code.FIX_CHAT_MODEL)
             )
         messages = self.messages_for(question)
         parts: list[str] = []

@@ -14,6 +14,7 @@ from typing import Any
 
 import docker.errors
 
+from desktop.core.messages import Code, Msg
 from desktop.runtime import containers as ct
 from desktop.runtime.diagnosis import (
     Diagnosis,
@@ -23,7 +24,7 @@ from desktop.runtime.diagnosis import (
 )
 from desktop.runtime.docker_engine import PullProgress
 from desktop.runtime.gpu import wait_for_release
-from desktop.runtime.planner import NO_FIT_FIX, plan_memory, retry_flags_for_kv
+from desktop.runtime.planner import plan_memory, retry_flags_for_kv
 from desktop.runtime.profiles import GIB, ModelProfile
 from desktop.runtime.readiness import ReadinessMixin
 from desktop.runtime.status import (
@@ -112,9 +113,13 @@ class LifecycleMixin(ReadinessMixin):
             raise StartFailed(
                 Diagnosis(
                     FailureCause.FOREIGN_CONTAINER,
-                    f"The container '{st.container_name}' was not started by Dots Desktop and "
-                    f"already serves {st.served_name} on port {self.port}.",
-                    f"Use it as it is, or stop it first (docker stop {st.container_name}).",
+                    Msg.of(
+                        Code.FOREIGN_SERVES,
+                        container=st.container_name,
+                        served=st.served_name,
+                        port=self.port,
+                    ),
+                    Msg.of(Code.FIX_FOREIGN_SERVES, container=st.container_name),
                 )
             )
         await self._stop_locked(stop_foreign=stop_foreign)
@@ -137,9 +142,10 @@ class LifecycleMixin(ReadinessMixin):
             raise StartFailed(
                 Diagnosis(
                     FailureCause.GPU_BUSY,
-                    f"GPU memory did not return to its level from before the model started "
-                    f"within {self.release_timeout:.0f} s: {held / GIB:.1f} GiB is still held.",
-                    "Close the program holding GPU memory (nvidia-smi lists it), then start again.",
+                    Msg.of(
+                        Code.GPU_NOT_RELEASED, seconds=self.release_timeout, held_gib=held / GIB
+                    ),
+                    Msg(Code.FIX_GPU_NOT_RELEASED),
                 )
             )
 
@@ -158,8 +164,8 @@ class LifecycleMixin(ReadinessMixin):
             raise StartFailed(
                 Diagnosis(
                     FailureCause.NOT_ENOUGH_VRAM,
-                    plan.shortfall or plan.advice,
-                    NO_FIT_FIX,
+                    plan.shortfall or Msg(Code.NO_GPU),
+                    Msg(Code.FIX_NO_FIT),
                 )
             )
         return plan.flags, plan.advice if plan.flags else ""
@@ -215,7 +221,7 @@ class LifecycleMixin(ReadinessMixin):
                 await self._close_watch()
                 await self._remove(container.id)
                 diag = diagnose_docker_error(str(exc)) or Diagnosis(
-                    FailureCause.CRASHED, f"Docker could not start the container: {exc}", ""
+                    FailureCause.CRASHED, Msg.of(Code.DOCKER_START_FAILED, detail=str(exc))
                 )
                 if diag.cause is FailureCause.PORT_IN_USE and attempt == 0:
                     port = ct.choose_port(0)  # taken between our check and Docker's bind
@@ -289,8 +295,8 @@ class LifecycleMixin(ReadinessMixin):
                 diagnose_docker_error(progress.error)
                 or Diagnosis(
                     FailureCause.IMAGE_MISSING_OFFLINE,
-                    f"Docker could not download {profile.image}: {progress.error[:200]}",
-                    "Check the image name in the profile and the internet connection.",
+                    Msg.of(Code.PULL_FAILED, image=profile.image, detail=progress.error[:200]),
+                    Msg(Code.FIX_PULL_FAILED),
                 )
             )
         self._set(progress=1.0)
@@ -305,8 +311,8 @@ class LifecycleMixin(ReadinessMixin):
             raise StartFailed(
                 Diagnosis(
                     FailureCause.FOREIGN_CONTAINER,
-                    f"A container named '{name}' exists that Dots Desktop did not create.",
-                    f"Rename or remove it (docker rm {name}).",
+                    Msg.of(Code.FOREIGN_NAME, container=name),
+                    Msg.of(Code.FIX_FOREIGN_NAME, container=name),
                 )
             )
         await self._remove(old.id)
@@ -363,4 +369,8 @@ def _positional_model(cmd: list[str]) -> str | None:
 
 
 def _generic(exc: Exception) -> Diagnosis:
-    return Diagnosis(FailureCause.CRASHED, f"Docker refused: {exc}", "See the Docker error above.")
+    return Diagnosis(
+        FailureCause.CRASHED,
+        Msg.of(Code.DOCKER_REFUSED, detail=str(exc)),
+        Msg(Code.FIX_SEE_DOCKER_ERROR),
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from desktop.core.messages import Code, Msg, render
 from desktop.runtime.profiles import GIB, ModelProfile
 
 # CUDA context, NCCL and allocator slack vLLM counts as "non-torch" memory.
@@ -38,11 +39,11 @@ class MemoryPlan:
     utilization: float = 0.0
     max_model_len: int = 0
     full_length_sequences: int = 0
-    shortfall: str = ""  # when it does not fit: the facts alone (``advice`` adds the fix)
+    shortfall: Msg | None = None  # when it does not fit: the fact (``advice`` adds the fix)
 
 
-#: What to do when a profile does not fit (a fixed sentence: the UI translates it).
-NO_FIT_FIX = "Close programs using the GPU, or choose a smaller profile."
+#: What to do when a profile does not fit.
+NO_FIT_FIX = render(Msg(Code.FIX_NO_FIT))
 
 
 def fixed_bytes(profile: ModelProfile) -> int:
@@ -73,7 +74,8 @@ def plan_memory(
     """
     need = needed_bytes(profile)
     if total_bytes <= 0:
-        return MemoryPlan(need, 0, False, "No NVIDIA GPU: this profile cannot run here.")
+        no_gpu = Msg(Code.NO_GPU)
+        return MemoryPlan(need, 0, False, render(no_gpu), shortfall=no_gpu)
     fixed = fixed_bytes(profile)
     per_token = max(1, profile.kv_bytes_per_token)
     flags: dict[str, str] = {}
@@ -95,13 +97,15 @@ def plan_memory(
     max_len = profile.max_model_len
     if kv_room < per_token * MIN_MODEL_LEN:
         short = fixed + per_token * MIN_MODEL_LEN - budget
-        facts = (
-            f"{profile.display_name} needs about {_gib(fixed + per_token * MIN_MODEL_LEN)} "
-            f"but only {_gib(free_bytes)} is free ({_gib(short)} short)."
+        facts = Msg.of(
+            Code.NOT_ENOUGH_VRAM,
+            profile=profile.display_name,
+            need_gib=(fixed + per_token * MIN_MODEL_LEN) / GIB,
+            free_gib=free_bytes / GIB,
+            short_gib=short / GIB,
         )
-        return MemoryPlan(
-            need, free_bytes, False, f"{facts} {NO_FIT_FIX}", {}, total_bytes, util, 0, 0, facts
-        )
+        advice = f"{render(facts)} {NO_FIT_FIX}"
+        return MemoryPlan(need, free_bytes, False, advice, {}, total_bytes, util, 0, 0, facts)
     if kv_room < one_seq:
         max_len = max(MIN_MODEL_LEN, kv_room // per_token // LEN_STEP * LEN_STEP)
         flags["--max-model-len"] = str(max_len)

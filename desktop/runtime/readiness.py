@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import docker.errors
 import httpx
 
+from desktop.core.messages import Code, Msg
 from desktop.runtime.diagnosis import Diagnosis, FailureCause, diagnose
 from desktop.runtime.gpu import GpuSample
 from desktop.runtime.profiles import ModelProfile
@@ -107,8 +108,8 @@ class ReadinessMixin:
                 raise StartFailed(
                     Diagnosis(
                         FailureCause.TIMEOUT,
-                        f"The model did not become ready within {self.ready_timeout:.0f} s.",
-                        "See the model log (dots-desktop models logs).",
+                        Msg.of(Code.READY_TIMEOUT, seconds=self.ready_timeout),
+                        Msg(Code.FIX_SEE_MODEL_LOG_SHORT),
                     )
                 )
             with contextlib.suppress(TimeoutError):
@@ -165,7 +166,7 @@ class ReadinessMixin:
     async def _fail(self, diag: Diagnosis, *, remove: bool = True) -> None:
         st = self._status
         if diag.cause is FailureCause.FOREIGN_CONTAINER and st.state is ContainerState.READY:
-            self._set(cause=diag.cause.value, message=diag.message, fix=diag.fix)
+            self._set(cause=diag.cause.value, **_failure_fields(diag))
             return
         await self._close_watch()
         if remove and st.managed and st.container_id and diag.cause != "docker_unavailable":
@@ -174,8 +175,7 @@ class ReadinessMixin:
         self._set(
             state=ContainerState.FAILED,
             cause=diag.cause.value,
-            message=diag.message,
-            fix=diag.fix,
+            **_failure_fields(diag),
             endpoint=None,
             container_id=None,
         )
@@ -197,3 +197,16 @@ class ReadinessMixin:
             self._crash_task = None
         if diag is not None and gen == self._generation:
             await self._fail(diag, remove=False)
+
+
+def _failure_fields(diag: Diagnosis) -> dict[str, Any]:
+    """The status fields a failure sets: its facts, their English, and vLLM's numbers."""
+    return {
+        "message": diag.message,
+        "fix": diag.fix,
+        "problem": diag.problem,
+        "remedy": diag.remedy,
+        "estimated_max_len": diag.estimated_max_len,
+        "free_gib": diag.free_gib,
+        "total_gib": diag.total_gib,
+    }

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from desktop.core.messages import Code, Msg
 from desktop.runtime.diagnosis import Diagnosis, FailureCause, StartupStage
 
 
@@ -39,9 +40,14 @@ class ControllerStatus:
     managed: bool = True
     adopted: bool = False
     cause: str = ""
-    message: str = ""
-    fix: str = ""
+    message: str = ""  # ``problem`` in English (the CLI, logs)
+    fix: str = ""  # ``remedy`` in English
     note: str = ""
+    problem: Msg | None = None  # why it failed, as a fact the UI words
+    remedy: Msg | None = None
+    estimated_max_len: int | None = None  # vLLM's estimate when the KV cache was too small
+    free_gib: float | None = None  # what vLLM saw free / in all when memory was short
+    total_gib: float | None = None
 
     @property
     def server_url(self) -> str | None:
@@ -69,9 +75,7 @@ def stage_from_label(label: str) -> StartupStage:
 
 def engine_lost() -> Diagnosis:
     return Diagnosis(
-        FailureCause.DOCKER_UNAVAILABLE,
-        "Docker stopped responding.",
-        "Start Docker again; the app reconnects when you start the model.",
+        FailureCause.DOCKER_UNAVAILABLE, Msg(Code.DOCKER_LOST), Msg(Code.FIX_DOCKER_LOST)
     )
 
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 
 from desktop.core.errors import DotsError
+from desktop.core.messages import Msg
 from desktop.engines.base import ChatMessage
-from desktop.ui.words.reasons import reason_words
+from desktop.ui.words.facts import facts_words
 
 if TYPE_CHECKING:
     from desktop.ui.control.controller import WindowController
@@ -61,7 +62,7 @@ class ChatController:
             try:
                 image = await owner.bridge.page_image(entry.key, max(0, owner.current_page))
             except DotsError as exc:
-                window.show_message(reason_words(str(exc)))
+                window.show_message(facts_words(exc.facts))
                 return
         entry.chat.append(
             ChatMessage(role="user", text=question, image=image, region=region if image else None)
@@ -74,9 +75,9 @@ class ChatController:
         if key == self.owner.current_key:
             self.owner.window.chat.add_delta(text)
 
-    def on_finished(self, key: str, error: str) -> None:
+    def on_finished(self, key: str, error: tuple[Msg, ...]) -> None:
         if key == self.owner.current_key:
-            self.owner.window.chat.finish_answer(reason_words(error))
+            self.owner.window.chat.finish_answer(facts_words(error))
         entry = self.owner.entries.get(key)
         if entry is not None:
             self.save(entry)

@@ -27,10 +27,9 @@ def build_engine(prefs: Prefs, endpoint: str | None = None, api_key: str | None 
         api_key = get_secret("api_key")[0] or None
     if kind == "server" and not url:
         from desktop.core.errors import DotsError
+        from desktop.core.messages import Code, Msg
 
-        raise DotsError(
-            "No server address is set.", fix="Open Settings and enter the endpoint URL."
-        )
+        raise DotsError(Msg(Code.NO_SERVER_ADDRESS), fix=Msg(Code.FIX_ENTER_ENDPOINT))
     try:
         from desktop.engines.factory import create_engine
     except ImportError:
