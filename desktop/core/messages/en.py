@@ -312,12 +312,12 @@ TEMPLATES: dict[Code, str] = {
     Code.FIX_KNOWN_PROFILES: "Known: {names}.",
     # start-up stages
     Code.STAGE_PULLING: "downloading the image",
-    Code.STAGE_CREATED: "starting container",
+    Code.STAGE_CREATED: "starting the container",
     Code.STAGE_LOADING_WEIGHTS: "loading weights",
     Code.STAGE_PROFILING: "profiling memory",
-    Code.STAGE_KV_CACHE: "allocating KV cache",
+    Code.STAGE_KV_CACHE: "allocating the KV cache",
     Code.STAGE_CUDA_GRAPHS: "capturing CUDA graphs",
-    Code.STAGE_API_SERVER: "starting API server",
+    Code.STAGE_API_SERVER: "starting the API server",
     Code.STAGE_READY: "ready",
     Code.STAGE_STOPPING: "stopping",
 }

@@ -322,8 +322,8 @@ class ModelPanel(QDialog):
             self.stages.hide()
         self.note.setText(status.note)
         self.note.setVisible(bool(status.note))
-        remedy = remedy_for(status, self._base_profile(status, runtime), self._seen_log)
-        message, fix = diagnosis_words(status.message, status.fix)
+        remedy = remedy_for(status, self._base_profile(status, runtime))
+        message, fix = diagnosis_words(status)
         if state != "failed":
             message = fix = ""
         self._show_failure(self._runtime_error or message, fix, remedy)
