@@ -1,4 +1,5 @@
-# ruff: noqa: E501  (a template reads best on one line)
+# ruff: noqa: E501
+# (a template reads best on one line)
 """English: the sentences the CLI, the JSON and the logs have always shown (keep them)."""
 
 from __future__ import annotations
@@ -310,6 +311,32 @@ TEMPLATES: dict[Code, str] = {
     Code.FIX_NO_PROFILES: "Reinstall, or add one to the config folder.",
     Code.PROFILE_UNKNOWN: "No model profile '{name}'.",
     Code.FIX_KNOWN_PROFILES: "Known: {names}.",
+    # the command line
+    Code.CLI_NO_SUCH_FILE: "{path}: no such file. Check the path.",
+    Code.CLI_FOLDER_UNREADABLE: "{path}: the folder cannot be read ({detail}).",
+    Code.CLI_FOLDER_EMPTY: "{path}: the folder has no images or PDFs to read.",
+    Code.CLI_SKIPPED: "{path}: skipped {count} {count:plural:file that is|files that are} not an image or PDF.",
+    Code.CLI_NONE_READ: "None of the {count} inputs could be read.",
+    Code.CLI_LANG_IGNORED: "Note: --lang {languages} is ignored: it applies to --engine builtin only.",
+    Code.CLI_PAGE_LINE: "{prefix}page {done}/{total} {status}",
+    Code.CLI_PAGE_LINE_WHY: "{prefix}page {done}/{total} {status} ({why})",
+    Code.CLI_WROTE: "wrote {target}",
+    Code.CLI_WROTE_WORKBOOK: "wrote {target} ({count} tables)",
+    Code.CLI_WROTE_CSVS: "wrote {count} CSV files to {folder}",
+    Code.CLI_UNEXPECTED: "Unexpected error: {kind}: {detail}",
+    Code.CLI_INTERRUPTED: "Interrupted.",
+    Code.USAGE_CONCURRENCY: "--concurrency must be 1 or more.",
+    Code.USAGE_DPI: "--dpi must be between 36 and 1200.",
+    Code.USAGE_MAX_TOKENS: "--max-tokens must be 1 or more.",
+    Code.USAGE_XLSX_OUT: "--format xlsx writes a workbook: add --out DIR.",
+    Code.USAGE_SERVER_ENDPOINT: "--engine server needs --endpoint URL (or DOTS_DESKTOP_ENDPOINT).",
+    Code.USAGE_LANG: "--lang {lang!r}: use auto or language codes such as rus or rus+eng.",
+    Code.USAGE_IN_FILE: "{file}: {error}",
+    Code.STATUS_PENDING: "pending",
+    Code.STATUS_OK: "ok",
+    Code.STATUS_PARTIAL: "partial",
+    Code.STATUS_RECOVERED: "recovered",
+    Code.STATUS_FAILED: "failed",
     # start-up stages
     Code.STAGE_PULLING: "downloading the image",
     Code.STAGE_CREATED: "starting the container",

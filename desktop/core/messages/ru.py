@@ -1,4 +1,6 @@
-"""Russian. Plural forms: {n:plural:один|два|пять}."""
+# ruff: noqa: E501
+# (a template reads best on one line)
+"""Russian. Plural forms: {n:plural:один|два|пять} (one, few, many)."""
 
 from __future__ import annotations
 
@@ -335,6 +337,32 @@ TEMPLATES: dict[Code, str] = {
     Code.FIX_NO_PROFILES: "Переустановите приложение или добавьте профиль в папку настроек.",
     Code.PROFILE_UNKNOWN: "Нет профиля модели «{name}».",
     Code.FIX_KNOWN_PROFILES: "Известные: {names}.",
+    # the command line
+    Code.CLI_NO_SUCH_FILE: "{path}: файл не найден. Проверьте путь.",
+    Code.CLI_FOLDER_UNREADABLE: "{path}: не удаётся прочитать папку ({detail}).",
+    Code.CLI_FOLDER_EMPTY: "{path}: в папке нет изображений или PDF.",
+    Code.CLI_SKIPPED: "{path}: пропущено файлов, которые не изображения и не PDF: {count}.",
+    Code.CLI_NONE_READ: "Не удалось прочитать ни один из входов ({count}).",
+    Code.CLI_LANG_IGNORED: "Примечание: --lang {languages} не учитывается: он действует только для --engine builtin.",
+    Code.CLI_PAGE_LINE: "{prefix}страница {done}/{total}: {status}",
+    Code.CLI_PAGE_LINE_WHY: "{prefix}страница {done}/{total}: {status} ({why})",
+    Code.CLI_WROTE: "записан {target}",
+    Code.CLI_WROTE_WORKBOOK: "записан {target} (таблиц: {count})",
+    Code.CLI_WROTE_CSVS: "записано CSV-файлов в {folder}: {count}",
+    Code.CLI_UNEXPECTED: "Непредвиденная ошибка: {kind}: {detail}",
+    Code.CLI_INTERRUPTED: "Прервано.",
+    Code.USAGE_CONCURRENCY: "--concurrency должен быть 1 или больше.",
+    Code.USAGE_DPI: "--dpi должен быть от 36 до 1200.",
+    Code.USAGE_MAX_TOKENS: "--max-tokens должен быть 1 или больше.",
+    Code.USAGE_XLSX_OUT: "--format xlsx пишет книгу: добавьте --out ПАПКА.",
+    Code.USAGE_SERVER_ENDPOINT: "Для --engine server нужен --endpoint URL (или DOTS_DESKTOP_ENDPOINT).",
+    Code.USAGE_LANG: "--lang «{lang}»: укажите auto или коды языков, например rus или rus+eng.",
+    Code.USAGE_IN_FILE: "{file}: {error}",
+    Code.STATUS_PENDING: "ожидает",
+    Code.STATUS_OK: "готово",
+    Code.STATUS_PARTIAL: "частично",
+    Code.STATUS_RECOVERED: "восстановлено",
+    Code.STATUS_FAILED: "ошибка",
     # start-up stages
     Code.STAGE_PULLING: "загрузка образа",
     Code.STAGE_CREATED: "запуск контейнера",
