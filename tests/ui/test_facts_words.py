@@ -5,6 +5,7 @@ the catalogue in the UI language, with no English sentence left over."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import socket
 import struct
@@ -89,8 +90,8 @@ def test_given_russian_then_file_errors_read_in_russian(russian: None, tmp_path:
         ]
     huge.write_bytes(b"".join(parts))
     errors = [
-        caught(lambda p=p: list(iter_pages(p)))
-        for p in (tmp_path / "missing.jpg", tmp_path, empty, text, cut, huge)
+        caught(functools.partial(lambda p: list(iter_pages(p)), path))
+        for path in (tmp_path / "missing.jpg", tmp_path, empty, text, cut, huge)
     ]
     errors.append(caught(lambda: load_image_bytes(b"", "clipboard.png")))
     shown = [assert_russian(e.facts) for e in errors]
@@ -165,7 +166,7 @@ def test_given_russian_then_stream_errors_read_in_russian(russian: None) -> None
     from desktop.engines.net.sse import parse_chunk
 
     for data in (b"[1, 2]", b'{"error": {"message": "x"}}', b"[" * 100_000):
-        assert_russian(caught(lambda d=data: parse_chunk(d)).facts)
+        assert_russian(caught(functools.partial(parse_chunk, data)).facts)
 
 
 def test_given_russian_then_engine_errors_read_in_russian(russian: None) -> None:
@@ -178,8 +179,8 @@ def test_given_russian_then_engine_errors_read_in_russian(russian: None) -> None
 
     for exc in (
         caught(lambda: asyncio.run(chat())),
-        caught(lambda: create_engine("server")),  # type: ignore[arg-type]
-        caught(lambda: create_engine("gpu")),  # type: ignore[arg-type]
+        caught(lambda: create_engine("server")),
+        caught(lambda: create_engine("gpu")),
     ):
         assert_russian(exc.facts)
 
