@@ -103,7 +103,7 @@ def describe(status: ControllerStatus) -> list[str]:
     if status.message:
         lines.append(f"Problem: {_problem(status)}".rstrip())
     if status.note:
-        lines.append(f"Note: {status.note}")
+        lines.append(f"Note: {cli_words(status.notice) if status.notice else status.note}")
     return lines
 
 
@@ -163,7 +163,7 @@ async def _stop(profiles: Mapping[str, ModelProfile]) -> int:
         await controller.aclose()
     if status.state is ContainerState.FAILED:
         return _fail(_problem(status))
-    print(status.note or f"Stopped {found.container_name}.")
+    print(cli_words(status.notice) if status.notice else f"Stopped {found.container_name}.")
     return EXIT_OK
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import docker.errors
 
-from desktop.core.messages import Code, Msg
+from desktop.core.messages import Code, Msg, render
 from desktop.runtime import containers as ct
 from desktop.runtime.diagnosis import (
     Diagnosis,
@@ -126,7 +126,7 @@ class LifecycleMixin(ReadinessMixin):
         self._check(gen)
         await self._wait_release()
         self._check(gen)
-        await self._launch(profile, gen, {}, "", retried=False)
+        await self._launch(profile, gen, {}, None, retried=False)
 
     async def _wait_release(self) -> None:
         if self._baseline is None or self.gpu_reader is None:
@@ -149,16 +149,16 @@ class LifecycleMixin(ReadinessMixin):
                 )
             )
 
-    async def _plan(self, profile: ModelProfile) -> tuple[dict[str, str], str]:
+    async def _plan(self, profile: ModelProfile) -> tuple[dict[str, str], Msg | None]:
         """Record the GPU baseline; check the profile fits the memory free now."""
         if self.gpu_reader is None:
-            return {}, ""
+            return {}, None
         samples = await self._call(self.gpu_reader)
         if not samples:
-            return {}, ""
+            return {}, None
         self._baseline = {s.index: s.used_bytes for s in samples}
         if not profile.gpu:
-            return {}, ""
+            return {}, None
         plan = plan_memory(profile, samples[0].free_bytes, samples[0].total_bytes)
         if not plan.fits:
             raise StartFailed(
@@ -168,14 +168,14 @@ class LifecycleMixin(ReadinessMixin):
                     Msg(Code.FIX_NO_FIT),
                 )
             )
-        return plan.flags, plan.advice if plan.flags else ""
+        return plan.flags, plan.verdict if plan.flags else None
 
     async def _launch(
         self,
         profile: ModelProfile,
         gen: int,
         overrides: Mapping[str, str],
-        note: str,
+        note: Msg | None,
         *,
         retried: bool,
     ) -> None:
@@ -211,7 +211,8 @@ class LifecycleMixin(ReadinessMixin):
                 container_id=container.id,
                 managed=True,
                 adopted=False,
-                note=note,
+                note=render(note) if note else "",
+                notice=note,
             )
             self._watch_container(client, container.id)
             try:
@@ -238,11 +239,8 @@ class LifecycleMixin(ReadinessMixin):
             await self._close_watch()
             await self._remove(container.id)
             await self._wait_release()
-            note = (
-                f"vLLM estimated that at most {n} tokens per request fit the KV cache, so the "
-                f"model was restarted with --max-model-len {n}."
-            )
-            logger.info(note)
+            note = Msg.of(Code.NOTE_KV_RESTARTED, tokens=n)
+            logger.info("%s", note)
             await self._launch(
                 profile, gen, {**overrides, **retry_flags_for_kv(n)}, note, retried=True
             )
@@ -338,11 +336,11 @@ class LifecycleMixin(ReadinessMixin):
             except docker.errors.APIError as exc:
                 logger.info("stop %s: %s", container.name, exc)
             await self._remove(container.id)
-        note = ""
+        note: Msg | None = None
         if foreign and stop_foreign:
             await self._call(client.api.stop, foreign, timeout=self.stop_timeout)
         elif foreign:
-            note = f"'{st.container_name}' was left running: Dots Desktop did not start it."
+            note = Msg.of(Code.NOTE_LEFT_RUNNING, container=st.container_name)
         await self._close_watch()
         self._adopted_model = (None, None)
         self._set(
@@ -353,7 +351,8 @@ class LifecycleMixin(ReadinessMixin):
             container_id=None,
             adopted=False,
             managed=True,
-            note=note,
+            note=render(note) if note else "",
+            notice=note,
         )
 
     _adopted_model: tuple[str | None, str | None] = (None, None)

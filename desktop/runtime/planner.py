@@ -40,6 +40,7 @@ class MemoryPlan:
     max_model_len: int = 0
     full_length_sequences: int = 0
     shortfall: Msg | None = None  # when it does not fit: the fact (``advice`` adds the fix)
+    verdict: Msg | None = None  # when it fits: ``advice`` as a fact (what was changed)
 
 
 #: What to do when a profile does not fit.
@@ -60,10 +61,6 @@ def needed_bytes(profile: ModelProfile, max_model_len: int | None = None) -> int
     return fixed_bytes(profile) + profile.kv_bytes_per_token * length * profile.max_num_seqs
 
 
-def _gib(n: float) -> str:
-    return f"{n / GIB:.1f} GiB"
-
-
 def plan_memory(
     profile: ModelProfile, free_bytes: int, total_bytes: int, *, fixed_kv: bool = False
 ) -> MemoryPlan:
@@ -79,7 +76,7 @@ def plan_memory(
     fixed = fixed_bytes(profile)
     per_token = max(1, profile.kv_bytes_per_token)
     flags: dict[str, str] = {}
-    notes: list[str] = []
+    notes: list[Msg] = []
 
     util = profile.gpu_memory_utilization
     usable = free_bytes - SAFETY_MARGIN_BYTES
@@ -88,8 +85,13 @@ def plan_memory(
         util = math.floor(max(0, usable) / total_bytes * 100) / 100
         flags["--gpu-memory-utilization"] = f"{util:.2f}"
         notes.append(
-            f"only {_gib(free_bytes)} of {_gib(total_bytes)} is free, so "
-            f"--gpu-memory-utilization goes from {profile.gpu_memory_utilization:g} to {util:.2f}"
+            Msg.of(
+                Code.PLAN_UTIL_LOWERED,
+                free_gib=free_bytes / GIB,
+                total_gib=total_bytes / GIB,
+                before=profile.gpu_memory_utilization,
+                after=util,
+            )
         )
     budget = int(total_bytes * util)
     kv_room = budget - fixed
@@ -109,24 +111,25 @@ def plan_memory(
     if kv_room < one_seq:
         max_len = max(MIN_MODEL_LEN, kv_room // per_token // LEN_STEP * LEN_STEP)
         flags["--max-model-len"] = str(max_len)
-        notes.append(
-            f"--max-model-len goes from {profile.max_model_len} to {max_len} "
-            "(the KV cache must hold one full-length request)"
-        )
+        notes.append(Msg.of(Code.PLAN_LEN_LOWERED, before=profile.max_model_len, after=max_len))
     kv_bytes = min(kv_room, per_token * max_len * profile.max_num_seqs)
     sequences = int(kv_room // (per_token * max_len))
     if fixed_kv:
         flags["--kv-cache-memory"] = str(int(kv_bytes))
-        notes.append(f"--kv-cache-memory is pinned to {_gib(kv_bytes)}")
+        notes.append(Msg.of(Code.PLAN_KV_PINNED, gib=kv_bytes / GIB))
     if sequences < profile.max_num_seqs:
-        notes.append(
-            f"about {sequences} full-length request(s) fit at once "
-            f"(the profile allows {profile.max_num_seqs}); lower --max-model-len for more"
-        )
+        notes.append(Msg.of(Code.PLAN_FEW_SEQUENCES, count=sequences, allowed=profile.max_num_seqs))
     used = fixed + kv_bytes
-    head = f"Fits: needs about {_gib(used)}, {_gib(free_bytes)} free"
-    advice = head + (": " + "; ".join(notes) + "." if notes else ".")
-    return MemoryPlan(need, free_bytes, True, advice, flags, total_bytes, util, max_len, sequences)
+    fits = {"need_gib": used / GIB, "free_gib": free_bytes / GIB}
+    verdict = (
+        Msg(Code.PLAN_FITS_CHANGED, {**fits, "changes": tuple(notes)})
+        if notes
+        else Msg(Code.PLAN_FITS, fits)
+    )
+    return MemoryPlan(
+        need, free_bytes, True, render(verdict), flags, total_bytes, util, max_len, sequences,
+        verdict=verdict,
+    )  # fmt: skip
 
 
 def retry_flags_for_kv(estimated_max_len: int) -> dict[str, str]:

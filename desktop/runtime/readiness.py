@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import docker.errors
 import httpx
 
-from desktop.core.messages import Code, Msg
+from desktop.core.messages import Code, Msg, render
 from desktop.runtime.diagnosis import Diagnosis, FailureCause, diagnose
 from desktop.runtime.gpu import GpuSample
 from desktop.runtime.profiles import ModelProfile
@@ -116,9 +116,11 @@ class ReadinessMixin:
                 await asyncio.wait_for(self._died.wait(), self.poll_interval)
 
     def _ready(self, models: httpx.Response) -> None:
-        served, max_len, note = self._status.served_name, None, self._status.note
+        served, max_len = self._status.served_name, None
+        note, notice = self._status.note, self._status.notice
         if models.status_code == 401:
-            note = "The server wants an API key this app does not know; set it in Settings."
+            notice = Msg(Code.NOTE_UNKNOWN_API_KEY)
+            note = render(notice)
         else:
             try:
                 first = (models.json().get("data") or [{}])[0]
@@ -134,6 +136,7 @@ class ReadinessMixin:
             served_name=served,
             max_model_len=max_len,
             note=note,
+            notice=notice,
         )
 
     async def _inspect(self, container_id: str) -> dict[str, Any] | None:

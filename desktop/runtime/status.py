@@ -42,12 +42,13 @@ class ControllerStatus:
     cause: str = ""
     message: str = ""  # ``problem`` in English (the CLI, logs)
     fix: str = ""  # ``remedy`` in English
-    note: str = ""
+    note: str = ""  # ``notice`` in English
     problem: Msg | None = None  # why it failed, as a fact the UI words
     remedy: Msg | None = None
     estimated_max_len: int | None = None  # vLLM's estimate when the KV cache was too small
     free_gib: float | None = None  # what vLLM saw free / in all when memory was short
     total_gib: float | None = None
+    notice: Msg | None = None  # what the app changed or left alone (a fact the UI words)
 
     @property
     def server_url(self) -> str | None:

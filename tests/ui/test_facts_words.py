@@ -188,7 +188,8 @@ def test_given_russian_then_engine_errors_read_in_russian(russian: None) -> None
 def test_given_russian_then_runtime_and_docker_failures_read_in_russian(russian: None) -> None:
     from desktop.runtime.diagnosis import diagnose, diagnose_docker_error
     from desktop.runtime.docker_engine import unavailable_from
-    from desktop.runtime.profiles import find_profile, load_profiles
+    from desktop.runtime.planner import plan_memory
+    from desktop.runtime.profiles import GIB, find_profile, load_profiles
     from desktop.runtime.status import engine_lost
 
     logs = (
@@ -211,10 +212,21 @@ def test_given_russian_then_runtime_and_docker_failures_read_in_russian(russian:
         assert diag is not None
         assert_russian((diag.problem, *((diag.remedy,) if diag.remedy else ())))
     assert "6144 токена" in facts_words((kv.problem,))
+    # What the runtime changed to make a profile fit is a fact the panel words too.
+    profiles = load_profiles()
+    card = int(15.92 * GIB)
+    lowered = plan_memory(profiles["dots.ocr"], 12 * GIB, card).verdict
+    shorter = plan_memory(profiles["qwen3-vl-4b"], int(11.9 * GIB), card).verdict
+    for verdict in (lowered, shorter):
+        assert verdict is not None
+        shown = assert_russian((verdict,))
+        assert shown.startswith("Помещается: нужно около")
+    assert lowered is not None
+    assert "свободно только 12.0 ГиБ из 15.9 ГиБ" in facts_words((lowered,))
     for exc in (
         unavailable_from(Exception("Permission denied"), None),
         unavailable_from(Exception("connection refused"), "unix:///var/run/docker.sock"),
-        caught(lambda: find_profile(load_profiles(), "no-such-profile")),
+        caught(lambda: find_profile(profiles, "no-such-profile")),
     ):
         assert_russian(exc.facts)
 

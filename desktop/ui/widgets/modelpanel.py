@@ -28,6 +28,7 @@ from desktop.ui.words.modelwords import (
     Remedy,
     diagnosis_words,
     memory_verdict,
+    notice_words,
     plan_sentence,
     remedy_for,
     remedy_words,
@@ -320,8 +321,9 @@ class ModelPanel(QDialog):
             self.stages.show()
         else:
             self.stages.hide()
-        self.note.setText(status.note)
-        self.note.setVisible(bool(status.note))
+        note = notice_words(status)
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
         remedy = remedy_for(status, self._base_profile(status, runtime))
         message, fix = diagnosis_words(status)
         if state != "failed":

@@ -160,6 +160,12 @@ def remedy_words(remedy: Remedy) -> str:
     return t("Try again")
 
 
+def notice_words(status: Any) -> str:
+    """What the runtime changed or left alone, in the UI language ("" when nothing)."""
+    notice = getattr(status, "notice", None)
+    return fact_words(notice) if notice is not None else str(getattr(status, "note", ""))
+
+
 def diagnosis_words(status: Any) -> tuple[str, str]:
     """Why the model failed and what to do, in the UI language (facts from the runtime)."""
     problem, remedy = getattr(status, "problem", None), getattr(status, "remedy", None)
