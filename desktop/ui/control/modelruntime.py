@@ -129,10 +129,10 @@ class ModelRuntime(QObject):
         try:
             await coro
         except DotsError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(facts_words(exc.facts))
         except Exception as exc:  # the panel shows it; the app keeps running
             logger.exception("model runtime call failed")
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            self.failed.emit(facts_words(facts_of(exc)))
 
     def start(self, profile_id: str) -> None:
         if self._later(lambda: self.start(profile_id)):
@@ -143,7 +143,7 @@ class ModelRuntime(QObject):
         try:
             profile = self.profile(profile_id)
         except DotsError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(facts_words(exc.facts))
             return
         self.start_profile(profile)
 
