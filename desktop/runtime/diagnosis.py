@@ -12,6 +12,21 @@ from enum import IntEnum, StrEnum
 from desktop.core.messages import Code, Msg, render
 
 
+class Stage(StrEnum):
+    """Where the model's container is (``ControllerStatus.stage``); the values are the
+    labels the CLI prints, the UI words them through the catalogue (``stage_fact``)."""
+
+    PULLING = "downloading the image"
+    CREATED = "starting container"
+    LOADING_WEIGHTS = "loading weights"
+    PROFILING = "profiling memory"
+    KV_CACHE = "allocating KV cache"
+    CUDA_GRAPHS = "capturing CUDA graphs"
+    API_SERVER = "starting API server"
+    READY = "ready"
+    STOPPING = "stopping"
+
+
 class StartupStage(IntEnum):
     """Start-up stages in the order vLLM goes through them."""
 
@@ -23,37 +38,38 @@ class StartupStage(IntEnum):
     API_SERVER = 5
 
     @property
-    def label(self) -> str:
+    def label(self) -> Stage:
         return _STAGE_LABELS[self]
 
 
 _STAGE_LABELS = {
-    StartupStage.CREATED: "starting container",
-    StartupStage.LOADING_WEIGHTS: "loading weights",
-    StartupStage.PROFILING: "profiling memory",
-    StartupStage.KV_CACHE: "allocating KV cache",
-    StartupStage.CUDA_GRAPHS: "capturing CUDA graphs",
-    StartupStage.API_SERVER: "starting API server",
+    StartupStage.CREATED: Stage.CREATED,
+    StartupStage.LOADING_WEIGHTS: Stage.LOADING_WEIGHTS,
+    StartupStage.PROFILING: Stage.PROFILING,
+    StartupStage.KV_CACHE: Stage.KV_CACHE,
+    StartupStage.CUDA_GRAPHS: Stage.CUDA_GRAPHS,
+    StartupStage.API_SERVER: Stage.API_SERVER,
 }
 
-#: Each stage label (``ControllerStatus.stage``) as the fact the UI words.
-STAGE_CODES: dict[str, Code] = {
-    "downloading the image": Code.STAGE_PULLING,
-    "starting container": Code.STAGE_CREATED,
-    "loading weights": Code.STAGE_LOADING_WEIGHTS,
-    "profiling memory": Code.STAGE_PROFILING,
-    "allocating KV cache": Code.STAGE_KV_CACHE,
-    "capturing CUDA graphs": Code.STAGE_CUDA_GRAPHS,
-    "starting API server": Code.STAGE_API_SERVER,
-    "ready": Code.STAGE_READY,
-    "stopping": Code.STAGE_STOPPING,
+_STAGE_CODES: dict[Stage, Code] = {
+    Stage.PULLING: Code.STAGE_PULLING,
+    Stage.CREATED: Code.STAGE_CREATED,
+    Stage.LOADING_WEIGHTS: Code.STAGE_LOADING_WEIGHTS,
+    Stage.PROFILING: Code.STAGE_PROFILING,
+    Stage.KV_CACHE: Code.STAGE_KV_CACHE,
+    Stage.CUDA_GRAPHS: Code.STAGE_CUDA_GRAPHS,
+    Stage.API_SERVER: Code.STAGE_API_SERVER,
+    Stage.READY: Code.STAGE_READY,
+    Stage.STOPPING: Code.STAGE_STOPPING,
 }
 
 
-def stage_fact(label: str) -> Msg | None:
-    """A start-up stage label as a fact (None for a label this version does not know)."""
-    code = STAGE_CODES.get(label)
-    return Msg(code) if code is not None else None
+def stage_fact(stage: Stage | str | None) -> Msg | None:
+    """A stage as the fact the UI words (None for none, or one this version does not know)."""
+    try:
+        return Msg(_STAGE_CODES[Stage(stage)]) if stage else None
+    except ValueError:
+        return None
 
 
 _STAGE_PATTERNS: list[tuple[StartupStage, re.Pattern[str]]] = [

@@ -19,6 +19,7 @@ from desktop.runtime import containers as ct
 from desktop.runtime.diagnosis import (
     Diagnosis,
     FailureCause,
+    Stage,
     StartupStage,
     diagnose_docker_error,
 )
@@ -259,7 +260,7 @@ class LifecycleMixin(ReadinessMixin):
             return
         except docker.errors.ImageNotFound:
             logger.info("pulling %s", profile.image)
-        self._set(state=ContainerState.PULLING, progress=0.0, stage="downloading the image")
+        self._set(state=ContainerState.PULLING, progress=0.0, stage=Stage.PULLING)
         repo, _, tag = profile.image.rpartition(":")
         if not repo or "/" in tag:
             repo, tag = profile.image, "latest"
@@ -327,7 +328,7 @@ class LifecycleMixin(ReadinessMixin):
             if st.state is not ContainerState.FAILED:
                 self._set(state=ContainerState.ABSENT, endpoint=None, container_id=None)
             return
-        self._set(state=ContainerState.STOPPING, stage="stopping")
+        self._set(state=ContainerState.STOPPING, stage=Stage.STOPPING)
         for container in ours:
             try:
                 await self._call(container.stop, timeout=self.stop_timeout)
@@ -345,7 +346,7 @@ class LifecycleMixin(ReadinessMixin):
         self._adopted_model = (None, None)
         self._set(
             state=ContainerState.STOPPED,
-            stage="",
+            stage=None,
             endpoint=None,
             api_key=None,
             container_id=None,

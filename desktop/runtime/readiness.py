@@ -15,7 +15,7 @@ import docker.errors
 import httpx
 
 from desktop.core.messages import Code, Msg, render
-from desktop.runtime.diagnosis import Diagnosis, FailureCause, diagnose
+from desktop.runtime.diagnosis import Diagnosis, FailureCause, Stage, diagnose
 from desktop.runtime.gpu import GpuSample
 from desktop.runtime.profiles import ModelProfile
 from desktop.runtime.status import ContainerState, ControllerStatus, StartFailed, engine_lost
@@ -131,7 +131,7 @@ class ReadinessMixin:
         stages = self._status.stages_seen
         self._set(
             state=ContainerState.READY,
-            stage="ready",
+            stage=Stage.READY,
             stages_seen=stages,
             served_name=served,
             max_model_len=max_len,
@@ -169,7 +169,7 @@ class ReadinessMixin:
     async def _fail(self, diag: Diagnosis, *, remove: bool = True) -> None:
         st = self._status
         if diag.cause is FailureCause.FOREIGN_CONTAINER and st.state is ContainerState.READY:
-            self._set(cause=diag.cause.value, **_failure_fields(diag))
+            self._set(cause=diag.cause, **_failure_fields(diag))
             return
         await self._close_watch()
         if remove and st.managed and st.container_id and diag.cause != "docker_unavailable":
@@ -177,7 +177,7 @@ class ReadinessMixin:
         logger.warning("model failed: %s %s", diag.message, diag.fix)
         self._set(
             state=ContainerState.FAILED,
-            cause=diag.cause.value,
+            cause=diag.cause,
             **_failure_fields(diag),
             endpoint=None,
             container_id=None,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from desktop.core.messages import Code, Msg
-from desktop.runtime.diagnosis import Diagnosis, FailureCause, StartupStage
+from desktop.runtime.diagnosis import Diagnosis, FailureCause, Stage, StartupStage
 
 
 class ContainerState(StrEnum):
@@ -26,8 +26,8 @@ class ControllerStatus:
 
     state: ContainerState = ContainerState.ABSENT
     profile_id: str | None = None
-    stage: str = ""
-    stages_seen: tuple[str, ...] = ()
+    stage: Stage | None = None
+    stages_seen: tuple[Stage, ...] = ()
     progress: float | None = None
     pulled_bytes: int = 0
     total_bytes: int = 0
@@ -39,7 +39,7 @@ class ControllerStatus:
     container_id: str | None = None
     managed: bool = True
     adopted: bool = False
-    cause: str = ""
+    cause: FailureCause | None = None
     message: str = ""  # ``problem`` in English (the CLI, logs)
     fix: str = ""  # ``remedy`` in English
     note: str = ""  # ``notice`` in English
@@ -67,7 +67,7 @@ class StartFailed(Exception):  # carries a Diagnosis
         self.diagnosis = diagnosis
 
 
-def stage_from_label(label: str) -> StartupStage:
+def stage_from_label(label: Stage | str | None) -> StartupStage:
     for stage in StartupStage:
         if stage.label == label:
             return stage

@@ -92,6 +92,7 @@ def test_given_russian_then_no_widget_shows_english(russian: None, qtbot: Any) -
 def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbot: Any) -> None:
     from types import SimpleNamespace
 
+    from desktop.runtime.diagnosis import Stage
     from desktop.runtime.profiles import load_profiles
     from desktop.runtime.status import ContainerState, ControllerStatus
     from desktop.ui.widgets.modelpanel import ModelPanel
@@ -100,8 +101,8 @@ def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbo
     status = ControllerStatus(
         state=ContainerState.STARTING,
         profile_id="dots.ocr",
-        stage="loading weights",
-        stages_seen=("starting container", "loading weights"),
+        stage=Stage.LOADING_WEIGHTS,
+        stages_seen=(Stage.CREATED, Stage.LOADING_WEIGHTS),
     )
     runtime = SimpleNamespace(
         status=lambda: status,

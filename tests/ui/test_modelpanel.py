@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop.core.messages import Code, Msg
+from desktop.runtime.diagnosis import FailureCause, Stage
 from desktop.runtime.gpu import NvmlBackend
 from desktop.runtime.status import ContainerState, ControllerStatus
 from desktop.ui.appshell.shell import DesktopApp
@@ -243,7 +244,7 @@ def test_given_an_image_pull_then_bytes_and_percent_are_shown(
     status = ControllerStatus(
         state=ContainerState.PULLING,
         profile_id="dots.ocr",
-        stage="downloading the image",
+        stage=Stage.PULLING,
         progress=0.3,
         pulled_bytes=int(1.2 * GIB),
         total_bytes=4 * GIB,
@@ -267,7 +268,7 @@ def test_given_a_kv_cache_failure_then_the_fix_button_offers_the_estimated_lengt
     status = ControllerStatus(
         state=ContainerState.FAILED,
         profile_id="dots.ocr",
-        cause="kv_cache_too_small",
+        cause=FailureCause.KV_TOO_SMALL,
         problem=Msg.of(Code.KV_TOO_SMALL, tokens=6144),
         remedy=Msg.of(Code.FIX_KV_TOO_SMALL, tokens=6144),
         estimated_max_len=6144,
@@ -296,7 +297,7 @@ def test_given_russian_then_the_diagnosis_and_its_fix_button_are_in_russian(
     status = ControllerStatus(
         state=ContainerState.FAILED,
         profile_id="dots.ocr",
-        cause="gpu_out_of_memory",
+        cause=FailureCause.GPU_OOM,
         problem=Msg(Code.GPU_OOM),
         remedy=Msg(Code.FIX_GPU_OOM),
     )
