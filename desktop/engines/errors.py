@@ -126,7 +126,9 @@ def error_from_response(
         return ContextTooLong(Msg.of(Code.CONTEXT_TOO_LONG, tried=tried))
     if 400 <= status < 500:
         return ServerError(Msg.of(Code.HTTP_REFUSED, status=status, detail=message))
-    detail = message.rstrip().rstrip(".") or "no details"  # one period, not "cause.."
+    detail = message.rstrip().rstrip(".")  # one period, not "cause.."
+    if not detail:
+        return ServerError(Msg.of(Code.HTTP_FAILED_BARE, status=status))
     return ServerError(Msg.of(Code.HTTP_FAILED, status=status, detail=detail))
 
 

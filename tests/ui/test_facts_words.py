@@ -142,7 +142,10 @@ def test_given_russian_then_server_and_http_errors_read_in_russian(russian: None
     ):
         assert_russian(exc.facts)
     http = error_from_response(502, "", "http://x", key_given=False)
-    assert "(HTTP 502)" in facts_words(http.facts)
+    assert str(http) == "The OCR server failed (HTTP 502): no details."
+    assert (
+        assert_russian(http.facts) == "Сервер распознавания дал сбой (HTTP 502) без подробностей."
+    )
 
 
 def test_given_russian_then_context_errors_read_in_russian(russian: None) -> None:

@@ -69,6 +69,7 @@ class Code(StrEnum):
     SERVER_SAYS = "server_says"
     HTTP_REFUSED = "http_refused"
     HTTP_FAILED = "http_failed"
+    HTTP_FAILED_BARE = "http_failed_bare"
     # -- the answer stream (engines/net/sse.py) ------------------------------------------
     STREAM_EVENT_MALFORMED = "stream_event_malformed"
     STREAM_EVENT_UNREADABLE = "stream_event_unreadable"

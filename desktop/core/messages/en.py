@@ -86,6 +86,7 @@ TEMPLATES: dict[Code, str] = {
     Code.SERVER_SAYS: "The server says: {detail}",
     Code.HTTP_REFUSED: "The server refused the request (HTTP {status}): {detail}",
     Code.HTTP_FAILED: "The OCR server failed (HTTP {status}): {detail}.",
+    Code.HTTP_FAILED_BARE: "The OCR server failed (HTTP {status}): no details.",
     # the answer stream
     Code.STREAM_EVENT_MALFORMED: "The server sent a malformed stream event.",
     Code.STREAM_EVENT_UNREADABLE: "The server sent a malformed stream event: {text!r}.",

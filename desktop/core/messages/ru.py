@@ -105,6 +105,7 @@ TEMPLATES: dict[Code, str] = {
     Code.SERVER_SAYS: "Сервер сообщает: {detail}",
     Code.HTTP_REFUSED: "Сервер отклонил запрос (HTTP {status}): {detail}",
     Code.HTTP_FAILED: "Сервер распознавания дал сбой (HTTP {status}): {detail}.",
+    Code.HTTP_FAILED_BARE: "Сервер распознавания дал сбой (HTTP {status}) без подробностей.",
     # the answer stream
     Code.STREAM_EVENT_MALFORMED: "Сервер прислал повреждённое событие потока.",
     Code.STREAM_EVENT_UNREADABLE: "Сервер прислал повреждённое событие потока: {text!r}.",
