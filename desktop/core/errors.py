@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from desktop.core.messages import Code, Msg, render, say
 
 
@@ -49,6 +51,16 @@ class DotsError(Exception):
 
     def __str__(self) -> str:
         return say(self.facts)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take other arguments (a URL, a model name): copy and pickle by state.
+        return (_restore, (type(self), self.msg), self.__dict__)
+
+
+def _restore(cls: type[DotsError], msg: Msg) -> DotsError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, render(msg))
+    return err
 
 
 class InputError(DotsError):

@@ -98,6 +98,19 @@ def test_an_error_cannot_be_raised_without_a_code() -> None:
     assert str(err) == "a.png: the file is empty." and err.facts == (err.msg,)
 
 
+def test_an_error_survives_copy_and_pickle_with_its_facts() -> None:
+    import copy
+    import pickle
+
+    from desktop.engines.errors import ServerUnavailable
+
+    err = ServerUnavailable("http://127.0.0.1:8000", "refused")
+    for back in (copy.deepcopy(err), pickle.loads(pickle.dumps(err))):
+        assert isinstance(back, ServerUnavailable)
+        assert back.facts == err.facts and str(back) == str(err)
+        assert back.url == "http://127.0.0.1:8000"
+
+
 def _error_classes() -> set[str]:
     """Names of DotsError and every class in desktop/ that derives from one (by source)."""
     bases: dict[str, set[str]] = {}
