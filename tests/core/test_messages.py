@@ -174,3 +174,18 @@ def test_a_problem_and_its_fix_read_as_one_text() -> None:
         "No OCR server answers at http://a:1."
         " Start the model from the Model panel or check the address."
     )
+
+
+def test_the_window_parses_none_of_our_own_english() -> None:
+    """The words the window shows come from codes: no regular expression in ui/words."""
+    words = DESKTOP / "ui" / "words"
+    for path in sorted(words.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "re" not in imported, path.name
+    assert not (words / "errortext.py").exists() and not (words / "reasons.py").exists()
