@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import re
 import socket
 import struct
@@ -40,6 +41,7 @@ def english_left(text: str) -> str | None:
     for name in PROPER:
         text = text.replace(name, "")
     text = re.sub(r"\([^)]*\)|«[^»]*»|'[^']*'|https?://\S+|\S+\.(png|jpg|pdf|txt)", "", text)
+    text = re.sub(r"\b(sudo|brew) [^.;]*", "", text)  # a command to type reads the same
     found = re.search(r"[A-Za-z]{2,}(\s+[A-Za-z]{2,}){2,}", text)
     return found.group(0) if found else None
 
@@ -172,20 +174,38 @@ def test_given_russian_then_stream_errors_read_in_russian(russian: None) -> None
         assert_russian(caught(functools.partial(parse_chunk, data)).facts)
 
 
-def test_given_russian_then_engine_errors_read_in_russian(russian: None) -> None:
+def test_given_russian_then_engine_errors_read_in_russian(
+    russian: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from desktop.engines.builtin.engine import BuiltinEngine
+    from desktop.engines.builtin.scripts import script_message
     from desktop.engines.factory import create_engine
 
     async def chat() -> None:
         async for _ in BuiltinEngine().chat([]):
             pass
 
+    async def without_tesseract() -> None:
+        engine = BuiltinEngine(languages="rus")
+        try:
+            await engine.ensure_ready()
+        finally:
+            await engine.aclose()
+
+    monkeypatch.setenv("PATH", os.devnull)
+    missing = caught(lambda: asyncio.run(without_tesseract()))
     for exc in (
         caught(lambda: asyncio.run(chat())),
         caught(lambda: create_engine("server")),
         caught(lambda: create_engine("gpu")),
+        missing,
     ):
         assert_russian(exc.facts)
+    assert "sudo apt install tesseract-ocr tesseract-ocr-rus" in facts_words(
+        (script_message(have_tesseract=False, family="debian"),)
+    )
+    for family in ("windows", "linux"):  # steps in words: Russian too
+        assert_russian((script_message(have_tesseract=True, family=family),))
 
 
 def test_given_russian_then_runtime_and_docker_failures_read_in_russian(russian: None) -> None:

@@ -116,6 +116,11 @@ TEMPLATES: dict[Code, str] = {
     Code.TESSERACT_MISSING: "Tesseract is not installed, so '{languages}' text cannot be read.",
     Code.TESSERACT_NO_PACK: "Tesseract has no language pack for {languages}.",
     Code.FIX_INSTALL_TESSERACT: "To read it, {how}.",
+    Code.INSTALL_PACK: "install Tesseract's {language} language pack: {how}",
+    Code.INSTALL_WITH_PACK: "install Tesseract with its {language} language pack: {how}",
+    Code.HOW_WINDOWS_NEW: "use the UB Mannheim Tesseract installer and tick {lang}.traineddata under the additional language data",
+    Code.HOW_WINDOWS_ADD: "rerun the UB Mannheim installer and tick {lang}.traineddata, or copy {lang}.traineddata into Tesseract's tessdata folder",
+    Code.HOW_LINUX_PACKAGE: "install your distribution's Tesseract package for '{lang}'",
     Code.BUNDLED_LANGUAGES_ONLY: (
         "The bundled OCR models read Latin and Chinese text, not '{languages}'."
     ),
@@ -172,6 +177,11 @@ TEMPLATES: dict[Code, str] = {
     ),
     Code.PAGE_NO_USABLE_BOX: "The model's answer has no block with a usable box; {left_out}",
     Code.PAGE_CANCELLED: "Cancelled.",
+    Code.SCRIPT_CYRILLIC: "Cyrillic",
+    Code.SCRIPT_GREEK: "Greek",
+    Code.SCRIPT_ARABIC: "Arabic",
+    Code.SCRIPT_HEBREW: "Hebrew",
+    Code.SCRIPT_DEVANAGARI: "Devanagari",
     Code.PAGE_NOT_RENDERED: "The page could not be rendered.",
     Code.EARLIER_PAGE_FAILED: "An earlier page could not be read.",
     Code.ENGINE_NO_RESULT: "The engine ended without a result.",

@@ -142,7 +142,12 @@ TEMPLATES: dict[Code, str] = {
     ),
     Code.TESSERACT_MISSING: "Tesseract не установлен, поэтому текст «{languages}» не прочитать.",
     Code.TESSERACT_NO_PACK: "У Tesseract нет языкового пакета для {languages}.",
-    Code.FIX_INSTALL_TESSERACT: "Чтобы прочитать его, выполните: {how}.",
+    Code.FIX_INSTALL_TESSERACT: "Чтобы прочитать его, {how}.",
+    Code.INSTALL_PACK: "установите языковой пакет Tesseract «{language}»: {how}",
+    Code.INSTALL_WITH_PACK: "установите Tesseract с языковым пакетом «{language}»: {how}",
+    Code.HOW_WINDOWS_NEW: "запустите установщик Tesseract от UB Mannheim и отметьте {lang}.traineddata среди дополнительных языковых данных",
+    Code.HOW_WINDOWS_ADD: "перезапустите установщик от UB Mannheim и отметьте {lang}.traineddata или скопируйте {lang}.traineddata в папку tessdata Tesseract",
+    Code.HOW_LINUX_PACKAGE: "установите пакет Tesseract вашего дистрибутива для «{lang}»",
     Code.BUNDLED_LANGUAGES_ONLY: (
         "Встроенные модели читают латиницу и китайский, но не «{languages}»."
     ),
@@ -192,12 +197,17 @@ TEMPLATES: dict[Code, str] = {
     Code.PAGE_BOXLESS_LEFT_OUT: "Пропущено блоков без годной рамки: {count}.",
     Code.PAGE_NO_USABLE_BOX: "В ответе модели нет ни одного блока с годной рамкой; {left_out}",
     Code.PAGE_CANCELLED: "Отменено.",
+    Code.SCRIPT_CYRILLIC: "кириллица",
+    Code.SCRIPT_GREEK: "греческий алфавит",
+    Code.SCRIPT_ARABIC: "арабское письмо",
+    Code.SCRIPT_HEBREW: "еврейское письмо",
+    Code.SCRIPT_DEVANAGARI: "деванагари",
     Code.PAGE_NOT_RENDERED: "Страницу не удалось отрисовать.",
     Code.EARLIER_PAGE_FAILED: "Не удалось прочитать одну из предыдущих страниц.",
     Code.ENGINE_NO_RESULT: "Движок завершил работу без результата.",
     Code.FOREIGN_SCRIPT: (
-        "Похоже, на странице текст в письменности {script} (например, {language}), которую"
-        " встроенные модели не читают; чтобы прочитать его, выполните: {how}."
+        "Похоже, текст страницы записан в системе письма «{script}» (например, {language}),"
+        " которую встроенные модели не читают; чтобы прочитать его, {how}."
     ),
     # Docker and the model runtime
     Code.DEFAULT_SOCKET: "сокет по умолчанию",

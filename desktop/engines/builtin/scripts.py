@@ -55,7 +55,22 @@ def script_message(
     """Why the page is partial and exactly what to install to read it."""
     lang = SCRIPT_LANGUAGES.get(script, "rus")
     how = install_clause(lang, have_tesseract=have_tesseract, family=family)
-    return Msg.of(Code.FOREIGN_SCRIPT, script=script, language=language_name(lang), how=how)
+    named = _SCRIPT_CODES.get(script)
+    return Msg.of(
+        Code.FOREIGN_SCRIPT,
+        script=Msg(named) if named else script,
+        language=language_name(lang),
+        how=how,
+    )
+
+
+_SCRIPT_CODES = {
+    "Cyrillic": Code.SCRIPT_CYRILLIC,
+    "Greek": Code.SCRIPT_GREEK,
+    "Arabic": Code.SCRIPT_ARABIC,
+    "Hebrew": Code.SCRIPT_HEBREW,
+    "Devanagari": Code.SCRIPT_DEVANAGARI,
+}
 
 
 def unsupported_script_message(
