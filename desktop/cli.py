@@ -7,7 +7,6 @@ Exit codes (DESIGN.md): 0 all pages ok; 3 finished but some pages partial/failed
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -112,7 +111,10 @@ def run(argv: Sequence[str]) -> int:
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        from desktop.commands.words import say_facts
+        from desktop.core.messages import Code, Msg
+
+        say_facts(Msg(Code.CLI_INTERRUPTED))
         return 130
 
 

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Mapping
 
+from desktop.commands.words import cli_words
 from desktop.core.errors import DotsError
 from desktop.runtime import containers as ct
 from desktop.runtime.controller import ContainerController, ContainerState, ControllerStatus
@@ -100,9 +101,9 @@ def describe(status: ControllerStatus) -> list[str]:
     if status.max_model_len:
         lines.append(f"Max model length: {status.max_model_len}")
     if status.message:
-        lines.append(f"Problem: {status.message} {status.fix}".rstrip())
+        lines.append(f"Problem: {_problem(status)}".rstrip())
     if status.note:
-        lines.append(f"Note: {status.note}")
+        lines.append(f"Note: {cli_words(status.notice) if status.notice else status.note}")
     return lines
 
 
@@ -113,7 +114,7 @@ async def _status(profiles: Mapping[str, ModelProfile]) -> int:
     finally:
         await controller.aclose()
     if status.cause == "docker_unavailable":
-        return _fail(f"{status.message} {status.fix}")
+        return _fail(_problem(status))
     if status.container_id is None and status.state is not ContainerState.FAILED:
         print("No model server is running. Start one with: dots-desktop models start PROFILE")
         return EXIT_OK
@@ -143,7 +144,7 @@ async def _start(profiles: Mapping[str, ModelProfile], profile: ModelProfile) ->
     finally:
         await controller.aclose()
     if status.state is not ContainerState.READY:
-        return _fail(f"{status.message} {status.fix}".strip() or f"state {status.state.value}")
+        return _fail(_problem(status) or f"state {status.state.value}")
     print("\n".join(describe(status)))
     return EXIT_OK
 
@@ -153,7 +154,7 @@ async def _stop(profiles: Mapping[str, ModelProfile]) -> int:
     try:
         found = await controller.adopt(wait=False)
         if found.cause == "docker_unavailable":
-            return _fail(f"{found.message} {found.fix}")
+            return _fail(_problem(found))
         if found.container_id is None:
             print("No model server is running.")
             return EXIT_OK
@@ -161,8 +162,8 @@ async def _stop(profiles: Mapping[str, ModelProfile]) -> int:
     finally:
         await controller.aclose()
     if status.state is ContainerState.FAILED:
-        return _fail(f"{status.message} {status.fix}")
-    print(status.note or f"Stopped {found.container_name}.")
+        return _fail(_problem(status))
+    print(cli_words(status.notice) if status.notice else f"Stopped {found.container_name}.")
     return EXIT_OK
 
 
@@ -188,3 +189,10 @@ def _logs(*, follow: bool, tail: int) -> int:
         return EXIT_OK
     finally:
         client.close()
+
+
+def _problem(status: ControllerStatus) -> str:
+    """Why the model failed and what to do, in the locale's language."""
+    if status.problem is None:
+        return f"{status.message} {status.fix}".strip()
+    return cli_words(status.problem, status.remedy)

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from desktop.commands.words import cli_words, say_facts, status_fact
 from desktop.core.document import Document, PageStatus
 from desktop.core.errors import DotsError, PageRangeError
 from desktop.core.exports import (
@@ -33,6 +34,7 @@ from desktop.core.exports import (
 )
 from desktop.core.formats import PAGE_SUFFIXES
 from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
+from desktop.core.messages import Code, Msg
 from desktop.core.tables import TableGrid, parse_table_html
 from desktop.engines.base import Engine, RecognizeMode
 from desktop.engines.batch.pipeline import (
@@ -64,7 +66,11 @@ Plan = list[tuple[str, list[int] | None, int]]
 
 
 class UsageError(Exception):
-    """Bad flags: exit code 2."""
+    """Bad flags: exit code 2. ``msg`` says which and how (``str()`` is the English)."""
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(str(msg))
+        self.msg = msg
 
 
 class ExportFailed(DotsError):
@@ -80,32 +86,32 @@ def run_ocr(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_main(args))
     except UsageError as exc:
-        _say(f"dots-desktop ocr: {exc}")
+        _say(f"dots-desktop ocr: {cli_words(exc.msg)}")
         return EXIT_USAGE
     except DotsError as exc:
-        _say(str(exc))
+        say_facts(*exc.facts)
         return EXIT_ERROR
     except Exception as exc:  # a bug must still end in one line, not a traceback
         logger.debug("unexpected failure", exc_info=True)
-        _say(f"Unexpected error: {type(exc).__name__}: {exc}")
+        say_facts(Msg.of(Code.CLI_UNEXPECTED, kind=type(exc).__name__, detail=str(exc)))
         return EXIT_ERROR
 
 
 def _check_args(args: argparse.Namespace) -> str:
     if args.concurrency is not None and args.concurrency < 1:
-        raise UsageError("--concurrency must be 1 or more.")
+        raise UsageError(Msg(Code.USAGE_CONCURRENCY))
     if args.dpi is not None and not 36 <= args.dpi <= 1200:
-        raise UsageError("--dpi must be between 36 and 1200.")
+        raise UsageError(Msg(Code.USAGE_DPI))
     if args.max_tokens is not None and args.max_tokens < 1:
-        raise UsageError("--max-tokens must be 1 or more.")
+        raise UsageError(Msg(Code.USAGE_MAX_TOKENS))
     if args.fmt == "xlsx" and not args.out:
-        raise UsageError("--format xlsx writes a workbook: add --out DIR.")
+        raise UsageError(Msg(Code.USAGE_XLSX_OUT))
     kind = args.engine or default_engine_kind(args.endpoint)
     if kind == "server" and not args.endpoint:
-        raise UsageError("--engine server needs --endpoint URL (or DOTS_DESKTOP_ENDPOINT).")
+        raise UsageError(Msg(Code.USAGE_SERVER_ENDPOINT))
     lang = _languages(args)
     if not LANG_SPEC.match(lang):
-        raise UsageError(f"--lang {lang!r}: use auto or language codes such as rus or rus+eng.")
+        raise UsageError(Msg.of(Code.USAGE_LANG, lang=lang))
     return str(kind)
 
 
@@ -113,29 +119,31 @@ def _languages(args: argparse.Namespace) -> str:
     return str(getattr(args, "lang", None) or "auto").strip()
 
 
-def _plan_inputs(args: argparse.Namespace) -> tuple[Plan, list[str], list[str]]:
-    """Readable inputs with their pages; one sentence per input that cannot be read; notes.
+def _plan_inputs(
+    args: argparse.Namespace,
+) -> tuple[Plan, list[tuple[Msg, ...]], list[Msg]]:
+    """Readable inputs with their pages; why each unreadable input cannot be read; notes.
 
     Checked BEFORE any request; a folder stands for the images and PDFs in it.
     """
     plan: Plan = []
-    problems: list[str] = []
-    notes: list[str] = []
+    problems: list[tuple[Msg, ...]] = []
+    notes: list[Msg] = []
     for raw in args.inputs:
         path = Path(raw)
         if path.is_dir():
             try:
                 files, skipped = _folder_files(path)
             except OSError as exc:
-                problems.append(f"{raw}: the folder cannot be read ({exc.strerror or exc}).")
+                detail = str(exc.strerror or exc)
+                problems.append((Msg.of(Code.CLI_FOLDER_UNREADABLE, path=raw, detail=detail),))
                 continue
             if skipped:
-                what = "1 file that is" if skipped == 1 else f"{skipped} files that are"
-                notes.append(f"{raw}: skipped {what} not an image or PDF.")
+                notes.append(Msg.of(Code.CLI_SKIPPED, path=raw, count=skipped))
             if not files:
-                problems.append(f"{raw}: the folder has no images or PDFs to read.")
+                problems.append((Msg.of(Code.CLI_FOLDER_EMPTY, path=raw),))
         elif not path.exists():
-            problems.append(f"{raw}: no such file. Check the path.")
+            problems.append((Msg.of(Code.CLI_NO_SUCH_FILE, path=raw),))
             continue
         else:
             files = [path]
@@ -143,14 +151,16 @@ def _plan_inputs(args: argparse.Namespace) -> tuple[Plan, list[str], list[str]]:
             try:
                 count = count_pages(file)
             except DotsError as exc:
-                problems.append(str(exc))
+                problems.append(exc.facts)
                 continue
             pages: list[int] | None = None
             if args.pages:
                 try:
                     pages = parse_page_ranges(args.pages, count)
                 except PageRangeError as exc:
-                    raise UsageError(f"{file}: {exc}") from exc
+                    raise UsageError(
+                        Msg.of(Code.USAGE_IN_FILE, file=str(file), error=exc.facts)
+                    ) from exc
             plan.append((str(file), pages, len(pages) if pages is not None else count))
     return plan, problems, notes
 
@@ -174,15 +184,17 @@ def _folder_files(folder: Path) -> tuple[list[Path], int]:
 async def _main(args: argparse.Namespace) -> int:
     kind = _check_args(args)
     plan, problems, notes = await asyncio.to_thread(_plan_inputs, args)
-    for line in notes + problems:
-        _say(line)
+    for note in notes:
+        say_facts(note)
+    for problem in problems:
+        say_facts(*problem)
     if not plan:
         if len(problems) > 1:
-            _say(f"None of the {len(problems)} inputs could be read.")
+            say_facts(Msg.of(Code.CLI_NONE_READ, count=len(problems)))
         return EXIT_ERROR
     languages = _languages(args)
     if kind == "server" and languages != "auto":
-        _say(f"Note: --lang {languages} is ignored: it applies to --engine builtin only.")
+        say_facts(Msg.of(Code.CLI_LANG_IGNORED, languages=languages))
     options = {"max_tokens": args.max_tokens}
     if args.concurrency:
         options["concurrency"] = args.concurrency
@@ -212,7 +224,7 @@ async def _ocr_all(engine: Engine, plan: Plan, args: argparse.Namespace, unread:
         prefix = f"{Path(source).name}: " if multi else ""
         async for event in pipeline.run([source], pages=pages):
             if isinstance(event, SourceFailed):
-                _say(event.error)  # this input is lost; the others go on
+                say_facts(*event.facts)  # this input is lost; the others go on
                 unread += 1
                 continue
             if isinstance(event, PageFinished):
@@ -220,10 +232,13 @@ async def _ocr_all(engine: Engine, plan: Plan, args: argparse.Namespace, unread:
                     await pipeline.cancel()
                     raise event.error
                 page = event.page
-                line = f"{prefix}page {event.done}/{event.total} {page.status}"
-                if page.reason:  # why it is partial, or how an OK page was read
-                    line += f" ({page.reason})"
-                _say(line)
+                where = {"prefix": prefix, "done": event.done, "total": event.total}
+                where["status"] = status_fact(page.status)
+                why = page.facts or page.reason  # why it is partial, or how an OK page was read
+                if why:
+                    say_facts(Msg(Code.CLI_PAGE_LINE_WHY, {**where, "why": why}))
+                else:
+                    say_facts(Msg(Code.CLI_PAGE_LINE, where))
             elif isinstance(event, DocumentFinished):
                 documents.append(event.document)
     if not documents:
@@ -278,19 +293,19 @@ def _write_results(documents: list[Document], args: argparse.Namespace) -> None:
             target = _out_path(out, stem, ".xlsx")
             with _writing(target):
                 write_xlsx(grids, target)
-            _say(f"wrote {target} ({len(grids)} tables)")
+            say_facts(Msg.of(Code.CLI_WROTE_WORKBOOK, target=str(target), count=len(grids)))
         elif args.fmt == "csv":
             tables = _tables(doc)
             for _name, page_no, n, grid in tables:
                 target = _out_path(out, stem, f"_p{page_no}_t{n}.csv")
                 with _writing(target):
                     write_csv(grid, target)
-            _say(f"wrote {len(tables)} CSV files to {out}")
+            say_facts(Msg.of(Code.CLI_WROTE_CSVS, count=len(tables), folder=str(out)))
         else:
             target = _out_path(out, stem, f".{TEXT_FORMATS[args.fmt]}")
             with _writing(target):
                 atomic_write_text(target, _render(doc, args.fmt, header_footer))
-            _say(f"wrote {target}")
+            say_facts(Msg.of(Code.CLI_WROTE, target=str(target)))
 
 
 def _out_path(out: Path, stem: str, suffix: str) -> Path:
@@ -310,12 +325,15 @@ def _writing(target: Path) -> Iterator[None]:
         reason = os.strerror(code) if code else str(exc) or type(exc).__name__
         reason = reason[:1].lower() + reason[1:]
         fix = {
-            errno.ENOSPC: "Free some space or choose another --out folder.",
-            errno.EDQUOT: "Free some space or choose another --out folder.",
-            errno.EACCES: "Choose a folder you may write to.",
-            errno.EROFS: "Choose a folder you may write to.",
-        }.get(code or 0, "")
-        raise ExportFailed(f"Could not write {target}: {reason}.", fix=fix) from None
+            errno.ENOSPC: Code.FIX_FREE_SPACE,
+            errno.EDQUOT: Code.FIX_FREE_SPACE,
+            errno.EACCES: Code.FIX_WRITABLE_FOLDER,
+            errno.EROFS: Code.FIX_WRITABLE_FOLDER,
+        }.get(code or 0)
+        raise ExportFailed(
+            Msg.of(Code.EXPORT_FAILED, target=str(target), detail=reason),
+            fix=Msg(fix) if fix else None,
+        ) from None
 
 
 def _stdout(text: str) -> None:

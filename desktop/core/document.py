@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from desktop.core.messages import Msg, say
+
 #: The eleven dots.ocr layout categories, in the order the prompt lists them.
 CATEGORIES: tuple[str, ...] = (
     "Caption",
@@ -81,6 +83,12 @@ class Page:
     model_height: int = 0
     #: Plain text for modes without boxes (the "ocr" prompt); empty otherwise.
     text: str = ""
+    #: Why it is partial, recovered or failed, as facts (``reason`` is their English words).
+    facts: tuple[Msg, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.facts and not self.reason:
+            object.__setattr__(self, "reason", say(self.facts))
 
     @property
     def tables(self) -> tuple[Block, ...]:

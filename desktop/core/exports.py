@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.document import Block, Document, Page
+from desktop.core.messages import facts_to_json
 from desktop.core.tables import TableGrid, parse_table_html
 
 _HEADER_FOOTER = frozenset({"Page-header", "Page-footer"})
@@ -180,6 +181,8 @@ def page_to_dict(page: Page) -> dict[str, Any]:
     }
     if page.reason:
         out["reason"] = page.reason
+    if page.facts:  # the reason as codes and parameters, for scripts (and any language)
+        out["reason_facts"] = facts_to_json(page.facts)
     if page.model_width and page.model_height:
         out["model_width"] = page.model_width
         out["model_height"] = page.model_height

@@ -24,6 +24,7 @@ from desktop.core.errors import (
     UnsupportedFile,
 )
 from desktop.core.formats import PASSTHROUGH_FORMATS, sniff_format
+from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.core.pngfast import attach_pixels
 
@@ -46,19 +47,18 @@ def _read_head(path: Path) -> bytes:
             raise IsADirectoryError
         if not stat.S_ISREG(mode):
             raise UnreadableFile(
-                f"{path.name}: not a regular file (a pipe, socket or device).",
-                fix="Save the pages to a file and open that.",
+                Msg.of(Code.NOT_REGULAR_FILE, name=path.name), fix=Msg(Code.FIX_SAVE_TO_FILE)
             )
         with path.open("rb") as fh:
             return fh.read(1024)
     except FileNotFoundError:
-        raise UnreadableFile(f"{path.name}: the file does not exist.") from None
+        raise UnreadableFile(Msg.of(Code.FILE_MISSING, name=path.name)) from None
     except IsADirectoryError:
-        raise UnreadableFile(f"{path.name}: this is a folder, not a file.") from None
+        raise UnreadableFile(Msg.of(Code.IS_FOLDER, name=path.name)) from None
     except OSError as exc:
         raise UnreadableFile(
-            f"{path.name}: the file cannot be read ({exc.strerror or exc}).",
-            fix="Check that it exists and you may read it.",
+            Msg.of(Code.FILE_UNREADABLE, name=path.name, detail=str(exc.strerror or exc)),
+            fix=Msg(Code.FIX_CHECK_READABLE),
         ) from None
 
 
@@ -80,12 +80,11 @@ def page_file_kind(path: str | Path) -> str | None:
 def _detect(path: Path) -> str:
     head = _read_head(path)
     if not head:
-        raise UnreadableFile(f"{path.name}: the file is empty.")
+        raise UnreadableFile(Msg.of(Code.FILE_EMPTY, name=path.name))
     kind = sniff_format(head)
     if kind is None:
         raise UnsupportedFile(
-            f"{path.name}: not an image or PDF this app reads.",
-            fix="Use PNG, JPEG, WebP, BMP, GIF, TIFF or PDF.",
+            Msg.of(Code.NOT_IMAGE_OR_PDF, name=path.name), fix=Msg(Code.FIX_USE_FORMATS)
         )
     return kind
 
@@ -109,22 +108,22 @@ def _damaged(name: str, exc: BaseException) -> UnreadableFile:
     # an address means nothing to a user.
     detail = re.sub(r"\s*<[^<>]* object at 0x[0-9a-fA-F]+>", "", str(exc)).strip() or "unknown"
     return UnreadableFile(
-        f"{name}: the image is damaged or truncated ({detail}).",
-        fix="Open it in an image viewer and save it again.",
+        Msg.of(Code.IMAGE_DAMAGED, name=name, detail=detail), fix=Msg(Code.FIX_RESAVE_IMAGE)
     )
 
 
 def _too_large(name: str, size: tuple[int, int] | None) -> ImageTooLarge:
-    what = f"{size[0]}x{size[1]} pixels" if size else "too many pixels"
-    return ImageTooLarge(
-        f"{name}: the image has {what}, more than the {MAX_PIXELS // 1_000_000} MP limit.",
-        fix="Scale it down or crop it before reading it.",
-    )
+    limit = MAX_PIXELS // 1_000_000
+    if size:
+        msg = Msg.of(Code.IMAGE_TOO_LARGE, name=name, width=size[0], height=size[1], limit_mp=limit)
+    else:
+        msg = Msg.of(Code.IMAGE_TOO_MANY_PIXELS, name=name, limit_mp=limit)
+    return ImageTooLarge(msg, fix=Msg(Code.FIX_SCALE_DOWN))
 
 
 def _check_size(width: int, height: int, name: str) -> None:
     if width <= 0 or height <= 0:
-        raise UnreadableFile(f"{name}: the image has no pixels.")
+        raise UnreadableFile(Msg.of(Code.IMAGE_NO_PIXELS, name=name))
     if width * height > MAX_PIXELS:
         raise _too_large(name, (width, height))
 
@@ -181,9 +180,7 @@ def _select(pages: Sequence[int] | None, count: int, name: str) -> list[int]:
     chosen = list(pages)
     bad = [p for p in chosen if not 0 <= p < count]
     if bad:
-        raise PageRangeError(
-            f"{name}: page {bad[0] + 1} does not exist; the file has {count} page(s)."
-        )
+        raise PageRangeError(Msg.of(Code.PAGE_NOT_IN_FILE, name=name, page=bad[0] + 1, count=count))
     return chosen
 
 
@@ -198,7 +195,9 @@ def _iter_image(
             try:
                 img.seek(index)
             except (EOFError, OSError) as exc:
-                raise UnreadableFile(f"{name}: page {index + 1} cannot be read ({exc}).") from None
+                raise UnreadableFile(
+                    Msg.of(Code.FRAME_UNREADABLE, name=name, page=index + 1, detail=str(exc))
+                ) from None
             _check_size(img.width, img.height, name)
         rgb, changed = _finish_frame(img, name)
         if rgb is img and count > 1:
@@ -222,19 +221,18 @@ def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> p
         if getattr(exc, "err_code", None) == _FPDF_ERR_PASSWORD:
             if password:
                 raise PasswordProtected(
-                    f"{name}: the password is wrong.", fix="Check it and try again."
+                    Msg.of(Code.PDF_WRONG_PASSWORD, name=name), fix=Msg(Code.FIX_CHECK_PASSWORD)
                 ) from None
             raise PasswordProtected(
-                f"{name}: the PDF is protected by a password.",
-                fix="Enter its password to read it.",
+                Msg.of(Code.PDF_PASSWORD, name=name), fix=Msg(Code.FIX_ENTER_PASSWORD)
             ) from None
         # pypdfium2 says "Failed to load document (PDFium: Data format error)." : keep the
         # reason inside, without its own full stop.
         detail = str(exc).strip().rstrip(".")
         inner = re.fullmatch(r"Failed to load document \((.+)\)", detail)
         raise UnreadableFile(
-            f"{name}: the PDF is damaged or incomplete ({inner.group(1) if inner else detail}).",
-            fix="Open it in a PDF viewer and save or print it to a new PDF.",
+            Msg.of(Code.PDF_DAMAGED, name=name, detail=inner.group(1) if inner else detail),
+            fix=Msg(Code.FIX_RESAVE_PDF),
         ) from None
 
 
@@ -300,7 +298,7 @@ def _iter_pdf(
     try:
         count = len(doc)
         if count == 0:
-            raise UnreadableFile(f"{name}: the PDF has no pages.")
+            raise UnreadableFile(Msg.of(Code.PDF_NO_PAGES, name=name))
         for index in _select(pages, count, name):
             yield render_pdf_page(doc, index, dpi, name)
     finally:
@@ -324,7 +322,9 @@ def iter_pages(
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise UnreadableFile(f"{name}: the file cannot be read ({exc.strerror or exc}).") from None
+        raise UnreadableFile(
+            Msg.of(Code.FILE_UNREADABLE, name=name, detail=str(exc.strerror or exc))
+        ) from None
     yield from _iter_image(data, name, kind, pages)
 
 
@@ -346,12 +346,11 @@ def count_pages(path: str | Path, password: str | None = None) -> int:
 def load_image_bytes(data: bytes, name: str = "pasted image") -> PageImage:
     """The first page of an image (or PDF) held in memory, e.g. from the clipboard."""
     if not data:
-        raise UnreadableFile(f"{name}: there is no data.")
+        raise UnreadableFile(Msg.of(Code.NO_DATA, name=name))
     kind = sniff_format(data[:1024])
     if kind is None:
         raise UnsupportedFile(
-            f"{name}: not an image or PDF this app reads.",
-            fix="Use PNG, JPEG, WebP, BMP, GIF, TIFF or PDF.",
+            Msg.of(Code.NOT_IMAGE_OR_PDF, name=name), fix=Msg(Code.FIX_USE_FORMATS)
         )
     if kind == "PDF":
         return next(_iter_pdf(data, name, 200, [0], None))
@@ -370,20 +369,22 @@ def parse_page_ranges(spec: str, page_count: int) -> list[int]:
         match = _RANGE.match(part)
         if match is None or (not match.group(1) and not match.group(3) and not match.group(2)):
             raise PageRangeError(
-                f'"{part.strip()}" is not a page range.', fix='Write pages like "1-3,7".'
+                Msg.of(Code.PAGE_RANGE_INVALID, part=part.strip()),
+                fix=Msg(Code.FIX_PAGE_RANGE_FORMAT),
             )
         first_s, dash, last_s = match.groups()
         first = int(first_s) if first_s else 1
         last = (int(last_s) if last_s else page_count) if dash else first
         if first < 1 or last < first:
             raise PageRangeError(
-                f'"{part.strip()}" is not a page range.', fix='Write pages like "1-3,7".'
+                Msg.of(Code.PAGE_RANGE_INVALID, part=part.strip()),
+                fix=Msg(Code.FIX_PAGE_RANGE_FORMAT),
             )
         if last > page_count:
-            raise PageRangeError(
-                f"Page {last} does not exist; the document has {page_count} page(s)."
-            )
+            raise PageRangeError(Msg.of(Code.PAGE_RANGE_BEYOND, page=last, count=page_count))
         chosen.update(range(first - 1, last))
     if not chosen:
-        raise PageRangeError(f'"{spec}" selects no pages.', fix='Write pages like "1-3,7".')
+        raise PageRangeError(
+            Msg.of(Code.PAGE_RANGE_EMPTY, spec=spec), fix=Msg(Code.FIX_PAGE_RANGE_FORMAT)
+        )
     return sorted(chosen)

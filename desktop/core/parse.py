@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.document import CATEGORIES, Block, PageStatus
+from desktop.core.messages import Code, Msg, say
 from desktop.core.resize import BoxMapping
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,12 @@ class ParseResult:
 
     blocks: tuple[Block, ...]
     status: PageStatus
-    reason: str
+    facts: tuple[Msg, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why the page is not complete, in English ("" when it is)."""
+        return say(self.facts)
 
 
 def canonical_category(value: object) -> str:
@@ -254,7 +260,7 @@ class IncrementalLayoutParser:
         """The page's final result, with the whole answer known."""
         full = "".join(self._chunks)
         if not full.strip():
-            return ParseResult((), PageStatus.FAILED, "The model returned an empty answer.")
+            return ParseResult((), PageStatus.FAILED, (Msg(Code.PAGE_EMPTY_ANSWER),))
         items = _strict_items(full)
         salvaged = items is None
         candidates: list[Block] = []
@@ -296,46 +302,39 @@ class IncrementalLayoutParser:
 
     def _verdict(
         self, count: int, salvaged: bool, dropped: int, cut: bool, finish_reason: str | None
-    ) -> tuple[PageStatus, str]:
-        tail = " and the cut-off last one" if cut else ""
+    ) -> tuple[PageStatus, tuple[Msg, ...]]:
         if finish_reason == "length":
             if not count and not cut:
-                return PageStatus.FAILED, "The answer hit the token limit before any block."
-            return (
-                PageStatus.PARTIAL,
-                f"The answer hit the token limit; {_blocks(count, 'complete')} kept{tail}.",
-            )
+                return PageStatus.FAILED, (Msg(Code.PAGE_LIMIT_BEFORE_BLOCK),)
+            kept = Code.PAGE_LIMIT_KEPT_CUT if cut else Code.PAGE_LIMIT_KEPT
+            return PageStatus.PARTIAL, (Msg.of(kept, count=count),)
         if salvaged and not count and not cut:
-            return PageStatus.FAILED, "The model's answer contains no readable layout blocks."
+            return PageStatus.FAILED, (Msg(Code.PAGE_NO_LAYOUT),)
         reasons = []
         if salvaged:
-            reasons.append(f"The model's JSON was malformed; {_blocks(count)} recovered{tail}.")
+            got = Code.PAGE_JSON_RECOVERED_CUT if cut else Code.PAGE_JSON_RECOVERED
+            reasons.append(Msg.of(got, count=count))
         if dropped:
-            reasons.append(f"{_blocks(dropped, 'repeated')} removed (the model looped).")
+            reasons.append(Msg.of(Code.PAGE_REPEATS_REMOVED, count=dropped))
         if finish_reason not in (None, "stop", "length"):
-            reasons.append(f"The answer stopped early ({finish_reason}).")
+            reasons.append(Msg.of(Code.PAGE_STOPPED_EARLY, finish=finish_reason))
         if reasons:
-            return PageStatus.PARTIAL, " ".join(reasons)
-        return PageStatus.OK, ""
+            return PageStatus.PARTIAL, tuple(reasons)
+        return PageStatus.OK, ()
 
 
 def _with_unusable(
-    verdict: tuple[PageStatus, str], unusable: int, kept: int
-) -> tuple[PageStatus, str]:
+    verdict: tuple[PageStatus, tuple[Msg, ...]], unusable: int, kept: int
+) -> tuple[PageStatus, tuple[Msg, ...]]:
     """Blocks left out for an unusable box (missing, not numbers, outside the page) are lost
     text: the page must not look complete."""
-    status, reason = verdict
-    note = f"{_blocks(unusable)} without a usable box left out."
+    status, reasons = verdict
+    note = Msg.of(Code.PAGE_BOXLESS_LEFT_OUT, count=unusable)
     if not kept:
-        return PageStatus.FAILED, f"The model's answer has no block with a usable box; {note}"
+        return PageStatus.FAILED, (Msg.of(Code.PAGE_NO_USABLE_BOX, left_out=note),)
     if status is PageStatus.OK:
-        return PageStatus.PARTIAL, note
-    return status, f"{reason} {note}"
-
-
-def _blocks(count: int, adjective: str = "") -> str:
-    noun = "block" if count == 1 else "blocks"
-    return f"{count} {adjective} {noun}" if adjective else f"{count} {noun}"
+        return PageStatus.PARTIAL, (note,)
+    return status, (*reasons, note)
 
 
 def parse_layout(

@@ -10,6 +10,7 @@ from typing import Any
 from PIL import Image
 
 from desktop.core.errors import ContextTooSmall
+from desktop.core.messages import Code, Msg, render
 from desktop.core.pageimage import PageImage
 from desktop.core.pngfast import (
     encode_pixels,
@@ -56,9 +57,14 @@ def text_tokens(prompt: str) -> int:
     return math.ceil(len(prompt) / 3.0) + _TEMPLATE_TOKENS
 
 
+def with_fit_notes(reason: tuple[Msg, ...], notes: tuple[Msg, ...]) -> tuple[Msg, ...]:
+    """A page's facts: why it is as it is, then what was done to fit it (if anything)."""
+    return (*reason, Msg.of(Code.FIT_NOTES, notes=notes)) if notes else reason
+
+
 @dataclass(frozen=True, slots=True)
 class BudgetDecision:
-    """How a page fits the server's context; ``note`` is a sentence for the UI ("" if unchanged)."""
+    """How a page fits the server's context; ``notes`` say what was changed to fit it."""
 
     max_pixels: int
     max_tokens: int
@@ -67,7 +73,12 @@ class BudgetDecision:
     image_tokens: int
     prompt_tokens: int
     reduced: bool
-    note: str
+    notes: tuple[Msg, ...]
+
+    @property
+    def note(self) -> str:
+        """``notes`` in English, "; "-separated ("" if unchanged)."""
+        return "; ".join(render(n) for n in self.notes)
 
 
 def plan_budget(
@@ -103,18 +114,16 @@ def plan_budget(
     answer = min(max_tokens if max_tokens is not None else DEFAULT_MAX_TOKENS, room)
     if answer < 1:
         raise ContextTooSmall(
-            f"The server's context of {max_model_len} tokens cannot hold a page image and "
-            "an answer.",
-            fix="Restart the model with a larger --max-model-len.",
+            Msg.of(Code.CONTEXT_TOO_SMALL, tokens=max_model_len),
+            fix=Msg(Code.FIX_LARGER_MODEL_LEN),
         )
-    notes = []
+    notes: list[Msg] = []
     if reduced:
         notes.append(
-            f"image reduced to {model_w}x{model_h} to fit the server's "
-            f"{max_model_len}-token context"
+            Msg.of(Code.IMAGE_REDUCED, width=model_w, height=model_h, tokens=max_model_len)
         )
     if max_tokens is not None and answer < max_tokens:
-        notes.append(f"answer limited to {answer} tokens (asked for {max_tokens})")
+        notes.append(Msg.of(Code.ANSWER_LIMITED, tokens=answer, asked=max_tokens))
     return BudgetDecision(
         max_pixels=max_pixels,
         max_tokens=answer,
@@ -123,7 +132,7 @@ def plan_budget(
         image_tokens=tokens,
         prompt_tokens=prompt_tokens,
         reduced=reduced,
-        note="; ".join(notes),
+        notes=tuple(notes),
     )
 
 

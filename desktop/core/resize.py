@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from desktop.core.document import BBox
 from desktop.core.errors import InputError
+from desktop.core.messages import Code, Msg
 
 #: dots.ocr's image constants: one visual token per 28x28 pixels.
 FACTOR = 28
@@ -45,11 +46,11 @@ def smart_resize(
     that sends this size makes the server's own resize the identity.
     """
     if height <= 0 or width <= 0:
-        raise InputError(f"The image has no pixels ({width}x{height}).")
+        raise InputError(Msg.of(Code.PAGE_NO_PIXELS, width=width, height=height))
     if max(height, width) / min(height, width) > MAX_ASPECT_RATIO:
         raise ExtremeAspectRatio(
-            f"The page is {width}x{height} pixels, an aspect ratio above {MAX_ASPECT_RATIO}.",
-            fix="Crop it into shorter pieces and read those.",
+            Msg.of(Code.ASPECT_TOO_EXTREME, width=width, height=height, limit=MAX_ASPECT_RATIO),
+            fix=Msg(Code.FIX_CROP_PIECES),
         )
     h_bar = max(factor, _round_by(height, factor))
     w_bar = max(factor, _round_by(width, factor))

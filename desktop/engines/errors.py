@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from desktop.core.messages import Code, Msg
 from desktop.engines.base import EngineError
 
 __all__ = [
@@ -33,10 +34,7 @@ class ServerUnavailable(EngineError):
     """Nothing answers at the configured address (refused, reset, DNS failure)."""
 
     def __init__(self, url: str, detail: str = "") -> None:
-        super().__init__(
-            f"No OCR server answers at {url}.",
-            fix="Start the model from the Model panel or check the address.",
-        )
+        super().__init__(Msg.of(Code.SERVER_UNAVAILABLE, url=url), fix=Msg(Code.FIX_START_MODEL))
         self.url = url
         self.detail = detail
 
@@ -45,11 +43,8 @@ class AuthFailed(EngineError):
     """The server refused the API key (401/403)."""
 
     def __init__(self, url: str, *, key_given: bool) -> None:
-        what = "rejected the API key" if key_given else "needs an API key"
-        super().__init__(
-            f"The OCR server at {url} {what}.",
-            fix="Set the key with --api-key or DOTS_DESKTOP_API_KEY (Settings in the window).",
-        )
+        code = Code.AUTH_REJECTED if key_given else Code.AUTH_NEEDED
+        super().__init__(Msg.of(code, url=url), fix=Msg(Code.FIX_SET_API_KEY))
         self.url = url
 
 
@@ -57,11 +52,12 @@ class ModelNotServed(EngineError):
     """The requested model name is not among those the server lists."""
 
     def __init__(self, model: str, served: list[str]) -> None:
-        names = ", ".join(served) if served else "none"
-        super().__init__(
-            f"The server does not serve a model named {model!r}; it serves: {names}.",
-            fix="Leave the model name empty to use the served one, or pick one of those.",
+        msg = (
+            Msg.of(Code.MODEL_NOT_SERVED, model=model, served=", ".join(served))
+            if served
+            else Msg.of(Code.MODEL_NOT_SERVED_NONE, model=model)
         )
+        super().__init__(msg, fix=Msg(Code.FIX_PICK_SERVED))
         self.model = model
         self.served = served
 
@@ -69,11 +65,8 @@ class ModelNotServed(EngineError):
 class ContextTooLong(EngineError):
     """Prompt + answer do not fit the server's max_model_len, even after what was tried."""
 
-    def __init__(self, message: str, *, fix: str = "") -> None:
-        super().__init__(
-            message,
-            fix=fix or "Lower --max-tokens or restart the model with a larger --max-model-len.",
-        )
+    def __init__(self, msg: Msg, *, fix: Msg | None = None) -> None:
+        super().__init__(msg, fix=fix or Msg(Code.FIX_LOWER_MAX_TOKENS))
 
 
 class ServerError(EngineError):
@@ -115,25 +108,28 @@ def _context_numbers(message: str) -> str:
 
 
 def error_from_response(
-    status: int, body: str, url: str, *, key_given: bool, note: str = ""
+    status: int, body: str, url: str, *, key_given: bool, note: tuple[Msg, ...] = ()
 ) -> EngineError:
     """Map a non-200 answer to the typed error a user can act on."""
     message = _message_of(body)
     if status in (401, 403):
         return AuthFailed(url, key_given=key_given)
     if status == 404 and "model" in message.lower() and "does not exist" in message.lower():
-        return ServerError(f"The server says: {message}")
+        return ServerError(Msg.of(Code.SERVER_SAYS, detail=message))
     if status in (400, 413) and is_context_error(message):
         limit = _context_numbers(message)
-        tried = f" ({note})" if note else ""
-        size = f"{limit}-token " if limit else ""
-        return ContextTooLong(
-            f"The page does not fit the server's {size}context even after fitting it{tried}."
-        )
+        tried = Msg.of(Code.FIT_TRIED, notes=note) if note else ""
+        if limit:
+            return ContextTooLong(
+                Msg.of(Code.CONTEXT_TOO_LONG_SIZED, tokens=int(limit), tried=tried)
+            )
+        return ContextTooLong(Msg.of(Code.CONTEXT_TOO_LONG, tried=tried))
     if 400 <= status < 500:
-        return ServerError(f"The server refused the request (HTTP {status}): {message}")
-    detail = message.rstrip().rstrip(".") or "no details"  # one period, not "cause.."
-    return ServerError(f"The OCR server failed (HTTP {status}): {detail}.")
+        return ServerError(Msg.of(Code.HTTP_REFUSED, status=status, detail=message))
+    detail = message.rstrip().rstrip(".")  # one period, not "cause.."
+    if not detail:
+        return ServerError(Msg.of(Code.HTTP_FAILED_BARE, status=status))
+    return ServerError(Msg.of(Code.HTTP_FAILED, status=status, detail=detail))
 
 
 # -- retries ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 import httpx
 
+from desktop.core.messages import Code, Msg
 from desktop.engines.base import Engine, EngineError
 from desktop.engines.remote.server import ServerEngine, normalize_base_url
 
@@ -27,28 +28,24 @@ def create_engine(
     """
     if kind == "server":
         if not endpoint:
-            raise EngineError(
-                "The server engine needs the server's address.",
-                fix="Pass --endpoint URL or set DOTS_DESKTOP_ENDPOINT.",
-            )
+            raise EngineError(Msg(Code.ENGINE_NEEDS_ADDRESS), fix=Msg(Code.FIX_PASS_ENDPOINT))
         return ServerEngine(endpoint, api_key, model, **server_options)
     if kind == "builtin":
         try:
             from desktop.engines.builtin import BuiltinEngine, builtin_available
         except ImportError as exc:
             raise EngineError(
-                f"The built-in engine is not part of this build ({exc}).",
-                fix="Use --engine server with --endpoint URL.",
+                Msg.of(Code.BUILTIN_NOT_IN_BUILD, detail=str(exc)),
+                fix=Msg(Code.FIX_USE_SERVER_ENGINE),
             ) from exc
         reason = builtin_available()
         if reason:
             raise EngineError(
-                f"The built-in engine cannot run here: {reason}",
-                fix="Use --engine server with --endpoint URL.",
+                Msg.of(Code.BUILTIN_CANNOT_RUN, detail=reason), fix=Msg(Code.FIX_USE_SERVER_ENGINE)
             )
         engine: Engine = BuiltinEngine(languages=languages)
         return engine
-    raise EngineError(f"Unknown engine {kind!r}.", fix="Use server or builtin.")
+    raise EngineError(Msg.of(Code.UNKNOWN_ENGINE, kind=kind), fix=Msg(Code.FIX_ENGINE_KINDS))
 
 
 def default_engine_kind(endpoint: str | None) -> EngineKind:

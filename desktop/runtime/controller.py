@@ -148,7 +148,7 @@ class ContainerController(LifecycleMixin):
                 await self._fail(exc.diagnosis)
             except DockerUnavailable as exc:
                 self._reset_client()
-                await self._fail(Diagnosis(FailureCause.DOCKER_UNAVAILABLE, exc.message, exc.fix))
+                await self._fail(Diagnosis(FailureCause.DOCKER_UNAVAILABLE, exc.msg, exc.fix_msg))
             except Exception as exc:
                 if not is_connection_error(exc):
                     raise
@@ -164,7 +164,7 @@ class ContainerController(LifecycleMixin):
                 await self._stop_locked(stop_foreign=stop_foreign)
             except DockerUnavailable as exc:
                 self._reset_client()
-                await self._fail(Diagnosis(FailureCause.DOCKER_UNAVAILABLE, exc.message, exc.fix))
+                await self._fail(Diagnosis(FailureCause.DOCKER_UNAVAILABLE, exc.msg, exc.fix_msg))
         return self._status
 
     async def adopt(self, *, wait: bool = True) -> ControllerStatus:
@@ -183,7 +183,7 @@ class ContainerController(LifecycleMixin):
                 await self._fail(exc.diagnosis, remove=False)
             except DockerUnavailable as exc:
                 self._reset_client()
-                await self._fail(Diagnosis(FailureCause.DOCKER_UNAVAILABLE, exc.message, exc.fix))
+                await self._fail(Diagnosis(FailureCause.DOCKER_UNAVAILABLE, exc.msg, exc.fix_msg))
         return self._status
 
     async def check_engine(self) -> EngineInfo:
@@ -198,7 +198,7 @@ class ContainerController(LifecycleMixin):
                 raise
             self._reset_client()
             lost = engine_lost()
-            raise DockerUnavailable(lost.message, fix=lost.fix) from exc
+            raise DockerUnavailable(lost.problem, fix=lost.remedy) from exc
         return EngineInfo(str(info.get("ServerVersion", "?")), nvidia_runtime_available(info))
 
     async def fetch_logs(self, tail: int = 200) -> str:

@@ -9,6 +9,23 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
+from desktop.core.messages import Code, Msg, render
+
+
+class Stage(StrEnum):
+    """Where the model's container is (``ControllerStatus.stage``); the values are the
+    labels the CLI prints, the UI words them through the catalogue (``stage_fact``)."""
+
+    PULLING = "downloading the image"
+    CREATED = "starting container"
+    LOADING_WEIGHTS = "loading weights"
+    PROFILING = "profiling memory"
+    KV_CACHE = "allocating KV cache"
+    CUDA_GRAPHS = "capturing CUDA graphs"
+    API_SERVER = "starting API server"
+    READY = "ready"
+    STOPPING = "stopping"
+
 
 class StartupStage(IntEnum):
     """Start-up stages in the order vLLM goes through them."""
@@ -21,18 +38,39 @@ class StartupStage(IntEnum):
     API_SERVER = 5
 
     @property
-    def label(self) -> str:
+    def label(self) -> Stage:
         return _STAGE_LABELS[self]
 
 
 _STAGE_LABELS = {
-    StartupStage.CREATED: "starting container",
-    StartupStage.LOADING_WEIGHTS: "loading weights",
-    StartupStage.PROFILING: "profiling memory",
-    StartupStage.KV_CACHE: "allocating KV cache",
-    StartupStage.CUDA_GRAPHS: "capturing CUDA graphs",
-    StartupStage.API_SERVER: "starting API server",
+    StartupStage.CREATED: Stage.CREATED,
+    StartupStage.LOADING_WEIGHTS: Stage.LOADING_WEIGHTS,
+    StartupStage.PROFILING: Stage.PROFILING,
+    StartupStage.KV_CACHE: Stage.KV_CACHE,
+    StartupStage.CUDA_GRAPHS: Stage.CUDA_GRAPHS,
+    StartupStage.API_SERVER: Stage.API_SERVER,
 }
+
+_STAGE_CODES: dict[Stage, Code] = {
+    Stage.PULLING: Code.STAGE_PULLING,
+    Stage.CREATED: Code.STAGE_CREATED,
+    Stage.LOADING_WEIGHTS: Code.STAGE_LOADING_WEIGHTS,
+    Stage.PROFILING: Code.STAGE_PROFILING,
+    Stage.KV_CACHE: Code.STAGE_KV_CACHE,
+    Stage.CUDA_GRAPHS: Code.STAGE_CUDA_GRAPHS,
+    Stage.API_SERVER: Code.STAGE_API_SERVER,
+    Stage.READY: Code.STAGE_READY,
+    Stage.STOPPING: Code.STAGE_STOPPING,
+}
+
+
+def stage_fact(stage: Stage | str | None) -> Msg | None:
+    """A stage as the fact the UI words (None for none, or one this version does not know)."""
+    try:
+        return Msg(_STAGE_CODES[Stage(stage)]) if stage else None
+    except ValueError:
+        return None
+
 
 _STAGE_PATTERNS: list[tuple[StartupStage, re.Pattern[str]]] = [
     (
@@ -89,53 +127,67 @@ class FailureCause(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
-    """Why a start failed, in words: ``message`` says what happened, ``fix`` what to do."""
+    """Why a start failed, as facts: ``problem`` says what happened, ``remedy`` what to do.
+
+    The numbers vLLM reported travel with it (the panel offers fixes from them)."""
 
     cause: FailureCause
-    message: str
-    fix: str
+    problem: Msg
+    remedy: Msg | None = None
     estimated_max_len: int | None = None
+    free_gib: float | None = None
+    total_gib: float | None = None
+
+    @property
+    def message(self) -> str:
+        """What happened, in English (logs, the CLI's JSON)."""
+        return render(self.problem)
+
+    @property
+    def fix(self) -> str:
+        """What to do, in English ('' when nothing helps)."""
+        return render(self.remedy) if self.remedy is not None else ""
 
 
 _KV_NEW = re.compile(r"estimated maximum model length is (\d+)", re.I)
 _KV_OLD = re.compile(
     r"larger than the maximum number of tokens that can be stored in KV cache \((\d+)\)"
 )
-_RULES: list[tuple[FailureCause, re.Pattern[str], str, str]] = [
+_FREE = re.compile(r"Free memory on device \S+ \(([\d.]+)/([\d.]+) GiB\)")
+_RULES: list[tuple[FailureCause, re.Pattern[str], Code, Code]] = [
     (
         FailureCause.NO_KERNEL_IMAGE,
         re.compile(r"no kernel image is available", re.I),
-        "The GPU is newer than the CUDA build in this vLLM image.",
-        "Use an image built with CUDA 12.8 or newer (and a driver >= 570) for RTX 50xx cards.",
+        Code.NO_KERNEL_IMAGE,
+        Code.FIX_NO_KERNEL_IMAGE,
     ),
     (
         FailureCause.FREE_MEMORY_LOW,
         re.compile(
             r"Free memory on device .* less than desired GPU memory utilization", re.I | re.S
         ),
-        "Less GPU memory is free than --gpu-memory-utilization asks for.",
-        "Close programs using the GPU, or lower --gpu-memory-utilization in the profile.",
+        Code.FREE_MEMORY_LOW,
+        Code.FIX_FREE_MEMORY_LOW,
     ),
     (
         FailureCause.NO_KV_MEMORY,
         re.compile(r"No available memory for the cache blocks", re.I),
-        "Nothing was left for the KV cache after loading the model.",
-        "Raise --gpu-memory-utilization, or choose a smaller or FP8 profile.",
+        Code.NO_KV_MEMORY,
+        Code.FIX_NO_KV_MEMORY,
     ),
     (
         FailureCause.GPU_OOM,
         re.compile(r"CUDA out of memory|OutOfMemoryError|CUDA error: out of memory", re.I),
-        "The GPU ran out of memory while the model started.",
-        "Close programs using the GPU, lower --max-model-len / --max-num-seqs, "
-        "or add --enforce-eager.",
+        Code.GPU_OOM,
+        Code.FIX_GPU_OOM,
     ),
     (
         FailureCause.MODEL_GATED,
         re.compile(
             r"GatedRepoError|gated repo|401 Client Error|Access to model .* is restricted", re.I
         ),
-        "Hugging Face refused the download: the model is gated or the token is missing.",
-        "Accept the model's licence on huggingface.co and save your token in Settings.",
+        Code.MODEL_GATED,
+        Code.FIX_MODEL_GATED,
     ),
     (
         FailureCause.MODEL_NOT_FOUND,
@@ -144,29 +196,28 @@ _RULES: list[tuple[FailureCause, re.Pattern[str], str, str]] = [
             r"Repository Not Found",
             re.I,
         ),
-        "Hugging Face does not know this model id.",
-        "Check hf_model_id in the profile.",
+        Code.MODEL_NOT_FOUND,
+        Code.FIX_MODEL_NOT_FOUND,
     ),
     (
         FailureCause.DISK_FULL,
         re.compile(r"No space left on device", re.I),
-        "The disk is full (model weights need several GB).",
-        "Free disk space where Docker keeps its volumes, then start again.",
+        Code.DISK_FULL,
+        Code.FIX_DISK_FULL,
     ),
     (
         FailureCause.PORT_IN_USE,
         re.compile(r"address already in use|port is already allocated", re.I),
-        "The port is already in use by another program.",
-        "Stop the other server or choose another port in Settings.",
+        Code.PORT_IN_USE,
+        Code.FIX_PORT_IN_USE,
     ),
     (
         FailureCause.NO_NVIDIA_RUNTIME,
         re.compile(
             r"could not select device driver|nvidia-container-cli|unknown or invalid runtime", re.I
         ),
-        "Docker cannot give containers the GPU (NVIDIA Container Toolkit missing).",
-        "Install the NVIDIA Container Toolkit and restart Docker "
-        "(Windows: update Docker Desktop and the NVIDIA driver).",
+        Code.NO_NVIDIA_RUNTIME,
+        Code.FIX_NO_NVIDIA_RUNTIME,
     ),
     (
         FailureCause.MODEL_DOWNLOAD_OFFLINE,
@@ -175,8 +226,8 @@ _RULES: list[tuple[FailureCause, re.Pattern[str], str, str]] = [
             r"offline mode is enabled|Cannot reach https://huggingface",
             re.I,
         ),
-        "The model weights are not in the cache and Hugging Face cannot be reached.",
-        "Connect to the internet once to download the model.",
+        Code.MODEL_DOWNLOAD_OFFLINE,
+        Code.FIX_MODEL_DOWNLOAD_OFFLINE,
     ),
 ]
 
@@ -188,26 +239,27 @@ def diagnose(exit_code: int | None, logs: str, *, oom_killed: bool = False) -> D
         n = int(match.group(1))
         return Diagnosis(
             FailureCause.KV_TOO_SMALL,
-            f"The KV cache cannot hold one full-length request; vLLM estimates {n} tokens fit.",
-            f"Start with --max-model-len {n} (or raise --gpu-memory-utilization).",
+            Msg.of(Code.KV_TOO_SMALL, tokens=n),
+            Msg.of(Code.FIX_KV_TOO_SMALL, tokens=n),
             n,
         )
-    for cause, pattern, message, fix in _RULES:
+    for cause, pattern, said, remedy in _RULES:
         if pattern.search(logs):
-            return Diagnosis(cause, message, fix)
+            free = total = None
+            found = _FREE.findall(logs)
+            if cause is FailureCause.FREE_MEMORY_LOW and found:
+                free, total = float(found[-1][0]), float(found[-1][1])
+            return Diagnosis(cause, Msg(said), Msg(remedy), free_gib=free, total_gib=total)
     if oom_killed:
-        return Diagnosis(
-            FailureCause.HOST_OOM,
-            "The computer ran out of RAM and the system killed the model server.",
-            "Close programs, or give Docker more memory (Docker Desktop: Settings > Resources).",
-        )
+        return Diagnosis(FailureCause.HOST_OOM, Msg(Code.HOST_OOM), Msg(Code.FIX_HOST_OOM))
     last = _last_error_line(logs)
     code = "unknown" if exit_code is None else str(exit_code)
-    return Diagnosis(
-        FailureCause.CRASHED,
-        f"The model server stopped (exit code {code})" + (f": {last}" if last else "."),
-        "See the model log (dots-desktop models logs) for details.",
+    problem = (
+        Msg.of(Code.SERVER_CRASHED_SAYING, exit_code=code, line=last)
+        if last
+        else Msg.of(Code.SERVER_CRASHED, exit_code=code)
     )
+    return Diagnosis(FailureCause.CRASHED, problem, Msg(Code.FIX_SEE_MODEL_LOG))
 
 
 def diagnose_docker_error(text: str) -> Diagnosis | None:
@@ -215,12 +267,12 @@ def diagnose_docker_error(text: str) -> Diagnosis | None:
     if re.search(r"no such host|dial tcp|TLS handshake timeout|i/o timeout", text, re.I):
         return Diagnosis(
             FailureCause.IMAGE_MISSING_OFFLINE,
-            "The model image is not on this computer and the registry cannot be reached.",
-            "Connect to the internet once so the image can be downloaded (docker pull).",
+            Msg(Code.IMAGE_MISSING_OFFLINE),
+            Msg(Code.FIX_IMAGE_MISSING_OFFLINE),
         )
-    for cause, pattern, message, fix in _RULES:
+    for cause, pattern, problem, remedy in _RULES:
         if cause in _DOCKER_SIDE and pattern.search(text):
-            return Diagnosis(cause, message, fix)
+            return Diagnosis(cause, Msg(problem), Msg(remedy))
     return None
 
 

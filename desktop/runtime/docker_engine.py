@@ -21,6 +21,7 @@ import requests
 
 import docker
 from desktop.core.errors import DotsError
+from desktop.core.messages import Code, Msg
 
 logger = logging.getLogger(__name__)
 
@@ -56,28 +57,14 @@ def engine_base_url() -> str | None:
         return None
 
 
-def _platform_fix(missing: bool, permission: bool) -> str:
+def _platform_fix(missing: bool, permission: bool) -> Msg:
     if permission:
-        return (
-            "Add yourself to the docker group (sudo usermod -aG docker $USER), "
-            "then log out and back in."
-        )
+        return Msg(Code.FIX_DOCKER_GROUP)
     if sys.platform == "win32":
-        if missing:
-            return "Install Docker Desktop with the WSL 2 backend, then start it."
-        return "Start Docker Desktop and wait until it says 'Engine running'."
+        return Msg(Code.FIX_INSTALL_DOCKER_DESKTOP if missing else Code.FIX_START_DOCKER_DESKTOP)
     if sys.platform == "darwin":
-        verb = "Install and start" if missing else "Start"
-        return (
-            f"{verb} Docker Desktop (note: macOS has no NVIDIA GPU; use a remote server "
-            "or the built-in engine)."
-        )
-    if missing:
-        return (
-            "Install Docker Engine (https://docs.docker.com/engine/install/) "
-            "and the NVIDIA Container Toolkit."
-        )
-    return "Start it with: sudo systemctl start docker"
+        return Msg(Code.FIX_INSTALL_DOCKER_MAC if missing else Code.FIX_START_DOCKER_MAC)
+    return Msg(Code.FIX_INSTALL_DOCKER_LINUX if missing else Code.FIX_START_DOCKER_LINUX)
 
 
 def docker_installed() -> bool:
@@ -95,15 +82,15 @@ def docker_installed() -> bool:
 def unavailable_from(exc: BaseException, base_url: str | None) -> DockerUnavailable:
     """A DockerUnavailable with the per-OS fix for a connection failure."""
     text = str(exc)
-    where = base_url or "the default socket"
+    where: str | Msg = base_url or Msg(Code.DEFAULT_SOCKET)
     permission = "Permission denied" in text or "PermissionError" in text
     missing = base_url is None and not docker_installed()
     if permission:
-        msg = f"Docker is running but this user may not use it ({where})."
+        msg = Msg.of(Code.DOCKER_NO_PERMISSION, where=where)
     elif missing:
-        msg = "Docker is not installed."
+        msg = Msg(Code.DOCKER_MISSING)
     else:
-        msg = f"Docker is not running or cannot be reached ({where})."
+        msg = Msg.of(Code.DOCKER_DOWN, where=where)
     return DockerUnavailable(msg, fix=_platform_fix(missing, permission))
 
 

@@ -14,16 +14,18 @@ from typing import Any
 
 import docker.errors
 
+from desktop.core.messages import Code, Msg, render
 from desktop.runtime import containers as ct
 from desktop.runtime.diagnosis import (
     Diagnosis,
     FailureCause,
+    Stage,
     StartupStage,
     diagnose_docker_error,
 )
 from desktop.runtime.docker_engine import PullProgress
 from desktop.runtime.gpu import wait_for_release
-from desktop.runtime.planner import NO_FIT_FIX, plan_memory, retry_flags_for_kv
+from desktop.runtime.planner import plan_memory, retry_flags_for_kv
 from desktop.runtime.profiles import GIB, ModelProfile
 from desktop.runtime.readiness import ReadinessMixin
 from desktop.runtime.status import (
@@ -112,16 +114,20 @@ class LifecycleMixin(ReadinessMixin):
             raise StartFailed(
                 Diagnosis(
                     FailureCause.FOREIGN_CONTAINER,
-                    f"The container '{st.container_name}' was not started by Dots Desktop and "
-                    f"already serves {st.served_name} on port {self.port}.",
-                    f"Use it as it is, or stop it first (docker stop {st.container_name}).",
+                    Msg.of(
+                        Code.FOREIGN_SERVES,
+                        container=st.container_name,
+                        served=st.served_name,
+                        port=self.port,
+                    ),
+                    Msg.of(Code.FIX_FOREIGN_SERVES, container=st.container_name),
                 )
             )
         await self._stop_locked(stop_foreign=stop_foreign)
         self._check(gen)
         await self._wait_release()
         self._check(gen)
-        await self._launch(profile, gen, {}, "", retried=False)
+        await self._launch(profile, gen, {}, None, retried=False)
 
     async def _wait_release(self) -> None:
         if self._baseline is None or self.gpu_reader is None:
@@ -137,39 +143,40 @@ class LifecycleMixin(ReadinessMixin):
             raise StartFailed(
                 Diagnosis(
                     FailureCause.GPU_BUSY,
-                    f"GPU memory did not return to its level from before the model started "
-                    f"within {self.release_timeout:.0f} s: {held / GIB:.1f} GiB is still held.",
-                    "Close the program holding GPU memory (nvidia-smi lists it), then start again.",
+                    Msg.of(
+                        Code.GPU_NOT_RELEASED, seconds=self.release_timeout, held_gib=held / GIB
+                    ),
+                    Msg(Code.FIX_GPU_NOT_RELEASED),
                 )
             )
 
-    async def _plan(self, profile: ModelProfile) -> tuple[dict[str, str], str]:
+    async def _plan(self, profile: ModelProfile) -> tuple[dict[str, str], Msg | None]:
         """Record the GPU baseline; check the profile fits the memory free now."""
         if self.gpu_reader is None:
-            return {}, ""
+            return {}, None
         samples = await self._call(self.gpu_reader)
         if not samples:
-            return {}, ""
+            return {}, None
         self._baseline = {s.index: s.used_bytes for s in samples}
         if not profile.gpu:
-            return {}, ""
+            return {}, None
         plan = plan_memory(profile, samples[0].free_bytes, samples[0].total_bytes)
         if not plan.fits:
             raise StartFailed(
                 Diagnosis(
                     FailureCause.NOT_ENOUGH_VRAM,
-                    plan.shortfall or plan.advice,
-                    NO_FIT_FIX,
+                    plan.shortfall or Msg(Code.NO_GPU),
+                    Msg(Code.FIX_NO_FIT),
                 )
             )
-        return plan.flags, plan.advice if plan.flags else ""
+        return plan.flags, plan.verdict if plan.flags else None
 
     async def _launch(
         self,
         profile: ModelProfile,
         gen: int,
         overrides: Mapping[str, str],
-        note: str,
+        note: Msg | None,
         *,
         retried: bool,
     ) -> None:
@@ -205,7 +212,8 @@ class LifecycleMixin(ReadinessMixin):
                 container_id=container.id,
                 managed=True,
                 adopted=False,
-                note=note,
+                note=render(note) if note else "",
+                notice=note,
             )
             self._watch_container(client, container.id)
             try:
@@ -215,7 +223,7 @@ class LifecycleMixin(ReadinessMixin):
                 await self._close_watch()
                 await self._remove(container.id)
                 diag = diagnose_docker_error(str(exc)) or Diagnosis(
-                    FailureCause.CRASHED, f"Docker could not start the container: {exc}", ""
+                    FailureCause.CRASHED, Msg.of(Code.DOCKER_START_FAILED, detail=str(exc))
                 )
                 if diag.cause is FailureCause.PORT_IN_USE and attempt == 0:
                     port = ct.choose_port(0)  # taken between our check and Docker's bind
@@ -232,11 +240,8 @@ class LifecycleMixin(ReadinessMixin):
             await self._close_watch()
             await self._remove(container.id)
             await self._wait_release()
-            note = (
-                f"vLLM estimated that at most {n} tokens per request fit the KV cache, so the "
-                f"model was restarted with --max-model-len {n}."
-            )
-            logger.info(note)
+            note = Msg.of(Code.NOTE_KV_RESTARTED, tokens=n)
+            logger.info("%s", note)
             await self._launch(
                 profile, gen, {**overrides, **retry_flags_for_kv(n)}, note, retried=True
             )
@@ -255,7 +260,7 @@ class LifecycleMixin(ReadinessMixin):
             return
         except docker.errors.ImageNotFound:
             logger.info("pulling %s", profile.image)
-        self._set(state=ContainerState.PULLING, progress=0.0, stage="downloading the image")
+        self._set(state=ContainerState.PULLING, progress=0.0, stage=Stage.PULLING)
         repo, _, tag = profile.image.rpartition(":")
         if not repo or "/" in tag:
             repo, tag = profile.image, "latest"
@@ -289,8 +294,8 @@ class LifecycleMixin(ReadinessMixin):
                 diagnose_docker_error(progress.error)
                 or Diagnosis(
                     FailureCause.IMAGE_MISSING_OFFLINE,
-                    f"Docker could not download {profile.image}: {progress.error[:200]}",
-                    "Check the image name in the profile and the internet connection.",
+                    Msg.of(Code.PULL_FAILED, image=profile.image, detail=progress.error[:200]),
+                    Msg(Code.FIX_PULL_FAILED),
                 )
             )
         self._set(progress=1.0)
@@ -305,8 +310,8 @@ class LifecycleMixin(ReadinessMixin):
             raise StartFailed(
                 Diagnosis(
                     FailureCause.FOREIGN_CONTAINER,
-                    f"A container named '{name}' exists that Dots Desktop did not create.",
-                    f"Rename or remove it (docker rm {name}).",
+                    Msg.of(Code.FOREIGN_NAME, container=name),
+                    Msg.of(Code.FIX_FOREIGN_NAME, container=name),
                 )
             )
         await self._remove(old.id)
@@ -323,7 +328,7 @@ class LifecycleMixin(ReadinessMixin):
             if st.state is not ContainerState.FAILED:
                 self._set(state=ContainerState.ABSENT, endpoint=None, container_id=None)
             return
-        self._set(state=ContainerState.STOPPING, stage="stopping")
+        self._set(state=ContainerState.STOPPING, stage=Stage.STOPPING)
         for container in ours:
             try:
                 await self._call(container.stop, timeout=self.stop_timeout)
@@ -332,22 +337,23 @@ class LifecycleMixin(ReadinessMixin):
             except docker.errors.APIError as exc:
                 logger.info("stop %s: %s", container.name, exc)
             await self._remove(container.id)
-        note = ""
+        note: Msg | None = None
         if foreign and stop_foreign:
             await self._call(client.api.stop, foreign, timeout=self.stop_timeout)
         elif foreign:
-            note = f"'{st.container_name}' was left running: Dots Desktop did not start it."
+            note = Msg.of(Code.NOTE_LEFT_RUNNING, container=st.container_name)
         await self._close_watch()
         self._adopted_model = (None, None)
         self._set(
             state=ContainerState.STOPPED,
-            stage="",
+            stage=None,
             endpoint=None,
             api_key=None,
             container_id=None,
             adopted=False,
             managed=True,
-            note=note,
+            note=render(note) if note else "",
+            notice=note,
         )
 
     _adopted_model: tuple[str | None, str | None] = (None, None)
@@ -363,4 +369,8 @@ def _positional_model(cmd: list[str]) -> str | None:
 
 
 def _generic(exc: Exception) -> Diagnosis:
-    return Diagnosis(FailureCause.CRASHED, f"Docker refused: {exc}", "See the Docker error above.")
+    return Diagnosis(
+        FailureCause.CRASHED,
+        Msg.of(Code.DOCKER_REFUSED, detail=str(exc)),
+        Msg(Code.FIX_SEE_DOCKER_ERROR),
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from desktop.core.messages import Code, Msg, render
 from desktop.runtime.profiles import GIB, ModelProfile
 
 # CUDA context, NCCL and allocator slack vLLM counts as "non-torch" memory.
@@ -38,11 +39,12 @@ class MemoryPlan:
     utilization: float = 0.0
     max_model_len: int = 0
     full_length_sequences: int = 0
-    shortfall: str = ""  # when it does not fit: the facts alone (``advice`` adds the fix)
+    shortfall: Msg | None = None  # when it does not fit: the fact (``advice`` adds the fix)
+    verdict: Msg | None = None  # when it fits: ``advice`` as a fact (what was changed)
 
 
-#: What to do when a profile does not fit (a fixed sentence: the UI translates it).
-NO_FIT_FIX = "Close programs using the GPU, or choose a smaller profile."
+#: What to do when a profile does not fit.
+NO_FIT_FIX = render(Msg(Code.FIX_NO_FIT))
 
 
 def fixed_bytes(profile: ModelProfile) -> int:
@@ -59,10 +61,6 @@ def needed_bytes(profile: ModelProfile, max_model_len: int | None = None) -> int
     return fixed_bytes(profile) + profile.kv_bytes_per_token * length * profile.max_num_seqs
 
 
-def _gib(n: float) -> str:
-    return f"{n / GIB:.1f} GiB"
-
-
 def plan_memory(
     profile: ModelProfile, free_bytes: int, total_bytes: int, *, fixed_kv: bool = False
 ) -> MemoryPlan:
@@ -73,11 +71,12 @@ def plan_memory(
     """
     need = needed_bytes(profile)
     if total_bytes <= 0:
-        return MemoryPlan(need, 0, False, "No NVIDIA GPU: this profile cannot run here.")
+        no_gpu = Msg(Code.NO_GPU)
+        return MemoryPlan(need, 0, False, render(no_gpu), shortfall=no_gpu)
     fixed = fixed_bytes(profile)
     per_token = max(1, profile.kv_bytes_per_token)
     flags: dict[str, str] = {}
-    notes: list[str] = []
+    notes: list[Msg] = []
 
     util = profile.gpu_memory_utilization
     usable = free_bytes - SAFETY_MARGIN_BYTES
@@ -86,8 +85,13 @@ def plan_memory(
         util = math.floor(max(0, usable) / total_bytes * 100) / 100
         flags["--gpu-memory-utilization"] = f"{util:.2f}"
         notes.append(
-            f"only {_gib(free_bytes)} of {_gib(total_bytes)} is free, so "
-            f"--gpu-memory-utilization goes from {profile.gpu_memory_utilization:g} to {util:.2f}"
+            Msg.of(
+                Code.PLAN_UTIL_LOWERED,
+                free_gib=free_bytes / GIB,
+                total_gib=total_bytes / GIB,
+                before=profile.gpu_memory_utilization,
+                after=util,
+            )
         )
     budget = int(total_bytes * util)
     kv_room = budget - fixed
@@ -95,34 +99,37 @@ def plan_memory(
     max_len = profile.max_model_len
     if kv_room < per_token * MIN_MODEL_LEN:
         short = fixed + per_token * MIN_MODEL_LEN - budget
-        facts = (
-            f"{profile.display_name} needs about {_gib(fixed + per_token * MIN_MODEL_LEN)} "
-            f"but only {_gib(free_bytes)} is free ({_gib(short)} short)."
+        facts = Msg.of(
+            Code.NOT_ENOUGH_VRAM,
+            profile=profile.display_name,
+            need_gib=(fixed + per_token * MIN_MODEL_LEN) / GIB,
+            free_gib=free_bytes / GIB,
+            short_gib=short / GIB,
         )
-        return MemoryPlan(
-            need, free_bytes, False, f"{facts} {NO_FIT_FIX}", {}, total_bytes, util, 0, 0, facts
-        )
+        advice = f"{render(facts)} {NO_FIT_FIX}"
+        return MemoryPlan(need, free_bytes, False, advice, {}, total_bytes, util, 0, 0, facts)
     if kv_room < one_seq:
         max_len = max(MIN_MODEL_LEN, kv_room // per_token // LEN_STEP * LEN_STEP)
         flags["--max-model-len"] = str(max_len)
-        notes.append(
-            f"--max-model-len goes from {profile.max_model_len} to {max_len} "
-            "(the KV cache must hold one full-length request)"
-        )
+        notes.append(Msg.of(Code.PLAN_LEN_LOWERED, before=profile.max_model_len, after=max_len))
     kv_bytes = min(kv_room, per_token * max_len * profile.max_num_seqs)
     sequences = int(kv_room // (per_token * max_len))
     if fixed_kv:
         flags["--kv-cache-memory"] = str(int(kv_bytes))
-        notes.append(f"--kv-cache-memory is pinned to {_gib(kv_bytes)}")
+        notes.append(Msg.of(Code.PLAN_KV_PINNED, gib=kv_bytes / GIB))
     if sequences < profile.max_num_seqs:
-        notes.append(
-            f"about {sequences} full-length request(s) fit at once "
-            f"(the profile allows {profile.max_num_seqs}); lower --max-model-len for more"
-        )
+        notes.append(Msg.of(Code.PLAN_FEW_SEQUENCES, count=sequences, allowed=profile.max_num_seqs))
     used = fixed + kv_bytes
-    head = f"Fits: needs about {_gib(used)}, {_gib(free_bytes)} free"
-    advice = head + (": " + "; ".join(notes) + "." if notes else ".")
-    return MemoryPlan(need, free_bytes, True, advice, flags, total_bytes, util, max_len, sequences)
+    fits = {"need_gib": used / GIB, "free_gib": free_bytes / GIB}
+    verdict = (
+        Msg(Code.PLAN_FITS_CHANGED, {**fits, "changes": tuple(notes)})
+        if notes
+        else Msg(Code.PLAN_FITS, fits)
+    )
+    return MemoryPlan(
+        need, free_bytes, True, render(verdict), flags, total_bytes, util, max_len, sequences,
+        verdict=verdict,
+    )  # fmt: skip
 
 
 def retry_flags_for_kv(estimated_max_len: int) -> dict[str, str]:

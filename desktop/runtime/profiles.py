@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import DotsError
+from desktop.core.messages import Code, Msg
 from desktop.core.paths import config_dir
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,9 @@ def user_profiles_dir() -> Path:
 
 def _req(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if key not in data:
-        raise ProfileError(f"{where}: missing key '{key}'.", fix="Add it to the profile.")
+        raise ProfileError(
+            Msg.of(Code.PROFILE_KEY_MISSING, where=where, key=key), fix=Msg(Code.FIX_ADD_KEY)
+        )
     return _check(data[key], key, kind, where)
 
 
@@ -116,7 +119,9 @@ def _check(value: Any, key: str, kind: type | tuple[type, ...], where: str) -> A
     ok = not (isinstance(value, bool) and bool not in kinds) and isinstance(value, kinds)
     if not ok:
         names = " or ".join(k.__name__ for k in kinds)
-        raise ProfileError(f"{where}: key '{key}' must be {names}, got {value!r}.")
+        raise ProfileError(
+            Msg.of(Code.PROFILE_KEY_TYPE, where=where, key=key, kinds=names, value=repr(value))
+        )
     return value
 
 
@@ -134,18 +139,21 @@ def parse_profile(data: Mapping[str, Any], source: str) -> ModelProfile:
     }  # fmt: skip
     for key in data:
         if key not in allowed:
-            raise ProfileError(f"{source}: unknown key '{key}'.", fix="Check the spelling.")
+            raise ProfileError(
+                Msg.of(Code.PROFILE_KEY_UNKNOWN, where=source, key=key),
+                fix=Msg(Code.FIX_CHECK_SPELLING),
+            )
     pid = _req(data, "id", str, source).strip()
     if not pid:
-        raise ProfileError(f"{source}: key 'id' must not be empty.")
+        raise ProfileError(Msg.of(Code.PROFILE_ID_EMPTY, where=source))
     flags = tuple(_opt(data, "flags", list, source, []))
     for i, flag in enumerate(flags):
         _check(flag, f"flags[{i}]", str, source)
         name = flag.split("=", 1)[0]
         if name in MANAGED_FLAGS:
             raise ProfileError(
-                f"{source}: key 'flags' must not contain {name}.",
-                fix="Set it in [memory] (or it is chosen by the app).",
+                Msg.of(Code.PROFILE_MANAGED_FLAG, where=source, flag=name),
+                fix=Msg(Code.FIX_MANAGED_FLAG),
             )
     env = dict(_opt(data, "env", dict, source, {}))
     for k, v in env.items():
@@ -153,11 +161,13 @@ def parse_profile(data: Mapping[str, Any], source: str) -> ModelProfile:
     modes = tuple(_opt(data, "modes", list, source, list(MODES)))
     for m in modes:
         if m not in MODES:
-            raise ProfileError(f"{source}: key 'modes' has {m!r}; allowed: {', '.join(MODES)}.")
+            raise ProfileError(
+                Msg.of(Code.PROFILE_MODE_UNKNOWN, where=source, mode=m, allowed=", ".join(MODES))
+            )
     box = _opt(data, "box_convention", str, source, "model_pixels")
     if box not in BOX_CONVENTIONS:
         raise ProfileError(
-            f"{source}: key 'box_convention' must be one of {', '.join(BOX_CONVENTIONS)}."
+            Msg.of(Code.PROFILE_BOX_CONVENTION, where=source, allowed=", ".join(BOX_CONVENTIONS))
         )
     sampling = dict(_opt(data, "sampling", dict, source, {}))
     for k, v in sampling.items():
@@ -166,11 +176,11 @@ def parse_profile(data: Mapping[str, Any], source: str) -> ModelProfile:
     msrc = f"{source} [memory]"
     util = float(_opt(mem, "gpu_memory_utilization", (int, float), msrc, 0.85))
     if not 0.05 <= util <= 0.99:
-        raise ProfileError(f"{msrc}: key 'gpu_memory_utilization' must be between 0.05 and 0.99.")
+        raise ProfileError(Msg.of(Code.PROFILE_UTILIZATION, where=msrc))
     max_len = _opt(mem, "max_model_len", int, msrc, 8192)
     seqs = _opt(mem, "max_num_seqs", int, msrc, 4)
     if max_len < 256 or seqs < 1:
-        raise ProfileError(f"{msrc}: keys 'max_model_len' (>= 256) / 'max_num_seqs' (>= 1).")
+        raise ProfileError(Msg.of(Code.PROFILE_LENGTHS, where=msrc))
     return ModelProfile(
         id=pid,
         display_name=_opt(data, "display_name", str, source, pid),
@@ -200,9 +210,11 @@ def load_profile_file(path: Path) -> ModelProfile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML ({exc}).") from exc
+        raise ProfileError(Msg.of(Code.PROFILE_NOT_TOML, where=str(path), detail=str(exc))) from exc
     except OSError as exc:
-        raise ProfileError(f"{path}: cannot be read ({exc.strerror}).") from exc
+        raise ProfileError(
+            Msg.of(Code.PROFILE_UNREADABLE, where=str(path), detail=str(exc.strerror))
+        ) from exc
     return parse_profile(data, str(path))
 
 
@@ -241,9 +253,7 @@ def default_profile(profiles: Mapping[str, ModelProfile]) -> ModelProfile:
         if profile.default:
             return profile
     if not profiles:
-        raise ProfileError(
-            "No model profiles found.", fix="Reinstall, or add one to the config folder."
-        )
+        raise ProfileError(Msg(Code.NO_PROFILES), fix=Msg(Code.FIX_NO_PROFILES))
     return next(iter(profiles.values()))
 
 
@@ -252,4 +262,7 @@ def find_profile(profiles: Mapping[str, ModelProfile], name: str) -> ModelProfil
     for pid, profile in profiles.items():
         if pid.lower() == name.lower():
             return profile
-    raise ProfileError(f"No model profile '{name}'.", fix=f"Known: {', '.join(profiles)}.")
+    raise ProfileError(
+        Msg.of(Code.PROFILE_UNKNOWN, name=name),
+        fix=Msg.of(Code.FIX_KNOWN_PROFILES, names=", ".join(profiles)),
+    )

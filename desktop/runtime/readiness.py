@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 import docker.errors
 import httpx
 
-from desktop.runtime.diagnosis import Diagnosis, FailureCause, diagnose
+from desktop.core.messages import Code, Msg, render
+from desktop.runtime.diagnosis import Diagnosis, FailureCause, Stage, diagnose
 from desktop.runtime.gpu import GpuSample
 from desktop.runtime.profiles import ModelProfile
 from desktop.runtime.status import ContainerState, ControllerStatus, StartFailed, engine_lost
@@ -107,17 +108,19 @@ class ReadinessMixin:
                 raise StartFailed(
                     Diagnosis(
                         FailureCause.TIMEOUT,
-                        f"The model did not become ready within {self.ready_timeout:.0f} s.",
-                        "See the model log (dots-desktop models logs).",
+                        Msg.of(Code.READY_TIMEOUT, seconds=self.ready_timeout),
+                        Msg(Code.FIX_SEE_MODEL_LOG_SHORT),
                     )
                 )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._died.wait(), self.poll_interval)
 
     def _ready(self, models: httpx.Response) -> None:
-        served, max_len, note = self._status.served_name, None, self._status.note
+        served, max_len = self._status.served_name, None
+        note, notice = self._status.note, self._status.notice
         if models.status_code == 401:
-            note = "The server wants an API key this app does not know; set it in Settings."
+            notice = Msg(Code.NOTE_UNKNOWN_API_KEY)
+            note = render(notice)
         else:
             try:
                 first = (models.json().get("data") or [{}])[0]
@@ -128,11 +131,12 @@ class ReadinessMixin:
         stages = self._status.stages_seen
         self._set(
             state=ContainerState.READY,
-            stage="ready",
+            stage=Stage.READY,
             stages_seen=stages,
             served_name=served,
             max_model_len=max_len,
             note=note,
+            notice=notice,
         )
 
     async def _inspect(self, container_id: str) -> dict[str, Any] | None:
@@ -165,7 +169,7 @@ class ReadinessMixin:
     async def _fail(self, diag: Diagnosis, *, remove: bool = True) -> None:
         st = self._status
         if diag.cause is FailureCause.FOREIGN_CONTAINER and st.state is ContainerState.READY:
-            self._set(cause=diag.cause.value, message=diag.message, fix=diag.fix)
+            self._set(cause=diag.cause, **_failure_fields(diag))
             return
         await self._close_watch()
         if remove and st.managed and st.container_id and diag.cause != "docker_unavailable":
@@ -173,9 +177,8 @@ class ReadinessMixin:
         logger.warning("model failed: %s %s", diag.message, diag.fix)
         self._set(
             state=ContainerState.FAILED,
-            cause=diag.cause.value,
-            message=diag.message,
-            fix=diag.fix,
+            cause=diag.cause,
+            **_failure_fields(diag),
             endpoint=None,
             container_id=None,
         )
@@ -197,3 +200,16 @@ class ReadinessMixin:
             self._crash_task = None
         if diag is not None and gen == self._generation:
             await self._fail(diag, remove=False)
+
+
+def _failure_fields(diag: Diagnosis) -> dict[str, Any]:
+    """The status fields a failure sets: its facts, their English, and vLLM's numbers."""
+    return {
+        "message": diag.message,
+        "fix": diag.fix,
+        "problem": diag.problem,
+        "remedy": diag.remedy,
+        "estimated_max_len": diag.estimated_max_len,
+        "free_gib": diag.free_gib,
+        "total_gib": diag.total_gib,
+    }

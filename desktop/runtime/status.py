@@ -6,7 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from desktop.runtime.diagnosis import Diagnosis, FailureCause, StartupStage
+from desktop.core.messages import Code, Msg
+from desktop.runtime.diagnosis import Diagnosis, FailureCause, Stage, StartupStage
 
 
 class ContainerState(StrEnum):
@@ -25,8 +26,8 @@ class ControllerStatus:
 
     state: ContainerState = ContainerState.ABSENT
     profile_id: str | None = None
-    stage: str = ""
-    stages_seen: tuple[str, ...] = ()
+    stage: Stage | None = None
+    stages_seen: tuple[Stage, ...] = ()
     progress: float | None = None
     pulled_bytes: int = 0
     total_bytes: int = 0
@@ -38,10 +39,16 @@ class ControllerStatus:
     container_id: str | None = None
     managed: bool = True
     adopted: bool = False
-    cause: str = ""
-    message: str = ""
-    fix: str = ""
-    note: str = ""
+    cause: FailureCause | None = None
+    message: str = ""  # ``problem`` in English (the CLI, logs)
+    fix: str = ""  # ``remedy`` in English
+    note: str = ""  # ``notice`` in English
+    problem: Msg | None = None  # why it failed, as a fact the UI words
+    remedy: Msg | None = None
+    estimated_max_len: int | None = None  # vLLM's estimate when the KV cache was too small
+    free_gib: float | None = None  # what vLLM saw free / in all when memory was short
+    total_gib: float | None = None
+    notice: Msg | None = None  # what the app changed or left alone (a fact the UI words)
 
     @property
     def server_url(self) -> str | None:
@@ -60,7 +67,7 @@ class StartFailed(Exception):  # carries a Diagnosis
         self.diagnosis = diagnosis
 
 
-def stage_from_label(label: str) -> StartupStage:
+def stage_from_label(label: Stage | str | None) -> StartupStage:
     for stage in StartupStage:
         if stage.label == label:
             return stage
@@ -69,9 +76,7 @@ def stage_from_label(label: str) -> StartupStage:
 
 def engine_lost() -> Diagnosis:
     return Diagnosis(
-        FailureCause.DOCKER_UNAVAILABLE,
-        "Docker stopped responding.",
-        "Start Docker again; the app reconnects when you start the model.",
+        FailureCause.DOCKER_UNAVAILABLE, Msg(Code.DOCKER_LOST), Msg(Code.FIX_DOCKER_LOST)
     )
 
 

@@ -280,245 +280,6 @@
     </message>
   </context>
   <context>
-    <name>ErrorText</name>
-    <message>
-      <source>%1 answered /v1/models with something that is not a model list.</source>
-      <translation>%1 ответил на /v1/models не списком моделей.</translation>
-    </message>
-    <message>
-      <source>%1 cannot chat about pages.</source>
-      <translation>%1 не умеет обсуждать страницы.</translation>
-    </message>
-    <message>
-      <source>%1: not a regular file (a pipe, socket or device).</source>
-      <translation>%1: это не обычный файл (канал, сокет или устройство).</translation>
-    </message>
-    <message>
-      <source>%1: not an image or PDF this app reads.</source>
-      <translation>%1: это не изображение и не PDF, которые читает приложение.</translation>
-    </message>
-    <message>
-      <source>%1: page %2 cannot be read (%3).</source>
-      <translation>%1: не удаётся прочитать страницу %2 (%3).</translation>
-    </message>
-    <message>
-      <source>%1: the PDF has no pages.</source>
-      <translation>%1: в PDF нет страниц.</translation>
-    </message>
-    <message>
-      <source>%1: the PDF is damaged or incomplete (%2).</source>
-      <translation>%1: PDF повреждён или неполон (%2).</translation>
-    </message>
-    <message>
-      <source>%1: the PDF is protected by a password.</source>
-      <translation>%1: PDF защищён паролем.</translation>
-    </message>
-    <message>
-      <source>%1: the file cannot be read (%2).</source>
-      <translation>%1: не удаётся прочитать файл (%2).</translation>
-    </message>
-    <message>
-      <source>%1: the file does not exist.</source>
-      <translation>%1: файл не найден.</translation>
-    </message>
-    <message>
-      <source>%1: the file is empty.</source>
-      <translation>%1: файл пуст.</translation>
-    </message>
-    <message>
-      <source>%1: the image has %2 pixels, more than the %3 MP limit.</source>
-      <translation>%1: в изображении %2 пикселей, больше предела в %3 Мп.</translation>
-    </message>
-    <message>
-      <source>%1: the image has no pixels.</source>
-      <translation>%1: в изображении нет пикселей.</translation>
-    </message>
-    <message>
-      <source>%1: the image has too many pixels, more than the %2 MP limit.</source>
-      <translation>%1: в изображении слишком много пикселей, больше предела в %2 Мп.</translation>
-    </message>
-    <message>
-      <source>%1: the image is damaged or truncated (%2).</source>
-      <translation>%1: изображение повреждено или обрезано (%2).</translation>
-    </message>
-    <message>
-      <source>%1: the password is wrong.</source>
-      <translation>%1: неверный пароль.</translation>
-    </message>
-    <message>
-      <source>%1: there is no data.</source>
-      <translation>%1: данных нет.</translation>
-    </message>
-    <message>
-      <source>%1: this is a folder, not a file.</source>
-      <translation>%1: это папка, а не файл.</translation>
-    </message>
-    <message>
-      <source>Check it and try again.</source>
-      <translation>Проверьте его и попробуйте снова.</translation>
-    </message>
-    <message>
-      <source>Check its installation and language packs.</source>
-      <translation>Проверьте его установку и языковые пакеты.</translation>
-    </message>
-    <message>
-      <source>Check that it exists and you may read it.</source>
-      <translation>Проверьте, что он существует и у вас есть право его читать.</translation>
-    </message>
-    <message>
-      <source>Crop it into shorter pieces and read those.</source>
-      <translation>Разрежьте её на более короткие части и распознайте их.</translation>
-    </message>
-    <message>
-      <source>Enter its password to read it.</source>
-      <translation>Введите пароль, чтобы прочитать его.</translation>
-    </message>
-    <message>
-      <source>Leave the model name empty to use the served one, or pick one of those.</source>
-      <translation>Оставьте имя модели пустым, чтобы взять ту, что на сервере, или выберите одну из перечисленных.</translation>
-    </message>
-    <message>
-      <source>Lower --max-tokens or restart the model with a larger --max-model-len.</source>
-      <translation>Уменьшите --max-tokens или перезапустите модель с бо́льшим --max-model-len.</translation>
-    </message>
-    <message>
-      <source>No OCR engine is configured.</source>
-      <translation>Движок распознавания не настроен.</translation>
-    </message>
-    <message>
-      <source>No OCR server answers at %1.</source>
-      <translation>По адресу %1 не отвечает сервер распознавания.</translation>
-    </message>
-    <message>
-      <source>Open Settings and choose one.</source>
-      <translation>Откройте «Настройки» и выберите его.</translation>
-    </message>
-    <message>
-      <source>Open it in a PDF viewer and save or print it to a new PDF.</source>
-      <translation>Откройте его в программе просмотра PDF и сохраните или напечатайте в новый PDF.</translation>
-    </message>
-    <message>
-      <source>Open it in an image viewer and save it again.</source>
-      <translation>Откройте его в программе просмотра изображений и сохраните заново.</translation>
-    </message>
-    <message>
-      <source>Reading a region needs a region: draw a box on the page first.</source>
-      <translation>Чтобы распознать область, её нужно выделить: сначала обведите рамку на странице.</translation>
-    </message>
-    <message>
-      <source>Restart the model with a larger --max-model-len.</source>
-      <translation>Перезапустите модель с бо́льшим --max-model-len.</translation>
-    </message>
-    <message>
-      <source>Save the pages to a file and open that.</source>
-      <translation>Сохраните страницы в файл и откройте его.</translation>
-    </message>
-    <message>
-      <source>Scale it down or crop it before reading it.</source>
-      <translation>Уменьшите или обрежьте его перед распознаванием.</translation>
-    </message>
-    <message>
-      <source>Set the key with --api-key or DOTS_DESKTOP_API_KEY (Settings in the window).</source>
-      <translation>Задайте ключ в «Настройках» окна (или через --api-key либо DOTS_DESKTOP_API_KEY).</translation>
-    </message>
-    <message>
-      <source>Start a chat-capable model (dots.ocr or Qwen3-VL) from the Model panel.</source>
-      <translation>Запустите модель, умеющую вести чат (dots.ocr или Qwen3-VL), на панели «Модель».</translation>
-    </message>
-    <message>
-      <source>Start a model server or container to ask questions about a page.</source>
-      <translation>Чтобы задавать вопросы о странице, запустите сервер модели или контейнер.</translation>
-    </message>
-    <message>
-      <source>Start the model from the Model panel or check the address.</source>
-      <translation>Запустите модель на панели «Модель» или проверьте адрес.</translation>
-    </message>
-    <message>
-      <source>Tesseract has no language pack for %1.</source>
-      <translation>У Tesseract нет языкового пакета для %1.</translation>
-    </message>
-    <message>
-      <source>The OCR server at %1 did not answer in time.</source>
-      <translation>Сервер распознавания по адресу %1 не ответил вовремя.</translation>
-    </message>
-    <message>
-      <source>The OCR server at %1 needs an API key.</source>
-      <translation>Серверу распознавания по адресу %1 нужен ключ API.</translation>
-    </message>
-    <message>
-      <source>The OCR server at %1 rejected the API key.</source>
-      <translation>Сервер распознавания по адресу %1 отклонил ключ API.</translation>
-    </message>
-    <message>
-      <source>The OCR server did not start answering within %1 s.</source>
-      <translation>Сервер распознавания не начал отвечать за %1 с.</translation>
-    </message>
-    <message>
-      <source>The OCR server failed (HTTP %1):</source>
-      <translation>Сервер распознавания дал сбой (HTTP %1):</translation>
-    </message>
-    <message>
-      <source>The OCR server went quiet for %1 s while reading a page.</source>
-      <translation>Сервер распознавания молчал %1 с во время чтения страницы.</translation>
-    </message>
-    <message>
-      <source>The built-in CPU engine reads pages but cannot chat about them.</source>
-      <translation>Встроенный движок на CPU распознаёт страницы, но не умеет обсуждать их.</translation>
-    </message>
-    <message>
-      <source>The connection to the OCR server at %1 broke while reading (%2); it may have crashed or restarted.</source>
-      <translation>Соединение с сервером распознавания по адресу %1 оборвалось во время чтения (%2); возможно, он упал или перезапустился.</translation>
-    </message>
-    <message>
-      <source>The image has no pixels (%1).</source>
-      <translation>В изображении нет пикселей (%1).</translation>
-    </message>
-    <message>
-      <source>The page does not fit the server's %1-token context even after fitting it</source>
-      <translation>Страница не помещается в контекст сервера (%1 токенов) даже после подгонки</translation>
-    </message>
-    <message>
-      <source>The page does not fit the server's context even after fitting it</source>
-      <translation>Страница не помещается в контекст сервера даже после подгонки</translation>
-    </message>
-    <message>
-      <source>The page is %1 pixels, an aspect ratio above %2.</source>
-      <translation>Размер страницы %1 пикселей, соотношение сторон больше %2.</translation>
-    </message>
-    <message>
-      <source>The server at %1 lists no models yet.</source>
-      <translation>Сервер по адресу %1 пока не предлагает ни одной модели.</translation>
-    </message>
-    <message>
-      <source>The server does not serve a model named %1; it serves: %2.</source>
-      <translation>На сервере нет модели с именем %1; есть: %2.</translation>
-    </message>
-    <message>
-      <source>The server failed while writing:</source>
-      <translation>Сервер дал сбой во время ответа:</translation>
-    </message>
-    <message>
-      <source>The server refused the request (HTTP %1):</source>
-      <translation>Сервер отклонил запрос (HTTP %1):</translation>
-    </message>
-    <message>
-      <source>The server says:</source>
-      <translation>Сервер сообщает:</translation>
-    </message>
-    <message>
-      <source>The server sent a malformed stream event</source>
-      <translation>Сервер прислал повреждённое событие потока</translation>
-    </message>
-    <message>
-      <source>The server's context of %1 tokens cannot hold a page image and an answer.</source>
-      <translation>Контекст сервера в %1 токенов не вмещает изображение страницы и ответ.</translation>
-    </message>
-    <message>
-      <source>Use PNG, JPEG, WebP, BMP, GIF, TIFF or PDF.</source>
-      <translation>Используйте PNG, JPEG, WebP, BMP, GIF, TIFF или PDF.</translation>
-    </message>
-  </context>
-  <context>
     <name>GpuGauge</name>
     <message>
       <source>GPU memory</source>
@@ -742,76 +503,8 @@
   <context>
     <name>ModelRuntime</name>
     <message>
-      <source>%1 needs about %2, but only %3 is free (%4 short).</source>
-      <translation>Для %1 нужно около %2, а свободно только %3 (не хватает %4).</translation>
-    </message>
-    <message>
-      <source>Accept the model's licence on huggingface.co and save your token in Settings.</source>
-      <translation>Примите лицензию модели на huggingface.co и сохраните свой токен в настройках.</translation>
-    </message>
-    <message>
-      <source>Check hf_model_id in the profile.</source>
-      <translation>Проверьте hf_model_id в профиле.</translation>
-    </message>
-    <message>
-      <source>Choose a smaller profile, or close programs using the GPU.</source>
-      <translation>Выберите профиль поменьше или закройте программы, использующие GPU.</translation>
-    </message>
-    <message>
-      <source>Close programs using the GPU, lower --max-model-len / --max-num-seqs, or add --enforce-eager.</source>
-      <translation>Закройте программы, использующие GPU, уменьшите --max-model-len / --max-num-seqs или добавьте --enforce-eager.</translation>
-    </message>
-    <message>
-      <source>Close programs using the GPU, or choose a smaller profile.</source>
-      <translation>Закройте программы, использующие GPU, или выберите профиль поменьше.</translation>
-    </message>
-    <message>
-      <source>Close programs using the GPU, or lower --gpu-memory-utilization in the profile.</source>
-      <translation>Закройте программы, использующие GPU, или уменьшите --gpu-memory-utilization в профиле.</translation>
-    </message>
-    <message>
-      <source>Close programs, or give Docker more memory (Docker Desktop: Settings &gt; Resources).</source>
-      <translation>Закройте программы или выделите Docker больше памяти (Docker Desktop: Settings &gt; Resources).</translation>
-    </message>
-    <message>
-      <source>Connect to the internet once so the image can be downloaded (docker pull).</source>
-      <translation>Подключитесь к интернету один раз, чтобы скачать образ (docker pull).</translation>
-    </message>
-    <message>
-      <source>Connect to the internet once to download the model.</source>
-      <translation>Подключитесь к интернету один раз, чтобы скачать модель.</translation>
-    </message>
-    <message>
-      <source>Docker cannot give containers the GPU (NVIDIA Container Toolkit missing).</source>
-      <translation>Docker не может предоставить контейнерам GPU (не установлен NVIDIA Container Toolkit).</translation>
-    </message>
-    <message>
-      <source>Docker stopped responding.</source>
-      <translation>Docker перестал отвечать.</translation>
-    </message>
-    <message>
-      <source>Free disk space where Docker keeps its volumes, then start again.</source>
-      <translation>Освободите место на диске, где Docker хранит тома, и запустите снова.</translation>
-    </message>
-    <message>
       <source>GPU memory use lowered to %1.</source>
       <translation>Доля памяти GPU снижена до %1.</translation>
-    </message>
-    <message>
-      <source>Hugging Face does not know this model id.</source>
-      <translation>Hugging Face не знает такой идентификатор модели.</translation>
-    </message>
-    <message>
-      <source>Hugging Face refused the download: the model is gated or the token is missing.</source>
-      <translation>Hugging Face отказал в загрузке: доступ к модели ограничен или нет токена.</translation>
-    </message>
-    <message>
-      <source>Install the NVIDIA Container Toolkit and restart Docker (Windows: update Docker Desktop and the NVIDIA driver).</source>
-      <translation>Установите NVIDIA Container Toolkit и перезапустите Docker (Windows: обновите Docker Desktop и драйвер NVIDIA).</translation>
-    </message>
-    <message>
-      <source>Less GPU memory is free than --gpu-memory-utilization asks for.</source>
-      <translation>Свободной памяти GPU меньше, чем требует --gpu-memory-utilization.</translation>
     </message>
     <message>
       <source>Max length lowered to %1 tokens.</source>
@@ -826,14 +519,6 @@
       <translation>Нужно ~%1, свободно %2: помещается.</translation>
     </message>
     <message>
-      <source>Nothing was left for the KV cache after loading the model.</source>
-      <translation>После загрузки модели для KV-кэша не осталось памяти.</translation>
-    </message>
-    <message>
-      <source>Raise --gpu-memory-utilization, or choose a smaller or FP8 profile.</source>
-      <translation>Увеличьте --gpu-memory-utilization или выберите профиль поменьше или FP8.</translation>
-    </message>
-    <message>
       <source>Retry with GPU memory use %1</source>
       <translation>Повторить с долей памяти GPU %1</translation>
     </message>
@@ -846,72 +531,12 @@
       <translation>Повторить с максимальной длиной %1, без CUDA-графов</translation>
     </message>
     <message>
-      <source>See the model log below for details.</source>
-      <translation>Подробности — в журнале модели ниже.</translation>
-    </message>
-    <message>
-      <source>Start Docker again; the app reconnects when you start the model.</source>
-      <translation>Снова запустите Docker; приложение переподключится при запуске модели.</translation>
-    </message>
-    <message>
-      <source>Start with --max-model-len %1 (or raise --gpu-memory-utilization).</source>
-      <translation>Запустите с --max-model-len %1 (или увеличьте --gpu-memory-utilization).</translation>
-    </message>
-    <message>
-      <source>Stop the other server or choose another port in Settings.</source>
-      <translation>Остановите другой сервер или выберите другой порт в настройках.</translation>
-    </message>
-    <message>
-      <source>The GPU is newer than the CUDA build in this vLLM image.</source>
-      <translation>GPU новее, чем сборка CUDA в этом образе vLLM.</translation>
-    </message>
-    <message>
-      <source>The GPU ran out of memory while the model started.</source>
-      <translation>При запуске модели закончилась память GPU.</translation>
-    </message>
-    <message>
-      <source>The KV cache cannot hold one full-length request; vLLM estimates %1 tokens fit.</source>
-      <translation>KV-кэш не вмещает ни одного запроса полной длины; по оценке vLLM помещается %1 токенов.</translation>
-    </message>
-    <message>
-      <source>The computer ran out of RAM and the system killed the model server.</source>
-      <translation>На компьютере закончилась оперативная память, и система завершила сервер модели.</translation>
-    </message>
-    <message>
-      <source>The disk is full (model weights need several GB).</source>
-      <translation>Диск заполнен (весам модели нужно несколько ГБ).</translation>
-    </message>
-    <message>
-      <source>The model image is not on this computer and the registry cannot be reached.</source>
-      <translation>Образа модели нет на этом компьютере, а реестр недоступен.</translation>
-    </message>
-    <message>
       <source>The model runtime was not started.</source>
       <translation>Среда запуска модели не была запущена.</translation>
     </message>
     <message>
-      <source>The model weights are not in the cache and Hugging Face cannot be reached.</source>
-      <translation>Весов модели нет в кэше, а Hugging Face недоступен.</translation>
-    </message>
-    <message>
-      <source>The port is already in use by another program.</source>
-      <translation>Порт уже занят другой программой.</translation>
-    </message>
-    <message>
       <source>Try again</source>
       <translation>Попробовать снова</translation>
-    </message>
-    <message>
-      <source>Use an image built with CUDA 12.8 or newer (and a driver &gt;= 570) for RTX 50xx cards.</source>
-      <translation>Для карт RTX 50xx используйте образ, собранный с CUDA 12.8 или новее (и драйвер &gt;= 570).</translation>
-    </message>
-    <message>
-      <source>allocating the KV cache</source>
-      <translation>выделение KV-кэша</translation>
-    </message>
-    <message>
-      <source>capturing CUDA graphs</source>
-      <translation>захват CUDA-графов</translation>
     </message>
     <message>
       <source>downloading the image</source>
@@ -922,16 +547,8 @@
       <translation>ошибка</translation>
     </message>
     <message>
-      <source>loading weights</source>
-      <translation>загрузка весов</translation>
-    </message>
-    <message>
       <source>no model container</source>
       <translation>контейнера модели нет</translation>
-    </message>
-    <message>
-      <source>profiling memory</source>
-      <translation>оценка памяти</translation>
     </message>
     <message>
       <source>ready</source>
@@ -942,107 +559,12 @@
       <translation>запускается</translation>
     </message>
     <message>
-      <source>starting the API server</source>
-      <translation>запуск API-сервера</translation>
-    </message>
-    <message>
-      <source>starting the container</source>
-      <translation>запуск контейнера</translation>
-    </message>
-    <message>
       <source>stopped</source>
       <translation>остановлен</translation>
     </message>
     <message>
       <source>stopping</source>
       <translation>останавливается</translation>
-    </message>
-  </context>
-  <context>
-    <name>PageReason</name>
-    <message>
-      <source>A repetition loop was cut</source>
-      <translation>Зацикливание прервано</translation>
-    </message>
-    <message>
-      <source>A repetition loop was stopped after %1 characters</source>
-      <translation>Зацикливание остановлено после %1 символов</translation>
-    </message>
-    <message>
-      <source>Repeated blocks removed (the model looped): %1</source>
-      <translation>Удалено повторённых блоков (модель зациклилась): %1</translation>
-    </message>
-    <message>
-      <source>The answer hit the token limit before any block</source>
-      <translation>Ответ упёрся в лимит токенов до первого блока</translation>
-    </message>
-    <message>
-      <source>The answer hit the token limit; complete blocks kept: %1</source>
-      <translation>Ответ упёрся в лимит токенов; сохранено полных блоков: %1</translation>
-    </message>
-    <message>
-      <source>The answer hit the token limit; complete blocks kept: %1, and the cut-off last one</source>
-      <translation>Ответ упёрся в лимит токенов; сохранено полных блоков: %1 и обрезанный последний</translation>
-    </message>
-    <message>
-      <source>The answer stopped early (%1)</source>
-      <translation>Ответ остановился раньше времени (%1)</translation>
-    </message>
-    <message>
-      <source>The answer was cut at the token limit</source>
-      <translation>Ответ обрезан на лимите токенов</translation>
-    </message>
-    <message>
-      <source>The model returned an empty answer</source>
-      <translation>Модель вернула пустой ответ</translation>
-    </message>
-    <message>
-      <source>The model's JSON was malformed; blocks recovered: %1</source>
-      <translation>JSON модели повреждён; восстановлено блоков: %1</translation>
-    </message>
-    <message>
-      <source>The model's JSON was malformed; blocks recovered: %1, and the cut-off last one</source>
-      <translation>JSON модели повреждён; восстановлено блоков: %1 и обрезанный последний</translation>
-    </message>
-    <message>
-      <source>The model's answer contains no readable layout blocks</source>
-      <translation>В ответе модели нет читаемых блоков разметки</translation>
-    </message>
-    <message>
-      <source>The model's answer has no block with a usable box</source>
-      <translation>В ответе модели нет ни одного блока с годной рамкой</translation>
-    </message>
-    <message>
-      <source>answer limited to %1 tokens (asked for %2)</source>
-      <translation>ответ ограничен %1 токенами (запрошено %2)</translation>
-    </message>
-    <message>
-      <source>blocks without a usable box left out: %1</source>
-      <translation>пропущено блоков без годной рамки: %1</translation>
-    </message>
-    <message>
-      <source>image reduced to %1 to fit the server's %2-token context</source>
-      <translation>изображение уменьшено до %1, чтобы уместиться в контекст сервера на %2 токенов</translation>
-    </message>
-    <message>
-      <source>re-reading failed:</source>
-      <translation>перечитать не удалось:</translation>
-    </message>
-    <message>
-      <source>read with Tesseract (%1)</source>
-      <translation>прочитано Tesseract (%1)</translation>
-    </message>
-    <message>
-      <source>the page was re-read as layout plus %1 regions</source>
-      <translation>страница перечитана: разметка и %1 областей</translation>
-    </message>
-    <message>
-      <source>the same %1 block was repeated %2 times</source>
-      <translation>один и тот же блок %1 повторён %2 раз</translation>
-    </message>
-    <message>
-      <source>the text %1 repeated %2 times</source>
-      <translation>текст %1 повторён %2 раз</translation>
     </message>
   </context>
   <context>

@@ -160,7 +160,7 @@ def draw_invoice() -> Image.Image:
 def need_builtin() -> None:
     reason = builtin_available()
     if reason is not None:
-        pytest.skip(reason)
+        pytest.skip(str(reason))
 
 
 @pytest.fixture(scope="session")

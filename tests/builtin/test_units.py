@@ -137,7 +137,7 @@ def test_cyrillic_read_as_latin_lookalikes_is_reported_with_a_tesseract_hint() -
     assert garbled_ratio(garbled) > 0.5
     assert garbled_ratio(english) < 0.1
     message = unsupported_script_message(garbled, min_words=5, family="debian")
-    assert message is not None and "tesseract-ocr-rus" in message
+    assert message is not None and "tesseract-ocr-rus" in str(message)
     assert unsupported_script_message(english, min_words=5) is None
 
 
@@ -190,8 +190,8 @@ def test_auto_page_in_cyrillic_without_tesseract_is_partial_with_the_install_com
     analysis, reason = engine._reread_foreign(np.full((20, 20, 3), 255, np.uint8), LAYOUT)
     asyncio.run(engine.aclose())
     assert analysis is None
-    assert reason.startswith("This page looks like Cyrillic text (such as Russian)")
-    assert install_command("rus", with_tesseract=True) in reason
+    assert str(reason).startswith("This page looks like Cyrillic text (such as Russian)")
+    assert install_command("rus", with_tesseract=True) in str(reason)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from desktop.core.document import Block, Document, Page, PageStatus
+from desktop.core.messages import Code, Msg
 from desktop.engines.batch.batchstore import DONE, FAILED, PENDING, BatchStore
 from desktop.engines.batch.history import HistoryStore, document_dumps, document_loads
 from desktop.engines.errors import (
@@ -129,9 +130,11 @@ def test_http_answers_map_to_typed_errors_with_a_sentence() -> None:
             "message": "This model's maximum context length is 8192 tokens. However...",
         }
     )
-    err = error_from_response(400, old, "u", key_given=False, note="image reduced")
+    err = error_from_response(
+        400, old, "u", key_given=False, note=(Msg.of(Code.ANSWER_LIMITED, tokens=100, asked=200),)
+    )
     assert isinstance(err, ContextTooLong)
-    assert "8192" in str(err) and "image reduced" in str(err)
+    assert "8192" in str(err) and "answer limited to 100 tokens" in str(err)
     new = json.dumps(
         {
             "error": {

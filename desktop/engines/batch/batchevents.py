@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from desktop.core.document import Block, Document, Page
 from desktop.core.errors import DotsError
+from desktop.core.messages import Msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class SourceFailed:
 
     source: str
     error: str
+    facts: tuple[Msg, ...] = ()  # ``error`` as facts, for words in the user's language
 
 
 PipelineEvent = (

@@ -13,6 +13,7 @@ from typing import Any
 
 from desktop.core.document import Document, Page, PageStatus
 from desktop.core.errors import DotsError
+from desktop.core.messages import Msg
 from desktop.engines.batch.batchevents import DocumentFinished, PageFinished, PageInOrder
 from desktop.engines.batch.history import HistoryStore
 
@@ -65,6 +66,6 @@ class BatchRun:
             self.out.put_nowait(END)
 
 
-def failed_page(index: int, reason: str) -> Page:
+def failed_page(index: int, facts: tuple[Msg, ...]) -> Page:
     """A FAILED page that says why."""
-    return Page(index=index, width=0, height=0, status=PageStatus.FAILED, reason=reason)
+    return Page(index=index, width=0, height=0, status=PageStatus.FAILED, facts=facts)

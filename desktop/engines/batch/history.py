@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.document import Block, Document, Page, PageStatus
+from desktop.core.messages import facts_from_json, facts_to_json
 from desktop.core.paths import data_dir
 
 
@@ -43,6 +44,7 @@ def page_to_dict(page: Page) -> dict[str, Any]:
         "height": page.height,
         "status": str(page.status),
         "reason": page.reason,
+        "facts": facts_to_json(page.facts),
         "model_width": page.model_width,
         "model_height": page.model_height,
         "text": page.text,
@@ -61,6 +63,7 @@ def page_from_dict(d: dict[str, Any]) -> Page:
         model_width=int(d.get("model_width", 0)),
         model_height=int(d.get("model_height", 0)),
         text=str(d.get("text", "")),
+        facts=facts_from_json(d.get("facts")),
     )
 
 

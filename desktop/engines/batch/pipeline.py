@@ -20,6 +20,7 @@ from typing import Any, cast
 from desktop.core.document import Page, PageStatus
 from desktop.core.errors import DotsError
 from desktop.core.images import count_pages, iter_pages
+from desktop.core.messages import Code, Msg, say
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import BlockFound, Engine, PageDone, RecognizeMode
 from desktop.engines.batch.batchevents import (
@@ -56,10 +57,19 @@ RENDER_THREADS = 2
 REOPEN_EVERY = 16
 
 
-def _internal_error(exc: BaseException, name: str = "") -> str:
-    """One sentence for an unexpected exception (the traceback goes to the log)."""
-    what = f"{name}: an internal error" if name else "An internal error"
-    return f"{what} stopped the reading ({type(exc).__name__}; see the log)."
+def _internal_error(exc: BaseException, name: str = "") -> tuple[Msg, ...]:
+    """The fact for an unexpected exception (the traceback goes to the log)."""
+    if name:
+        return (Msg.of(Code.INTERNAL_ERROR_IN, name=name, kind=type(exc).__name__),)
+    return (Msg.of(Code.INTERNAL_ERROR, kind=type(exc).__name__),)
+
+
+def _facts_of(exc: BaseException, source: str) -> tuple[Msg, ...]:
+    """A DotsError's facts; an OSError as the file that cannot be read."""
+    if isinstance(exc, DotsError):
+        return exc.facts
+    detail = str(getattr(exc, "strerror", None) or exc)
+    return (Msg.of(Code.FILE_UNREADABLE, name=Path(source).name, detail=detail),)
 
 
 def ahead(concurrency: int) -> int:
@@ -158,7 +168,7 @@ class BatchPipeline:
         """
         info = self.store.batch(batch_id)
         if info is None:
-            raise DotsError(f"No batch {batch_id} is stored.")
+            raise DotsError(Msg.of(Code.BATCH_MISSING, batch_id=batch_id))
         pages = info.options.get("pages")
         return self._events(list(info.sources), pages, batch_id)
 
@@ -178,11 +188,12 @@ class BatchPipeline:
                 try:
                     count = await asyncio.to_thread(count_pages, source, self.password)
                 except DotsError as exc:
-                    failures.append(SourceFailed(source, str(exc)))
+                    failures.append(SourceFailed(source, str(exc), exc.facts))
                     continue
                 except Exception as exc:  # a bug in a decoder: this file fails, the rest go on
                     logger.exception("counting the pages of %s failed unexpectedly", source)
-                    failures.append(SourceFailed(source, _internal_error(exc, Path(source).name)))
+                    facts = _internal_error(exc, Path(source).name)
+                    failures.append(SourceFailed(source, say(facts), facts))
                     continue
                 indexes = [i for i in (pages or range(count)) if 0 <= i < count]
                 self.store.add_pages(batch_id, source, indexes)
@@ -242,7 +253,7 @@ class BatchPipeline:
                     try:
                         if not await self._render(run, source, it, part, gates=(requests, slots)):
                             for index in indexes[start + REOPEN_EVERY :]:
-                                self._fail(run, source, index, "An earlier page could not be read.")
+                                self._fail(run, source, index, (Msg(Code.EARLIER_PAGE_FAILED),))
                             return
                     except Exception as exc:  # a bug here would leave the batch without end
                         logger.exception("reading %s failed unexpectedly", source)
@@ -279,7 +290,7 @@ class BatchPipeline:
             except Exception as exc:
                 slots.release()
                 if isinstance(exc, DotsError | OSError):
-                    reason = str(exc)
+                    reason = _facts_of(exc, source)
                 else:  # a bug in a decoder: log it, and end the file's pages all the same
                     logger.exception("reading %s failed unexpectedly", source)
                     reason = _internal_error(exc)
@@ -289,15 +300,16 @@ class BatchPipeline:
             if page is None:
                 slots.release()
                 for index in remaining:
-                    self._fail(run, source, index, "The page could not be rendered.")
+                    self._fail(run, source, index, (Msg(Code.PAGE_NOT_RENDERED),))
                 return False
             remaining.remove(page.index)
             if (source, page.index) in run.cancelled_pages:
                 slots.release()
+                cancelled = (Msg(Code.PAGE_CANCELLED),)
                 self.store.mark_failed(
-                    run.batch_id, source, page.index, "Cancelled.", cancelled=True
+                    run.batch_id, source, page.index, say(cancelled), cancelled=True
                 )
-                self._finish(run, source, failed_page(page.index, "Cancelled."))
+                self._finish(run, source, failed_page(page.index, cancelled))
                 continue
             self._decoded += 1
             self.peak_decoded = max(self.peak_decoded, self._decoded)
@@ -337,7 +349,7 @@ class BatchPipeline:
                         elif isinstance(event, PageDone):
                             result = event.page
             if result is None:
-                result = failed_page(index, "The engine ended without a result.")
+                result = failed_page(index, (Msg(Code.ENGINE_NO_RESULT),))
             if result.status is PageStatus.FAILED:
                 self.store.mark_failed(run.batch_id, source, index, result.reason)
             else:
@@ -346,12 +358,13 @@ class BatchPipeline:
         except asyncio.CancelledError:
             if key not in run.cancelled_pages:
                 raise  # the whole job stops; its pages stay resumable
-            self.store.mark_failed(run.batch_id, source, index, "Cancelled.", cancelled=True)
-            self._finish(run, source, failed_page(index, "Cancelled."))
+            cancelled = (Msg(Code.PAGE_CANCELLED),)
+            self.store.mark_failed(run.batch_id, source, index, say(cancelled), cancelled=True)
+            self._finish(run, source, failed_page(index, cancelled))
         except DotsError as exc:
             logger.info("%s page %d failed: %s", source, index + 1, exc)
             self.store.mark_failed(run.batch_id, source, index, str(exc))
-            self._finish(run, source, failed_page(index, str(exc)), error=exc)
+            self._finish(run, source, failed_page(index, exc.facts), error=exc)
         except Exception as exc:  # a bug (engine, parser, store) must not stall the batch
             logger.exception("%s page %d failed unexpectedly", source, index + 1)
             self._fail(run, source, index, _internal_error(exc))
@@ -361,9 +374,9 @@ class BatchPipeline:
             self._decoded -= 1
             slots.release()
 
-    def _fail(self, run: BatchRun, source: str, index: int, reason: str) -> None:
+    def _fail(self, run: BatchRun, source: str, index: int, reason: tuple[Msg, ...]) -> None:
         try:
-            self.store.mark_failed(run.batch_id, source, index, reason)
+            self.store.mark_failed(run.batch_id, source, index, say(reason))
         except Exception:  # the page still ends (not resumable as failed) if the store breaks
             logger.exception("could not store the failure of %s page %d", source, index + 1)
         self._finish(run, source, failed_page(index, reason))

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from desktop.core.document import BBox, Block, Page, PageStatus
+from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import (
     BlockFound,
@@ -64,8 +65,8 @@ class _Reader(Protocol):
     def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]: ...
 
 
-def builtin_available() -> str | None:
-    """None when RapidOCR and onnxruntime import, else the reason in one sentence."""
+def builtin_available() -> Msg | None:
+    """None when RapidOCR and onnxruntime import, else the reason (a fact)."""
     try:
         import onnxruntime  # noqa: F401
 
@@ -73,7 +74,7 @@ def builtin_available() -> str | None:
 
         rapidocr_module()
     except Exception as exc:  # any import failure means the engine cannot run
-        return f"the built-in OCR needs rapidocr-onnxruntime and onnxruntime ({exc})"
+        return Msg.of(Code.BUILTIN_LIBRARIES_MISSING, detail=str(exc))
     return None
 
 
@@ -215,29 +216,35 @@ class BuiltinEngine:
             want = split_languages(self._tess_langs)
             if exe is None:
                 raise BuiltinUnavailable(
-                    f"Tesseract is not installed, so '{self._tess_langs}' text cannot be read.",
-                    fix=f"To read it, {install_clause(want[0], have_tesseract=False)}.",
+                    Msg.of(Code.TESSERACT_MISSING, languages=self._tess_langs),
+                    fix=Msg.of(
+                        Code.FIX_INSTALL_TESSERACT,
+                        how=install_clause(want[0], have_tesseract=False),
+                    ),
                 )
             have = await self._run(self._tesseract_languages)
             missing = [lang for lang in want if lang not in have]
             if missing:
                 raise BuiltinUnavailable(
-                    f"Tesseract has no language pack for {', '.join(missing)}.",
-                    fix=f"To read it, {install_clause(missing[0], have_tesseract=True)}.",
+                    Msg.of(Code.TESSERACT_NO_PACK, languages=", ".join(missing)),
+                    fix=Msg.of(
+                        Code.FIX_INSTALL_TESSERACT,
+                        how=install_clause(missing[0], have_tesseract=True),
+                    ),
                 )
         else:
             if not set(split_languages(self._languages.lower())) <= RAPID_LANGUAGES:
                 raise BuiltinUnavailable(
-                    f"The bundled OCR models read Latin and Chinese text, not '{self._languages}'.",
-                    fix="Leave the backend to the engine: Tesseract reads other languages.",
+                    Msg.of(Code.BUNDLED_LANGUAGES_ONLY, languages=self._languages),
+                    fix=Msg(Code.FIX_LET_ENGINE_CHOOSE),
                 )
             reason = builtin_available()
             if reason is not None:
-                raise BuiltinUnavailable(f"The built-in engine cannot start: {reason}.")
+                raise BuiltinUnavailable(Msg.of(Code.BUILTIN_CANNOT_START, detail=reason))
         await self._run(self._reader.load)
         self._ready = True
 
-    def _reread_foreign(self, rgb: np.ndarray, mode: RecognizeMode) -> tuple[Analysis | None, str]:
+    def _reread_foreign(self, rgb: np.ndarray, mode: RecognizeMode) -> tuple[Analysis | None, Msg]:
         """A page the bundled models cannot read: Tesseract's analysis and the reason, or
         None and the sentence saying what to install (blocking)."""
         exe = tesseract_binary()
@@ -256,20 +263,20 @@ class BuiltinEngine:
         except TesseractFailedError as exc:
             logger.warning("Tesseract failed on a %s page: %s", script, exc)
             return None, script_message(script, have_tesseract=True)
-        return got, f"read with Tesseract ({lang})"
+        return got, Msg.of(Code.READ_WITH_TESSERACT, languages=lang)
 
-    def _reread_region(self, rgb: np.ndarray, box: BBox, text: str) -> tuple[str, str]:
+    def _reread_region(self, rgb: np.ndarray, box: BBox, text: str) -> tuple[str, Msg | None]:
         """A region in look-alike Latin: Tesseract's Cyrillic reading when it has the pack."""
         exe = tesseract_binary()
         lang = SCRIPT_LANGUAGES["Cyrillic"]  # too little text for OSD to name the script
         if exe is None or lang not in self._tesseract_languages():
-            return text, ""
+            return text, None
         try:
             better = read_region(TesseractReader(lang, exe), rgb, box)
         except TesseractFailedError as exc:
             logger.warning("Tesseract failed on a region: %s", exc)
-            return text, ""
-        return better, f"read with Tesseract ({lang})"
+            return text, None
+        return better, Msg.of(Code.READ_WITH_TESSERACT, languages=lang)
 
     async def recognize(
         self,
@@ -284,11 +291,12 @@ class BuiltinEngine:
             if mode is RecognizeMode.GROUNDING:
                 box = _clip(region or (0, 0, w, h), w, h)
                 text = await self._run(read_region, self._reader, rgb, box)
-                reason = ""
+                reason: Msg | None = None
                 if self._auto and looks_unsupported([text], min_words=5):
                     text, reason = await self._run(self._reread_region, rgb, box, text)
                 blocks: tuple[Block, ...] = (Block("Text", box, text, 0),)
-                result = Page(page.index, w, h, blocks, PageStatus.OK, reason, w, h, text)
+                facts = (reason,) if reason else ()
+                result = Page(page.index, w, h, blocks, PageStatus.OK, "", w, h, text, facts)
             else:
                 tess = self._backend == "tesseract"
                 got: Analysis = await self._run(
@@ -297,28 +305,26 @@ class BuiltinEngine:
                     rgb,
                     mode,
                 )
-                status, reason = PageStatus.OK, ""
+                status, found = PageStatus.OK, None
                 if got.foreign_script:
-                    other, reason = await self._run(self._reread_foreign, rgb, mode)
+                    other, found = await self._run(self._reread_foreign, rgb, mode)
                     if other is None:
                         status = PageStatus.PARTIAL
                     else:
                         got = other
                 blocks = got.blocks
-                result = Page(page.index, w, h, blocks, status, reason, w, h, got.text)
+                facts = (found,) if found else ()
+                result = Page(page.index, w, h, blocks, status, "", w, h, got.text, facts)
         except TesseractFailedError as exc:
             raise BuiltinUnavailable(
-                f"Tesseract failed: {exc}.", fix="Check its installation and language packs."
+                Msg.of(Code.TESSERACT_FAILED, detail=str(exc)), fix=Msg(Code.FIX_CHECK_TESSERACT)
             ) from exc
         for block in blocks:
             yield BlockFound(page.index, block)
         yield PageDone(result)
 
     def chat(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
-        raise CannotChat(
-            "The built-in CPU engine reads pages but cannot chat about them.",
-            fix="Start a model server or container to ask questions about a page.",
-        )
+        raise CannotChat(Msg(Code.BUILTIN_CANNOT_CHAT), fix=Msg(Code.FIX_START_SERVER_TO_CHAT))
 
     async def aclose(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from desktop.core.messages import Code, Msg
+
 Backend = Literal["rapidocr", "tesseract"]
 OsFamily = Literal["debian", "fedora", "arch", "linux", "macos", "windows"]
 
@@ -188,10 +190,14 @@ def install_command(lang: str, *, with_tesseract: bool, family: OsFamily | None 
     return f"install your distribution's Tesseract package for '{lang}'"
 
 
-def install_clause(lang: str, *, have_tesseract: bool, family: OsFamily | None = None) -> str:
+def install_clause(lang: str, *, have_tesseract: bool, family: OsFamily | None = None) -> Msg:
     """``install Tesseract's Russian language pack: sudo apt install tesseract-ocr-rus``."""
-    what = f"Tesseract with its {language_name(lang)} language pack"
-    if have_tesseract:
-        what = f"Tesseract's {language_name(lang)} language pack"
-    how = install_command(lang, with_tesseract=not have_tesseract, family=family)
-    return f"install {what}: {how}"
+    family = family or os_family()
+    how: str | Msg = install_command(lang, with_tesseract=not have_tesseract, family=family)
+    if family == "windows":  # steps in words, not a command: a fact of their own
+        code = Code.HOW_WINDOWS_ADD if have_tesseract else Code.HOW_WINDOWS_NEW
+        how = Msg.of(code, lang=lang)
+    elif family == "linux":
+        how = Msg.of(Code.HOW_LINUX_PACKAGE, lang=lang)
+    code = Code.INSTALL_PACK if have_tesseract else Code.INSTALL_WITH_PACK
+    return Msg.of(code, language=language_name(lang), lang=lang, how=how)

@@ -13,6 +13,7 @@ import re
 import shutil
 from collections.abc import Iterable
 
+from desktop.core.messages import Code, Msg
 from desktop.engines.builtin.languages import (
     SCRIPT_LANGUAGES,
     OsFamily,
@@ -50,20 +51,32 @@ def looks_unsupported(texts: Iterable[str], *, min_words: int = 20) -> bool:
 
 def script_message(
     script: str = "Cyrillic", *, have_tesseract: bool, family: OsFamily | None = None
-) -> str:
-    """One sentence: why the page is partial and exactly what to install to read it."""
+) -> Msg:
+    """Why the page is partial and exactly what to install to read it."""
     lang = SCRIPT_LANGUAGES.get(script, "rus")
     how = install_clause(lang, have_tesseract=have_tesseract, family=family)
-    return (
-        f"This page looks like {script} text (such as {language_name(lang)}), which the "
-        f"built-in models do not read; to read it, {how}."
+    named = _SCRIPT_CODES.get(script)
+    return Msg.of(
+        Code.FOREIGN_SCRIPT,
+        script=Msg(named) if named else script,
+        language=language_name(lang),
+        how=how,
     )
+
+
+_SCRIPT_CODES = {
+    "Cyrillic": Code.SCRIPT_CYRILLIC,
+    "Greek": Code.SCRIPT_GREEK,
+    "Arabic": Code.SCRIPT_ARABIC,
+    "Hebrew": Code.SCRIPT_HEBREW,
+    "Devanagari": Code.SCRIPT_DEVANAGARI,
+}
 
 
 def unsupported_script_message(
     texts: Iterable[str], *, min_words: int = 20, family: OsFamily | None = None
-) -> str | None:
-    """A sentence telling the user the page looks unreadable for the bundled models, or None."""
+) -> Msg | None:
+    """Why the page looks unreadable for the bundled models, or None."""
     if not looks_unsupported(texts, min_words=min_words):
         return None
     return script_message(have_tesseract=tesseract_binary() is not None, family=family)

@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from desktop.core.messages import Code, Msg
 from desktop.engines.errors import ServerError
 
 DONE = "[DONE]"
@@ -88,17 +89,15 @@ def _event_object(data: str | bytes) -> dict[str, Any]:
     try:
         obj = _loads(text)
     except ValueError as exc:
-        raise ServerError(f"The server sent a malformed stream event: {text[:120]!r}.") from exc
+        raise ServerError(Msg.of(Code.STREAM_EVENT_UNREADABLE, text=text[:120])) from exc
     except RecursionError as exc:  # absurdly deep nesting: a bad chunk, not our crash
-        raise ServerError(
-            "The server sent a stream event nested too deeply to read; it was rejected."
-        ) from exc
+        raise ServerError(Msg(Code.STREAM_EVENT_TOO_DEEP)) from exc
     if not isinstance(obj, dict):
-        raise ServerError("The server sent a malformed stream event.")
+        raise ServerError(Msg(Code.STREAM_EVENT_MALFORMED))
     err = obj.get("error")
     if err:
         msg = err.get("message") if isinstance(err, dict) else str(err)
-        raise ServerError(f"The server failed while writing: {msg}")
+        raise ServerError(Msg.of(Code.STREAM_SERVER_ERROR, detail=msg))
     return obj
 
 

@@ -12,9 +12,10 @@ from contextlib import aclosing
 from typing import Any
 
 from desktop.core.document import BBox, Block, Page, PageStatus
+from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.core.parse import IncrementalLayoutParser, parse_layout
-from desktop.core.request import EncodedImage
+from desktop.core.request import EncodedImage, with_fit_notes
 from desktop.core.resize import BoxMapping
 from desktop.engines.base import BlockFound, PageDone, RecognizeEvent, RecognizeMode, TextDelta
 from desktop.engines.net.sse import StreamRestart
@@ -32,7 +33,7 @@ async def read_layout_answer(
     encoded: EncodedImage,
     body: bytes,
     *,
-    note: str,
+    note: tuple[Msg, ...],
 ) -> AsyncGenerator[RecognizeEvent, None]:
     """Blocks as the layout answer streams in, then the page (re-read if it loops)."""
     parser = IncrementalLayoutParser(encoded.mapping)
@@ -56,10 +57,10 @@ async def read_layout_answer(
                     if count > delivered:  # after a restart, blocks already shown are skipped
                         delivered = count
                         yield BlockFound(page.index, block)
-                    if guard.feed_block(block):
-                        raise LoopDetected(guard.reason or "", guard.chars_seen)
-                if guard.feed(item.content):
-                    raise LoopDetected(guard.reason or "", guard.chars_seen)
+                    if found := guard.feed_block(block):
+                        raise LoopDetected(found, guard.chars_seen)
+                if found := guard.feed(item.content):
+                    raise LoopDetected(found, guard.chars_seen)
     except LoopDetected as exc:
         loop = exc
     if loop is not None:
@@ -77,13 +78,13 @@ async def read_layout_answer(
                 encoded,
                 partial.blocks,
                 PageStatus.PARTIAL,
-                join_reasons(f"A repetition loop was cut ({loop.reason}).", note),
+                with_fit_notes((Msg.of(Code.PAGE_LOOP_CUT, loop=loop.reason),), note),
             )
         )
         return
     result = parser.finish(finish or "stop")
     yield PageDone(
-        page_result(page, encoded, result.blocks, result.status, join_reasons(result.reason, note))
+        page_result(page, encoded, result.blocks, result.status, with_fit_notes(result.facts, note))
     )
 
 
@@ -94,14 +95,14 @@ async def read_text_answer(
     encoded: EncodedImage,
     body: bytes,
     *,
-    note: str,
+    note: tuple[Msg, ...],
     region: BBox | None,
 ) -> AsyncGenerator[RecognizeEvent, None]:
     """Text as it streams in, then the page (blocks for Qwen layout and for a region)."""
     parts: list[str] = []
     guard = LoopGuard(engine.loop_guard)
     finish: str | None = None
-    reason = ""
+    reason: tuple[Msg, ...] = ()
     async with aclosing(engine.stream_completion(body, note)) as stream:
         async for item in stream:
             if isinstance(item, StreamRestart):
@@ -112,8 +113,8 @@ async def read_text_answer(
             if item.content:
                 parts.append(item.content)
                 yield TextDelta(page.index, item.content)
-                if guard.feed(item.content):
-                    reason = f"A repetition loop was cut ({guard.reason})."
+                if found := guard.feed(item.content):
+                    reason = (Msg.of(Code.PAGE_LOOP_CUT, loop=found),)
                     break
     text = strip_loop("".join(parts), guard.unit) if reason else "".join(parts)
     status = PageStatus.OK
@@ -121,7 +122,7 @@ async def read_text_answer(
         status = PageStatus.PARTIAL
     elif finish == "length":
         status = PageStatus.PARTIAL
-        reason = "The answer was cut at the token limit."
+        reason = (Msg(Code.PAGE_CUT_AT_LIMIT),)
     blocks: tuple[Any, ...] = ()
     if engine.is_qwen and mode in (RecognizeMode.LAYOUT, RecognizeMode.LAYOUT_ONLY):
         grid = BoxMapping(page.width, page.height, 1000, 1000)
@@ -139,7 +140,7 @@ async def read_text_answer(
             height=page.height,
             blocks=blocks,
             status=status,
-            reason=join_reasons(reason, note),
+            facts=with_fit_notes(reason, note),
             model_width=encoded.model_width,
             model_height=encoded.model_height,
             text=text,
@@ -152,24 +153,19 @@ def page_result(
     encoded: EncodedImage,
     blocks: Sequence[Any],
     status: PageStatus,
-    reason: str,
+    facts: tuple[Msg, ...],
 ) -> Page:
-    """The page read with ``encoded``: its blocks, status and reason."""
+    """The page read with ``encoded``: its blocks, status and why (as facts)."""
     return Page(
         index=page.index,
         width=page.width,
         height=page.height,
         blocks=tuple(blocks),
         status=status,
-        reason=reason,
+        facts=facts,
         model_width=encoded.model_width,
         model_height=encoded.model_height,
     )
-
-
-def join_reasons(*parts: str) -> str:
-    """The non-empty sentences, in order, as one reason."""
-    return " ".join(p for p in parts if p)
 
 
 def clip_box(box: BBox, width: int, height: int) -> BBox:

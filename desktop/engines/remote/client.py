@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import httpx
 
+from desktop.core.messages import Code, Msg
 from desktop.engines.base import EngineError
 from desktop.engines.errors import (
     RETRY_STATUSES,
@@ -111,9 +112,7 @@ class OpenAIClient:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise ServerUnavailable(self.base_url, str(exc)) from exc
         except httpx.TimeoutException as exc:
-            raise ServerTimeout(
-                f"The OCR server at {self.base_url} did not answer in time."
-            ) from exc
+            raise ServerTimeout(Msg.of(Code.SERVER_TIMEOUT, url=self.base_url)) from exc
         except httpx.TransportError as exc:
             raise ServerUnavailable(self.base_url, str(exc)) from exc
 
@@ -155,12 +154,10 @@ class OpenAIClient:
         try:
             entries = [e for e in resp.json().get("data", []) if isinstance(e, dict)]
         except (ValueError, AttributeError) as exc:
-            raise ServerError(
-                f"{self.base_url} answered /v1/models with something that is not a model list."
-            ) from exc
+            raise ServerError(Msg.of(Code.NOT_A_MODEL_LIST, url=self.base_url)) from exc
         names = [str(e.get("id")) for e in entries if e.get("id")]
         if not names:
-            raise ServerError(f"The server at {self.base_url} lists no models yet.")
+            raise ServerError(Msg.of(Code.NO_MODELS_LISTED, url=self.base_url))
         model = self.requested_model or names[0]
         if model not in names:
             raise ModelNotServed(model, names)
@@ -189,7 +186,9 @@ class OpenAIClient:
         """Request body bytes; runs in a worker thread (a page image is megabytes of JSON)."""
         return encode_json_body(body)
 
-    async def _stream_once(self, content: bytes, note: str) -> AsyncGenerator[StreamChunk, None]:
+    async def _stream_once(
+        self, content: bytes, note: tuple[Msg, ...]
+    ) -> AsyncGenerator[StreamChunk, None]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeouts.first_token
         request = self._client.build_request(
@@ -204,7 +203,7 @@ class OpenAIClient:
                 resp = await self._client.send(request, stream=True)
         except TimeoutError as exc:
             raise ServerTimeout(
-                f"The OCR server did not start answering within {self.timeouts.first_token:.0f} s."
+                Msg.of(Code.FIRST_TOKEN_TIMEOUT, seconds=self.timeouts.first_token)
             ) from exc
         # Hot path below (one pass per network read, each read often one token): the
         # body comes straight from our network buffer when it can (``ChunkedBody``), events
@@ -308,10 +307,10 @@ class OpenAIClient:
 
     def _quiet(self, writing: bool) -> ServerTimeout:
         limit = self.timeouts.idle if writing else self.timeouts.first_token
-        return ServerTimeout(f"The OCR server went quiet for {limit:.0f} s while reading a page.")
+        return ServerTimeout(Msg.of(Code.STREAM_QUIET, seconds=limit))
 
     async def stream_completion(
-        self, body: dict[str, Any] | bytes, note: str = ""
+        self, body: dict[str, Any] | bytes, note: tuple[Msg, ...] = ()
     ) -> AsyncGenerator[StreamChunk | StreamRestart, None]:
         """Stream one completion, retrying transport failures and 5xx with backoff.
 
@@ -351,10 +350,7 @@ class OpenAIClient:
             return exc.error
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
             return ServerUnavailable(self.base_url, str(exc))
-        return ServerError(
-            f"The connection to the OCR server at {self.base_url} broke while reading"
-            f" ({type(exc).__name__}); it may have crashed or restarted."
-        )
+        return ServerError(Msg.of(Code.STREAM_BROKEN, url=self.base_url, kind=type(exc).__name__))
 
     def request_body(
         self, messages: list[dict[str, Any]], max_tokens: int, **extra: Any

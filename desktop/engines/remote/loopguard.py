@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from desktop.core.document import Block
+from desktop.core.messages import Code, Msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +33,8 @@ class LoopGuardConfig:
 class LoopDetected(Exception):
     """Raised inside an engine to stop a looping stream; ``reason`` says what repeated."""
 
-    def __init__(self, reason: str, chars: int) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: Msg, chars: int) -> None:
+        super().__init__(str(reason))
         self.reason = reason
         self.chars = chars
 
@@ -48,14 +49,14 @@ class LoopGuard:
         self._since_check = 0
         self._total = 0
         self._blocks: Counter[tuple[str, str]] = Counter()
-        self.reason: str | None = None
+        self.reason: Msg | None = None
         self.unit = ""  # the repeating text, when the stream loop was periodic
 
     @property
     def chars_seen(self) -> int:
         return self._total
 
-    def feed(self, text: str) -> str | None:
+    def feed(self, text: str) -> Msg | None:
         """Add streamed text; return why it loops, or None."""
         if self.reason or not text:
             return self.reason
@@ -69,7 +70,7 @@ class LoopGuard:
             self.reason = self._periodic_tail()
         return self.reason
 
-    def feed_block(self, block: Block) -> str | None:
+    def feed_block(self, block: Block) -> Msg | None:
         """Add a completed block; the same text repeated ``block_repeats`` times is a loop."""
         if self.reason:
             return self.reason
@@ -79,10 +80,12 @@ class LoopGuard:
         key = (block.category, text)
         self._blocks[key] += 1
         if self._blocks[key] >= self.config.block_repeats:
-            self.reason = f"the same {block.category} block was repeated {self._blocks[key]} times"
+            self.reason = Msg.of(
+                Code.LOOP_SAME_BLOCK, category=block.category, times=self._blocks[key]
+            )
         return self.reason
 
-    def _periodic_tail(self) -> str | None:
+    def _periodic_tail(self) -> Msg | None:
         s = self._tail
         n = len(s)
         if n < 2:
@@ -111,7 +114,7 @@ class LoopGuard:
                     continue  # long whitespace runs are layout, not a loop (unless huge)
                 self.unit = unit
                 shown = unit if len(unit) <= 40 else unit[:37] + "..."
-                return f"the text {shown!r} repeated {span // period} times"
+                return Msg.of(Code.LOOP_TEXT, text=shown, times=span // period)
         return None
 
 

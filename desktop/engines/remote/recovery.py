@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from contextlib import aclosing
 
 from desktop.core.document import Block, Page, PageStatus
+from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.core.parse import IncrementalLayoutParser
 from desktop.core.prompts import PromptMode
-from desktop.core.request import EncodedImage
+from desktop.core.request import EncodedImage, with_fit_notes
 from desktop.engines.base import EngineError
 from desktop.engines.net.sse import StreamRestart as _Restart
 from desktop.engines.remote.loopguard import LoopDetected, LoopGuard, strip_loop
@@ -79,14 +80,13 @@ async def recover_page(
     *,
     partial: Sequence[Block],
     loop: LoopDetected,
-    note: str,
+    note: tuple[Msg, ...],
 ) -> Page:
     """The looping page read again; RECOVERED when it worked, PARTIAL with what we had if not."""
-    cut = f"A repetition loop was stopped after {loop.chars} characters ({loop.reason})"
     try:
         boxes = await _layout_only(engine, encoded, GROUNDING_MAX_TOKENS * 2)
         if not boxes:
-            raise EngineError("the layout-only pass found no blocks")
+            raise EngineError(Msg(Code.LAYOUT_PASS_EMPTY))
         sem = asyncio.Semaphore(min(GROUNDING_CONCURRENCY, engine.concurrency))
         texts = await asyncio.gather(
             *(
@@ -104,7 +104,17 @@ async def recover_page(
             height=page.height,
             blocks=tuple(partial),
             status=PageStatus.PARTIAL,
-            reason=" ".join(p for p in (f"{cut}; re-reading failed: {exc}", note) if p),
+            facts=with_fit_notes(
+                (
+                    Msg.of(
+                        Code.PAGE_LOOP_REREAD_FAILED,
+                        chars=loop.chars,
+                        loop=loop.reason,
+                        error=exc.facts,
+                    ),
+                ),
+                note,
+            ),
             model_width=encoded.model_width,
             model_height=encoded.model_height,
         )
@@ -112,14 +122,14 @@ async def recover_page(
         Block(b.category, b.bbox, None if b.category == "Picture" else (t or ""), i)
         for i, (b, t) in enumerate(zip(boxes, texts, strict=True))
     )
-    reason = f"{cut}; the page was re-read as layout plus {len(blocks)} regions."
+    reason = Msg.of(Code.PAGE_LOOP_REREAD, chars=loop.chars, loop=loop.reason, regions=len(blocks))
     return Page(
         index=page.index,
         width=page.width,
         height=page.height,
         blocks=blocks,
         status=PageStatus.RECOVERED,
-        reason=" ".join(p for p in (reason, note) if p),
+        facts=with_fit_notes((reason,), note),
         model_width=encoded.model_width,
         model_height=encoded.model_height,
     )

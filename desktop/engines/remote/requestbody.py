@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from desktop.core.document import BBox
+from desktop.core.messages import Msg
 from desktop.core.pageimage import PageImage
 from desktop.core.request import EncodedImage
 from desktop.engines.base import RecognizeMode
@@ -95,7 +96,7 @@ class PreparedRequest:
     mode: RecognizeMode
     encoded: EncodedImage
     content: bytes
-    note: str
+    note: tuple[Msg, ...]
 
     def fits(self, page: PageImage, mode: RecognizeMode, region: BBox | None) -> bool:
         return self.page is page and self.mode is mode and region is None

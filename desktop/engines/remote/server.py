@@ -18,6 +18,7 @@ import httpx
 
 from desktop.core.document import BBox
 from desktop.core.errors import ContextTooSmall
+from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.core.prompts import (
     IMAGE_PLACEHOLDER,
@@ -160,18 +161,20 @@ class ServerEngine(OpenAIClient):
         return encode_body_with_images(body)
 
     # -- recognize --------------------------------------------------------------------
-    async def prepare(self, page: PageImage, pmode: PromptMode) -> tuple[EncodedImage, int, str]:
+    async def prepare(
+        self, page: PageImage, pmode: PromptMode
+    ) -> tuple[EncodedImage, int, tuple[Msg, ...]]:
         """Budget + encode (in a worker thread): the image, max_tokens and what was done."""
         max_pixels, max_tokens, note = await self._budget(page, pmode)
         encoded = await asyncio.to_thread(encode_page, page, max_pixels)
         return encoded, max_tokens, note
 
-    async def _budget(self, page: PageImage, pmode: PromptMode) -> tuple[int, int, str]:
+    async def _budget(self, page: PageImage, pmode: PromptMode) -> tuple[int, int, tuple[Msg, ...]]:
         """(max_pixels, max_tokens, what was done) for the page in the server's context."""
         info = await self._server_info()
         max_len = info.max_model_len or DEFAULT_CONTEXT
         if not self.fit_context:  # send the full page and the asked max_tokens as they are
-            return MAX_PIXELS, self.max_tokens or DEFAULT_MAX_TOKENS, ""
+            return MAX_PIXELS, self.max_tokens or DEFAULT_MAX_TOKENS, ()
         try:
             decision = plan_budget(
                 page.width,
@@ -181,8 +184,8 @@ class ServerEngine(OpenAIClient):
                 max_tokens=self.max_tokens,
             )
         except ContextTooSmall as exc:
-            raise ContextTooLong(exc.message, fix=exc.fix) from exc
-        return decision.max_pixels, decision.max_tokens, decision.note if decision.reduced else ""
+            raise ContextTooLong(exc.msg, fix=exc.fix_msg) from exc
+        return decision.max_pixels, decision.max_tokens, decision.notes if decision.reduced else ()
 
     def _request_bytes(
         self,
@@ -229,7 +232,7 @@ class ServerEngine(OpenAIClient):
     ) -> AsyncIterator[RecognizeEvent]:
         mode = RecognizeMode(mode)
         if mode is RecognizeMode.GROUNDING and region is None:
-            raise EngineError("Reading a region needs a region: draw a box on the page first.")
+            raise EngineError(Msg(Code.REGION_NEEDED))
         pmode = prompt_mode_for(mode)
         if prepared is not None and prepared.fits(page, mode, region):
             encoded, content, note = prepared.encoded, prepared.content, prepared.note

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.core.errors import DotsError
 from desktop.ui.state.inputs import Inputs, image_png_bytes, mime_inputs
+from desktop.ui.words.facts import facts_words
 
 if TYPE_CHECKING:
     from desktop.ui.control.controller import WindowController
@@ -110,4 +111,5 @@ class QuickActions:
         try:
             controller.export_document(fmt, path)
         except (OSError, DotsError) as exc:
-            window.show_message(t("Could not save: %1").replace("%1", str(exc)), 15000)
+            why = facts_words(exc.facts) if isinstance(exc, DotsError) else str(exc)
+            window.show_message(t("Could not save: %1").replace("%1", why), 15000)

@@ -11,7 +11,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from desktop.core.errors import DotsError
+from desktop.core.errors import DotsError, facts_of
+from desktop.core.messages import Msg
 from desktop.engines.base import Capability
 from desktop.ui.appshell.quickactions import QuickActions
 from desktop.ui.appshell.tray import GpuFeed, Tray, tray_available
@@ -22,8 +23,8 @@ from desktop.ui.look.theme import applied_dark, apply_theme, system_is_dark
 from desktop.ui.state.prefs import Prefs, load_prefs, save_prefs
 from desktop.ui.widgets.window import MainWindow
 from desktop.ui.words.enginewords import state_words
+from desktop.ui.words.facts import facts_words
 from desktop.ui.words.i18n import install_language
-from desktop.ui.words.reasons import reason_words
 
 if TYPE_CHECKING:
     from desktop.ui.widgets.modelpanel import ModelPanel
@@ -266,11 +267,13 @@ class DesktopApp(QObject):
         except (DotsError, ImportError) as exc:
             logger.warning("engine unavailable: %s", exc)
             self.bridge.set_engine(None)
-            self._on_engine(t("No engine"), "failed", str(exc))
+            self._on_engine(t("No engine"), "failed", facts_of(exc))
             return
         self.bridge.set_engine(engine)
 
-    def _on_engine(self, name: str, state: str, detail: str) -> None:
+    def _on_engine(self, name: str, state: str, why: tuple[Msg, ...] | str) -> None:
+        # ``why``: the bridge's facts, or the shell's own (already translated) words.
+        detail = why if isinstance(why, str) else facts_words(why)
         # The bridge repeats "busy" for every page it starts: nothing to redraw then.
         seen = (name, state, detail, id(self.bridge.engine), self.prefs.engine_mode)
         if seen == self._engine_seen:
@@ -283,7 +286,6 @@ class DesktopApp(QObject):
             )
         else:
             line = t("Pages will be read by %1.").replace("%1", name or "?")
-        detail = reason_words(detail)
         if state == "failed" and detail:
             line = detail
         words = state_words(state)

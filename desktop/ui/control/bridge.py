@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from desktop.core.document import BBox, Page, PageStatus
-from desktop.core.errors import DotsError
+from desktop.core.errors import DotsError, facts_of
+from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import (
     BlockFound,
@@ -103,10 +104,10 @@ class EngineBridge(QObject):
     """Runs loads, OCR and chat for the window and reports through signals."""
 
     engine_changed = Signal(
-        str, str, str
-    )  # engine name, state (starting/ready/failed/busy), detail
+        str, str, object
+    )  # engine name, state (starting/ready/failed/busy), why it failed (facts, () if not)
     page_count = Signal(str, int)  # document key, page count
-    source_failed = Signal(str, str)  # document key, sentence
+    source_failed = Signal(str, object)  # document key, why (facts)
     thumbnail_ready = Signal(str, int, QImage)
     page_image_ready = Signal(str, int, QImage)
     page_started = Signal(str, int)
@@ -116,7 +117,7 @@ class EngineBridge(QObject):
     region_done = Signal(str, int, object)  # key, page index, Page read from a region only
     batch_progress = Signal(int, int)  # pages done, pages queued
     chat_delta = Signal(str, str)  # key, text piece
-    chat_finished = Signal(str, str)  # key, error sentence ('' when fine or stopped)
+    chat_finished = Signal(str, object)  # key, why it failed (facts; () when fine or stopped)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -162,9 +163,9 @@ class EngineBridge(QObject):
             self._spawn(self._close_quietly(old))
         if engine is None:
             self._engine_ready = None
-            self.engine_changed.emit("", "stopped", "")
+            self.engine_changed.emit("", "stopped", ())
             return
-        self.engine_changed.emit(engine.name, "starting", "")
+        self.engine_changed.emit(engine.name, "starting", ())
         self._engine_ready = self._start_prepare(engine)
 
     def _start_prepare(self, engine: Engine) -> asyncio.Future[None]:
@@ -178,14 +179,14 @@ class EngineBridge(QObject):
         try:
             await engine.ensure_ready()
         except DotsError as exc:
-            self.engine_changed.emit(engine.name, "failed", str(exc))
+            self.engine_changed.emit(engine.name, "failed", exc.facts)
             raise
         except Exception as exc:  # unexpected engine bug: show it as a sentence, keep running
             logger.exception("engine %s failed to start", engine.name)
-            self.engine_changed.emit(engine.name, "failed", f"{type(exc).__name__}: {exc}")
+            self.engine_changed.emit(engine.name, "failed", facts_of(exc))
             raise
         if self._engine is engine:
-            self.engine_changed.emit(engine.name, "ready", "")
+            self.engine_changed.emit(engine.name, "ready", ())
 
     async def _ready_engine(self) -> Engine:
         if not self._engine_set.is_set():
@@ -195,7 +196,7 @@ class EngineBridge(QObject):
                 logger.warning("no engine was set within 120 s")
         engine = self._engine
         if engine is None:
-            raise DotsError("No OCR engine is configured.", fix="Open Settings and choose one.")
+            raise DotsError(Msg(Code.NO_ENGINE), fix=Msg(Code.FIX_CHOOSE_ENGINE))
         ready = self._engine_ready
         if ready is None or (ready.done() and ready.exception() is not None):
             ready = self._engine_ready = self._start_prepare(engine)
@@ -231,11 +232,11 @@ class EngineBridge(QObject):
 
             count = await self._run(count_pages, source.path)
         except DotsError as exc:
-            self.source_failed.emit(key, str(exc))
+            self.source_failed.emit(key, exc.facts)
             return
         except Exception as exc:  # a reader bug must not kill the window
             logger.exception("counting pages of %s failed", source.path)
-            self.source_failed.emit(key, f"{type(exc).__name__}: {exc}")
+            self.source_failed.emit(key, facts_of(exc))
             return
         source.page_count = count
         self.page_count.emit(key, count)
@@ -268,7 +269,7 @@ class EngineBridge(QObject):
             qimg = await self._run(lambda: pil_to_qimage(self._load_page(key, index).image))
         except Exception as exc:  # shown on the page list; the rest of the file still works
             logger.warning("page %s of %s failed to render: %s", index, key, exc)
-            self.source_failed.emit(key, str(exc))
+            self.source_failed.emit(key, facts_of(exc))
             return
         self.page_image_ready.emit(key, index, qimg)
 
@@ -324,7 +325,7 @@ class EngineBridge(QObject):
                     self.page_started.emit(key, index)
                 page_image = await self._run(self._load_page, key, index)
                 engine = await self._ready_engine()
-                self.engine_changed.emit(engine.name, "busy", "")
+                self.engine_changed.emit(engine.name, "busy", ())
                 stream = engine.recognize(page_image, mode, region)
                 async with closing_stream(stream) as events:
                     async for event in events:
@@ -342,14 +343,13 @@ class EngineBridge(QObject):
             if region is not None:
                 raise
             self.page_done.emit(
-                key, Page(index, 0, 0, status=PageStatus.PENDING, reason="cancelled")
+                key, Page(index, 0, 0, status=PageStatus.PENDING, facts=(Msg(Code.PAGE_CANCELLED),))
             )
             raise
         except Exception as exc:  # every failure becomes a failed page with its sentence
             if not isinstance(exc, DotsError):
                 logger.exception("OCR of page %s failed", index)
-            reason = str(exc) if isinstance(exc, DotsError) else f"{type(exc).__name__}: {exc}"
-            failed = Page(index, 0, 0, status=PageStatus.FAILED, reason=reason)
+            failed = Page(index, 0, 0, status=PageStatus.FAILED, facts=facts_of(exc))
             if region is not None:
                 self.region_done.emit(key, index, failed)
             else:
@@ -362,7 +362,7 @@ class EngineBridge(QObject):
                 self.batch_progress.emit(0, 0)
                 ready = self._engine_ready
                 if self._engine is not None and ready and ready.done() and not ready.exception():
-                    self.engine_changed.emit(self._engine.name, "ready", "")
+                    self.engine_changed.emit(self._engine.name, "ready", ())
 
     def cancel_ocr(self) -> int:
         """Cancel queued and running pages; returns how many were cancelled."""
@@ -381,20 +381,20 @@ class EngineBridge(QObject):
         self._chat_task = asyncio.ensure_future(self._chat(key, list(messages)))
 
     async def _chat(self, key: str, messages: list[ChatMessage]) -> None:
-        error = ""
+        error: tuple[Msg, ...] = ()
         try:
             engine = await self._ready_engine()
             async with closing_stream(engine.chat(messages)) as pieces:
                 async for piece in pieces:
                     self.chat_delta.emit(key, piece)
         except asyncio.CancelledError:
-            self.chat_finished.emit(key, "")
+            self.chat_finished.emit(key, ())
             raise
         except DotsError as exc:
-            error = str(exc)
+            error = exc.facts
         except Exception as exc:  # shown in the chat pane
             logger.exception("chat failed")
-            error = f"{type(exc).__name__}: {exc}"
+            error = facts_of(exc)
         self.chat_finished.emit(key, error)
 
     def stop_chat(self) -> None:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 
 from desktop.core.errors import DotsError
+from desktop.core.messages import Msg
 from desktop.engines.base import ChatMessage
 from desktop.engines.chat import kept_turns, page_wanted, sendable
-from desktop.ui.words.reasons import reason_words
+from desktop.ui.words.facts import facts_words
 
 if TYPE_CHECKING:
     from desktop.ui.control.bridge import EngineBridge
@@ -67,7 +68,7 @@ class ChatController:
             try:
                 image = await self.bridge.page_image(entry.key, max(0, self.current()[1]))
             except DotsError as exc:
-                self.tell(reason_words(str(exc)))
+                self.tell(facts_words(exc.facts))
                 return
         entry.chat.append(
             ChatMessage(role="user", text=question, image=image, region=region if image else None)
@@ -80,9 +81,9 @@ class ChatController:
         if key == self.current()[0]:
             self.panel.add_delta(text)
 
-    def on_finished(self, key: str, error: str) -> None:
+    def on_finished(self, key: str, error: tuple[Msg, ...]) -> None:
         if key == self.current()[0]:
-            self.panel.finish_answer(reason_words(error))
+            self.panel.finish_answer(facts_words(error))
         entry = self.entries.get(key)
         if entry is not None:
             self.save(entry)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 
 from desktop.core.document import BBox, Block, Document, Page, PageStatus
 from desktop.core.errors import DotsError
+from desktop.core.messages import Msg
 from desktop.engines.base import Capability, ChatMessage, RecognizeMode
 from desktop.engines.chat import restored
 from desktop.ui.control.bridge import EngineBridge
@@ -19,7 +20,7 @@ from desktop.ui.state.inputs import Inputs
 from desktop.ui.state.results import status_sentence
 from desktop.ui.state.session import DocEntry
 from desktop.ui.widgets.window import MainWindow
-from desktop.ui.words.reasons import reason_words
+from desktop.ui.words.facts import facts_words, page_reason_words
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class WindowController(QObject):
         try:
             page = await asyncio.to_thread(load_image_bytes, data, name)
         except DotsError as exc:
-            self._on_source_failed(key, str(exc))
+            self._on_source_failed(key, exc.facts)
             return
         self.bridge.add_images(key, [page])
 
@@ -178,13 +179,13 @@ class WindowController(QObject):
         if not entry.restored:
             self.read(key, [i for i in range(count) if i not in entry.results])
 
-    def _on_source_failed(self, key: str, sentence: str) -> None:
+    def _on_source_failed(self, key: str, facts: tuple[Msg, ...]) -> None:
         entry = self.entries.get(key)
         if entry is None:
             return
         if entry.page_count == 0:
-            entry.error = sentence
-        sentence = reason_words(sentence)
+            entry.error = facts
+        sentence = facts_words(facts)
         self.window.documents.update_document(entry)
         self.window.show_message(f"{entry.name}: {sentence}", 15000)
         if key == self.current_key:
@@ -238,7 +239,7 @@ class WindowController(QObject):
         if entry is None:
             return
         if page.status == PageStatus.FAILED:
-            self.window.show_message(reason_words(page.reason), 15000)
+            self.window.show_message(page_reason_words(page), 15000)
             return
         text = page.text or "\n\n".join(b.text or "" for b in page.blocks if b.text)
         entry.region_text = text.strip()
@@ -321,7 +322,7 @@ class WindowController(QObject):
             pass  # a cancelled re-read keeps the earlier result
         elif page.width == 0 and previous is not None and page.status == PageStatus.FAILED:
             entry.results[page.index] = previous  # a failed retry keeps what we had
-            self.window.show_message(reason_words(page.reason), 15000)
+            self.window.show_message(page_reason_words(page), 15000)
         else:
             entry.results[page.index] = page
         self.window.documents.update_document(entry)
@@ -420,7 +421,7 @@ class WindowController(QObject):
         running = self.current_page in entry.running
         sentence = status_sentence(entry.results.get(self.current_page), running)
         if entry.error:
-            sentence = entry.error
+            sentence = facts_words(entry.error)
         self.window.page_status.setText(sentence)
         self.window.page_progress.setVisible(running)
 

@@ -28,10 +28,9 @@ def build_engine(prefs: Prefs, endpoint: str | None = None, api_key: str | None 
         api_key = get_secret("api_key")[0] or None
     if kind == "server" and not url:
         from desktop.core.errors import DotsError
+        from desktop.core.messages import Code, Msg
 
-        raise DotsError(
-            "No server address is set.", fix="Open Settings and enter the endpoint URL."
-        )
+        raise DotsError(Msg(Code.NO_SERVER_ADDRESS), fix=Msg(Code.FIX_ENTER_ENDPOINT))
     if kind == "builtin":
         return create_engine(kind, languages=prefs.builtin_language)
     return create_engine(kind, endpoint=url, api_key=api_key)

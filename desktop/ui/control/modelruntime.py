@@ -9,7 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from desktop.core.errors import DotsError
+from desktop.core.errors import DotsError, facts_of
+from desktop.ui.words.facts import facts_words
 
 logger = logging.getLogger(__name__)
 GIB = 1024**3
@@ -54,7 +55,7 @@ class ModelRuntime(QObject):
             return None
 
     def _unavailable(self, exc: BaseException) -> None:
-        self.error = str(exc)
+        self.error = facts_words(facts_of(exc))
         logger.warning("model runtime unavailable: %s", exc)
 
     def _on_built(self, future: asyncio.Future[Any]) -> None:
@@ -66,7 +67,7 @@ class ModelRuntime(QObject):
             self._unavailable(future.exception())  # type: ignore[arg-type]
         elif future.exception() is not None:
             logger.error("model runtime failed", exc_info=future.exception())
-            self.error = f"{type(future.exception()).__name__}: {future.exception()}"
+            self.error = facts_words(facts_of(future.exception()))  # type: ignore[arg-type]
         else:
             controller = future.result()
         self._attach(controller)
@@ -128,10 +129,10 @@ class ModelRuntime(QObject):
         try:
             await coro
         except DotsError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(facts_words(exc.facts))
         except Exception as exc:  # the panel shows it; the app keeps running
             logger.exception("model runtime call failed")
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            self.failed.emit(facts_words(facts_of(exc)))
 
     def start(self, profile_id: str) -> None:
         if self._later(lambda: self.start(profile_id)):
@@ -142,7 +143,7 @@ class ModelRuntime(QObject):
         try:
             profile = self.profile(profile_id)
         except DotsError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(facts_words(exc.facts))
             return
         self.start_profile(profile)
 

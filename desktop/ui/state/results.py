@@ -170,7 +170,7 @@ def status_sentence(page: Page | None, running: bool) -> str:
         PageStatus.FAILED: t("Failed."),
     }
     sentence = words.get(page.status, "")
-    from desktop.ui.words.reasons import reason_words
+    from desktop.ui.words.facts import page_reason_words
 
-    reason = reason_words(page.reason)
+    reason = page_reason_words(page)
     return f"{sentence} {reason[:1].upper()}{reason[1:]}".strip()  # a sentence of its own

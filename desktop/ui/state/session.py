@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.core.document import Block, Document, Page, PageStatus
+from desktop.core.messages import Msg
 
 if TYPE_CHECKING:
     from desktop.engines.base import ChatMessage
@@ -23,7 +24,7 @@ class DocEntry:
     name: str
     path: str = ""
     page_count: int = 0
-    error: str = ""
+    error: tuple[Msg, ...] = ()  # why the file cannot be opened
     results: dict[int, Page] = field(default_factory=dict)
     live_blocks: dict[int, list[Block]] = field(default_factory=dict)
     live_text: dict[int, str] = field(default_factory=dict)

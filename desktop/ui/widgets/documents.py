@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.look.icons import svg_pixmap
-from desktop.ui.words.reasons import reason_words
+from desktop.ui.words.facts import facts_words
 
 if TYPE_CHECKING:
     from desktop.ui.state.session import DocEntry
@@ -130,7 +130,7 @@ class DocumentsPanel(QWidget):
             self.tr("pages: %1").replace("%1", str(entry.page_count)) if entry.page_count else ""
         )
         item.setText(f"{entry.name}\n{badge_text(status)}{'  ·  ' + pages if pages else ''}")
-        item.setToolTip(reason_words(entry.error) or entry.path or entry.name)
+        item.setToolTip(facts_words(entry.error) or entry.path or entry.name)
         pix = QPixmap(12, 12)
         pix.fill(QColor(BADGE_COLOURS.get(status, "#8a8f98")))
         item.setIcon(QIcon(pix))

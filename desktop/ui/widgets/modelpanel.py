@@ -29,6 +29,7 @@ from desktop.ui.words.modelwords import (
     Remedy,
     diagnosis_words,
     memory_verdict,
+    notice_words,
     plan_sentence,
     remedy_for,
     remedy_words,
@@ -335,10 +336,11 @@ class ModelPanel(QDialog):
             self.stages.show()
         else:
             self.stages.hide()
-        self.note.setText(status.note)
-        self.note.setVisible(bool(status.note))
-        remedy = remedy_for(status, self._base_profile(status, runtime), self._seen_log)
-        message, fix = diagnosis_words(status.message, status.fix)
+        note = notice_words(status)
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        remedy = remedy_for(status, self._base_profile(status, runtime))
+        message, fix = diagnosis_words(status)
         if state != "failed":
             message = fix = ""
         self._show_failure(self._runtime_error or message, fix, remedy)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QLocale
 
 from desktop.ui.look.icons import resources_dir
+from desktop.ui.words.facts import set_ui_language
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication, QTranslator
@@ -19,6 +20,7 @@ _installed: list[QTranslator] = []
 
 def install_language(app: QCoreApplication, language: str) -> bool:
     """Install our .qm (and Qt's own dialogs' strings) for ``language``; English needs none."""
+    set_ui_language(language)
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()

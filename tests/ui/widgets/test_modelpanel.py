@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from desktop.core.messages import Code, Msg
+from desktop.runtime.diagnosis import FailureCause, Stage
 from desktop.runtime.gpu import NvmlBackend
 from desktop.runtime.status import ContainerState, ControllerStatus
 from desktop.ui.appshell.shell import DesktopApp
@@ -242,7 +244,7 @@ def test_given_an_image_pull_then_bytes_and_percent_are_shown(
     status = ControllerStatus(
         state=ContainerState.PULLING,
         profile_id="dots.ocr",
-        stage="downloading the image",
+        stage=Stage.PULLING,
         progress=0.3,
         pulled_bytes=int(1.2 * GIB),
         total_bytes=4 * GIB,
@@ -266,9 +268,10 @@ def test_given_a_kv_cache_failure_then_the_fix_button_offers_the_estimated_lengt
     status = ControllerStatus(
         state=ContainerState.FAILED,
         profile_id="dots.ocr",
-        cause="kv_cache_too_small",
-        message="The KV cache cannot hold one full-length request; vLLM estimates 6144 tokens fit.",
-        fix="Start with --max-model-len 6144 (or raise --gpu-memory-utilization).",
+        cause=FailureCause.KV_TOO_SMALL,
+        problem=Msg.of(Code.KV_TOO_SMALL, tokens=6144),
+        remedy=Msg.of(Code.FIX_KV_TOO_SMALL, tokens=6144),
+        estimated_max_len=6144,
     )
     runtime = FakeRuntime(load_profiles(), status)
     started: list[Any] = []
@@ -294,10 +297,9 @@ def test_given_russian_then_the_diagnosis_and_its_fix_button_are_in_russian(
     status = ControllerStatus(
         state=ContainerState.FAILED,
         profile_id="dots.ocr",
-        cause="gpu_out_of_memory",
-        message="The GPU ran out of memory while the model started.",
-        fix="Close programs using the GPU, lower --max-model-len / --max-num-seqs, "
-        "or add --enforce-eager.",
+        cause=FailureCause.GPU_OOM,
+        problem=Msg(Code.GPU_OOM),
+        remedy=Msg(Code.FIX_GPU_OOM),
     )
     app.model = FakeRuntime(load_profiles(), status)
     assert install_language(qapp, "ru")

@@ -92,6 +92,7 @@ def test_given_russian_then_no_widget_shows_english(russian: None, qtbot: Any) -
 def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbot: Any) -> None:
     from types import SimpleNamespace
 
+    from desktop.runtime.diagnosis import Stage
     from desktop.runtime.profiles import load_profiles
     from desktop.runtime.status import ContainerState, ControllerStatus
     from desktop.ui.widgets.modelpanel import ModelPanel, PanelLinks
@@ -100,8 +101,8 @@ def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbo
     status = ControllerStatus(
         state=ContainerState.STARTING,
         profile_id="dots.ocr",
-        stage="loading weights",
-        stages_seen=("starting container", "loading weights"),
+        stage=Stage.LOADING_WEIGHTS,
+        stages_seen=(Stage.CREATED, Stage.LOADING_WEIGHTS),
     )
     runtime = SimpleNamespace(
         status=lambda: status,
@@ -136,33 +137,50 @@ def test_given_russian_then_the_model_panel_shows_no_english(russian: None, qtbo
 
 
 def test_given_russian_then_a_memory_shortfall_and_its_fix_read_in_russian(russian: None) -> None:
-    from desktop.runtime.planner import NO_FIT_FIX
+    from desktop.runtime.planner import plan_memory
+    from desktop.runtime.profiles import GIB, find_profile, load_profiles
+    from desktop.runtime.status import ContainerState, ControllerStatus
     from desktop.ui.words.modelwords import diagnosis_words
 
-    message, fix = diagnosis_words(
-        "dots.ocr needs about 9.1 GiB but only 2.5 GiB is free (6.6 GiB short).", NO_FIT_FIX
+    # GIVEN a profile that cannot fit the 2.5 GiB free on a 16 GiB card
+    profile = find_profile(load_profiles(), "dots.ocr")
+    plan = plan_memory(profile, int(2.5 * GIB), 16 * GIB)
+    assert not plan.fits and plan.shortfall is not None
+    from desktop.core.messages import Code, Msg
+
+    status = ControllerStatus(
+        state=ContainerState.FAILED,
+        problem=plan.shortfall,
+        remedy=Msg(Code.FIX_NO_FIT),
     )
-    assert (
-        message
-        == "Для dots.ocr нужно около 9.1 GiB, а свободно только 2.5 GiB (не хватает 6.6 GiB)."
-    )
+    # WHEN the panel words the failure THEN it is Russian, numbers and all
+    message, fix = diagnosis_words(status)
+    assert message.startswith("Для ") and "свободно только 2.5 ГиБ" in message, message
     assert fix.startswith("Закройте программы")
 
 
 def test_given_russian_then_page_reasons_read_in_russian_piece_by_piece(russian: None) -> None:
-    """Reasons come from the engines in English; each known fragment is translated."""
+    """Reasons come from the engines as facts; the window words them in Russian."""
     from desktop.core.document import Page, PageStatus
+    from desktop.core.messages import Code, Msg
     from desktop.ui.state.results import status_sentence
 
-    tesseract = Page(0, 10, 10, status=PageStatus.OK, reason="read with Tesseract (rus)")
+    tesseract = Page(
+        0, 10, 10, status=PageStatus.OK, facts=(Msg.of(Code.READ_WITH_TESSERACT, languages="rus"),)
+    )
+    assert tesseract.reason == "read with Tesseract (rus)"
     assert status_sentence(tesseract, False) == "Распознана полностью. Прочитано Tesseract (rus)"
+    loop = Msg.of(Code.LOOP_TEXT, text="| |", times=40)
     recovered = Page(
         0,
         10,
         10,
         status=PageStatus.RECOVERED,
-        reason="A repetition loop was stopped after 406 characters (the text '| |' repeated 40 "
-        "times); the page was re-read as layout plus 12 regions.",
+        facts=(Msg.of(Code.PAGE_LOOP_REREAD, chars=406, loop=loop, regions=12),),
+    )
+    assert recovered.reason == (
+        "A repetition loop was stopped after 406 characters (the text '| |' repeated 40 "
+        "times); the page was re-read as layout plus 12 regions."
     )
     line = status_sentence(recovered, False)
     assert "Зацикливание остановлено после 406 символов" in line
@@ -173,13 +191,14 @@ def test_given_russian_then_page_reasons_read_in_russian_piece_by_piece(russian:
         10,
         10,
         status=PageStatus.PARTIAL,
-        reason="The answer hit the token limit; 7 complete blocks kept and the cut-off last one.",
+        facts=(Msg.of(Code.PAGE_LIMIT_KEPT_CUT, count=7),),
     )
     assert status_sentence(truncated, False).endswith(
         "сохранено полных блоков: 7 и обрезанный последний."
     )
+    # A page stored before facts existed keeps its English reason rather than losing it.
     unknown = Page(0, 10, 10, status=PageStatus.FAILED, reason="Something new happened.")
-    assert status_sentence(unknown, False).endswith("Something new happened.")  # kept as is
+    assert status_sentence(unknown, False).endswith("Something new happened.")
 
 
 def _real_errors(tmp_path: Any) -> list[Exception]:
@@ -251,10 +270,12 @@ def test_given_russian_then_errors_from_files_and_servers_read_in_russian(
 ) -> None:
     import re
 
-    from desktop.ui.words.reasons import reason_words
+    from desktop.core.errors import DotsError
+    from desktop.ui.words.facts import facts_words
 
     for exc in _real_errors(tmp_path):
-        shown = reason_words(str(exc))
+        assert isinstance(exc, DotsError)
+        shown = facts_words(exc.facts)
         assert re.search("[а-яА-Я]", shown), shown
         # What may stay English: file names, addresses, model names and a library's own
         # detail in parentheses. Three English words in a row mean an untranslated sentence.

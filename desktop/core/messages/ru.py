@@ -1,0 +1,396 @@
+# ruff: noqa: E501
+# (a template reads best on one line)
+"""Russian. Plural forms: {n:plural:один|два|пять} (one, few, many)."""
+
+from __future__ import annotations
+
+from desktop.core.messages.codes import Code
+
+_CLOSE_GPU = "Закройте программы, использующие GPU, или выберите профиль поменьше."
+_LOG = "Подробности — в журнале модели (dots-desktop models logs)."
+
+TEMPLATES: dict[Code, str] = {
+    # files
+    Code.NOT_REGULAR_FILE: "{name}: это не обычный файл (канал, сокет или устройство).",
+    Code.FILE_MISSING: "{name}: файл не найден.",
+    Code.IS_FOLDER: "{name}: это папка, а не файл.",
+    Code.FILE_UNREADABLE: "{name}: не удаётся прочитать файл ({detail}).",
+    Code.FILE_EMPTY: "{name}: файл пуст.",
+    Code.NOT_IMAGE_OR_PDF: "{name}: это не изображение и не PDF, которые читает приложение.",
+    Code.IMAGE_DAMAGED: "{name}: изображение повреждено или обрезано ({detail}).",
+    Code.IMAGE_TOO_LARGE: (
+        "{name}: в изображении {width}x{height} пикселей, больше предела в {limit_mp} Мп."
+    ),
+    Code.IMAGE_TOO_MANY_PIXELS: (
+        "{name}: в изображении слишком много пикселей, больше предела в {limit_mp} Мп."
+    ),
+    Code.IMAGE_NO_PIXELS: "{name}: в изображении нет пикселей.",
+    Code.FRAME_UNREADABLE: "{name}: не удаётся прочитать страницу {page} ({detail}).",
+    Code.PAGE_NOT_IN_FILE: (
+        "{name}: страницы {page} нет; в файле {count} {count:plural:страница|страницы|страниц}."
+    ),
+    Code.NO_DATA: "{name}: данных нет.",
+    Code.PAGE_RANGE_INVALID: "«{part}» — это не диапазон страниц.",
+    Code.PAGE_RANGE_BEYOND: (
+        "Страницы {page} нет; в документе {count} {count:plural:страница|страницы|страниц}."
+    ),
+    Code.PAGE_RANGE_EMPTY: "«{spec}» не выбирает ни одной страницы.",
+    Code.FIX_SAVE_TO_FILE: "Сохраните страницы в файл и откройте его.",
+    Code.FIX_CHECK_READABLE: "Проверьте, что он существует и у вас есть право его читать.",
+    Code.FIX_USE_FORMATS: "Используйте PNG, JPEG, WebP, BMP, GIF, TIFF или PDF.",
+    Code.FIX_RESAVE_IMAGE: "Откройте его в программе просмотра изображений и сохраните заново.",
+    Code.FIX_SCALE_DOWN: "Уменьшите или обрежьте его перед распознаванием.",
+    Code.FIX_PAGE_RANGE_FORMAT: "Укажите страницы так: «1-3,7».",
+    # PDF
+    Code.PDF_WRONG_PASSWORD: "{name}: неверный пароль.",
+    Code.PDF_PASSWORD: "{name}: PDF защищён паролем.",
+    Code.PDF_DAMAGED: "{name}: PDF повреждён или неполон ({detail}).",
+    Code.PDF_NO_PAGES: "{name}: в PDF нет страниц.",
+    Code.FIX_CHECK_PASSWORD: "Проверьте его и попробуйте снова.",
+    Code.FIX_ENTER_PASSWORD: "Введите пароль, чтобы прочитать его.",
+    Code.FIX_RESAVE_PDF: (
+        "Откройте его в программе просмотра PDF и сохраните или напечатайте в новый PDF."
+    ),
+    # page geometry and context
+    Code.PAGE_NO_PIXELS: "В изображении нет пикселей ({width}x{height}).",
+    Code.ASPECT_TOO_EXTREME: (
+        "Размер страницы {width}x{height} пикселей, соотношение сторон больше {limit}."
+    ),
+    Code.FIX_CROP_PIECES: "Разрежьте её на более короткие части и распознайте их.",
+    Code.CONTEXT_TOO_SMALL: (
+        "Контекст сервера в {tokens} {tokens:plural:токен|токена|токенов} не вмещает"
+        " изображение страницы и ответ."
+    ),
+    Code.FIX_LARGER_MODEL_LEN: "Перезапустите модель с бо́льшим --max-model-len.",
+    Code.CONTEXT_TOO_LONG: "Страница не помещается в контекст сервера даже после подгонки{tried}.",
+    Code.CONTEXT_TOO_LONG_SIZED: (
+        "Страница не помещается в контекст сервера ({tokens}"
+        " {tokens:plural:токен|токена|токенов}) даже после подгонки{tried}."
+    ),
+    Code.FIX_LOWER_MAX_TOKENS: (
+        "Уменьшите --max-tokens или перезапустите модель с бо́льшим --max-model-len."
+    ),
+    Code.IMAGE_REDUCED: (
+        "изображение уменьшено до {width}x{height}, чтобы уместиться в контекст сервера"
+        " на {tokens} {tokens:plural:токен|токена|токенов}"
+    ),
+    Code.ANSWER_LIMITED: (
+        "ответ ограничен {tokens} {tokens:plural:токеном|токенами|токенами} (запрошено {asked})"
+    ),
+    Code.FIT_NOTES: "{notes:join:; }",
+    Code.FIT_TRIED: " ({notes:join:; })",
+    # servers and HTTP
+    Code.SERVER_UNAVAILABLE: "По адресу {url} не отвечает сервер распознавания.",
+    Code.FIX_START_MODEL: "Запустите модель на панели «Модель» или проверьте адрес.",
+    Code.AUTH_REJECTED: "Сервер распознавания по адресу {url} отклонил ключ API.",
+    Code.AUTH_NEEDED: "Серверу распознавания по адресу {url} нужен ключ API.",
+    Code.FIX_SET_API_KEY: (
+        "Задайте ключ в «Настройках» окна (или через --api-key либо DOTS_DESKTOP_API_KEY)."
+    ),
+    Code.MODEL_NOT_SERVED: "На сервере нет модели с именем «{model}»; есть: {served}.",
+    Code.MODEL_NOT_SERVED_NONE: "На сервере нет модели с именем «{model}» и нет других моделей.",
+    Code.FIX_PICK_SERVED: (
+        "Оставьте имя модели пустым, чтобы взять ту, что на сервере,"
+        " или выберите одну из перечисленных."
+    ),
+    Code.SERVER_TIMEOUT: "Сервер распознавания по адресу {url} не ответил вовремя.",
+    Code.FIRST_TOKEN_TIMEOUT: "Сервер распознавания не начал отвечать за {seconds:.0f} с.",
+    Code.STREAM_QUIET: "Сервер распознавания молчал {seconds:.0f} с во время чтения страницы.",
+    Code.STREAM_BROKEN: (
+        "Соединение с сервером распознавания по адресу {url} оборвалось во время чтения"
+        " ({kind}); возможно, он упал или перезапустился."
+    ),
+    Code.NO_MODELS_LISTED: "Сервер по адресу {url} пока не предлагает ни одной модели.",
+    Code.NOT_A_MODEL_LIST: "{url} ответил на /v1/models не списком моделей.",
+    Code.SERVER_SAYS: "Сервер сообщает: {detail}",
+    Code.HTTP_REFUSED: "Сервер отклонил запрос (HTTP {status}): {detail}",
+    Code.HTTP_FAILED: "Сервер распознавания дал сбой (HTTP {status}): {detail}.",
+    Code.HTTP_FAILED_BARE: "Сервер распознавания дал сбой (HTTP {status}) без подробностей.",
+    # the answer stream
+    Code.STREAM_EVENT_MALFORMED: "Сервер прислал повреждённое событие потока.",
+    Code.STREAM_EVENT_UNREADABLE: "Сервер прислал повреждённое событие потока: {text!r}.",
+    Code.STREAM_EVENT_TOO_DEEP: (
+        "Сервер прислал событие потока со слишком глубокой вложенностью; оно отклонено."
+    ),
+    Code.STREAM_SERVER_ERROR: "Сервер дал сбой во время ответа: {detail}",
+    # engines
+    Code.NO_ENGINE: "Движок распознавания не настроен.",
+    Code.FIX_CHOOSE_ENGINE: "Откройте «Настройки» и выберите его.",
+    Code.NO_SERVER_ADDRESS: "Адрес сервера не задан.",
+    Code.FIX_ENTER_ENDPOINT: "Откройте «Настройки» и введите адрес сервера.",
+    Code.ENGINE_NEEDS_ADDRESS: "Движку «сервер» нужен адрес сервера.",
+    Code.FIX_PASS_ENDPOINT: "Укажите --endpoint URL или задайте DOTS_DESKTOP_ENDPOINT.",
+    Code.BUILTIN_NOT_IN_BUILD: "Встроенного движка нет в этой сборке ({detail}).",
+    Code.BUILTIN_LIBRARIES_MISSING: (
+        "встроенному распознаванию нужны rapidocr-onnxruntime и onnxruntime ({detail})"
+    ),
+    Code.FIX_USE_SERVER_ENGINE: "Используйте --engine server с --endpoint URL.",
+    Code.UNKNOWN_ENGINE: "Неизвестный движок «{kind}».",
+    Code.FIX_ENGINE_KINDS: "Укажите server или builtin.",
+    Code.CANNOT_CHAT: "{engine} не умеет обсуждать страницы.",
+    Code.FIX_CHAT_MODEL: (
+        "Запустите модель, умеющую вести чат (dots.ocr или Qwen3-VL), на панели «Модель»."
+    ),
+    Code.BUILTIN_CANNOT_CHAT: (
+        "Встроенный движок на CPU распознаёт страницы, но не умеет обсуждать их."
+    ),
+    Code.FIX_START_SERVER_TO_CHAT: (
+        "Чтобы задавать вопросы о странице, запустите сервер модели или контейнер."
+    ),
+    Code.REGION_NEEDED: (
+        "Чтобы распознать область, её нужно выделить: сначала обведите рамку на странице."
+    ),
+    Code.TESSERACT_MISSING: "Tesseract не установлен, поэтому текст «{languages}» не прочитать.",
+    Code.TESSERACT_NO_PACK: "У Tesseract нет языкового пакета для {languages}.",
+    Code.FIX_INSTALL_TESSERACT: "Чтобы прочитать его, {how}.",
+    Code.INSTALL_PACK: "установите языковой пакет Tesseract «{language}»: {how}",
+    Code.INSTALL_WITH_PACK: "установите Tesseract с языковым пакетом «{language}»: {how}",
+    Code.HOW_WINDOWS_NEW: "запустите установщик Tesseract от UB Mannheim и отметьте {lang}.traineddata среди дополнительных языковых данных",
+    Code.HOW_WINDOWS_ADD: "перезапустите установщик от UB Mannheim и отметьте {lang}.traineddata или скопируйте {lang}.traineddata в папку tessdata Tesseract",
+    Code.HOW_LINUX_PACKAGE: "установите пакет Tesseract вашего дистрибутива для «{lang}»",
+    Code.BUNDLED_LANGUAGES_ONLY: (
+        "Встроенные модели читают латиницу и китайский, но не «{languages}»."
+    ),
+    Code.FIX_LET_ENGINE_CHOOSE: ("Предоставьте выбор движку: другие языки читает Tesseract."),
+    Code.TESSERACT_FAILED: "Сбой Tesseract: {detail}.",
+    Code.BUILTIN_CANNOT_START: "Встроенный движок не может запуститься: {detail}.",
+    Code.BUILTIN_CANNOT_RUN: "Встроенный движок не может работать здесь: {detail}",
+    Code.FIX_CHECK_TESSERACT: "Проверьте его установку и языковые пакеты.",
+    Code.LAYOUT_PASS_EMPTY: "проход только по разметке не нашёл блоков",
+    Code.BATCH_MISSING: "Пакет {batch_id} не сохранён.",
+    Code.INTERNAL_ERROR: "Чтение остановила внутренняя ошибка ({kind}; см. журнал).",
+    Code.INTERNAL_ERROR_IN: "{name}: чтение остановила внутренняя ошибка ({kind}; см. журнал).",
+    Code.UNEXPECTED: "{kind}: {detail}",
+    Code.EXPORT_FAILED: "Не удалось записать {target}: {detail}.",
+    Code.FIX_FREE_SPACE: "Освободите место или выберите другую папку --out.",
+    Code.FIX_WRITABLE_FOLDER: "Выберите папку, в которую у вас есть право записи.",
+    # page reasons
+    Code.READ_WITH_TESSERACT: "прочитано Tesseract ({languages})",
+    Code.LOOP_SAME_BLOCK: (
+        "один и тот же блок {category} повторён {times} {times:plural:раз|раза|раз}"
+    ),
+    Code.LOOP_TEXT: "текст {text!r} повторён {times} {times:plural:раз|раза|раз}",
+    Code.PAGE_LOOP_CUT: "Зацикливание прервано ({loop}).",
+    Code.PAGE_LOOP_REREAD: (
+        "Зацикливание остановлено после {chars} {chars:plural:символа|символов|символов}"
+        " ({loop}); страница перечитана: разметка и {regions}"
+        " {regions:plural:область|области|областей}."
+    ),
+    Code.PAGE_LOOP_REREAD_FAILED: (
+        "Зацикливание остановлено после {chars} {chars:plural:символа|символов|символов}"
+        " ({loop}); перечитать не удалось: {error}"
+    ),
+    Code.PAGE_CUT_AT_LIMIT: "Ответ обрезан на лимите токенов.",
+    Code.PAGE_EMPTY_ANSWER: "Модель вернула пустой ответ.",
+    Code.PAGE_LIMIT_BEFORE_BLOCK: "Ответ упёрся в лимит токенов до первого блока.",
+    Code.PAGE_LIMIT_KEPT: "Ответ упёрся в лимит токенов; сохранено полных блоков: {count}.",
+    Code.PAGE_LIMIT_KEPT_CUT: (
+        "Ответ упёрся в лимит токенов; сохранено полных блоков: {count} и обрезанный последний."
+    ),
+    Code.PAGE_NO_LAYOUT: "В ответе модели нет читаемых блоков разметки.",
+    Code.PAGE_JSON_RECOVERED: "JSON модели повреждён; восстановлено блоков: {count}.",
+    Code.PAGE_JSON_RECOVERED_CUT: (
+        "JSON модели повреждён; восстановлено блоков: {count} и обрезанный последний."
+    ),
+    Code.PAGE_REPEATS_REMOVED: "Удалено повторённых блоков (модель зациклилась): {count}.",
+    Code.PAGE_STOPPED_EARLY: "Ответ остановился раньше времени ({finish}).",
+    Code.PAGE_BOXLESS_LEFT_OUT: "Пропущено блоков без годной рамки: {count}.",
+    Code.PAGE_NO_USABLE_BOX: "В ответе модели нет ни одного блока с годной рамкой; {left_out}",
+    Code.PAGE_CANCELLED: "Отменено.",
+    Code.SCRIPT_CYRILLIC: "кириллица",
+    Code.SCRIPT_GREEK: "греческий алфавит",
+    Code.SCRIPT_ARABIC: "арабское письмо",
+    Code.SCRIPT_HEBREW: "еврейское письмо",
+    Code.SCRIPT_DEVANAGARI: "деванагари",
+    Code.PAGE_NOT_RENDERED: "Страницу не удалось отрисовать.",
+    Code.EARLIER_PAGE_FAILED: "Не удалось прочитать одну из предыдущих страниц.",
+    Code.ENGINE_NO_RESULT: "Движок завершил работу без результата.",
+    Code.FOREIGN_SCRIPT: (
+        "Похоже, текст страницы записан в системе письма «{script}» (например, {language}),"
+        " которую встроенные модели не читают; чтобы прочитать его, {how}."
+    ),
+    # Docker and the model runtime
+    Code.DEFAULT_SOCKET: "сокет по умолчанию",
+    Code.DOCKER_NO_PERMISSION: (
+        "Docker запущен, но этому пользователю нельзя им пользоваться ({where})."
+    ),
+    Code.DOCKER_MISSING: "Docker не установлен.",
+    Code.DOCKER_DOWN: "Docker не запущен или недоступен ({where}).",
+    Code.FIX_DOCKER_GROUP: (
+        "Добавьте себя в группу docker (sudo usermod -aG docker $USER),"
+        " затем выйдите из системы и войдите снова."
+    ),
+    Code.FIX_INSTALL_DOCKER_DESKTOP: "Установите Docker Desktop с бэкендом WSL 2 и запустите его.",
+    Code.FIX_START_DOCKER_DESKTOP: (
+        "Запустите Docker Desktop и дождитесь надписи «Engine running»."
+    ),
+    Code.FIX_INSTALL_DOCKER_MAC: (
+        "Установите и запустите Docker Desktop (на macOS нет GPU NVIDIA: используйте"
+        " удалённый сервер или встроенный движок)."
+    ),
+    Code.FIX_START_DOCKER_MAC: (
+        "Запустите Docker Desktop (на macOS нет GPU NVIDIA: используйте удалённый сервер"
+        " или встроенный движок)."
+    ),
+    Code.FIX_INSTALL_DOCKER_LINUX: (
+        "Установите Docker Engine (https://docs.docker.com/engine/install/)"
+        " и NVIDIA Container Toolkit."
+    ),
+    Code.FIX_START_DOCKER_LINUX: "Запустите его командой: sudo systemctl start docker",
+    Code.DOCKER_LOST: "Docker перестал отвечать.",
+    Code.FIX_DOCKER_LOST: "Снова запустите Docker; приложение переподключится при запуске модели.",
+    Code.NO_KERNEL_IMAGE: "GPU новее, чем сборка CUDA в этом образе vLLM.",
+    Code.FIX_NO_KERNEL_IMAGE: (
+        "Для карт RTX 50xx используйте образ, собранный с CUDA 12.8 или новее (и драйвер >= 570)."
+    ),
+    Code.FREE_MEMORY_LOW: "Свободной памяти GPU меньше, чем требует --gpu-memory-utilization.",
+    Code.FIX_FREE_MEMORY_LOW: (
+        "Закройте программы, использующие GPU, или уменьшите --gpu-memory-utilization в профиле."
+    ),
+    Code.NO_KV_MEMORY: "После загрузки модели для KV-кэша не осталось памяти.",
+    Code.FIX_NO_KV_MEMORY: (
+        "Увеличьте --gpu-memory-utilization или выберите профиль поменьше или FP8."
+    ),
+    Code.GPU_OOM: "При запуске модели закончилась память GPU.",
+    Code.FIX_GPU_OOM: (
+        "Закройте программы, использующие GPU, уменьшите --max-model-len / --max-num-seqs"
+        " или добавьте --enforce-eager."
+    ),
+    Code.MODEL_GATED: (
+        "Hugging Face отказал в загрузке: доступ к модели ограничен или нет токена."
+    ),
+    Code.FIX_MODEL_GATED: (
+        "Примите лицензию модели на huggingface.co и сохраните свой токен в настройках."
+    ),
+    Code.MODEL_NOT_FOUND: "Hugging Face не знает такой идентификатор модели.",
+    Code.FIX_MODEL_NOT_FOUND: "Проверьте hf_model_id в профиле.",
+    Code.DISK_FULL: "Диск заполнен (весам модели нужно несколько ГБ).",
+    Code.FIX_DISK_FULL: "Освободите место на диске, где Docker хранит тома, и запустите снова.",
+    Code.PORT_IN_USE: "Порт уже занят другой программой.",
+    Code.FIX_PORT_IN_USE: "Остановите другой сервер или выберите другой порт в настройках.",
+    Code.NO_NVIDIA_RUNTIME: (
+        "Docker не может предоставить контейнерам GPU (не установлен NVIDIA Container Toolkit)."
+    ),
+    Code.FIX_NO_NVIDIA_RUNTIME: (
+        "Установите NVIDIA Container Toolkit и перезапустите Docker"
+        " (Windows: обновите Docker Desktop и драйвер NVIDIA)."
+    ),
+    Code.MODEL_DOWNLOAD_OFFLINE: "Весов модели нет в кэше, а Hugging Face недоступен.",
+    Code.FIX_MODEL_DOWNLOAD_OFFLINE: "Подключитесь к интернету один раз, чтобы скачать модель.",
+    Code.HOST_OOM: (
+        "На компьютере закончилась оперативная память, и система завершила сервер модели."
+    ),
+    Code.FIX_HOST_OOM: (
+        "Закройте программы или выделите Docker больше памяти"
+        " (Docker Desktop: Settings > Resources)."
+    ),
+    Code.IMAGE_MISSING_OFFLINE: "Образа модели нет на этом компьютере, а реестр недоступен.",
+    Code.FIX_IMAGE_MISSING_OFFLINE: (
+        "Подключитесь к интернету один раз, чтобы скачать образ (docker pull)."
+    ),
+    Code.KV_TOO_SMALL: (
+        "KV-кэш не вмещает ни одного запроса полной длины; по оценке vLLM помещается"
+        " {tokens} {tokens:plural:токен|токена|токенов}."
+    ),
+    Code.FIX_KV_TOO_SMALL: (
+        "Запустите с --max-model-len {tokens} (или увеличьте --gpu-memory-utilization)."
+    ),
+    Code.SERVER_CRASHED: "Сервер модели остановился (код выхода {exit_code}).",
+    Code.SERVER_CRASHED_SAYING: "Сервер модели остановился (код выхода {exit_code}): {line}",
+    Code.FIX_SEE_MODEL_LOG: _LOG,
+    Code.READY_TIMEOUT: "Модель не стала готова за {seconds:.0f} с.",
+    Code.FIX_SEE_MODEL_LOG_SHORT: _LOG,
+    Code.FOREIGN_SERVES: (
+        "Контейнер «{container}» запущен не Dots Desktop и уже обслуживает {served}"
+        " на порту {port}."
+    ),
+    Code.FIX_FOREIGN_SERVES: (
+        "Используйте его как есть или сначала остановите (docker stop {container})."
+    ),
+    Code.FOREIGN_NAME: "Есть контейнер с именем «{container}», который создал не Dots Desktop.",
+    Code.FIX_FOREIGN_NAME: "Переименуйте или удалите его (docker rm {container}).",
+    Code.GPU_NOT_RELEASED: (
+        "Память GPU не вернулась к уровню до запуска модели за {seconds:.0f} с:"
+        " всё ещё занято {held_gib:.1f} ГиБ."
+    ),
+    Code.FIX_GPU_NOT_RELEASED: (
+        "Закройте программу, занимающую память GPU (её покажет nvidia-smi), и запустите снова."
+    ),
+    Code.NOT_ENOUGH_VRAM: (
+        "Для {profile} нужно около {need_gib:.1f} ГиБ, а свободно только {free_gib:.1f} ГиБ"
+        " (не хватает {short_gib:.1f} ГиБ)."
+    ),
+    Code.NO_GPU: "Нет GPU NVIDIA: этот профиль здесь не запустить.",
+    Code.PLAN_FITS: "Помещается: нужно около {need_gib:.1f} ГиБ, свободно {free_gib:.1f} ГиБ.",
+    Code.PLAN_FITS_CHANGED: "Помещается: нужно около {need_gib:.1f} ГиБ, свободно {free_gib:.1f} ГиБ: {changes:join:; }.",
+    Code.PLAN_UTIL_LOWERED: "свободно только {free_gib:.1f} ГиБ из {total_gib:.1f} ГиБ, поэтому --gpu-memory-utilization снижен с {before:g} до {after:.2f}",
+    Code.PLAN_LEN_LOWERED: "--max-model-len снижен с {before} до {after} (KV-кэш должен вмещать один запрос полной длины)",
+    Code.PLAN_KV_PINNED: "--kv-cache-memory закреплён на {gib:.1f} ГиБ",
+    Code.PLAN_FEW_SEQUENCES: "одновременно помещается запросов полной длины: около {count} (профиль допускает {allowed}); уменьшите --max-model-len, чтобы их было больше",
+    Code.NOTE_KV_RESTARTED: "По оценке vLLM в KV-кэш помещается не больше {tokens} {tokens:plural:токена|токенов|токенов} на запрос, поэтому модель перезапущена с --max-model-len {tokens}.",
+    Code.NOTE_UNKNOWN_API_KEY: "Серверу нужен ключ API, которого приложение не знает; задайте его в настройках.",
+    Code.NOTE_LEFT_RUNNING: "«{container}» оставлен работать: его запустил не Dots Desktop.",
+    Code.FIX_NO_FIT: _CLOSE_GPU,
+    Code.DOCKER_START_FAILED: "Docker не смог запустить контейнер: {detail}",
+    Code.DOCKER_REFUSED: "Docker отказал: {detail}",
+    Code.FIX_SEE_DOCKER_ERROR: "Смотрите ошибку Docker выше.",
+    Code.PULL_FAILED: "Docker не смог скачать {image}: {detail}",
+    Code.FIX_PULL_FAILED: "Проверьте имя образа в профиле и подключение к интернету.",
+    # model profiles
+    Code.PROFILE_KEY_MISSING: "{where}: нет ключа «{key}».",
+    Code.FIX_ADD_KEY: "Добавьте его в профиль.",
+    Code.PROFILE_KEY_TYPE: "{where}: ключ «{key}» должен быть типа {kinds}, а он {value}.",
+    Code.PROFILE_KEY_UNKNOWN: "{where}: неизвестный ключ «{key}».",
+    Code.FIX_CHECK_SPELLING: "Проверьте написание.",
+    Code.PROFILE_ID_EMPTY: "{where}: ключ «id» не должен быть пустым.",
+    Code.PROFILE_MANAGED_FLAG: "{where}: ключ «flags» не должен содержать {flag}.",
+    Code.FIX_MANAGED_FLAG: "Задайте его в [memory] (или его выберет приложение).",
+    Code.PROFILE_MODE_UNKNOWN: "{where}: в ключе «modes» есть {mode!r}; допустимы: {allowed}.",
+    Code.PROFILE_BOX_CONVENTION: "{where}: ключ «box_convention» должен быть одним из {allowed}.",
+    Code.PROFILE_UTILIZATION: (
+        "{where}: ключ «gpu_memory_utilization» должен быть от 0.05 до 0.99."
+    ),
+    Code.PROFILE_LENGTHS: "{where}: ключи «max_model_len» (>= 256) / «max_num_seqs» (>= 1).",
+    Code.PROFILE_NOT_TOML: "{where}: это не корректный TOML ({detail}).",
+    Code.PROFILE_UNREADABLE: "{where}: не удаётся прочитать ({detail}).",
+    Code.NO_PROFILES: "Профили моделей не найдены.",
+    Code.FIX_NO_PROFILES: "Переустановите приложение или добавьте профиль в папку настроек.",
+    Code.PROFILE_UNKNOWN: "Нет профиля модели «{name}».",
+    Code.FIX_KNOWN_PROFILES: "Известные: {names}.",
+    # the command line
+    Code.CLI_NO_SUCH_FILE: "{path}: файл не найден. Проверьте путь.",
+    Code.CLI_FOLDER_UNREADABLE: "{path}: не удаётся прочитать папку ({detail}).",
+    Code.CLI_FOLDER_EMPTY: "{path}: в папке нет изображений или PDF.",
+    Code.CLI_SKIPPED: "{path}: пропущено файлов, которые не изображения и не PDF: {count}.",
+    Code.CLI_NONE_READ: "Не удалось прочитать ни один из входов ({count}).",
+    Code.CLI_LANG_IGNORED: "Примечание: --lang {languages} не учитывается: он действует только для --engine builtin.",
+    Code.CLI_PAGE_LINE: "{prefix}страница {done}/{total}: {status}",
+    Code.CLI_PAGE_LINE_WHY: "{prefix}страница {done}/{total}: {status} ({why})",
+    Code.CLI_WROTE: "записан {target}",
+    Code.CLI_WROTE_WORKBOOK: "записан {target} (таблиц: {count})",
+    Code.CLI_WROTE_CSVS: "записано CSV-файлов в {folder}: {count}",
+    Code.CLI_UNEXPECTED: "Непредвиденная ошибка: {kind}: {detail}",
+    Code.CLI_INTERRUPTED: "Прервано.",
+    Code.USAGE_CONCURRENCY: "--concurrency должен быть 1 или больше.",
+    Code.USAGE_DPI: "--dpi должен быть от 36 до 1200.",
+    Code.USAGE_MAX_TOKENS: "--max-tokens должен быть 1 или больше.",
+    Code.USAGE_XLSX_OUT: "--format xlsx пишет книгу: добавьте --out ПАПКА.",
+    Code.USAGE_SERVER_ENDPOINT: "Для --engine server нужен --endpoint URL (или DOTS_DESKTOP_ENDPOINT).",
+    Code.USAGE_LANG: "--lang «{lang}»: укажите auto или коды языков, например rus или rus+eng.",
+    Code.USAGE_IN_FILE: "{file}: {error}",
+    Code.STATUS_PENDING: "ожидает",
+    Code.STATUS_OK: "готово",
+    Code.STATUS_PARTIAL: "частично",
+    Code.STATUS_RECOVERED: "восстановлено",
+    Code.STATUS_FAILED: "ошибка",
+    # start-up stages
+    Code.STAGE_PULLING: "загрузка образа",
+    Code.STAGE_CREATED: "запуск контейнера",
+    Code.STAGE_LOADING_WEIGHTS: "загрузка весов",
+    Code.STAGE_PROFILING: "оценка памяти",
+    Code.STAGE_KV_CACHE: "выделение KV-кэша",
+    Code.STAGE_CUDA_GRAPHS: "захват CUDA-графов",
+    Code.STAGE_API_SERVER: "запуск API-сервера",
+    Code.STAGE_READY: "готов",
+    Code.STAGE_STOPPING: "остановка",
+}
