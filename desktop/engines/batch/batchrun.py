@@ -11,8 +11,9 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.core.document import Document, Page, PageStatus
+from desktop.core.document import BBox, Document, Page, PageStatus
 from desktop.core.errors import DotsError
+from desktop.engines.base import RecognizeMode
 from desktop.engines.batch.batchevents import DocumentFinished, PageFinished, PageInOrder
 from desktop.engines.batch.history import HistoryStore
 
@@ -27,12 +28,27 @@ class BatchRun:
     batch_id: str
     order: list[tuple[str, int]]
     total: int
+    mode: RecognizeMode = RecognizeMode.LAYOUT
+    dpi: float = 200
+    region: BBox | None = None  # a region read: one box of each page, never a document
     out: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
     results: dict[tuple[str, int], Page] = field(default_factory=dict)
     next_pos: int = 0
     finished: int = 0
     tasks: dict[tuple[str, int], asyncio.Task[None]] = field(default_factory=dict)
     cancelled_pages: set[tuple[str, int]] = field(default_factory=set)
+    producer: asyncio.Task[None] | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Every page of the run has its result (ok, partial, failed or cancelled)."""
+        return self.finished == self.total
+
+    def unfinished(self, source: str | None = None) -> list[tuple[str, int]]:
+        """Pages (of ``source``, or all) without a result yet."""
+        return [
+            k for k in self.order if k not in self.results and (source is None or k[0] == source)
+        ]
 
     def finish(
         self,

@@ -1,4 +1,9 @@
-"""The batch pipeline: render -> encode -> request -> parse -> sink, resumable through SQLite.
+"""The page reader: render -> encode -> request -> parse -> sink, resumable through SQLite.
+
+The one way pages are read, by the command line and by the window alike: sources (files;
+the window saves pasted images and screen captures as files first), pages, a mode and an
+optional region go in; page events come out. Several runs may go at once (the window
+starts one per document) and share the request limit and the decoded-page budget.
 
 Pages are rendered lazily in a worker thread; at most ``concurrency`` plus a few
 (``ahead``: a quarter of it, at least 2) decoded pages exist at once (backpressure);
@@ -6,22 +11,26 @@ Pages are rendered lazily in a worker thread; at most ``concurrency`` plus a few
 ``BatchStore`` as it changes, so a batch interrupted by a crash or a quit continues where
 it stopped: pages marked done are never requested again. The events it yields are in
 ``batchevents``; the run's bookkeeping (results in order, documents) is in ``batchrun``.
+
+Stopping comes in two kinds: ``cancel_page``/``cancel_source``/``cancel_all`` end pages as
+FAILED "Cancelled." (what a user asked for); ``cancel`` (also closing the event stream)
+stops runs and leaves their pages as they are in the store, to be resumed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from contextlib import aclosing
 from pathlib import Path
 from typing import Any, cast
 
-from desktop.core.document import Page, PageStatus
+from desktop.core.document import BBox, Page, PageStatus
 from desktop.core.errors import DotsError
 from desktop.core.images import count_pages, iter_pages
 from desktop.core.pageimage import PageImage
-from desktop.engines.base import BlockFound, Engine, PageDone, RecognizeMode
+from desktop.engines.base import BlockFound, Engine, PageDone, RecognizeMode, TextDelta
 from desktop.engines.batch.batchevents import (
     BlockStreamed,
     DocumentFinished,
@@ -30,6 +39,7 @@ from desktop.engines.batch.batchevents import (
     PageStarted,
     PipelineEvent,
     SourceFailed,
+    TextStreamed,
 )
 from desktop.engines.batch.batchrun import END, BatchRun, failed_page
 from desktop.engines.batch.batchstore import BatchStore
@@ -46,6 +56,7 @@ __all__ = [
     "PageStarted",
     "PipelineEvent",
     "SourceFailed",
+    "TextStreamed",
     "ahead",
 ]
 
@@ -82,63 +93,107 @@ def _next_page(it: Iterator[PageImage], last: bool) -> PageImage | None:
 
 
 class BatchPipeline:
-    """Runs many pages through one engine with bounded concurrency and resumable state."""
+    """Reads pages through one engine with bounded concurrency and resumable state.
+
+    ``engine`` is fixed; ``engine_source`` instead gives the engine to use for each page as
+    its turn comes (the window's engine can be rebuilt while pages wait). ``live_text``
+    passes the engine's raw text deltas on as ``TextStreamed`` (for a live view).
+    """
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | None = None,
         *,
+        engine_source: Callable[[], Awaitable[Engine]] | None = None,
         store: BatchStore | None = None,
         concurrency: int | None = None,
         mode: RecognizeMode = RecognizeMode.LAYOUT,
         dpi: float = 200,
         password: str | None = None,
         history: HistoryStore | None = None,
+        live_text: bool = False,
     ) -> None:
+        if engine is None and engine_source is None:
+            raise TypeError("BatchPipeline needs an engine or an engine_source")
         self.engine = engine
+        self._engine_source = engine_source
         self.history = history  # finished documents are added here (the UI reopens them)
         self.store = store or BatchStore(":memory:")
-        default = getattr(engine, "concurrency", None) or DEFAULT_CONCURRENCY
-        self.concurrency = max(1, concurrency or int(default))
         self.mode = RecognizeMode(mode)
         self.dpi = dpi
         self.password = password
-        self.batch_id: str | None = None
+        self.live_text = live_text
+        self.batch_id: str | None = None  # the latest run's batch
         self.peak_decoded = 0  # most decoded pages alive at once (backpressure check)
         self._decoded = 0
-        self._run: BatchRun | None = None
-        self._producer: asyncio.Task[None] | None = None
+        self._runs: list[BatchRun] = []
+        default = getattr(engine, "concurrency", None) or DEFAULT_CONCURRENCY
+        self.set_concurrency(concurrency or int(default))
+
+    def set_concurrency(self, value: int) -> None:
+        """Requests at a time (and the decoded pages kept ready); for runs started after."""
+        self.concurrency = max(1, int(value))
+        self._requests = asyncio.Semaphore(self.concurrency)
+        self._slots = asyncio.Semaphore(self.concurrency + ahead(self.concurrency))
+        # Files render in parallel (pages of one PDF in sequence); the slots bound them all.
+        self._readers = asyncio.Semaphore(RENDER_THREADS)
+
+    @property
+    def busy(self) -> bool:
+        """A run has pages without a result."""
+        return any(not run.complete for run in self._runs)
+
+    async def _engine(self) -> Engine:
+        if self.engine is not None:
+            return self.engine
+        assert self._engine_source is not None
+        return await self._engine_source()
 
     # -- control ----------------------------------------------------------------------
     def cancel_page(self, source: str, index: int) -> bool:
         """Stop one page: a running request is closed, a waiting page is never sent.
 
         The page ends FAILED "Cancelled." (resume the batch to retry it). False when the
-        page is not part of the running job or already finished.
+        page is not part of a running job or already finished.
         """
-        run = self._run
         key = (str(source), index)
-        if run is None or key not in run.order or key in run.results:
-            return False
-        run.cancelled_pages.add(key)
-        task = run.tasks.get(key)
-        if task is not None and not task.done():
-            task.cancel()
-        return True
+        found = False
+        for run in list(self._runs):
+            if key not in run.order or key in run.results:
+                continue
+            found = True
+            run.cancelled_pages.add(key)
+            task = run.tasks.get(key)
+            if task is not None and not task.done():
+                task.cancel()
+            elif task is None:  # not rendered yet: it ends now and is never rendered
+                self.store.mark_failed(run.batch_id, key[0], index, "Cancelled.", cancelled=True)
+                self._finish(run, key[0], failed_page(index, "Cancelled."))
+        return found
+
+    def cancel_source(self, source: str) -> int:
+        """Stop every page of one document not finished yet; returns how many."""
+        keys = {k for run in self._runs for k in run.unfinished(str(source))}
+        return sum(self.cancel_page(s, i) for s, i in sorted(keys))
+
+    def cancel_all(self) -> int:
+        """Stop every page of every run not finished yet; returns how many."""
+        keys = {k for run in self._runs for k in run.unfinished()}
+        return sum(self.cancel_page(s, i) for s, i in sorted(keys))
 
     async def cancel(self) -> None:
-        """Stop the whole job; returns once no request of it is running any more."""
-        run = self._run
+        """Stop every run, leaving its pages resumable; returns once no request runs."""
+        await asyncio.gather(*(self._stop(run) for run in list(self._runs)))
+
+    async def _stop(self, run: BatchRun) -> None:
         tasks: list[asyncio.Task[Any]] = []
-        if self._producer is not None:
-            tasks.append(self._producer)
-        if run is not None:
-            tasks.extend(run.tasks.values())
+        if run.producer is not None:
+            tasks.append(run.producer)
+        tasks.extend(run.tasks.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if run is not None:
-            run.out.put_nowait(END)
+        run.out.put_nowait(END)
 
     # -- running ----------------------------------------------------------------------
     def run(
@@ -147,25 +202,40 @@ class BatchPipeline:
         *,
         pages: Sequence[int] | None = None,
         batch_id: str | None = None,
+        mode: RecognizeMode | None = None,
+        dpi: float | None = None,
+        region: BBox | None = None,
     ) -> AsyncGenerator[PipelineEvent, None]:
-        """OCR ``sources`` (``pages``: 0-based, applied to each); resume ``batch_id`` if known."""
-        return self._events([str(s) for s in sources], pages, batch_id)
+        """OCR ``sources`` (``pages``: 0-based, applied to each); resume ``batch_id`` if known.
+
+        ``mode`` and ``dpi`` default to the reader's; ``region`` reads one box of each page
+        (GROUNDING): its results are pages of that box's text, never added to the history.
+        """
+        options = {
+            "mode": str(RecognizeMode(mode or self.mode)),
+            "dpi": self.dpi if dpi is None else dpi,
+            "pages": list(pages) if pages else None,
+            "region": list(region) if region is not None else None,
+        }
+        return self._events([str(s) for s in sources], options, batch_id)
 
     def resume(self, batch_id: str) -> AsyncGenerator[PipelineEvent, None]:
         """Continue a stored batch: done pages come from the store, the rest are requested.
 
-        Also how failed or cancelled pages are retried.
+        Also how failed or cancelled pages are retried. The batch's own mode, DPI and
+        region are used.
         """
         info = self.store.batch(batch_id)
         if info is None:
             raise DotsError(f"No batch {batch_id} is stored.")
-        pages = info.options.get("pages")
-        return self._events(list(info.sources), pages, batch_id)
+        options = {"mode": str(self.mode), "dpi": self.dpi, "pages": None, "region": None}
+        options.update(info.options)
+        return self._events(list(info.sources), options, batch_id)
 
     async def _plan(
-        self, sources: list[str], pages: Sequence[int] | None, batch_id: str | None
+        self, sources: list[str], options: dict[str, Any], batch_id: str | None
     ) -> tuple[str, list[tuple[str, int]], list[SourceFailed]]:
-        options = {"mode": str(self.mode), "dpi": self.dpi, "pages": list(pages) if pages else None}
+        pages: Sequence[int] | None = options.get("pages")
         if batch_id is None or self.store.batch(batch_id) is None:
             batch_id = self.store.create_batch(sources, options, batch_id)
         order: list[tuple[str, int]] = []
@@ -190,27 +260,35 @@ class BatchPipeline:
         return batch_id, order, failures
 
     async def _events(
-        self, sources: list[str], pages: Sequence[int] | None, batch_id: str | None
+        self, sources: list[str], options: dict[str, Any], batch_id: str | None
     ) -> AsyncGenerator[PipelineEvent, None]:
-        bid, order, failures = await self._plan(sources, pages, batch_id)
+        bid, order, failures = await self._plan(sources, options, batch_id)
         self.batch_id = bid
-        run = BatchRun(bid, order, len(order))
-        self._run = run
-        for failure in failures:
-            yield failure
-        done: dict[str, dict[int, Page]] = {s: self.store.done_pages(bid, s) for s in sources}
-        for source, index in order:
-            cached = done.get(source, {}).get(index)
-            if cached is not None:
-                self._finish(run, source, cached, cached=True)
-        todo: dict[str, list[int]] = {}
-        for source, index in order:
-            if (source, index) not in run.results:
-                todo.setdefault(source, []).append(index)
-        if run.finished == run.total:
-            run.out.put_nowait(END)
-        self._producer = asyncio.create_task(self._produce(run, todo))
+        region = options.get("region")
+        run = BatchRun(
+            bid,
+            order,
+            len(order),
+            mode=RecognizeMode(options["mode"]),
+            dpi=float(options["dpi"]),
+            region=cast(BBox, tuple(int(v) for v in region)) if region else None,
+        )
+        self._runs.append(run)
         try:
+            for failure in failures:
+                yield failure
+            done = {s: self.store.done_pages(bid, s) for s in sources}
+            for source, index in order:
+                cached = done.get(source, {}).get(index)
+                if cached is not None:
+                    self._finish(run, source, cached, cached=True)
+            todo: dict[str, list[int]] = {}
+            for source, index in order:
+                if (source, index) not in run.results:
+                    todo.setdefault(source, []).append(index)
+            if run.complete:
+                run.out.put_nowait(END)
+            run.producer = asyncio.create_task(self._produce(run, todo))
             while True:
                 event = await run.out.get()
                 if event is END:
@@ -218,16 +296,14 @@ class BatchPipeline:
                 yield event
         finally:
             # The consumer stopped early (or the job ended): no request may outlive it.
-            producing = self._producer is not None and not self._producer.done()
+            producing = run.producer is not None and not run.producer.done()
             if producing or any(not t.done() for t in run.tasks.values()):
-                await self.cancel()
-            self._producer = None
+                await self._stop(run)
+            run.producer = None
+            self._runs.remove(run)
 
     async def _produce(self, run: BatchRun, todo: dict[str, list[int]]) -> None:
-        slots = asyncio.Semaphore(self.concurrency + ahead(self.concurrency))
-        requests = asyncio.Semaphore(self.concurrency)
-        # Files render in parallel (pages of one PDF in sequence); the slots bound them all.
-        readers = asyncio.Semaphore(RENDER_THREADS)
+        requests, slots, readers = self._requests, self._slots, self._readers
         sources = list(todo.items())
 
         async def read(source: str, indexes: list[int]) -> None:
@@ -235,9 +311,16 @@ class BatchPipeline:
                 # PDFium caches fonts/images per open document until it is closed, so a
                 # long PDF is reopened every few pages to keep memory flat in page count.
                 for start in range(0, len(indexes), REOPEN_EVERY):
-                    part = indexes[start : start + REOPEN_EVERY]
+                    # Pages cancelled while they waited are not rendered at all.
+                    part = [
+                        i
+                        for i in indexes[start : start + REOPEN_EVERY]
+                        if (source, i) not in run.results
+                    ]
+                    if not part:
+                        continue
                     it: Iterator[PageImage] = iter_pages(
-                        source, dpi=self.dpi, pages=part, password=self.password
+                        source, dpi=run.dpi, pages=part, password=self.password
                     )
                     try:
                         if not await self._render(run, source, it, part, gates=(requests, slots)):
@@ -270,6 +353,8 @@ class BatchPipeline:
         slots = gates[1]
         remaining = list(remaining)
         while remaining:
+            if all((source, i) in run.results for i in remaining):
+                return True  # the rest was cancelled while it waited: not rendered
             await slots.acquire()
             try:
                 # The generator may decode a PDF page: that happens in a worker thread,
@@ -318,22 +403,26 @@ class BatchPipeline:
         index = page.index
         key = (source, index)
         try:
+            engine = await self._engine()
             # Encode the request while waiting for a turn, so a turn starts with sending.
-            prepare = getattr(self.engine, "prepare_request", None)
-            prepared = await prepare(page, self.mode) if prepare is not None else None
+            prepare = getattr(engine, "prepare_request", None) if run.region is None else None
+            prepared = await prepare(page, run.mode) if prepare is not None else None
             async with requests:
                 run.out.put_nowait(PageStarted(source, index))
                 self.store.mark_running(run.batch_id, source, index)
                 result: Page | None = None
                 stream = (
-                    self.engine.recognize(page, self.mode)
+                    engine.recognize(page, run.mode, run.region)
                     if prepared is None
-                    else cast(Any, self.engine).recognize(page, self.mode, prepared=prepared)
+                    else cast(Any, engine).recognize(page, run.mode, prepared=prepared)
                 )
                 async with aclosing(stream) as events:  # type: ignore[type-var]
                     async for event in events:
                         if isinstance(event, BlockFound):
                             run.out.put_nowait(BlockStreamed(source, index, event.block))
+                        elif isinstance(event, TextDelta):
+                            if self.live_text:
+                                run.out.put_nowait(TextStreamed(source, index, event.text))
                         elif isinstance(event, PageDone):
                             result = event.page
             if result is None:
@@ -362,6 +451,8 @@ class BatchPipeline:
             slots.release()
 
     def _fail(self, run: BatchRun, source: str, index: int, reason: str) -> None:
+        if (source, index) in run.results:
+            return  # already ended (cancelled while it waited)
         try:
             self.store.mark_failed(run.batch_id, source, index, reason)
         except Exception:  # the page still ends (not resumable as failed) if the store breaks
@@ -377,4 +468,5 @@ class BatchPipeline:
         cached: bool = False,
         error: DotsError | None = None,
     ) -> None:
-        run.finish(source, page, cached=cached, error=error, history=self.history)
+        history = self.history if run.region is None else None
+        run.finish(source, page, cached=cached, error=error, history=history)

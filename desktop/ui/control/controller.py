@@ -117,14 +117,22 @@ class WindowController(QObject):
         self.open_inputs(expand_paths(files))
 
     async def _decode_image(self, key: str, data: bytes, name: str) -> None:
-        from desktop.core.images import load_image_bytes
+        """A pasted or captured image is kept as a file first: read (and resumed) as one."""
+        from desktop.engines.batch.captures import save_capture
 
         try:
-            page = await asyncio.to_thread(load_image_bytes, data, name)
+            path = await asyncio.to_thread(save_capture, data, name)
         except DotsError as exc:
             self._on_source_failed(key, str(exc))
             return
-        self.bridge.add_images(key, [page])
+        except OSError as exc:  # the cache folder cannot be written
+            self._on_source_failed(key, f"{name}: {exc.strerror or exc}")
+            return
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        entry.path = str(path)
+        self.bridge.add_file(key, entry.path, self.dpi)
 
     def _add(self, entry: DocEntry, select: bool = True) -> None:
         self.entries[entry.key] = entry
@@ -162,6 +170,28 @@ class WindowController(QObject):
         self.window.documents.add_document(entry, select=False)
         return entry
 
+    def resume_interrupted(self) -> None:
+        """Finish the readings a crash or a quit stopped; their finished pages are not re-read."""
+        self.keep(asyncio.ensure_future(self._resume_interrupted()))
+
+    async def _resume_interrupted(self) -> None:
+        try:
+            readings = await self.bridge.interrupted()
+        except Exception:  # no batch store: nothing to resume, the window works on
+            logger.warning("interrupted readings unavailable", exc_info=True)
+            return
+        for n, reading in enumerate(readings):
+            entry = DocEntry.for_path(reading.source)
+            entry.resumed = True
+            entry.queued.update(reading.pages)
+            self._add(entry, select=n == 0)  # the newest
+            self.bridge.add_file(entry.key, reading.source, self.dpi)
+            self.bridge.resume(entry.key, reading)
+        if readings:
+            self.window.show_message(
+                t("Resuming %1 interrupted reading(s).").replace("%1", str(len(readings)))
+            )
+
     def _on_page_count(self, key: str, count: int) -> None:
         entry = self.entries.get(key)
         if entry is None:
@@ -171,7 +201,7 @@ class WindowController(QObject):
         if key == self.current_key:
             self.window.documents.show_pages(entry)
             self.window.documents.select_page(0)
-        if not entry.restored:
+        if not entry.restored and not entry.resumed:
             self.read(key, [i for i in range(count) if i not in entry.results])
 
     def _on_source_failed(self, key: str, sentence: str) -> None:
