@@ -2,20 +2,33 @@
 
 Results arrive in any order. ``BatchRun.finish`` queues each at once as ``PageFinished``
 and, as the gaps close, again in source then page order (``PageInOrder``), with a
-``DocumentFinished`` when a source's last page is in.
+``DocumentFinished`` when a source's last page is in. ``plan_batch`` lays a run's pages
+out in the store before it starts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from desktop.core.document import BBox, Document, Page, PageStatus
 from desktop.core.errors import DotsError
+from desktop.core.images import count_pages
 from desktop.engines.base import RecognizeMode
-from desktop.engines.batch.batchevents import DocumentFinished, PageFinished, PageInOrder
+from desktop.engines.batch.batchevents import (
+    DocumentFinished,
+    PageFinished,
+    PageInOrder,
+    SourceFailed,
+)
+from desktop.engines.batch.batchstore import BatchStore
 from desktop.engines.batch.history import HistoryStore
+
+logger = logging.getLogger(__name__)
 
 #: Put on ``BatchRun.out`` when the run has nothing more to say.
 END = object()
@@ -49,6 +62,17 @@ class BatchRun:
         return [
             k for k in self.order if k not in self.results and (source is None or k[0] == source)
         ]
+
+    async def stop(self) -> None:
+        """Stop the run's rendering and requests (its pages stay resumable); then END."""
+        tasks: list[asyncio.Task[Any]] = []
+        if self.producer is not None:
+            tasks.append(self.producer)
+        tasks.extend(self.tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.out.put_nowait(END)
 
     def finish(
         self,
@@ -84,3 +108,46 @@ class BatchRun:
 def failed_page(index: int, reason: str) -> Page:
     """A FAILED page that says why."""
     return Page(index=index, width=0, height=0, status=PageStatus.FAILED, reason=reason)
+
+
+def internal_error(exc: BaseException, name: str = "") -> str:
+    """One sentence for an unexpected exception (the traceback goes to the log)."""
+    what = f"{name}: an internal error" if name else "An internal error"
+    return f"{what} stopped the reading ({type(exc).__name__}; see the log)."
+
+
+async def plan_batch(
+    store: BatchStore,
+    sources: list[str],
+    options: dict[str, Any],
+    batch_id: str | None,
+    password: str | None = None,
+) -> tuple[str, list[tuple[str, int]], list[SourceFailed]]:
+    """The run's batch id (created when new), its pages in order, and the unreadable sources.
+
+    A batch known to ``store`` keeps its pages; otherwise each source's pages are counted
+    (in a worker thread) and registered as pending.
+    """
+    pages: Sequence[int] | None = options.get("pages")
+    if batch_id is None or store.batch(batch_id) is None:
+        batch_id = store.create_batch(sources, options, batch_id)
+    order: list[tuple[str, int]] = []
+    failures: list[SourceFailed] = []
+    for source in sources:
+        known = store.pages(batch_id, source)
+        if known:
+            indexes = [r.page_index for r in known]
+        else:
+            try:
+                count = await asyncio.to_thread(count_pages, source, password)
+            except DotsError as exc:
+                failures.append(SourceFailed(source, str(exc)))
+                continue
+            except Exception as exc:  # a bug in a decoder: this file fails, the rest go on
+                logger.exception("counting the pages of %s failed unexpectedly", source)
+                failures.append(SourceFailed(source, internal_error(exc, Path(source).name)))
+                continue
+            indexes = [i for i in (pages or range(count)) if 0 <= i < count]
+            store.add_pages(batch_id, source, indexes)
+        order.extend((source, i) for i in indexes)
+    return batch_id, order, failures

@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from desktop.core.document import BBox, Page, PageStatus
 from desktop.core.errors import DotsError
-from desktop.core.images import count_pages, iter_pages
+from desktop.core.images import iter_pages
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import BlockFound, Engine, PageDone, RecognizeMode, TextDelta
 from desktop.engines.batch.batchevents import (
@@ -41,7 +41,8 @@ from desktop.engines.batch.batchevents import (
     SourceFailed,
     TextStreamed,
 )
-from desktop.engines.batch.batchrun import END, BatchRun, failed_page
+from desktop.engines.batch.batchrun import END, BatchRun, failed_page, plan_batch
+from desktop.engines.batch.batchrun import internal_error as _internal_error
 from desktop.engines.batch.batchstore import BatchStore
 from desktop.engines.batch.history import HistoryStore
 
@@ -65,12 +66,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 8
 RENDER_THREADS = 2
 REOPEN_EVERY = 16
-
-
-def _internal_error(exc: BaseException, name: str = "") -> str:
-    """One sentence for an unexpected exception (the traceback goes to the log)."""
-    what = f"{name}: an internal error" if name else "An internal error"
-    return f"{what} stopped the reading ({type(exc).__name__}; see the log)."
 
 
 def ahead(concurrency: int) -> int:
@@ -183,17 +178,7 @@ class BatchPipeline:
 
     async def cancel(self) -> None:
         """Stop every run, leaving its pages resumable; returns once no request runs."""
-        await asyncio.gather(*(self._stop(run) for run in list(self._runs)))
-
-    async def _stop(self, run: BatchRun) -> None:
-        tasks: list[asyncio.Task[Any]] = []
-        if run.producer is not None:
-            tasks.append(run.producer)
-        tasks.extend(run.tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        run.out.put_nowait(END)
+        await asyncio.gather(*(run.stop() for run in list(self._runs)))
 
     # -- running ----------------------------------------------------------------------
     def run(
@@ -232,37 +217,12 @@ class BatchPipeline:
         options.update(info.options)
         return self._events(list(info.sources), options, batch_id)
 
-    async def _plan(
-        self, sources: list[str], options: dict[str, Any], batch_id: str | None
-    ) -> tuple[str, list[tuple[str, int]], list[SourceFailed]]:
-        pages: Sequence[int] | None = options.get("pages")
-        if batch_id is None or self.store.batch(batch_id) is None:
-            batch_id = self.store.create_batch(sources, options, batch_id)
-        order: list[tuple[str, int]] = []
-        failures: list[SourceFailed] = []
-        for source in sources:
-            known = self.store.pages(batch_id, source)
-            if known:
-                indexes = [r.page_index for r in known]
-            else:
-                try:
-                    count = await asyncio.to_thread(count_pages, source, self.password)
-                except DotsError as exc:
-                    failures.append(SourceFailed(source, str(exc)))
-                    continue
-                except Exception as exc:  # a bug in a decoder: this file fails, the rest go on
-                    logger.exception("counting the pages of %s failed unexpectedly", source)
-                    failures.append(SourceFailed(source, _internal_error(exc, Path(source).name)))
-                    continue
-                indexes = [i for i in (pages or range(count)) if 0 <= i < count]
-                self.store.add_pages(batch_id, source, indexes)
-            order.extend((source, i) for i in indexes)
-        return batch_id, order, failures
-
     async def _events(
         self, sources: list[str], options: dict[str, Any], batch_id: str | None
     ) -> AsyncGenerator[PipelineEvent, None]:
-        bid, order, failures = await self._plan(sources, options, batch_id)
+        bid, order, failures = await plan_batch(
+            self.store, sources, options, batch_id, self.password
+        )
         self.batch_id = bid
         region = options.get("region")
         run = BatchRun(
@@ -298,7 +258,7 @@ class BatchPipeline:
             # The consumer stopped early (or the job ended): no request may outlive it.
             producing = run.producer is not None and not run.producer.done()
             if producing or any(not t.done() for t in run.tasks.values()):
-                await self._stop(run)
+                await run.stop()
             run.producer = None
             self._runs.remove(run)
 
