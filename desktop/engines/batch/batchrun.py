@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ class BatchRun:
     tasks: dict[tuple[str, int], asyncio.Task[None]] = field(default_factory=dict)
     cancelled_pages: set[tuple[str, int]] = field(default_factory=set)
     producer: asyncio.Task[None] | None = None
+    writes: set[asyncio.Future[None]] = field(default_factory=set)  # store writes in flight
 
     @property
     def complete(self) -> bool:
@@ -73,6 +74,23 @@ class BatchRun:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self.out.put_nowait(END)
+
+    def write(self, mark: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        """``mark(batch_id, *args)`` on the store in a worker thread, not waited for
+        (SQLite may wait for the disk); the run waits for its writes before it ends.
+
+        A store that breaks costs the page its resumable state, never its result.
+        """
+
+        def write() -> None:
+            try:
+                mark(self.batch_id, *args, **kwargs)
+            except Exception:
+                logger.exception("could not store the end of %s page %d", args[0], args[1] + 1)
+
+        future = asyncio.ensure_future(asyncio.to_thread(write))
+        self.writes.add(future)
+        future.add_done_callback(self.writes.discard)
 
     def finish(
         self,
@@ -116,7 +134,7 @@ def internal_error(exc: BaseException, name: str = "") -> str:
     return f"{what} stopped the reading ({type(exc).__name__}; see the log)."
 
 
-async def plan_batch(
+def plan_batch(
     store: BatchStore,
     sources: list[str],
     options: dict[str, Any],
@@ -126,7 +144,7 @@ async def plan_batch(
     """The run's batch id (created when new), its pages in order, and the unreadable sources.
 
     A batch known to ``store`` keeps its pages; otherwise each source's pages are counted
-    (in a worker thread) and registered as pending.
+    and registered as pending. Blocking (decoders, SQLite): run it in a worker thread.
     """
     pages: Sequence[int] | None = options.get("pages")
     if batch_id is None or store.batch(batch_id) is None:
@@ -139,7 +157,7 @@ async def plan_batch(
             indexes = [r.page_index for r in known]
         else:
             try:
-                count = await asyncio.to_thread(count_pages, source, password)
+                count = count_pages(source, password)
             except DotsError as exc:
                 failures.append(SourceFailed(source, str(exc)))
                 continue

@@ -162,7 +162,7 @@ class BatchPipeline:
             if task is not None and not task.done():
                 task.cancel()
             elif task is None:  # not rendered yet: it ends now and is never rendered
-                self.store.mark_failed(run.batch_id, key[0], index, "Cancelled.", cancelled=True)
+                run.write(self.store.mark_failed, key[0], index, "Cancelled.", cancelled=True)
                 self._finish(run, key[0], failed_page(index, "Cancelled."))
         return found
 
@@ -220,8 +220,8 @@ class BatchPipeline:
     async def _events(
         self, sources: list[str], options: dict[str, Any], batch_id: str | None
     ) -> AsyncGenerator[PipelineEvent, None]:
-        bid, order, failures = await plan_batch(
-            self.store, sources, options, batch_id, self.password
+        bid, order, failures = await asyncio.to_thread(
+            plan_batch, self.store, sources, options, batch_id, self.password
         )
         self.batch_id = bid
         region = options.get("region")
@@ -237,7 +237,9 @@ class BatchPipeline:
         try:
             for failure in failures:
                 yield failure
-            done = {s: self.store.done_pages(bid, s) for s in sources}
+            done = await asyncio.to_thread(
+                lambda: {s: self.store.done_pages(bid, s) for s in sources}
+            )
             for source, index in order:
                 cached = done.get(source, {}).get(index)
                 if cached is not None:
@@ -261,6 +263,8 @@ class BatchPipeline:
                 await run.stop()
             run.producer = None
             self._runs.remove(run)
+            if run.writes:  # what it said is stored before it is over
+                await asyncio.wait(run.writes)
 
     async def _produce(self, run: BatchRun, todo: dict[str, list[int]]) -> None:
         requests, slots, readers = self._requests, self._slots, self._readers
@@ -339,9 +343,7 @@ class BatchPipeline:
             remaining.remove(page.index)
             if (source, page.index) in run.cancelled_pages:
                 slots.release()
-                self.store.mark_failed(
-                    run.batch_id, source, page.index, "Cancelled.", cancelled=True
-                )
+                run.write(self.store.mark_failed, source, page.index, "Cancelled.", cancelled=True)
                 self._finish(run, source, failed_page(page.index, "Cancelled."))
                 continue
             self._decoded += 1
@@ -369,7 +371,7 @@ class BatchPipeline:
             prepared = await prepare(page, run.mode) if prepare is not None else None
             async with requests:
                 run.out.put_nowait(PageStarted(source, index))
-                self.store.mark_running(run.batch_id, source, index)
+                await asyncio.to_thread(self.store.mark_running, run.batch_id, source, index)
                 result: Page | None = None
                 stream = (
                     engine.recognize(page, run.mode, run.region)
@@ -388,18 +390,20 @@ class BatchPipeline:
             if result is None:
                 result = failed_page(index, "The engine ended without a result.")
             if result.status is PageStatus.FAILED:
-                self.store.mark_failed(run.batch_id, source, index, result.reason)
+                await asyncio.to_thread(
+                    self.store.mark_failed, run.batch_id, source, index, result.reason
+                )
             else:
-                self.store.mark_done(run.batch_id, source, result)
+                await asyncio.to_thread(self.store.mark_done, run.batch_id, source, result)
             self._finish(run, source, result)
         except asyncio.CancelledError:
             if key not in run.cancelled_pages:
                 raise  # the whole job stops; its pages stay resumable
-            self.store.mark_failed(run.batch_id, source, index, "Cancelled.", cancelled=True)
+            run.write(self.store.mark_failed, source, index, "Cancelled.", cancelled=True)
             self._finish(run, source, failed_page(index, "Cancelled."))
         except DotsError as exc:
             logger.info("%s page %d failed: %s", source, index + 1, exc)
-            self.store.mark_failed(run.batch_id, source, index, str(exc))
+            run.write(self.store.mark_failed, source, index, str(exc))
             self._finish(run, source, failed_page(index, str(exc)), error=exc)
         except Exception as exc:  # a bug (engine, parser, store) must not stall the batch
             logger.exception("%s page %d failed unexpectedly", source, index + 1)
@@ -413,10 +417,7 @@ class BatchPipeline:
     def _fail(self, run: BatchRun, source: str, index: int, reason: str) -> None:
         if (source, index) in run.results:
             return  # already ended (cancelled while it waited)
-        try:
-            self.store.mark_failed(run.batch_id, source, index, reason)
-        except Exception:  # the page still ends (not resumable as failed) if the store breaks
-            logger.exception("could not store the failure of %s page %d", source, index + 1)
+        run.write(self.store.mark_failed, source, index, reason)
         self._finish(run, source, failed_page(index, reason))
 
     def _finish(

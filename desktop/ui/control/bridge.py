@@ -405,5 +405,5 @@ class EngineBridge(QObject):
             await self._close_quietly(self._engine)
             self._engine = None
         if self._reader is not None:
-            self._reader.store.close()
+            await asyncio.to_thread(self._reader.store.close)
         await self.files.aclose()
