@@ -927,6 +927,14 @@
       <translation>Зацикливание остановлено после %1 символов</translation>
     </message>
     <message>
+      <source>An earlier page could not be read</source>
+      <translation>Не удалось прочитать одну из предыдущих страниц</translation>
+    </message>
+    <message>
+      <source>Cancelled</source>
+      <translation>Отменено</translation>
+    </message>
+    <message>
       <source>Repeated blocks removed (the model looped): %1</source>
       <translation>Удалено повторённых блоков (модель зациклилась): %1</translation>
     </message>
@@ -951,6 +959,10 @@
       <translation>Ответ обрезан на лимите токенов</translation>
     </message>
     <message>
+      <source>The engine ended without a result</source>
+      <translation>Движок завершил работу без результата</translation>
+    </message>
+    <message>
       <source>The model returned an empty answer</source>
       <translation>Модель вернула пустой ответ</translation>
     </message>
@@ -969,6 +981,10 @@
     <message>
       <source>The model's answer has no block with a usable box</source>
       <translation>В ответе модели нет ни одного блока с годной рамкой</translation>
+    </message>
+    <message>
+      <source>The page could not be rendered</source>
+      <translation>Страницу не удалось отрисовать</translation>
     </message>
     <message>
       <source>answer limited to %1 tokens (asked for %2)</source>

@@ -175,6 +175,8 @@ def test_given_russian_then_page_reasons_read_in_russian_piece_by_piece(russian:
     assert status_sentence(truncated, False).endswith(
         "сохранено полных блоков: 7 и обрезанный последний."
     )
+    cancelled = Page(0, 0, 0, status=PageStatus.FAILED, reason="Cancelled.")  # the reader's
+    assert status_sentence(cancelled, False).endswith("Отменено.")
     unknown = Page(0, 10, 10, status=PageStatus.FAILED, reason="Something new happened.")
     assert status_sentence(unknown, False).endswith("Something new happened.")  # kept as is
 

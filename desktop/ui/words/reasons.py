@@ -97,6 +97,11 @@ def _rules() -> tuple[tuple[str, str, str], ...]:
             t("answer limited to %1 tokens (asked for %2)"),
             "",
         ),
+        # The page reader's own (engines/batch/pipeline.py).
+        (r"^Cancelled(?=\.)", t("Cancelled"), ""),
+        (r"An earlier page could not be read", t("An earlier page could not be read"), ""),
+        (r"The page could not be rendered", t("The page could not be rendered"), ""),
+        (r"The engine ended without a result", t("The engine ended without a result"), ""),
     )
 
 
