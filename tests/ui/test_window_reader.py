@@ -166,3 +166,30 @@ def test_given_a_batch_when_the_last_page_faults_then_only_that_page_fails(
     ui.wait(lambda: not ui.bridge.busy)
     assert ui.window.batch_label.text() == ""
     assert not any(e.running or e.queued for e in entries)
+
+
+def test_given_an_interrupted_reading_and_no_engine_then_it_waits_and_resumes_with_one(
+    vllm_sim: Callable[..., Any], make_ui: Callable[..., Ui], tmp_path: Path
+) -> None:
+    from desktop.engines.remote.server import ServerEngine
+
+    # GIVEN a reading a crash cut before its page was read, and a window without an engine
+    (scan,) = _pages(tmp_path, 1)
+    store = BatchStore()
+    batch = store.create_batch([scan], {"mode": "layout", "dpi": 200}, "cut")
+    store.add_pages(batch, scan, [0])
+    store.close()
+    ui = make_ui(None)
+    ui.controller.resume_interrupted()
+    ui.qtbot.wait(300)
+    assert not ui.controller.entries  # not read into "No OCR engine" failures
+    # WHEN an engine becomes ready
+    sim = vllm_sim()
+    ui.bridge.set_engine(ServerEngine(sim.base_url, sim.api_key))
+    # THEN the reading resumes, is read once and leaves the store
+    ui.wait(lambda: bool(ui.controller.entries))
+    (entry,) = ui.controller.entries.values()
+    ui.wait(lambda: bool(entry.results.get(0)))
+    assert entry.path == scan and entry.results[0].status is PageStatus.OK
+    assert _requested(sim) == [_sha(scan)]
+    ui.wait(lambda: not BatchStore().batches(), timeout=10)

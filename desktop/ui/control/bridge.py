@@ -262,18 +262,24 @@ class EngineBridge(QObject):
         batch_id: str,
     ) -> None:
         """Turn one run's events into signals; a run that ended is dropped from the store."""
+        from desktop.engines.batch.batchevents import SourceFailed
+
         finished: set[int] = set()
         complete = False
         try:
             reader = await self._get_reader()
-            stream = start(reader)
-            async with closing_stream(stream) as events:
+            async with closing_stream(start(reader)) as events:
                 async for event in events:
-                    complete = self._on_event(key, event, region, finished) or complete
+                    if isinstance(event, SourceFailed):  # the file went away or broke
+                        self.source_failed.emit(key, event.error)
+                        self._fail_pages(key, pages, finished, event.error, region)
+                        complete = True
+                    elif self._on_event(key, event, region, finished):
+                        complete = True
         except DotsError as exc:  # the run could not start (its batch is gone)
             self._fail_pages(key, pages, finished, str(exc), region)
         finally:
-            self._progress(done=len(set(pages) - finished))
+            self._progress(done=len(set(pages) - finished))  # stopped by a quit
         if complete:
             from desktop.engines.batch.resume import forget_batch
 
@@ -294,9 +300,7 @@ class EngineBridge(QObject):
             else:
                 self.page_done.emit(key, page)
             return event.done == event.total
-        if isinstance(event, ev.SourceFailed):
-            self.source_failed.emit(key, event.error)
-        elif region is not None:
+        if region is not None:
             return False  # a region's text is no reading of the page itself
         elif isinstance(event, ev.PageStarted):
             self.page_started.emit(key, event.index)

@@ -82,6 +82,8 @@ class WindowController(QObject):
         b.region_done.connect(self._on_region_done)
         b.chat_delta.connect(self.chat.on_delta)
         b.chat_finished.connect(self.chat.on_finished)
+        b.engine_changed.connect(self._on_engine_state)
+        self._resume_waiting = False  # interrupted readings wait for an engine
 
     def keep(self, task: asyncio.Future[None]) -> None:
         self._tasks.add(task)
@@ -171,8 +173,20 @@ class WindowController(QObject):
         return entry
 
     def resume_interrupted(self) -> None:
-        """Finish the readings a crash or a quit stopped; their finished pages are not re-read."""
+        """Finish the readings a crash or a quit stopped; their finished pages are not re-read.
+
+        Without an engine (a managed model not started yet) they wait for one: read now,
+        every page would fail and the reading would be over.
+        """
+        if self.bridge.engine is None:
+            self._resume_waiting = True
+            return
+        self._resume_waiting = False
         self.keep(asyncio.ensure_future(self._resume_interrupted()))
+
+    def _on_engine_state(self, _name: str, state: str, _detail: str) -> None:
+        if state == "ready" and self._resume_waiting:
+            self.resume_interrupted()
 
     async def _resume_interrupted(self) -> None:
         try:
