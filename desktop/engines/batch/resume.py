@@ -17,6 +17,7 @@ class Interrupted:
     batch_id: str
     source: str
     pages: tuple[int, ...]
+    dpi: int = 200  # what its pages were rendered at (boxes are in those pixels)
 
 
 def interrupted_readings(store: BatchStore) -> list[Interrupted]:
@@ -31,7 +32,8 @@ def interrupted_readings(store: BatchStore) -> list[Interrupted]:
             store.delete_batch(info.id)
             continue
         pages = tuple(r.page_index for r in store.pages(info.id))
-        found.append(Interrupted(info.id, info.sources[0], pages))
+        dpi = int(info.options.get("dpi") or 200)
+        found.append(Interrupted(info.id, info.sources[0], pages, dpi))
     return found
 
 

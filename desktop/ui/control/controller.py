@@ -199,7 +199,7 @@ class WindowController(QObject):
             entry.resumed = True
             entry.queued.update(reading.pages)
             self._add(entry, select=n == 0)  # the newest
-            self.bridge.add_file(entry.key, reading.source, self.dpi)
+            self.bridge.add_file(entry.key, reading.source, reading.dpi)
             self.bridge.resume(entry.key, reading)
         if readings:
             self.window.show_message(
