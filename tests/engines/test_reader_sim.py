@@ -161,7 +161,9 @@ def test_interrupted_readings_are_those_left_with_pages_to_read() -> None:
     store.mark_running(cut, "/b.pdf", 1)
     region = store.create_batch(["/a.png"], {"mode": "grounding", "region": [1, 2, 3, 4]}, "rg")
     store.add_pages(region, "/a.png", [0])
-    (reading,) = interrupted_readings(store)
+    running = store.create_batch(["/c.png"], {"mode": "layout"}, "running-here")
+    store.add_pages(running, "/c.png", [0])
+    (reading,) = interrupted_readings(store, skip={"running-here"})
     assert (reading.batch_id, reading.source, reading.pages) == ("cut", "/b.pdf", (0, 1, 2))
     assert store.batch("rg") is None  # a region is not resumed: it is dropped
     assert store.batch("ended") is not None

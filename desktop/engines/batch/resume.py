@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from desktop.engines.batch.batchstore import BatchStore
@@ -20,14 +21,17 @@ class Interrupted:
     dpi: int = 200  # what its pages were rendered at (boxes are in those pixels)
 
 
-def interrupted_readings(store: BatchStore) -> list[Interrupted]:
-    """The store's interrupted readings of one file each, newest first.
+def interrupted_readings(store: BatchStore, skip: Collection[str] = ()) -> list[Interrupted]:
+    """The store's interrupted readings of one file each, newest first; ``skip``: batch ids
+    still running here (begun by this session).
 
     Region reads are dropped instead: a region is a moment's question, not a batch.
     Blocking (SQLite): call it in a worker thread.
     """
     found: list[Interrupted] = []
     for info in store.interrupted_batches():
+        if info.id in skip:
+            continue
         if info.options.get("region") or len(info.sources) != 1:
             store.delete_batch(info.id)
             continue

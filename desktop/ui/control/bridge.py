@@ -91,6 +91,7 @@ class EngineBridge(QObject):
         self._concurrency = 2
         self._reader: BatchPipeline | None = None
         self._reader_lock = asyncio.Lock()
+        self._started: set[str] = set()  # batches this session began (never "interrupted")
         self._done = 0
         self._queued = 0
 
@@ -202,6 +203,7 @@ class EngineBridge(QObject):
         pages = list(pages)
         self._progress(queued=len(pages))
         batch_id = uuid.uuid4().hex
+        self._started.add(batch_id)
 
         def start(reader: BatchPipeline) -> Any:
             return reader.run(
@@ -230,7 +232,8 @@ class EngineBridge(QObject):
         reader = await self._get_reader()
         from desktop.engines.batch.resume import interrupted_readings
 
-        return await asyncio.to_thread(interrupted_readings, reader.store)
+        started = set(self._started)  # this session's own are running, not interrupted
+        return await asyncio.to_thread(interrupted_readings, reader.store, started)
 
     def _spawn_ocr(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
