@@ -1,4 +1,4 @@
-"""desktop/ui keeps its rooms: few modules at its top, and no engine called from a widget."""
+"""desktop/ui keeps its rooms: few modules at its top, and no engine read from the window."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from pathlib import Path
 from tests.importgraph import REPO
 
 UI = REPO / "desktop" / "ui"
-#: The only ui module that still calls an engine's ``recognize`` itself: it is moving to the
-#: batch pipeline (engines/batch), after which this set is to be emptied.
-RECOGNIZE_CALLERS_FOR_NOW = {"desktop/ui/control/bridge.py"}
 
 
 def recognize_calls(source: str) -> list[tuple[int, str]]:
@@ -31,14 +28,14 @@ def recognize_calls(source: str) -> list[tuple[int, str]]:
     return calls
 
 
-def test_given_desktop_ui_then_only_the_bridge_calls_an_engines_recognize() -> None:
-    found = {
+def test_given_desktop_ui_then_no_module_calls_an_engines_recognize() -> None:
+    # Pages are read by the page reader (engines/batch), for the window as for the CLI.
+    found = sorted(
         (str(path.relative_to(REPO)), line, receiver)
         for path in sorted(UI.rglob("*.py"))
         for line, receiver in recognize_calls(path.read_text(encoding="utf-8"))
-    }
-    outside = sorted(f for f in found if f[0] not in RECOGNIZE_CALLERS_FOR_NOW)
-    assert not outside, f"engine.recognize called from the UI: {outside}"
+    )
+    assert not found, f"engine.recognize called from the UI: {found}"
 
 
 def test_given_engine_calls_in_any_form_then_each_is_found() -> None:

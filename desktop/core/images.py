@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
 import stat
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -213,6 +214,36 @@ def _iter_image(
         )
 
 
+#: PDFium is not thread-safe, not even across documents (pypdfium2's documentation): every
+#: call into it holds this lock. Pages are rendered in several threads (the page reader's
+#: and the window's display), so an unserialized call would crash or corrupt the process.
+PDFIUM_LOCK = threading.RLock()
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _pdfium_call(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``fn`` calls PDFium: it runs holding ``PDFIUM_LOCK``."""
+
+    @functools.wraps(fn)
+    def locked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with PDFIUM_LOCK:
+            return fn(*args, **kwargs)
+
+    return locked
+
+
+@_pdfium_call
+def _pdf_page_count(doc: pdfium.PdfDocument) -> int:
+    return len(doc)
+
+
+@_pdfium_call
+def _close_pdf(doc: pdfium.PdfDocument) -> None:
+    doc.close()
+
+
+@_pdfium_call
 def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> pdfium.PdfDocument:
     source: str | bytes = str(path_or_bytes) if isinstance(path_or_bytes, Path) else path_or_bytes
     try:
@@ -269,6 +300,7 @@ class _RenderedPage(Image.Image):
         return super().load()
 
 
+@_pdfium_call
 def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) -> PageImage:
     """Render one page on white at ``dpi`` (with upstream's 4500 px cap)."""
     page = doc[index]
@@ -296,13 +328,13 @@ def _iter_pdf(
 ) -> Iterator[PageImage]:
     doc = _open_pdf(source, name, password)
     try:
-        count = len(doc)
+        count = _pdf_page_count(doc)
         if count == 0:
             raise UnreadableFile(Msg.of(Code.PDF_NO_PAGES, name=name))
         for index in _select(pages, count, name):
             yield render_pdf_page(doc, index, dpi, name)
     finally:
-        doc.close()
+        _close_pdf(doc)
 
 
 def iter_pages(
@@ -335,9 +367,9 @@ def count_pages(path: str | Path, password: str | None = None) -> int:
     if kind == "PDF":
         doc = _open_pdf(file, file.name, password)
         try:
-            return len(doc)
+            return _pdf_page_count(doc)
         finally:
-            doc.close()
+            _close_pdf(doc)
     if kind != "TIFF":
         return 1
     return _frame_count(_open_image(file.read_bytes(), file.name), kind)

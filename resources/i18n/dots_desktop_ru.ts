@@ -859,6 +859,10 @@
       <translation>Область распознана, текст в буфере обмена.</translation>
     </message>
     <message>
+      <source>Resuming %1 interrupted reading(s).</source>
+      <translation>Продолжается прерванное чтение: %1.</translation>
+    </message>
+    <message>
       <source>Saved %1</source>
       <translation>Сохранено: %1</translation>
     </message>

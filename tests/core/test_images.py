@@ -308,3 +308,31 @@ def test_rendered_pdf_page_behaves_as_an_ordinary_rgb_image() -> None:
     assert img.resize((10, 10)).size == (10, 10)
     assert np.array_equal(np.asarray(copy.deepcopy(img)), expected)
     assert np.array_equal(np.asarray(pickle.loads(pickle.dumps(img))), expected)
+
+
+def test_a_pdf_page_waits_while_another_thread_is_inside_pdfium() -> None:
+    """PDFium is not thread-safe, not even across documents: the reader and the window's
+    display render in different threads, so every call waits for the one in progress."""
+    import threading
+
+    from desktop.core import images
+
+    rendered = threading.Event()
+    counted = threading.Event()
+
+    def render() -> None:
+        next(iter_pages(REPORT_PDF, dpi=36, pages=[0]))
+        rendered.set()
+
+    def count() -> None:
+        count_pages(REPORT_PDF)
+        counted.set()
+
+    threads = [threading.Thread(target=render), threading.Thread(target=count)]
+    with images.PDFIUM_LOCK:  # another thread's PDFium call, as it were
+        for thread in threads:
+            thread.start()
+        assert not rendered.wait(0.3) and not counted.is_set()
+    assert rendered.wait(10) and counted.wait(10)
+    for thread in threads:
+        thread.join(10)

@@ -12,6 +12,7 @@ class Code(StrEnum):
     FILE_MISSING = "file_missing"
     IS_FOLDER = "is_folder"
     FILE_UNREADABLE = "file_unreadable"
+    CAPTURE_NOT_SAVED = "capture_not_saved"
     FILE_EMPTY = "file_empty"
     NOT_IMAGE_OR_PDF = "not_image_or_pdf"
     IMAGE_DAMAGED = "image_damaged"

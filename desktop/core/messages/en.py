@@ -14,6 +14,7 @@ TEMPLATES: dict[Code, str] = {
     Code.FILE_MISSING: "{name}: the file does not exist.",
     Code.IS_FOLDER: "{name}: this is a folder, not a file.",
     Code.FILE_UNREADABLE: "{name}: the file cannot be read ({detail}).",
+    Code.CAPTURE_NOT_SAVED: "{name}: the image could not be kept in the cache folder ({detail}).",
     Code.FILE_EMPTY: "{name}: the file is empty.",
     Code.NOT_IMAGE_OR_PDF: "{name}: not an image or PDF this app reads.",
     Code.IMAGE_DAMAGED: "{name}: the image is damaged or truncated ({detail}).",

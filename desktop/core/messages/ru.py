@@ -15,6 +15,7 @@ TEMPLATES: dict[Code, str] = {
     Code.FILE_MISSING: "{name}: файл не найден.",
     Code.IS_FOLDER: "{name}: это папка, а не файл.",
     Code.FILE_UNREADABLE: "{name}: не удаётся прочитать файл ({detail}).",
+    Code.CAPTURE_NOT_SAVED: "{name}: не удалось сохранить изображение в папке кэша ({detail}).",
     Code.FILE_EMPTY: "{name}: файл пуст.",
     Code.NOT_IMAGE_OR_PDF: "{name}: это не изображение и не PDF, которые читает приложение.",
     Code.IMAGE_DAMAGED: "{name}: изображение повреждено или обрезано ({detail}).",

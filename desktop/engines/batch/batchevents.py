@@ -1,6 +1,7 @@
 """What a batch run reports: pages started, streamed, finished, in order, and whole documents.
 
-``BatchPipeline`` yields these; the window and the command line only listen to them.
+``BatchPipeline`` (the page reader) yields these; the window and the command line only
+listen to them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ class BlockStreamed:
     source: str
     page_index: int
     block: Block
+
+
+@dataclass(frozen=True, slots=True)
+class TextStreamed:
+    """Raw text of a page still being read (text mode's live view; only when asked for)."""
+
+    source: str
+    page_index: int
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,5 +72,11 @@ class SourceFailed:
 
 
 PipelineEvent = (
-    PageStarted | BlockStreamed | PageFinished | PageInOrder | DocumentFinished | SourceFailed
+    PageStarted
+    | BlockStreamed
+    | TextStreamed
+    | PageFinished
+    | PageInOrder
+    | DocumentFinished
+    | SourceFailed
 )

@@ -160,6 +160,22 @@ class BatchStore:
             }
         return [b for b in self.batches() if b.id in ids]
 
+    def interrupted_batches(self) -> list[BatchInfo]:
+        """Batches stopped with a page still to read (pending or running), newest first.
+
+        What a crash or a quit leaves behind; pages that failed or were cancelled were
+        seen ending and do not make a batch interrupted.
+        """
+        with self._lock:
+            ids = {
+                r[0]
+                for r in self._db.execute(
+                    "SELECT DISTINCT batch_id FROM pages WHERE status IN (?, ?)",
+                    (PENDING, RUNNING),
+                )
+            }
+        return [b for b in self.batches() if b.id in ids]
+
     def delete_batch(self, batch_id: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM pages WHERE batch_id = ?", (batch_id,))

@@ -1,4 +1,9 @@
-"""The batch pipeline: render -> encode -> request -> parse -> sink, resumable through SQLite.
+"""The page reader: render -> encode -> request -> parse -> sink, resumable through SQLite.
+
+The one way pages are read, by the command line and by the window alike: sources (files;
+the window saves pasted images and screen captures as files first), pages, a mode and an
+optional region go in; page events come out. Several runs may go at once (the window
+starts one per document) and share the request limit and the decoded-page budget.
 
 Pages are rendered lazily in a worker thread; at most ``concurrency`` plus a few
 (``ahead``: a quarter of it, at least 2) decoded pages exist at once (backpressure);
@@ -6,23 +11,27 @@ Pages are rendered lazily in a worker thread; at most ``concurrency`` plus a few
 ``BatchStore`` as it changes, so a batch interrupted by a crash or a quit continues where
 it stopped: pages marked done are never requested again. The events it yields are in
 ``batchevents``; the run's bookkeeping (results in order, documents) is in ``batchrun``.
+
+Stopping comes in two kinds: ``cancel_page``/``cancel_source``/``cancel_all`` end pages as
+FAILED "Cancelled." (what a user asked for); ``cancel`` (also closing the event stream)
+stops runs and leaves their pages as they are in the store, to be resumed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from contextlib import aclosing
 from pathlib import Path
 from typing import Any, cast
 
-from desktop.core.document import Page, PageStatus
+from desktop.core.document import BBox, Page, PageStatus
 from desktop.core.errors import DotsError
-from desktop.core.images import count_pages, iter_pages
+from desktop.core.images import iter_pages
 from desktop.core.messages import Code, Msg, say
 from desktop.core.pageimage import PageImage
-from desktop.engines.base import BlockFound, Engine, PageDone, RecognizeMode
+from desktop.engines.base import BlockFound, Engine, PageDone, RecognizeMode, TextDelta
 from desktop.engines.batch.batchevents import (
     BlockStreamed,
     DocumentFinished,
@@ -31,8 +40,10 @@ from desktop.engines.batch.batchevents import (
     PageStarted,
     PipelineEvent,
     SourceFailed,
+    TextStreamed,
 )
-from desktop.engines.batch.batchrun import END, BatchRun, failed_page
+from desktop.engines.batch.batchrun import END, BatchRun, failed_page, plan_batch
+from desktop.engines.batch.batchrun import internal_error as _internal_error
 from desktop.engines.batch.batchstore import BatchStore
 from desktop.engines.batch.history import HistoryStore
 
@@ -47,6 +58,7 @@ __all__ = [
     "PageStarted",
     "PipelineEvent",
     "SourceFailed",
+    "TextStreamed",
     "ahead",
 ]
 
@@ -55,13 +67,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 8
 RENDER_THREADS = 2
 REOPEN_EVERY = 16
-
-
-def _internal_error(exc: BaseException, name: str = "") -> tuple[Msg, ...]:
-    """The fact for an unexpected exception (the traceback goes to the log)."""
-    if name:
-        return (Msg.of(Code.INTERNAL_ERROR_IN, name=name, kind=type(exc).__name__),)
-    return (Msg.of(Code.INTERNAL_ERROR, kind=type(exc).__name__),)
 
 
 def _facts_of(exc: BaseException, source: str) -> tuple[Msg, ...]:
@@ -92,63 +97,98 @@ def _next_page(it: Iterator[PageImage], last: bool) -> PageImage | None:
 
 
 class BatchPipeline:
-    """Runs many pages through one engine with bounded concurrency and resumable state."""
+    """Reads pages through one engine with bounded concurrency and resumable state.
+
+    ``engine`` is fixed; ``engine_source`` instead gives the engine to use for each page as
+    its turn comes (the window's engine can be rebuilt while pages wait). ``live_text``
+    passes the engine's raw text deltas on as ``TextStreamed`` (for a live view).
+    """
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | None = None,
         *,
+        engine_source: Callable[[], Awaitable[Engine]] | None = None,
         store: BatchStore | None = None,
         concurrency: int | None = None,
         mode: RecognizeMode = RecognizeMode.LAYOUT,
         dpi: float = 200,
         password: str | None = None,
         history: HistoryStore | None = None,
+        live_text: bool = False,
     ) -> None:
+        if engine is None and engine_source is None:
+            raise TypeError("BatchPipeline needs an engine or an engine_source")
         self.engine = engine
+        self._engine_source = engine_source
         self.history = history  # finished documents are added here (the UI reopens them)
         self.store = store or BatchStore(":memory:")
-        default = getattr(engine, "concurrency", None) or DEFAULT_CONCURRENCY
-        self.concurrency = max(1, concurrency or int(default))
         self.mode = RecognizeMode(mode)
         self.dpi = dpi
         self.password = password
-        self.batch_id: str | None = None
+        self.live_text = live_text
+        self.batch_id: str | None = None  # the latest run's batch
         self.peak_decoded = 0  # most decoded pages alive at once (backpressure check)
         self._decoded = 0
-        self._run: BatchRun | None = None
-        self._producer: asyncio.Task[None] | None = None
+        self._runs: list[BatchRun] = []
+        default = getattr(engine, "concurrency", None) or DEFAULT_CONCURRENCY
+        self.set_concurrency(concurrency or int(default))
+
+    def set_concurrency(self, value: int) -> None:
+        """Requests at a time (and the decoded pages kept ready); for runs started after."""
+        self.concurrency = max(1, int(value))
+        self._requests = asyncio.Semaphore(self.concurrency)
+        self._slots = asyncio.Semaphore(self.concurrency + ahead(self.concurrency))
+        # Files render in parallel (pages of one PDF in sequence); the slots bound them all.
+        self._readers = asyncio.Semaphore(RENDER_THREADS)
+
+    @property
+    def busy(self) -> bool:
+        """A run has pages without a result."""
+        return any(not run.complete for run in self._runs)
+
+    async def _engine(self) -> Engine:
+        if self.engine is not None:
+            return self.engine
+        assert self._engine_source is not None
+        return await self._engine_source()
 
     # -- control ----------------------------------------------------------------------
     def cancel_page(self, source: str, index: int) -> bool:
         """Stop one page: a running request is closed, a waiting page is never sent.
 
         The page ends FAILED "Cancelled." (resume the batch to retry it). False when the
-        page is not part of the running job or already finished.
+        page is not part of a running job or already finished.
         """
-        run = self._run
         key = (str(source), index)
-        if run is None or key not in run.order or key in run.results:
-            return False
-        run.cancelled_pages.add(key)
-        task = run.tasks.get(key)
-        if task is not None and not task.done():
-            task.cancel()
-        return True
+        found = False
+        for run in list(self._runs):
+            if key not in run.order or key in run.results:
+                continue
+            found = True
+            run.cancelled_pages.add(key)
+            task = run.tasks.get(key)
+            if task is not None and not task.done():
+                task.cancel()
+            elif task is None:  # not rendered yet: it ends now and is never rendered
+                cancelled = (Msg(Code.PAGE_CANCELLED),)
+                run.write(self.store.mark_failed, key[0], index, say(cancelled), cancelled=True)
+                self._finish(run, key[0], failed_page(index, cancelled))
+        return found
+
+    def cancel_source(self, source: str) -> int:
+        """Stop every page of one document not finished yet; returns how many."""
+        keys = {k for run in self._runs for k in run.unfinished(str(source))}
+        return sum(self.cancel_page(s, i) for s, i in sorted(keys))
+
+    def cancel_all(self) -> int:
+        """Stop every page of every run not finished yet; returns how many."""
+        keys = {k for run in self._runs for k in run.unfinished()}
+        return sum(self.cancel_page(s, i) for s, i in sorted(keys))
 
     async def cancel(self) -> None:
-        """Stop the whole job; returns once no request of it is running any more."""
-        run = self._run
-        tasks: list[asyncio.Task[Any]] = []
-        if self._producer is not None:
-            tasks.append(self._producer)
-        if run is not None:
-            tasks.extend(run.tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if run is not None:
-            run.out.put_nowait(END)
+        """Stop every run, leaving its pages resumable; returns once no request runs."""
+        await asyncio.gather(*(run.stop() for run in list(self._runs)))
 
     # -- running ----------------------------------------------------------------------
     def run(
@@ -157,71 +197,70 @@ class BatchPipeline:
         *,
         pages: Sequence[int] | None = None,
         batch_id: str | None = None,
+        mode: RecognizeMode | None = None,
+        dpi: float | None = None,
+        region: BBox | None = None,
     ) -> AsyncGenerator[PipelineEvent, None]:
-        """OCR ``sources`` (``pages``: 0-based, applied to each); resume ``batch_id`` if known."""
-        return self._events([str(s) for s in sources], pages, batch_id)
+        """OCR ``sources`` (``pages``: 0-based, applied to each); resume ``batch_id`` if known.
+
+        ``mode`` and ``dpi`` default to the reader's; ``region`` reads one box of each page
+        (GROUNDING): its results are pages of that box's text, never added to the history.
+        """
+        options = {
+            "mode": str(RecognizeMode(mode or self.mode)),
+            "dpi": self.dpi if dpi is None else dpi,
+            "pages": list(pages) if pages else None,
+            "region": list(region) if region is not None else None,
+        }
+        return self._events([str(s) for s in sources], options, batch_id)
 
     def resume(self, batch_id: str) -> AsyncGenerator[PipelineEvent, None]:
         """Continue a stored batch: done pages come from the store, the rest are requested.
 
-        Also how failed or cancelled pages are retried.
+        Also how failed or cancelled pages are retried. The batch's own mode, DPI and
+        region are used.
         """
         info = self.store.batch(batch_id)
         if info is None:
             raise DotsError(Msg.of(Code.BATCH_MISSING, batch_id=batch_id))
-        pages = info.options.get("pages")
-        return self._events(list(info.sources), pages, batch_id)
-
-    async def _plan(
-        self, sources: list[str], pages: Sequence[int] | None, batch_id: str | None
-    ) -> tuple[str, list[tuple[str, int]], list[SourceFailed]]:
-        options = {"mode": str(self.mode), "dpi": self.dpi, "pages": list(pages) if pages else None}
-        if batch_id is None or self.store.batch(batch_id) is None:
-            batch_id = self.store.create_batch(sources, options, batch_id)
-        order: list[tuple[str, int]] = []
-        failures: list[SourceFailed] = []
-        for source in sources:
-            known = self.store.pages(batch_id, source)
-            if known:
-                indexes = [r.page_index for r in known]
-            else:
-                try:
-                    count = await asyncio.to_thread(count_pages, source, self.password)
-                except DotsError as exc:
-                    failures.append(SourceFailed(source, str(exc), exc.facts))
-                    continue
-                except Exception as exc:  # a bug in a decoder: this file fails, the rest go on
-                    logger.exception("counting the pages of %s failed unexpectedly", source)
-                    facts = _internal_error(exc, Path(source).name)
-                    failures.append(SourceFailed(source, say(facts), facts))
-                    continue
-                indexes = [i for i in (pages or range(count)) if 0 <= i < count]
-                self.store.add_pages(batch_id, source, indexes)
-            order.extend((source, i) for i in indexes)
-        return batch_id, order, failures
+        options = {"mode": str(self.mode), "dpi": self.dpi, "pages": None, "region": None}
+        options.update(info.options)
+        return self._events(list(info.sources), options, batch_id)
 
     async def _events(
-        self, sources: list[str], pages: Sequence[int] | None, batch_id: str | None
+        self, sources: list[str], options: dict[str, Any], batch_id: str | None
     ) -> AsyncGenerator[PipelineEvent, None]:
-        bid, order, failures = await self._plan(sources, pages, batch_id)
+        bid, order, failures = await asyncio.to_thread(
+            plan_batch, self.store, sources, options, batch_id, self.password
+        )
         self.batch_id = bid
-        run = BatchRun(bid, order, len(order))
-        self._run = run
-        for failure in failures:
-            yield failure
-        done: dict[str, dict[int, Page]] = {s: self.store.done_pages(bid, s) for s in sources}
-        for source, index in order:
-            cached = done.get(source, {}).get(index)
-            if cached is not None:
-                self._finish(run, source, cached, cached=True)
-        todo: dict[str, list[int]] = {}
-        for source, index in order:
-            if (source, index) not in run.results:
-                todo.setdefault(source, []).append(index)
-        if run.finished == run.total:
-            run.out.put_nowait(END)
-        self._producer = asyncio.create_task(self._produce(run, todo))
+        region = options.get("region")
+        run = BatchRun(
+            bid,
+            order,
+            len(order),
+            mode=RecognizeMode(options["mode"]),
+            dpi=float(options["dpi"]),
+            region=cast(BBox, tuple(int(v) for v in region)) if region else None,
+        )
+        self._runs.append(run)
         try:
+            for failure in failures:
+                yield failure
+            done = await asyncio.to_thread(
+                lambda: {s: self.store.done_pages(bid, s) for s in sources}
+            )
+            for source, index in order:
+                cached = done.get(source, {}).get(index)
+                if cached is not None:
+                    self._finish(run, source, cached, cached=True)
+            todo: dict[str, list[int]] = {}
+            for source, index in order:
+                if (source, index) not in run.results:
+                    todo.setdefault(source, []).append(index)
+            if run.complete:
+                run.out.put_nowait(END)
+            run.producer = asyncio.create_task(self._produce(run, todo))
             while True:
                 event = await run.out.get()
                 if event is END:
@@ -229,16 +268,16 @@ class BatchPipeline:
                 yield event
         finally:
             # The consumer stopped early (or the job ended): no request may outlive it.
-            producing = self._producer is not None and not self._producer.done()
+            producing = run.producer is not None and not run.producer.done()
             if producing or any(not t.done() for t in run.tasks.values()):
-                await self.cancel()
-            self._producer = None
+                await run.stop()
+            run.producer = None
+            self._runs.remove(run)
+            if run.writes:  # what it said is stored before it is over
+                await asyncio.wait(run.writes)
 
     async def _produce(self, run: BatchRun, todo: dict[str, list[int]]) -> None:
-        slots = asyncio.Semaphore(self.concurrency + ahead(self.concurrency))
-        requests = asyncio.Semaphore(self.concurrency)
-        # Files render in parallel (pages of one PDF in sequence); the slots bound them all.
-        readers = asyncio.Semaphore(RENDER_THREADS)
+        requests, slots, readers = self._requests, self._slots, self._readers
         sources = list(todo.items())
 
         async def read(source: str, indexes: list[int]) -> None:
@@ -246,9 +285,16 @@ class BatchPipeline:
                 # PDFium caches fonts/images per open document until it is closed, so a
                 # long PDF is reopened every few pages to keep memory flat in page count.
                 for start in range(0, len(indexes), REOPEN_EVERY):
-                    part = indexes[start : start + REOPEN_EVERY]
+                    # Pages cancelled while they waited are not rendered at all.
+                    part = [
+                        i
+                        for i in indexes[start : start + REOPEN_EVERY]
+                        if (source, i) not in run.results
+                    ]
+                    if not part:
+                        continue
                     it: Iterator[PageImage] = iter_pages(
-                        source, dpi=self.dpi, pages=part, password=self.password
+                        source, dpi=run.dpi, pages=part, password=self.password
                     )
                     try:
                         if not await self._render(run, source, it, part, gates=(requests, slots)):
@@ -281,6 +327,8 @@ class BatchPipeline:
         slots = gates[1]
         remaining = list(remaining)
         while remaining:
+            if all((source, i) in run.results for i in remaining):
+                return True  # the rest was cancelled while it waited: not rendered
             await slots.acquire()
             try:
                 # The generator may decode a PDF page: that happens in a worker thread,
@@ -306,8 +354,8 @@ class BatchPipeline:
             if (source, page.index) in run.cancelled_pages:
                 slots.release()
                 cancelled = (Msg(Code.PAGE_CANCELLED),)
-                self.store.mark_failed(
-                    run.batch_id, source, page.index, say(cancelled), cancelled=True
+                run.write(
+                    self.store.mark_failed, source, page.index, say(cancelled), cancelled=True
                 )
                 self._finish(run, source, failed_page(page.index, cancelled))
                 continue
@@ -330,40 +378,46 @@ class BatchPipeline:
         index = page.index
         key = (source, index)
         try:
+            engine = await self._engine()
             # Encode the request while waiting for a turn, so a turn starts with sending.
-            prepare = getattr(self.engine, "prepare_request", None)
-            prepared = await prepare(page, self.mode) if prepare is not None else None
+            prepare = getattr(engine, "prepare_request", None) if run.region is None else None
+            prepared = await prepare(page, run.mode) if prepare is not None else None
             async with requests:
                 run.out.put_nowait(PageStarted(source, index))
-                self.store.mark_running(run.batch_id, source, index)
+                await asyncio.to_thread(self.store.mark_running, run.batch_id, source, index)
                 result: Page | None = None
                 stream = (
-                    self.engine.recognize(page, self.mode)
+                    engine.recognize(page, run.mode, run.region)
                     if prepared is None
-                    else cast(Any, self.engine).recognize(page, self.mode, prepared=prepared)
+                    else cast(Any, engine).recognize(page, run.mode, prepared=prepared)
                 )
                 async with aclosing(stream) as events:  # type: ignore[type-var]
                     async for event in events:
                         if isinstance(event, BlockFound):
                             run.out.put_nowait(BlockStreamed(source, index, event.block))
+                        elif isinstance(event, TextDelta):
+                            if self.live_text:
+                                run.out.put_nowait(TextStreamed(source, index, event.text))
                         elif isinstance(event, PageDone):
                             result = event.page
             if result is None:
                 result = failed_page(index, (Msg(Code.ENGINE_NO_RESULT),))
             if result.status is PageStatus.FAILED:
-                self.store.mark_failed(run.batch_id, source, index, result.reason)
+                await asyncio.to_thread(
+                    self.store.mark_failed, run.batch_id, source, index, result.reason
+                )
             else:
-                self.store.mark_done(run.batch_id, source, result)
+                await asyncio.to_thread(self.store.mark_done, run.batch_id, source, result)
             self._finish(run, source, result)
         except asyncio.CancelledError:
             if key not in run.cancelled_pages:
                 raise  # the whole job stops; its pages stay resumable
             cancelled = (Msg(Code.PAGE_CANCELLED),)
-            self.store.mark_failed(run.batch_id, source, index, say(cancelled), cancelled=True)
+            run.write(self.store.mark_failed, source, index, say(cancelled), cancelled=True)
             self._finish(run, source, failed_page(index, cancelled))
         except DotsError as exc:
             logger.info("%s page %d failed: %s", source, index + 1, exc)
-            self.store.mark_failed(run.batch_id, source, index, str(exc))
+            run.write(self.store.mark_failed, source, index, str(exc))
             self._finish(run, source, failed_page(index, exc.facts), error=exc)
         except Exception as exc:  # a bug (engine, parser, store) must not stall the batch
             logger.exception("%s page %d failed unexpectedly", source, index + 1)
@@ -375,10 +429,9 @@ class BatchPipeline:
             slots.release()
 
     def _fail(self, run: BatchRun, source: str, index: int, reason: tuple[Msg, ...]) -> None:
-        try:
-            self.store.mark_failed(run.batch_id, source, index, say(reason))
-        except Exception:  # the page still ends (not resumable as failed) if the store breaks
-            logger.exception("could not store the failure of %s page %d", source, index + 1)
+        if (source, index) in run.results:
+            return  # already ended (cancelled while it waited)
+        run.write(self.store.mark_failed, source, index, say(reason))
         self._finish(run, source, failed_page(index, reason))
 
     def _finish(
@@ -390,4 +443,5 @@ class BatchPipeline:
         cached: bool = False,
         error: DotsError | None = None,
     ) -> None:
-        run.finish(source, page, cached=cached, error=error, history=self.history)
+        history = self.history if run.region is None else None
+        run.finish(source, page, cached=cached, error=error, history=history)

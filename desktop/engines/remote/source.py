@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator
 from typing import Any, Protocol
 
 from desktop.core.document import BBox
+from desktop.core.messages import Msg
 from desktop.core.prompts import PromptMode
 from desktop.core.request import EncodedImage
 from desktop.engines.net.sse import StreamChunk, StreamRestart
@@ -29,7 +30,7 @@ class AnswerSource(Protocol):
         ...
 
     def stream_completion(
-        self, body: dict[str, Any] | bytes, note: str = ""
+        self, body: dict[str, Any] | bytes, note: tuple[Msg, ...] = ()
     ) -> AsyncGenerator[StreamChunk | StreamRestart, None]:
         """One completion's chunks; ``StreamRestart`` when a retry starts it over."""
         ...

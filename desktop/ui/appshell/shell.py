@@ -155,6 +155,7 @@ class DesktopApp(QObject):
         await asyncio.to_thread(_preload_modules)
         self._load_history()
         await self.apply_engine_async()
+        self.controller.resume_interrupted()
         self._fill_profiles()
         self._gpu_start = asyncio.get_running_loop().run_in_executor(None, self.gpu.start)
         reason = await self._gpu_start

@@ -1,7 +1,11 @@
 """The one thin place where asyncio engine work becomes Qt signals.
 
-Every job is a coroutine scheduled with ``asyncio.ensure_future`` on the qasync loop; decoding
-and PDF rendering run in a worker thread, so the GUI thread only ever handles signals.
+Pages are read by the page reader (``engines.batch.pipeline``), the same one the command
+line uses, with its batch store in the data folder: the bridge starts one run per request
+and turns the run's events into signals. What it does itself is display: page images and
+thumbnails. Every job is a coroutine scheduled with ``asyncio.ensure_future`` on the qasync
+loop; decoding and PDF rendering run in worker threads, so the GUI thread only handles
+signals.
 """
 
 from __future__ import annotations
@@ -9,11 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
+import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
@@ -22,19 +24,17 @@ from desktop.core.document import BBox, Page, PageStatus
 from desktop.core.errors import DotsError, facts_of
 from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
-from desktop.engines.base import (
-    BlockFound,
-    Capability,
-    ChatMessage,
-    Engine,
-    PageDone,
-    RecognizeMode,
-    TextDelta,
-)
+from desktop.engines.base import Capability, ChatMessage, Engine, RecognizeMode
+from desktop.ui.control.pagefiles import PageFiles, background_thread
+
+# background_thread: app.py's worker threads use it from here.
+__all__ = ["EngineBridge", "background_thread", "closing_stream"]
+
+if TYPE_CHECKING:
+    from desktop.engines.batch.pipeline import BatchPipeline, PipelineEvent
+    from desktop.engines.batch.resume import Interrupted
 
 logger = logging.getLogger(__name__)
-
-THUMB_DPI = 24
 
 
 @contextlib.asynccontextmanager
@@ -51,53 +51,6 @@ async def closing_stream(stream: AsyncIterator[Any]) -> AsyncIterator[AsyncItera
 def _retrieve_exception(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
-
-
-def background_thread() -> None:
-    """Thread initializer for worker pools: a lower CPU priority (Linux; elsewhere a no-op).
-
-    On a busy machine the scheduler then runs the GUI thread first, and page rendering
-    or image encoding waits a moment instead of the window.
-    """
-    import os
-    import threading
-
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 5))
-    except OSError:  # not allowed here: keep the default
-        logger.debug("could not lower the worker thread's priority")
-
-
-#: Pixels converted per PIL call: each call holds the GIL, so a whole page at once would
-#: keep the GUI thread waiting for tens of milliseconds.
-STRIP_PIXELS = 1 << 16
-
-
-def pil_to_qimage(image: Any) -> QImage:
-    """PIL image -> an independent QImage (built off the GUI thread, in short strips)."""
-    width, height = image.size
-    rows = max(1, STRIP_PIXELS // max(1, width))
-    parts = []
-    for top in range(0, height, rows):
-        strip = image.crop((0, top, width, min(height, top + rows)))
-        parts.append((strip if strip.mode == "RGB" else strip.convert("RGB")).tobytes())
-    data = b"".join(parts)
-    qimg = QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888)
-    # The screen's own format: QPixmap.fromImage on the GUI thread then only copies.
-    return qimg.convertToFormat(QImage.Format.Format_RGB32)
-
-
-@dataclass(slots=True)
-class Source:
-    """Where a document's pages come from: a file on disk or images held in memory."""
-
-    path: str = ""
-    images: list[PageImage] = field(default_factory=list)
-    dpi: int = 200
-    page_count: int = 0
 
 
 class EngineBridge(QObject):
@@ -125,20 +78,23 @@ class EngineBridge(QObject):
         self._engine_ready: asyncio.Future[None] | None = None
         self._engine_set = asyncio.Event()
         self._engine_set.set()
-        self._sources: dict[str, Source] = {}
-        self._pool = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="dots-render", initializer=background_thread
-        )
-        self._pool.submit(lambda: None)  # its thread starts now, not on the first page
+        self.files = PageFiles(self)
+        for mine, theirs in (
+            (self.page_count, self.files.page_count),
+            (self.source_failed, self.files.source_failed),
+            (self.thumbnail_ready, self.files.thumbnail_ready),
+            (self.page_image_ready, self.files.page_image_ready),
+        ):
+            theirs.connect(mine)
         self._ocr_tasks: set[asyncio.Future[Any]] = set()
         self._other_tasks: set[asyncio.Future[Any]] = set()
         self._chat_task: asyncio.Future[Any] | None = None
-        self._thumb_queue: list[tuple[str, int]] = []
-        self._thumb_task: asyncio.Future[Any] | None = None
-        self._semaphore = asyncio.Semaphore(2)
+        self._concurrency = 2
+        self._reader: BatchPipeline | None = None
+        self._reader_lock = asyncio.Lock()
+        self._started: set[str] = set()  # batches this session began (never "interrupted")
         self._done = 0
         self._queued = 0
-        self._cache: dict[tuple[str, int], PageImage] = {}
 
     # -- engine ---------------------------------------------------------------
     @property
@@ -149,7 +105,10 @@ class EngineBridge(QObject):
         return self._engine.capabilities if self._engine else Capability.NONE
 
     def set_concurrency(self, value: int) -> None:
-        self._semaphore = asyncio.Semaphore(max(1, value))
+        """Pages read at a time (for reads started after this)."""
+        self._concurrency = max(1, value)
+        if self._reader is not None:
+            self._reader.set_concurrency(self._concurrency)
 
     def expect_engine(self) -> None:
         """An engine is being built: pages queued meanwhile wait for it instead of failing."""
@@ -210,95 +169,25 @@ class EngineBridge(QObject):
         except Exception:  # closing is best effort; log the cause
             logger.warning("closing engine %s failed", engine.name, exc_info=True)
 
-    # -- sources and page images -----------------------------------------------
+    # -- files (display) ----------------------------------------------------------
     def add_file(self, key: str, path: str, dpi: int = 200) -> None:
-        """Register a file and count its pages in the worker thread."""
-        self._sources[key] = Source(path=path, dpi=dpi)
-        self._spawn(self._count(key))
-
-    def add_images(self, key: str, images: Sequence[PageImage]) -> None:
-        self._sources[key] = Source(images=list(images), page_count=len(images))
-        self.page_count.emit(key, len(images))
+        """Register a file; its page count arrives as ``page_count`` (or ``source_failed``)."""
+        self.files.add_file(key, path, dpi)
 
     def forget(self, key: str) -> None:
-        self._sources.pop(key, None)
-        for cache_key in [k for k in self._cache if k[0] == key]:
-            del self._cache[cache_key]
-
-    async def _count(self, key: str) -> None:
-        source = self._sources[key]
-        try:
-            from desktop.core.images import count_pages
-
-            count = await self._run(count_pages, source.path)
-        except DotsError as exc:
-            self.source_failed.emit(key, exc.facts)
-            return
-        except Exception as exc:  # a reader bug must not kill the window
-            logger.exception("counting pages of %s failed", source.path)
-            self.source_failed.emit(key, facts_of(exc))
-            return
-        source.page_count = count
-        self.page_count.emit(key, count)
-
-    async def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
-
-    def _load_page(self, key: str, index: int, dpi: float | None = None) -> PageImage:
-        """Worker thread: decode one page (cached at full DPI for OCR)."""
-        source = self._sources[key]
-        if source.images:
-            return source.images[index]
-        if dpi is None and (key, index) in self._cache:
-            return self._cache[(key, index)]
-        from desktop.core.images import iter_pages
-
-        page = next(iter_pages(source.path, dpi=dpi or source.dpi, pages=[index]))
-        if dpi is None:
-            if len(self._cache) > 6:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[(key, index)] = page
-        return page
+        """The document is closed: its reading stops and its pages leave the caches."""
+        self.cancel_document(key)
+        self.files.forget(key)
 
     def request_page_image(self, key: str, index: int) -> None:
-        self._spawn(self._page_image(key, index))
-
-    async def _page_image(self, key: str, index: int) -> None:
-        try:
-            qimg = await self._run(lambda: pil_to_qimage(self._load_page(key, index).image))
-        except Exception as exc:  # shown on the page list; the rest of the file still works
-            logger.warning("page %s of %s failed to render: %s", index, key, exc)
-            self.source_failed.emit(key, facts_of(exc))
-            return
-        self.page_image_ready.emit(key, index, qimg)
+        self.files.request_page_image(key, index)
 
     def request_thumbnail(self, key: str, index: int) -> None:
-        """Queue a small render; one at a time so a 300-page PDF never floods the worker."""
-        self._thumb_queue.append((key, index))
-        if self._thumb_task is None or self._thumb_task.done():
-            self._thumb_task = self._spawn(self._drain_thumbnails())
+        self.files.request_thumbnail(key, index)
 
-    async def _drain_thumbnails(self) -> None:
-        while self._thumb_queue:
-            key, index = self._thumb_queue.pop(0)
-            if key not in self._sources:
-                continue
-            try:
-                qimg = await self._run(self._thumbnail, key, index)
-            except Exception as exc:  # a bad page gets no thumbnail, nothing more
-                logger.debug("thumbnail %s/%s failed: %s", key, index, exc)
-                continue
-            self.thumbnail_ready.emit(key, index, qimg)
-
-    def _thumbnail(self, key: str, index: int) -> QImage:
-        source = self._sources[key]
-        image = source.images[index].image if source.images else None
-        if image is None:
-            image = self._load_page(key, index, dpi=THUMB_DPI).image
-        thumb = image.copy()
-        thumb.thumbnail((160, 220))
-        return pil_to_qimage(thumb)
+    async def page_image(self, key: str, index: int) -> PageImage:
+        """The page at reading resolution (for chat's first turn)."""
+        return await self.files.page_image(key, index)
 
     # -- OCR -------------------------------------------------------------------
     def recognize(
@@ -308,68 +197,168 @@ class EngineBridge(QObject):
         mode: RecognizeMode,
         region: BBox | None = None,
     ) -> None:
-        """Queue OCR of ``pages``; events arrive as signals."""
-        self._queued += len(pages)
-        self.batch_progress.emit(self._done, self._queued)
-        for index in pages:
-            task = asyncio.ensure_future(self._recognize_page(key, index, mode, region))
-            self._ocr_tasks.add(task)
-            task.add_done_callback(self._ocr_tasks.discard)
+        """Queue OCR of ``pages`` (one run of the page reader); events arrive as signals."""
+        source = self.files.source(key)
+        if source is None or not pages:
+            return
+        pages = list(pages)
+        self._progress(queued=len(pages))
+        batch_id = uuid.uuid4().hex
+        self._started.add(batch_id)
 
-    async def _recognize_page(
-        self, key: str, index: int, mode: RecognizeMode, region: BBox | None
-    ) -> None:
-        try:
-            async with self._semaphore:
-                if region is None:  # a region's text is no reading of the page itself
-                    self.page_started.emit(key, index)
-                page_image = await self._run(self._load_page, key, index)
-                engine = await self._ready_engine()
-                self.engine_changed.emit(engine.name, "busy", ())
-                stream = engine.recognize(page_image, mode, region)
-                async with closing_stream(stream) as events:
-                    async for event in events:
-                        if region is not None:
-                            if isinstance(event, PageDone):
-                                self.region_done.emit(key, index, event.page)
-                            continue
-                        if isinstance(event, BlockFound):
-                            self.block_found.emit(key, event.page_index, event.block)
-                        elif isinstance(event, TextDelta):
-                            self.text_delta.emit(key, event.page_index, event.text)
-                        elif isinstance(event, PageDone):
-                            self.page_done.emit(key, event.page)
-        except asyncio.CancelledError:
-            if region is not None:
-                raise
-            self.page_done.emit(
-                key, Page(index, 0, 0, status=PageStatus.PENDING, facts=(Msg(Code.PAGE_CANCELLED),))
+        def start(reader: BatchPipeline) -> Any:
+            return reader.run(
+                [source.path],
+                pages=pages,
+                batch_id=batch_id,
+                mode=mode,
+                dpi=source.dpi,
+                region=region,
             )
-            raise
-        except Exception as exc:  # every failure becomes a failed page with its sentence
-            if not isinstance(exc, DotsError):
-                logger.exception("OCR of page %s failed", index)
-            failed = Page(index, 0, 0, status=PageStatus.FAILED, facts=facts_of(exc))
+
+        self._spawn_ocr(self._read(key, pages, start, region, batch_id))
+
+    def resume(self, key: str, interrupted: Interrupted) -> None:
+        """Finish an interrupted reading: done pages come from the store, the rest are read."""
+        self._progress(queued=len(interrupted.pages))
+
+        def start(reader: BatchPipeline) -> Any:
+            return reader.resume(interrupted.batch_id)
+
+        pages = list(interrupted.pages)
+        self._spawn_ocr(self._read(key, pages, start, None, interrupted.batch_id))
+
+    async def interrupted(self) -> list[Interrupted]:
+        """Readings a crash or a quit stopped, newest first (regions are dropped, not kept)."""
+        reader = await self._get_reader()
+        from desktop.engines.batch.resume import interrupted_readings
+
+        started = set(self._started)  # this session's own are running, not interrupted
+        return await asyncio.to_thread(interrupted_readings, reader.store, started)
+
+    def _spawn_ocr(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._ocr_tasks.add(task)
+        task.add_done_callback(self._ocr_tasks.discard)
+
+    async def _get_reader(self) -> BatchPipeline:
+        """The page reader, its store opened (off the GUI thread) on first use."""
+        async with self._reader_lock:
+            if self._reader is None:
+                from desktop.engines.batch.batchstore import BatchStore
+                from desktop.engines.batch.pipeline import BatchPipeline
+
+                store = await asyncio.to_thread(BatchStore)
+                self._reader = BatchPipeline(
+                    engine_source=self._ready_engine,
+                    store=store,
+                    concurrency=self._concurrency,
+                    live_text=True,
+                )
+        return self._reader
+
+    async def _read(
+        self,
+        key: str,
+        pages: list[int],
+        start: Callable[[BatchPipeline], Any],
+        region: BBox | None,
+        batch_id: str,
+    ) -> None:
+        """Turn one run's events into signals; a run that ended is dropped from the store."""
+        from desktop.engines.batch.batchevents import SourceFailed
+
+        finished: set[int] = set()
+        complete = False
+        try:
+            reader = await self._get_reader()
+            async with closing_stream(start(reader)) as events:
+                async for event in events:
+                    if isinstance(event, SourceFailed):  # the file went away or broke
+                        facts = event.facts or (Msg(Code.PAGE_NOT_RENDERED),)
+                        self.source_failed.emit(key, facts)
+                        self._fail_pages(key, pages, finished, facts, region)
+                        complete = True
+                    elif self._on_event(key, event, region, finished):
+                        complete = True
+        except DotsError as exc:  # the run could not start (its batch is gone)
+            self._fail_pages(key, pages, finished, exc.facts, region)
+        finally:
+            self._progress(done=len(set(pages) - finished))  # stopped by a quit
+        if complete:
+            from desktop.engines.batch.resume import forget_batch
+
+            await asyncio.to_thread(forget_batch, reader.store, batch_id)
+
+    def _on_event(
+        self, key: str, event: PipelineEvent, region: BBox | None, finished: set[int]
+    ) -> bool:
+        """Emit the signal for ``event``; True when it was the run's last page."""
+        from desktop.engines.batch import batchevents as ev
+
+        if isinstance(event, ev.PageFinished):
+            page = event.page
+            finished.add(page.index)
+            self._progress(done=1)
+            if region is not None:
+                self.region_done.emit(key, page.index, page)
+            else:
+                self.page_done.emit(key, page)
+            return event.done == event.total
+        if region is not None:
+            return False  # a region's text is no reading of the page itself
+        elif isinstance(event, ev.PageStarted):
+            self.page_started.emit(key, event.index)
+            if self._engine is not None:
+                self.engine_changed.emit(self._engine.name, "busy", ())
+        elif isinstance(event, ev.BlockStreamed):
+            self.block_found.emit(key, event.page_index, event.block)
+        elif isinstance(event, ev.TextStreamed):
+            self.text_delta.emit(key, event.page_index, event.text)
+        return False
+
+    def _fail_pages(
+        self,
+        key: str,
+        pages: list[int],
+        finished: set[int],
+        reason: tuple[Msg, ...],
+        region: BBox | None,
+    ) -> None:
+        for index in pages:
+            if index in finished:
+                continue
+            finished.add(index)
+            failed = Page(index, 0, 0, status=PageStatus.FAILED, facts=reason)
             if region is not None:
                 self.region_done.emit(key, index, failed)
             else:
                 self.page_done.emit(key, failed)
-        finally:
-            self._done += 1
-            self.batch_progress.emit(self._done, self._queued)
-            if self._done >= self._queued:
-                self._done = self._queued = 0
-                self.batch_progress.emit(0, 0)
-                ready = self._engine_ready
-                if self._engine is not None and ready and ready.done() and not ready.exception():
-                    self.engine_changed.emit(self._engine.name, "ready", ())
+            self._progress(done=1)
+
+    def _progress(self, *, done: int = 0, queued: int = 0) -> None:
+        if not done and not queued:
+            return
+        self._done += done
+        self._queued += queued
+        self.batch_progress.emit(self._done, self._queued)
+        if self._done >= self._queued:
+            self._done = self._queued = 0
+            self.batch_progress.emit(0, 0)
+            ready = self._engine_ready
+            if self._engine is not None and ready and ready.done() and not ready.exception():
+                self.engine_changed.emit(self._engine.name, "ready", ())
 
     def cancel_ocr(self) -> int:
-        """Cancel queued and running pages; returns how many were cancelled."""
-        tasks = [t for t in self._ocr_tasks if not t.done()]
-        for task in tasks:
-            task.cancel()
-        return len(tasks)
+        """Stop every page not read yet (each ends "Cancelled."); returns how many."""
+        return self._reader.cancel_all() if self._reader is not None else 0
+
+    def cancel_document(self, key: str) -> int:
+        """Stop the pages of one document not read yet; returns how many."""
+        source = self.files.source(key)
+        if self._reader is None or source is None:
+            return 0
+        return self._reader.cancel_source(source.path)
 
     @property
     def busy(self) -> bool:
@@ -401,11 +390,6 @@ class EngineBridge(QObject):
         if self._chat_task is not None and not self._chat_task.done():
             self._chat_task.cancel()
 
-    async def page_image(self, key: str, index: int) -> PageImage:
-        """The page at OCR resolution (for chat's first turn)."""
-        result: PageImage = await self._run(self._load_page, key, index)
-        return result
-
     # -- lifecycle ---------------------------------------------------------------
     def _spawn(self, coro: Any) -> asyncio.Future[Any]:
         task = asyncio.ensure_future(coro)
@@ -414,9 +398,16 @@ class EngineBridge(QObject):
         return task
 
     async def aclose(self) -> None:
-        """Cancel everything and close the engine; bounded so quitting never hangs."""
-        self.cancel_ocr()
+        """Stop everything and close the engine; bounded so quitting never hangs.
+
+        Pages being read stay unfinished in the batch store: the next start resumes them.
+        """
         self.stop_chat()
+        if self._reader is not None:
+            try:
+                await asyncio.wait_for(self._reader.cancel(), timeout=3)
+            except TimeoutError:
+                logger.warning("the page reader did not stop within 3 s")
         pending = [t for t in (*self._ocr_tasks, *self._other_tasks) if not t.done()]
         for task in pending:
             task.cancel()
@@ -427,7 +418,6 @@ class EngineBridge(QObject):
         if self._engine is not None:
             await self._close_quietly(self._engine)
             self._engine = None
-        # Wait (briefly) for a render in progress: a thread still decoding while the
-        # interpreter exits is a crash waiting to happen.
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        await asyncio.wait_for(asyncio.to_thread(self._pool.shutdown, True), timeout=5)
+        if self._reader is not None:
+            await asyncio.to_thread(self._reader.store.close)
+        await self.files.aclose()

@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 
 from desktop.core.document import BBox, Block, Document, Page, PageStatus
 from desktop.core.errors import DotsError
-from desktop.core.messages import Msg
+from desktop.core.messages import Code, Msg
 from desktop.engines.base import Capability, ChatMessage, RecognizeMode
 from desktop.engines.chat import restored
 from desktop.ui.control.bridge import EngineBridge
@@ -92,6 +92,8 @@ class WindowController(QObject):
         b.region_done.connect(self._on_region_done)
         b.chat_delta.connect(self.chat.on_delta)
         b.chat_finished.connect(self.chat.on_finished)
+        b.engine_changed.connect(self._on_engine_state)
+        self._resume_waiting = False  # interrupted readings wait for an engine
 
     def keep(self, task: asyncio.Future[None]) -> None:
         self._tasks.add(task)
@@ -127,14 +129,23 @@ class WindowController(QObject):
         self.open_inputs(expand_paths(files))
 
     async def _decode_image(self, key: str, data: bytes, name: str) -> None:
-        from desktop.core.images import load_image_bytes
+        """A pasted or captured image is kept as a file first: read (and resumed) as one."""
+        from desktop.engines.batch.captures import save_capture
 
         try:
-            page = await asyncio.to_thread(load_image_bytes, data, name)
+            path = await asyncio.to_thread(save_capture, data, name)
         except DotsError as exc:
             self._on_source_failed(key, exc.facts)
             return
-        self.bridge.add_images(key, [page])
+        except OSError as exc:  # the cache folder cannot be written
+            detail = str(exc.strerror or exc)
+            self._on_source_failed(key, (Msg.of(Code.CAPTURE_NOT_SAVED, name=name, detail=detail),))
+            return
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        entry.path = str(path)
+        self.bridge.add_file(key, entry.path, self.dpi)
 
     def _add(self, entry: DocEntry, select: bool = True) -> None:
         self.entries[entry.key] = entry
@@ -167,6 +178,40 @@ class WindowController(QObject):
         self.window.documents.add_document(entry, select=False)
         return entry
 
+    def resume_interrupted(self) -> None:
+        """Finish the readings a crash or a quit stopped; their finished pages are not re-read.
+
+        Without an engine (a managed model not started yet) they wait for one: read now,
+        every page would fail and the reading would be over.
+        """
+        if self.bridge.engine is None:
+            self._resume_waiting = True
+            return
+        self._resume_waiting = False
+        self.keep(asyncio.ensure_future(self._resume_interrupted()))
+
+    def _on_engine_state(self, _name: str, state: str, _detail: str) -> None:
+        if state == "ready" and self._resume_waiting:
+            self.resume_interrupted()
+
+    async def _resume_interrupted(self) -> None:
+        try:
+            readings = await self.bridge.interrupted()
+        except Exception:  # no batch store: nothing to resume, the window works on
+            logger.warning("interrupted readings unavailable", exc_info=True)
+            return
+        for n, reading in enumerate(readings):
+            entry = DocEntry.for_path(reading.source)
+            entry.resumed = True
+            entry.queued.update(reading.pages)
+            self._add(entry, select=n == 0)  # the newest
+            self.bridge.add_file(entry.key, reading.source, reading.dpi)
+            self.bridge.resume(entry.key, reading)
+        if readings:
+            self.window.show_message(
+                t("Resuming %1 interrupted reading(s).").replace("%1", str(len(readings)))
+            )
+
     def _on_page_count(self, key: str, count: int) -> None:
         entry = self.entries.get(key)
         if entry is None:
@@ -176,7 +221,7 @@ class WindowController(QObject):
         if key == self.current_key:
             self.window.documents.show_pages(entry)
             self.window.documents.select_page(0)
-        if not entry.restored:
+        if not entry.restored and not entry.resumed:
             self.read(key, [i for i in range(count) if i not in entry.results])
 
     def _on_source_failed(self, key: str, facts: tuple[Msg, ...]) -> None:

@@ -33,6 +33,7 @@ class DocEntry:
     chat: list[ChatMessage] = field(default_factory=list)
     region_text: str = ""
     restored: bool = False  # reopened from history: shown, not read again
+    resumed: bool = False  # finishing a reading a crash or quit stopped: only its pages
     history_id: int | None = None  # its row in the history store, once saved or restored
 
     @classmethod

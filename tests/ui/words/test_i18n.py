@@ -196,6 +196,8 @@ def test_given_russian_then_page_reasons_read_in_russian_piece_by_piece(russian:
     assert status_sentence(truncated, False).endswith(
         "сохранено полных блоков: 7 и обрезанный последний."
     )
+    cancelled = Page(0, 0, 0, status=PageStatus.FAILED, facts=(Msg(Code.PAGE_CANCELLED),))
+    assert status_sentence(cancelled, False).endswith("Отменено.")  # the reader's own reason
     # A page stored before facts existed keeps its English reason rather than losing it.
     unknown = Page(0, 10, 10, status=PageStatus.FAILED, reason="Something new happened.")
     assert status_sentence(unknown, False).endswith("Something new happened.")
