@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import html
-import io
 import json
 import os
 import re
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from desktop.core.document import Block, Document, Page
+from desktop.core.sheets import sheet_title, write_xlsx
 from desktop.core.tables import TableGrid, parse_table_html
+
+__all__ = ["sheet_title", "write_xlsx"]  # their home is core/sheets.py; kept importable here
 
 _HEADER_FOOTER = frozenset({"Page-header", "Page-footer"})
 _DISPLAY_MATH = re.compile(r"^\\\[(.*)\\\]$", re.DOTALL)
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_NUMBER = re.compile(r"^-?(?:0|[1-9]\d{0,14})(?:\.\d+)?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: "<" where Markdown would start raw HTML: a tag, closing tag, comment or declaration.
 _HTML_START = re.compile(r"<(?=[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|[!?])")
 # Labels exclude "[" and targets are unambiguous, so a hostile line costs linear time.
@@ -298,59 +296,6 @@ def document_to_html(doc: Document, *, header_footer: bool = True) -> str:
 
 
 # ---------------------------------------------------------------- spreadsheets
-
-
-def sheet_title(name: str, taken: set[str]) -> str:
-    """A legal, unique Excel sheet name (<= 31 characters, no []:*?/\\)."""
-    base = _SHEET_FORBIDDEN.sub("_", _CONTROL.sub("", name)).strip().strip("'") or "Table"
-    base = base[:31]
-    candidate, n = base, 2
-    while candidate.lower() in taken or candidate.lower() == "history":
-        suffix = f" ({n})"
-        candidate = base[: 31 - len(suffix)] + suffix
-        n += 1
-    taken.add(candidate.lower())
-    return candidate
-
-
-def _cell_value(text: str) -> str | int | float:
-    clean = _CONTROL.sub("", text)
-    if _NUMBER.match(clean):
-        return float(clean) if "." in clean else int(clean)
-    return clean
-
-
-def write_xlsx(grids: Sequence[tuple[str, TableGrid]], path: str | Path) -> None:
-    """One sheet per table, merged cells from the spans, text never run as a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    default = workbook.active
-    if default is not None:
-        workbook.remove(default)
-    taken: set[str] = set()
-    for name, grid in grids or [("Table", TableGrid(0, 0, ()))]:
-        sheet = workbook.create_sheet(sheet_title(name, taken))
-        for cell in grid.cells:
-            target = sheet.cell(row=cell.row + 1, column=cell.col + 1)
-            target.value = _cell_value(cell.text)
-            if isinstance(target.value, str) and target.value.startswith("="):
-                target.data_type = "s"  # a cell reading "=1+1" is text, not a formula
-            if "\n" in cell.text:
-                target.alignment = Alignment(wrap_text=True, vertical="top")
-            if cell.header:
-                target.font = Font(bold=True)
-            if cell.rowspan > 1 or cell.colspan > 1:
-                sheet.merge_cells(
-                    start_row=cell.row + 1,
-                    start_column=cell.col + 1,
-                    end_row=cell.row + cell.rowspan,
-                    end_column=cell.col + cell.colspan,
-                )
-    buf = io.BytesIO()
-    workbook.save(buf)
-    atomic_write_bytes(path, buf.getvalue())
 
 
 def write_csv(grid: TableGrid, path: str | Path) -> None:
