@@ -29,10 +29,10 @@ from desktop.core.exports import (
     document_to_text,
     json_text,
     write_csv,
-    write_xlsx,
 )
 from desktop.core.formats import PAGE_SUFFIXES
 from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
+from desktop.core.sheets import write_document_xlsx
 from desktop.core.tables import TableGrid, parse_table_html
 from desktop.engines.base import Engine, RecognizeMode
 from desktop.engines.batch.pipeline import (
@@ -274,11 +274,10 @@ def _write_results(documents: list[Document], args: argparse.Namespace) -> None:
     for doc in documents:
         stem = Path(doc.source).stem
         if args.fmt == "xlsx":
-            grids = [(name, grid) for name, _p, _n, grid in _tables(doc)]
             target = _out_path(out, stem, ".xlsx")
             with _writing(target):
-                write_xlsx(grids, target)
-            _say(f"wrote {target} ({len(grids)} tables)")
+                count = write_document_xlsx(doc, target)
+            _say(f"wrote {target} ({count} tables)")
         elif args.fmt == "csv":
             tables = _tables(doc)
             for _name, page_no, n, grid in tables:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.document import Block, Document, Page
+from desktop.core.mdhtml import formula_html, inline_html
 from desktop.core.sheets import sheet_title, write_xlsx
 from desktop.core.tables import TableGrid, parse_table_html
 
@@ -266,15 +267,17 @@ def _block_html(block: Block) -> str:
     if block.category == "Table":
         return _table_html(block)
     if block.category == "Formula":
-        return f'<pre class="formula">{html.escape(text)}</pre>'
-    escaped = html.escape(text.strip()).replace("\n", "<br>")
+        return formula_html(text)
     tag = _HTML_TAGS.get(block.category, "p")
+    # The model writes Markdown: rendered (bold, italics, code, inert links), never raw "**".
+    rendered = inline_html(inert_markdown(text), heading=tag in ("h1", "h2"))
     css = ' class="list-item"' if block.category == "List-item" else ""
-    return f"<{tag}{css}>{escaped}</{tag}>"
+    return f"<{tag}{css}>{rendered}</{tag}>"
 
 
 def document_to_html(doc: Document, *, header_footer: bool = True) -> str:
-    """A standalone, inert HTML page: all text escaped, tables rebuilt, no scripts or links."""
+    """A standalone, inert HTML page: Markdown rendered without raw HTML, tables rebuilt,
+    formulas as MathML, no scripts, images or live links."""
     title = html.escape(doc.source)
     out = [
         "<!DOCTYPE html>",

@@ -65,10 +65,10 @@ def document_sheet_tables(doc: Document) -> list[SheetTable]:
     for page in doc.pages:
         n = 0
         for i, block in enumerate(page.blocks):
-            if not block.is_table or not block.text:
+            if not block.is_table:
                 continue
             n += 1
-            grid = parse_table_html(block.text)
+            grid = parse_table_html(block.text or "")
             if grid.rows and grid.cols:
                 caption = _caption_of(page.blocks, i)
                 found.append(SheetTable(f"p{page.index + 1}_t{n}", grid, page.index, caption))

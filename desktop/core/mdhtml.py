@@ -1,0 +1,95 @@
+"""The model's Markdown and LaTeX as inert HTML: emphasis, code and links rendered, nothing live.
+
+markdown-it-py (the CommonMark reference implementation for Python) renders the Markdown with
+raw HTML off; links become their text followed by the address as text (only http(s) and
+mailto addresses are kept at all), images their alt text, so the page still loads and runs
+nothing. Formulas become MathML through latex2mathml where it converts them, else LaTeX text.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+logger = logging.getLogger(__name__)
+
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_HEADING_MARKS = re.compile(r"^\s{0,3}#{1,6}\s+")
+_DISPLAY_DELIMITERS = re.compile(r"^\s*(?:\$\$(.*)\$\$|\\\[(.*)\\\]|\$(.*)\$)\s*$", re.DOTALL)
+#: MathML attributes that would make a viewer fetch or open something (\href, images).
+_LIVE_ATTRIBUTE = re.compile(r"\s(?:href|src|xlink:href|xmlns:xlink)\s*=", re.IGNORECASE)
+_XMLNS = re.compile(r'\sxmlns="[^"]*"')
+
+
+def _is_safe(url: str) -> bool:
+    return url.strip().lower().startswith(_SAFE_SCHEMES)
+
+
+def _link_open(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    env.setdefault("links", []).append(str(tokens[idx].attrGet("href") or ""))
+    return '<span class="link">'
+
+
+def _link_close(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    links: list[str] = env.get("links", [])
+    url = links.pop() if links else ""
+    shown = f" ({html.escape(url)})" if _is_safe(url) else ""
+    return f"</span>{shown}"
+
+
+def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    return html.escape(tokens[idx].content)
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
+    # Only safe targets become links at all; others stay the literal Markdown text.
+    md.validateLink = _is_safe  # type: ignore[method-assign]
+    md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("link_close", _link_close)
+    md.add_render_rule("image", _image)
+    return md
+
+
+def inline_html(markdown: str, *, heading: bool = False) -> str:
+    """One block's Markdown as inline HTML (no raw HTML, no live links or images).
+
+    ``heading`` drops the leading ``#`` marks a heading block may repeat.
+    """
+    text = markdown.strip()
+    if heading:
+        text = _HEADING_MARKS.sub("", text)
+    return _markdown().renderInline(text, {}).strip()
+
+
+def formula_html(latex: str) -> str:
+    """Display math as MathML where latex2mathml converts it, else the LaTeX as text."""
+    body = latex.strip()
+    match = _DISPLAY_DELIMITERS.match(body)
+    if match:
+        body = next(g for g in match.groups() if g is not None).strip()
+    if body:
+        try:
+            from latex2mathml.converter import convert
+
+            mathml = convert(body, display="block")
+        except Exception as exc:  # latex2mathml raises many types on LaTeX it cannot read
+            logger.info("formula kept as LaTeX text: %s", type(exc).__name__)
+        else:
+            if not _LIVE_ATTRIBUTE.search(mathml):
+                # HTML5 knows <math> without a namespace; an address in an attribute is not
+                # something a page that loads nothing should carry.
+                return f'<div class="formula">{_XMLNS.sub("", mathml, count=1)}</div>'
+    return f'<pre class="formula">{html.escape(latex)}</pre>'
