@@ -60,8 +60,8 @@ def _cell_html(cell: TableCell, convention: NumberConvention) -> str:
     return f"<{tag}{attrs}>{text}</{tag}>"
 
 
-def spreadsheet_html(grid: TableGrid, convention: NumberConvention) -> str:
-    """A whole UTF-8 HTML document holding the table, typed for Excel and LibreOffice."""
+def typed_table_html(grid: TableGrid, convention: NumberConvention) -> str:
+    """The ``<table>`` alone, spans kept, text escaped, every cell typed (see the module)."""
     by_row: dict[int, list[TableCell]] = {}
     for cell in sorted(grid.cells, key=lambda c: (c.row, c.col)):
         by_row.setdefault(cell.row, []).append(cell)
@@ -69,8 +69,15 @@ def spreadsheet_html(grid: TableGrid, convention: NumberConvention) -> str:
     for row in range(grid.rows):
         cells = "".join(_cell_html(c, convention) for c in by_row.get(row, []))
         rows.append(f"<tr>{cells}</tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def spreadsheet_html(grid: TableGrid, convention: NumberConvention) -> str:
+    """A whole UTF-8 HTML document holding the table, typed for Excel and LibreOffice."""
     return (
         '<html xmlns:x="urn:schemas-microsoft-com:office:excel">'
         '<head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
-        '<meta charset="utf-8"></head><body><table>' + "".join(rows) + "</table></body></html>"
+        '<meta charset="utf-8"></head><body>'
+        + typed_table_html(grid, convention)
+        + "</body></html>"
     )

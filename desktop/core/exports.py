@@ -11,9 +11,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from desktop.core.clipboard import typed_table_html
 from desktop.core.document import Block, Document, Page
 from desktop.core.mdhtml import formula_html, inline_html
-from desktop.core.sheets import sheet_title, write_xlsx
+from desktop.core.numbers import NumberConvention
+from desktop.core.sheets import document_convention, sheet_title, write_xlsx
 from desktop.core.tables import TableGrid, parse_table_html
 
 __all__ = ["sheet_title", "write_xlsx"]  # their home is core/sheets.py; kept importable here
@@ -260,12 +262,14 @@ _STYLE = (
 )
 
 
-def _block_html(block: Block) -> str:
+def _block_html(block: Block, convention: NumberConvention) -> str:
     text = block.text or ""
     if block.category == "Picture":
         return '<p class="picture">[Picture]</p>'
     if block.category == "Table":
-        return _table_html(block)
+        grid = parse_table_html(text)
+        # Typed like the clipboard's: a spreadsheet opening the page keeps numbers as printed.
+        return typed_table_html(grid, convention) if grid.rows else html.escape(text)
     if block.category == "Formula":
         return formula_html(text)
     tag = _HTML_TAGS.get(block.category, "p")
@@ -286,13 +290,14 @@ def document_to_html(doc: Document, *, header_footer: bool = True) -> str:
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>{title}</title><style>{_STYLE}</style></head><body>",
     ]
+    convention = document_convention(doc)
     for page in doc.pages:
         out.append(f'<section class="page" data-page="{page.index + 1}">')
         if not page.blocks and page.text:
             out.append(f"<pre>{html.escape(page.text)}</pre>")
         for block in page.blocks:
             if header_footer or block.category not in _HEADER_FOOTER:
-                out.append(_block_html(block))
+                out.append(_block_html(block, convention))
         out.append("</section>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -152,6 +152,7 @@ def _fill_sheet(sheet: object, grid: TableGrid, convention: NumberConvention) ->
 def _fill_index(sheet: object, tables: Sequence[SheetTable], titles: Sequence[str]) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
     from openpyxl.worksheet.worksheet import Worksheet
 
     assert isinstance(sheet, Worksheet)
@@ -168,7 +169,8 @@ def _fill_index(sheet: object, tables: Sequence[SheetTable], titles: Sequence[st
                 target.font = Font(bold=True)
             elif c == 1:
                 quoted = str(value).replace("'", "''")
-                target.hyperlink = f"#'{quoted}'!A1"
+                # A link inside the workbook: a location, not an external target.
+                target.hyperlink = Hyperlink(ref=target.coordinate, location=f"'{quoted}'!A1")
     for c in range(1, len(INDEX_HEADERS) + 1):
         longest = max(text_width(str(row[c - 1])) for row in rows)
         width = float(min(max(longest + 2, MIN_WIDTH), MAX_WIDTH * 2))
