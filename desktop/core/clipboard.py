@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 
+from desktop.core.mdhtml import inline_html_or_escaped, plain_text
 from desktop.core.numbers import NumberConvention, parse_printed_number
 from desktop.core.tables import TableCell, TableGrid
 
@@ -47,7 +48,7 @@ def _cell_html(cell: TableCell, convention: NumberConvention) -> str:
         attrs += f' rowspan="{cell.rowspan}"'
     if cell.colspan > 1:
         attrs += f' colspan="{cell.colspan}"'
-    number = parse_printed_number(cell.text, convention)
+    number = parse_printed_number(plain_text(cell.text), convention)
     if number is not None:
         value = repr(number.value) if isinstance(number.value, float) else str(number.value)
         code = number.number_format
@@ -56,7 +57,7 @@ def _cell_html(cell: TableCell, convention: NumberConvention) -> str:
         attrs += f' x:num="{value}" sdval="{value}" sdnum="{sdnum}" style="{style}"'
     elif cell.text:
         attrs += _TEXT_ATTRS
-    text = html.escape(cell.text).replace("\n", "<br>")
+    text = inline_html_or_escaped(cell.text)  # "*p*-value" in italics, never raw marks
     return f"<{tag}{attrs}>{text}</{tag}>"
 
 

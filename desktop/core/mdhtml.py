@@ -74,6 +74,34 @@ def inline_html(markdown: str, *, heading: bool = False) -> str:
     return _markdown().renderInline(text, {}).strip()
 
 
+#: Characters without which a text has no inline Markdown to render or strip.
+_MARKDOWN_CHARS = re.compile(r"[*_`\[\\&<]")
+
+
+def plain_text(markdown: str) -> str:
+    """Inline Markdown as the plain text it shows ("*p*-value" -> "p-value"); line breaks
+    kept, links as their text, images as their alt text."""
+    if not _MARKDOWN_CHARS.search(markdown):
+        return markdown  # the common case, and linear whatever the length
+    tokens = _markdown().parseInline(markdown, {})
+    parts: list[str] = []
+    for token in tokens[0].children or () if tokens else ():
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif token.type == "image":
+            parts.append(token.content)
+    return "".join(parts)
+
+
+def inline_html_or_escaped(text: str) -> str:
+    """``inline_html`` where the text has Markdown in it, else the text escaped."""
+    if not _MARKDOWN_CHARS.search(text):
+        return html.escape(text).replace("\n", "<br>")
+    return inline_html(text)
+
+
 def formula_html(latex: str) -> str:
     """Display math as MathML where latex2mathml converts it, else the LaTeX as text."""
     body = latex.strip()

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.document import Block, Document
+from desktop.core.mdhtml import plain_text
 from desktop.core.numbers import NumberConvention, infer_convention, parse_printed_number
 from desktop.core.tables import TableGrid, parse_table_html
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1")
-_MD_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^()\n]*\)")
 #: Column widths in characters of the default font: a floor and a cap for long cells.
 MIN_WIDTH = 6
 MAX_WIDTH = 60
@@ -37,11 +36,7 @@ class SheetTable:
 
 def plain_caption(markdown: str) -> str:
     """A caption's Markdown as one line of plain text ("**TABLE II** - X" -> "TABLE II - X")."""
-    text = _MD_LINK.sub(r"\1", markdown)
-    previous = None
-    while previous != text:
-        previous, text = text, _MD_EMPHASIS.sub(r"\2", text)
-    return " ".join(_CONTROL.sub("", text).split())
+    return " ".join(_CONTROL.sub("", plain_text(markdown)).split())
 
 
 def _caption_of(blocks: Sequence[Block], i: int) -> str:
@@ -106,7 +101,7 @@ def column_widths(grid: TableGrid) -> list[float]:
     widths = [0] * grid.cols
     for cell in grid.cells:
         if cell.colspan == 1 and cell.col < grid.cols:
-            widths[cell.col] = max(widths[cell.col], text_width(cell.text))
+            widths[cell.col] = max(widths[cell.col], text_width(plain_text(cell.text)))
     return [float(min(max(w + 2, MIN_WIDTH), MAX_WIDTH)) for w in widths]
 
 
@@ -119,7 +114,8 @@ def _fill_sheet(sheet: object, grid: TableGrid, convention: NumberConvention) ->
     bold = Font(bold=True)
     for cell in grid.cells:
         target = sheet.cell(row=cell.row + 1, column=cell.col + 1)
-        text = _CONTROL.sub("", cell.text)
+        # The model's Markdown in a cell ("*p*-value") is shown as the text it stands for.
+        text = _CONTROL.sub("", plain_text(cell.text))
         number = parse_printed_number(text, convention)
         if number is not None:
             target.value = number.value
