@@ -29,10 +29,10 @@ from desktop.core.exports import (
     document_to_text,
     json_text,
     write_csv,
+    write_document_xlsx,
 )
 from desktop.core.formats import PAGE_SUFFIXES
 from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
-from desktop.core.sheets import write_document_xlsx
 from desktop.core.tables import TableGrid, parse_table_html
 from desktop.engines.base import Engine, RecognizeMode
 from desktop.engines.batch.pipeline import (

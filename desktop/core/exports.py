@@ -8,6 +8,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,16 @@ from desktop.core.clipboard import typed_table_html
 from desktop.core.document import Block, Document, Page
 from desktop.core.mdhtml import formula_html, inline_html
 from desktop.core.numbers import NumberConvention
-from desktop.core.sheets import document_convention, sheet_title, write_xlsx
+from desktop.core.sheets import (
+    SheetTable,
+    document_convention,
+    document_sheet_tables,
+    sheet_title,
+    workbook_bytes,
+)
 from desktop.core.tables import TableGrid, parse_table_html
 
-__all__ = ["sheet_title", "write_xlsx"]  # their home is core/sheets.py; kept importable here
+__all__ = ["sheet_title"]  # its home is core/sheets.py; kept importable here
 
 _HEADER_FOOTER = frozenset({"Page-header", "Page-footer"})
 _DISPLAY_MATH = re.compile(r"^\\\[(.*)\\\]$", re.DOTALL)
@@ -304,6 +311,22 @@ def document_to_html(doc: Document, *, header_footer: bool = True) -> str:
 
 
 # ---------------------------------------------------------------- spreadsheets
+
+
+def write_xlsx(
+    tables: Sequence[SheetTable | tuple[str, TableGrid]],
+    path: str | Path,
+    convention: NumberConvention = NumberConvention.DECIMAL_POINT,
+) -> None:
+    """The workbook of ``core/sheets.py`` written atomically: all of it or nothing."""
+    atomic_write_bytes(path, workbook_bytes(tables, convention))
+
+
+def write_document_xlsx(doc: Document, path: str | Path) -> int:
+    """Every table of ``doc`` by the document's number conventions; returns the count."""
+    tables = document_sheet_tables(doc)
+    write_xlsx(tables, path, document_convention(doc))
+    return len(tables)
 
 
 def write_csv(grid: TableGrid, path: str | Path) -> None:

@@ -7,7 +7,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from desktop.core.document import Block, Document
 from desktop.core.mdhtml import plain_text
@@ -201,21 +200,3 @@ def workbook_bytes(
     buf = io.BytesIO()
     workbook.save(buf)
     return buf.getvalue()
-
-
-def write_xlsx(
-    tables: Sequence[SheetTable | tuple[str, TableGrid]],
-    path: str | Path,
-    convention: NumberConvention = NumberConvention.DECIMAL_POINT,
-) -> None:
-    """Write ``workbook_bytes`` atomically: all of the workbook or nothing."""
-    from desktop.core.exports import atomic_write_bytes
-
-    atomic_write_bytes(path, workbook_bytes(tables, convention))
-
-
-def write_document_xlsx(doc: Document, path: str | Path) -> int:
-    """Every table of ``doc`` by the document's number conventions; returns the count."""
-    tables = document_sheet_tables(doc)
-    write_xlsx(tables, path, document_convention(doc))
-    return len(tables)

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from desktop.core.clipboard import spreadsheet_html
-from desktop.core.exports import atomic_write_text, document_to_html
-from desktop.core.sheets import document_convention, document_sheet_tables, write_document_xlsx
+from desktop.core.exports import atomic_write_text, document_to_html, write_document_xlsx
+from desktop.core.sheets import document_convention, document_sheet_tables
 from tests.core.test_sheets import LABEL, _bold_caption_journal, _sample
 
 #: LibreOffice's CSV filter tokens: separator ";", quote '"', UTF-8, from line 1, no cell

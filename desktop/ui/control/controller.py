@@ -439,9 +439,7 @@ class WindowController(QObject):
             "html": exports.document_to_html,
         }
         if fmt == "xlsx":
-            from desktop.core.sheets import write_document_xlsx
-
-            write_document_xlsx(doc, Path(path))
+            exports.write_document_xlsx(doc, Path(path))
         else:
             exports.atomic_write_text(Path(path), writers[fmt](doc))
         self.window.show_message(t("Saved %1").replace("%1", path))
