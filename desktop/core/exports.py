@@ -17,6 +17,8 @@ from desktop.core.document import Block, Document, Page
 from desktop.core.mdhtml import formula_html, inline_html
 from desktop.core.numbers import NumberConvention
 from desktop.core.sheets import (
+    ENGLISH_INDEX,
+    IndexWords,
     SheetTable,
     document_convention,
     document_sheet_tables,
@@ -317,15 +319,20 @@ def write_xlsx(
     tables: Sequence[SheetTable | tuple[str, TableGrid]],
     path: str | Path,
     convention: NumberConvention = NumberConvention.DECIMAL_POINT,
+    words: IndexWords = ENGLISH_INDEX,
 ) -> None:
     """The workbook of ``core/sheets.py`` written atomically: all of it or nothing."""
-    atomic_write_bytes(path, workbook_bytes(tables, convention))
+    atomic_write_bytes(path, workbook_bytes(tables, convention, words))
 
 
-def write_document_xlsx(doc: Document, path: str | Path) -> int:
+def write_document_xlsx(
+    doc: Document,
+    path: str | Path,
+    words: IndexWords = ENGLISH_INDEX,
+) -> int:
     """Every table of ``doc`` by the document's number conventions; returns the count."""
     tables = document_sheet_tables(doc)
-    write_xlsx(tables, path, document_convention(doc))
+    write_xlsx(tables, path, document_convention(doc), words)
     return len(tables)
 
 

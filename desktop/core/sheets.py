@@ -18,9 +18,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: Column widths in characters of the default font: a floor and a cap for long cells.
 MIN_WIDTH = 6
 MAX_WIDTH = 60
-#: The first sheet of a workbook with several tables, listing them.
-INDEX_SHEET = "Document"
-INDEX_HEADERS = ("Sheet", "Page", "Caption")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexWords:
+    """The words of the first sheet that lists the tables; a caller in another language
+    passes its own (the CLI writes English)."""
+
+    sheet: str = "Document"
+    headers: tuple[str, str, str] = ("Sheet", "Page", "Caption")
+
+
+ENGLISH_INDEX = IndexWords()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +153,16 @@ def _fill_sheet(sheet: object, grid: TableGrid, convention: NumberConvention) ->
         sheet.freeze_panes = f"A{grid.header_rows + 1}"
 
 
-def _fill_index(sheet: object, tables: Sequence[SheetTable], titles: Sequence[str]) -> None:
+def _fill_index(
+    sheet: object, tables: Sequence[SheetTable], titles: Sequence[str], headers: Sequence[str]
+) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
     from openpyxl.worksheet.worksheet import Worksheet
 
     assert isinstance(sheet, Worksheet)
-    rows: list[tuple[str, int | str, str]] = [INDEX_HEADERS]
+    rows: list[tuple[str, int | str, str]] = [(headers[0], headers[1], headers[2])]
     for table, title in zip(tables, titles, strict=True):
         page: int | str = "" if table.page_index is None else table.page_index + 1
         rows.append((title, page, table.caption))
@@ -166,7 +177,7 @@ def _fill_index(sheet: object, tables: Sequence[SheetTable], titles: Sequence[st
                 quoted = str(value).replace("'", "''")
                 # A link inside the workbook: a location, not an external target.
                 target.hyperlink = Hyperlink(ref=target.coordinate, location=f"'{quoted}'!A1")
-    for c in range(1, len(INDEX_HEADERS) + 1):
+    for c in range(1, len(headers) + 1):
         longest = max(text_width(str(row[c - 1])) for row in rows)
         width = float(min(max(longest + 2, MIN_WIDTH), MAX_WIDTH * 2))
         sheet.column_dimensions[get_column_letter(c)].width = width
@@ -176,6 +187,7 @@ def _fill_index(sheet: object, tables: Sequence[SheetTable], titles: Sequence[st
 def workbook_bytes(
     tables: Sequence[SheetTable | tuple[str, TableGrid]],
     convention: NumberConvention = NumberConvention.DECIMAL_POINT,
+    words: IndexWords = ENGLISH_INDEX,
 ) -> bytes:
     """The XLSX file: a "Document" index first when there are several tables, then one
     sheet per table named by its caption (else its name)."""
@@ -189,14 +201,14 @@ def workbook_bytes(
     if default is not None:
         workbook.remove(default)
     taken: set[str] = set()
-    index = workbook.create_sheet(sheet_title(INDEX_SHEET, taken)) if len(items) > 1 else None
+    index = workbook.create_sheet(sheet_title(words.sheet, taken)) if len(items) > 1 else None
     titles = []
     for item in items:
         title = sheet_title(item.caption or item.name, taken)
         titles.append(title)
         _fill_sheet(workbook.create_sheet(title), item.grid, convention)
     if index is not None:
-        _fill_index(index, items, titles)
+        _fill_index(index, items, titles, words.headers)
     buf = io.BytesIO()
     workbook.save(buf)
     return buf.getvalue()

@@ -86,6 +86,17 @@ def test_given_the_journal_page_when_exported_then_the_sheet_is_fitted_headed_an
     assert sheet["C1"].alignment.horizontal == "center"  # merged over three columns
 
 
+def test_given_other_words_then_the_index_sheet_speaks_them(tmp_path: Path) -> None:
+    from desktop.core.sheets import IndexWords
+
+    path = tmp_path / "ru.xlsx"
+    words = IndexWords("Документ", ("Лист", "Страница", "Подпись"))
+    write_document_xlsx(_journal_document(), path, words)
+    book = load_workbook(path)
+    assert book.sheetnames[0] == "Документ"
+    assert [c.value for c in book["Документ"][1]] == ["Лист", "Страница", "Подпись"]
+
+
 def test_given_a_first_row_all_th_without_thead_then_it_is_the_header() -> None:
     grid = parse_table_html("<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr>")
     assert grid.header_rows == 1
