@@ -178,8 +178,7 @@ class TablesPanel(QWidget):
         self.model = TableModel(TableGrid(rows=0, cols=0, cells=()), self)
         self.view.setModel(self.model)
         self._tables: list[NamedTable] = []
-        self._sheets: list[SheetTable] = []
-        self._convention = NumberConvention.DECIMAL_POINT
+        self._document: Document | None = None
         self.picker.currentIndexChanged.connect(self._show)
         self.copy_button.clicked.connect(self.copy)
         self.csv_button.clicked.connect(lambda: self.export("csv"))
@@ -193,14 +192,11 @@ class TablesPanel(QWidget):
         self._sync_empty()
 
     def set_document(self, doc: Document | None) -> None:
+        self._document = doc  # its language decides number separators at copy and export
         tables = document_tables(doc) if doc is not None else []
         if [t.grid for t in tables] == [t.grid for t in self._tables]:
             return  # unchanged: keep the user's edits and selection
         self._tables = tables
-        self._sheets = document_sheet_tables(doc) if doc is not None else []
-        self._convention = (
-            document_convention(doc) if doc is not None else NumberConvention.DECIMAL_POINT
-        )
         self.picker.blockSignals(True)
         self.picker.clear()
         for t in tables:
@@ -214,6 +210,10 @@ class TablesPanel(QWidget):
         self.picker.blockSignals(False)
         self._show(0)
         self._sync_empty()
+
+    def _convention(self) -> NumberConvention:
+        doc = self._document
+        return document_convention(doc) if doc is not None else NumberConvention.DECIMAL_POINT
 
     def table_count(self) -> int:
         return len(self._tables)
@@ -245,7 +245,7 @@ class TablesPanel(QWidget):
         if not self._tables:
             return
         grid = self.selected_grid()
-        QGuiApplication.clipboard().setMimeData(grid_mime(grid, self._convention))
+        QGuiApplication.clipboard().setMimeData(grid_mime(grid, self._convention()))
         self.message.emit(
             self.tr("Copied %1 rows × %2 columns: paste into a spreadsheet.")
             .replace("%1", str(grid.rows))
@@ -271,16 +271,13 @@ class TablesPanel(QWidget):
             if fmt == "csv":
                 write_csv(self.model.grid(), Path(path))
             else:
-                sheets = list(self._sheets)
-                if len(sheets) == len(self._tables):
-                    edited = sheets[row]
-                    sheets[row] = SheetTable(
-                        edited.name, self.model.grid(), edited.page_index, edited.caption
-                    )
-                else:  # the two lists disagree only for a document changing under us
-                    sheets = [SheetTable(t.title, t.grid, t.page_index) for t in self._tables]
-                    sheets[row] = SheetTable(name, self.model.grid(), self._tables[row].page_index)
-                write_xlsx(sheets, Path(path), self._convention)
+                # The same tables as the picker's (same document, same filter), with captions.
+                sheets = document_sheet_tables(self._document) if self._document else []
+                edited = sheets[row]
+                sheets[row] = SheetTable(
+                    edited.name, self.model.grid(), edited.page_index, edited.caption
+                )
+                write_xlsx(sheets, Path(path), self._convention())
         except OSError as exc:
             self.message.emit(self.tr("Could not save: %1").replace("%1", str(exc)))
             return ""

@@ -95,6 +95,7 @@ def test_given_tables_when_exported_to_xlsx_then_cells_and_merges_are_there(
     book = openpyxl.load_workbook(target)
     sheet = book.worksheets[0]
     assert sheet.cell(1, 1).value == "Region"
+    assert sheet.cell(3, 2).value == 84 and sheet.freeze_panes == "A3"  # typed, headed
     assert sheet.cell(3, 1).value == "North"
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert "A1:A2" in merged and "B1:C1" in merged
