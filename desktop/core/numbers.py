@@ -113,7 +113,8 @@ def parse_printed_number(
     (account numbers), a decimal separator the convention does not use ("2,5" in an English
     document) and more digits than a spreadsheet keeps exactly all stay text.
     """
-    match = _AFFIXES.match(text.strip())
+    stripped = text.strip()
+    match = _AFFIXES.match(stripped)
     if match is None:
         return None
     opened, closed = match["open"] is not None, match["close"] is not None
@@ -144,9 +145,9 @@ def parse_printed_number(
     code = ("#,##0" if grouped else ("#" if not integer else "0")) + (
         "." + "0" * len(fraction) if fraction else ""
     )
-    space_pre = " " if match["pre"] and text.strip()[len(match["pre"]) :][:1].isspace() else ""
     if match["pre"]:
-        code = _quoted(match["pre"] + space_pre) + code
+        after = stripped[match.end("pre") : match.end("pre") + 1]
+        code = _quoted(match["pre"] + (" " if after.isspace() else "")) + code
     if percent:
         code += "%"
     elif currency:
