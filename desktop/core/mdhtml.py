@@ -52,9 +52,30 @@ def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict
     return html.escape(tokens[idx].content)
 
 
+def _math(latex: str, options: dict[str, Any]) -> str:
+    """Inline "$...$" (or "$$...$$") inside text: MathML where it converts, else the LaTeX."""
+    display = bool(options.get("display_mode"))
+    mathml = _mathml(latex, display=display)
+    if mathml is not None:
+        return mathml
+    marks = "$$" if display else "$"
+    return f'<code class="math">{html.escape(marks + latex + marks)}</code>'
+
+
 @functools.cache
 def _markdown() -> MarkdownIt:
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
+    # "$5 and $10" stays money: no space inside the dollars, no digit right after them.
+    dollarmath_plugin(
+        md,
+        allow_labels=False,
+        allow_space=False,
+        allow_digits=False,
+        double_inline=True,
+        renderer=_math,
+    )
     # Only safe targets become links at all; others stay the literal Markdown text.
     md.validateLink = _is_safe  # type: ignore[method-assign]
     md.add_render_rule("link_open", _link_open)
@@ -75,7 +96,7 @@ def inline_html(markdown: str, *, heading: bool = False) -> str:
 
 
 #: Characters without which a text has no inline Markdown to render or strip.
-_MARKDOWN_CHARS = re.compile(r"[*_`\[\\&<]")
+_MARKDOWN_CHARS = re.compile(r"[*_`\[\\&<$]")
 
 
 def plain_text(markdown: str) -> str:
@@ -88,6 +109,9 @@ def plain_text(markdown: str) -> str:
     for token in tokens[0].children or () if tokens else ():
         if token.type in ("text", "code_inline"):
             parts.append(token.content)
+        elif token.type in ("math_inline", "math_inline_double"):
+            marks = "$$" if token.type == "math_inline_double" else "$"
+            parts.append(marks + token.content + marks)
         elif token.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif token.type == "image":
@@ -102,22 +126,29 @@ def inline_html_or_escaped(text: str) -> str:
     return inline_html(text)
 
 
+def _mathml(latex: str, *, display: bool) -> str | None:
+    """latex2mathml's MathML, or None where it fails or would carry an address."""
+    if not latex.strip():
+        return None
+    try:
+        from latex2mathml.converter import convert
+
+        mathml = convert(latex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many types on LaTeX it cannot read
+        logger.info("formula kept as LaTeX text: %s", type(exc).__name__)
+        return None
+    if _LIVE_ATTRIBUTE.search(mathml):
+        return None  # \href: a page that loads nothing carries no address in an attribute
+    return _XMLNS.sub("", mathml, count=1)  # HTML5 knows <math> without a namespace
+
+
 def formula_html(latex: str) -> str:
     """Display math as MathML where latex2mathml converts it, else the LaTeX as text."""
     body = latex.strip()
     match = _DISPLAY_DELIMITERS.match(body)
     if match:
         body = next(g for g in match.groups() if g is not None).strip()
-    if body:
-        try:
-            from latex2mathml.converter import convert
-
-            mathml = convert(body, display="block")
-        except Exception as exc:  # latex2mathml raises many types on LaTeX it cannot read
-            logger.info("formula kept as LaTeX text: %s", type(exc).__name__)
-        else:
-            if not _LIVE_ATTRIBUTE.search(mathml):
-                # HTML5 knows <math> without a namespace; an address in an attribute is not
-                # something a page that loads nothing should carry.
-                return f'<div class="formula">{_XMLNS.sub("", mathml, count=1)}</div>'
+    mathml = _mathml(body, display=True)
+    if mathml is not None:
+        return f'<div class="formula">{mathml}</div>'
     return f'<pre class="formula">{html.escape(latex)}</pre>'

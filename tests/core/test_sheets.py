@@ -221,6 +221,8 @@ def test_given_the_models_markdown_when_exported_to_html_then_no_asterisks_survi
         Block("Section-header", (0, 0, 9, 9), "## **Results**", 91),
         Block("Formula", (0, 0, 9, 9), "\\[ E = mc^2 \\]", 92),
         Block("Formula", (0, 0, 9, 9), "\\frac{a}{b} \\unknowncommand{", 93),
+        Block("Text", (0, 0, 9, 9), "where $E = mc^2$ costs $5 and $10", 94),
+        Block("Text", (0, 0, 9, 9), "see $\\href{http://evil.example/x}{here}$", 95),
     )
     doc = Document("j.png", (Page(0, page.width, page.height, (*page.blocks, *extra)),))
     out = document_to_html(doc)
@@ -231,3 +233,5 @@ def test_given_the_models_markdown_when_exported_to_html_then_no_asterisks_survi
     assert "<h2><strong>Results</strong></h2>" in out
     assert "<math" in out and "<msup><mi>c</mi><mn>2</mn></msup>" in out
     assert 'x:num="2273"' in out  # the tables are typed like the clipboard's
+    assert '<math display="inline">' in out and "costs $5 and $10" in out  # money is not math
+    assert 'href="' not in out and "$\\href{http://evil.example/x}{here}$" in out
