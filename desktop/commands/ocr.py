@@ -30,7 +30,7 @@ from desktop.core.exports import (
     document_to_text,
     json_text,
     write_csv,
-    write_xlsx,
+    write_document_xlsx,
 )
 from desktop.core.formats import PAGE_SUFFIXES
 from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
@@ -289,11 +289,10 @@ def _write_results(documents: list[Document], args: argparse.Namespace) -> None:
     for doc in documents:
         stem = Path(doc.source).stem
         if args.fmt == "xlsx":
-            grids = [(name, grid) for name, _p, _n, grid in _tables(doc)]
             target = _out_path(out, stem, ".xlsx")
             with _writing(target):
-                write_xlsx(grids, target)
-            say_facts(Msg.of(Code.CLI_WROTE_WORKBOOK, target=str(target), count=len(grids)))
+                count = write_document_xlsx(doc, target)
+            say_facts(Msg.of(Code.CLI_WROTE_WORKBOOK, target=str(target), count=count))
         elif args.fmt == "csv":
             tables = _tables(doc)
             for _name, page_no, n, grid in tables:

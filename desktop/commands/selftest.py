@@ -129,6 +129,7 @@ def run_self_test() -> int:
             steps.run("sample recognised", lambda: _recognise(state))
             steps.run("table checked", lambda: _check_table(state))
             steps.run("XLSX export read back", lambda: _check_xlsx(state, Path(tmp)))
+            steps.run("HTML export rendered", _check_html)
     except SelfTestError as exc:
         print(f"self-test FAILED: {exc}", file=sys.stderr, flush=True)
         return 1
@@ -371,6 +372,22 @@ def _check_xlsx(state: _State, tmp: Path) -> str:
     if "Ink cartridge" not in values or not ({"39.8", "39.80"} & values):
         raise SelfTestError(f"the sheet lacks the table's cells (read {sorted(values)[:8]})")
     return f"{path.stat().st_size} bytes, {sheet.max_row}x{sheet.max_column}, merged A5:C5"
+
+
+def _check_html() -> str:
+    from desktop.core.document import Block, Document, Page
+    from desktop.core.exports import document_to_html
+
+    blocks = (
+        Block("Text", (0, 0, 90, 9), "**Total** due", 0),
+        Block("Formula", (0, 10, 90, 19), "\\[ x^2 \\]", 1),
+    )
+    page = document_to_html(Document("self-test", (Page(0, 100, 20, blocks),)))
+    if "<strong>Total</strong>" not in page:
+        raise SelfTestError("the HTML export shows the Markdown raw (markdown-it-py missing?)")
+    if "<msup>" not in page:
+        raise SelfTestError("the HTML export has no MathML (latex2mathml or its symbols missing?)")
+    return "bold text and a MathML formula"
 
 
 def _run(state: _State, coro: Any) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import io
 import json
 import os
 import re
@@ -13,15 +12,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from desktop.core.clipboard import typed_table_html
 from desktop.core.document import Block, Document, Page
+from desktop.core.mdhtml import formula_html, inline_html
 from desktop.core.messages import facts_to_json
+from desktop.core.numbers import NumberConvention
+from desktop.core.sheets import (
+    ENGLISH_INDEX,
+    IndexWords,
+    SheetTable,
+    document_convention,
+    document_sheet_tables,
+    sheet_title,
+    workbook_bytes,
+)
 from desktop.core.tables import TableGrid, parse_table_html
+
+__all__ = ["sheet_title"]  # its home is core/sheets.py; kept importable here
 
 _HEADER_FOOTER = frozenset({"Page-header", "Page-footer"})
 _DISPLAY_MATH = re.compile(r"^\\\[(.*)\\\]$", re.DOTALL)
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_NUMBER = re.compile(r"^-?(?:0|[1-9]\d{0,14})(?:\.\d+)?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: "<" where Markdown would start raw HTML: a tag, closing tag, comment or declaration.
 _HTML_START = re.compile(r"<(?=[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|[!?])")
 # Labels exclude "[" and targets are unambiguous, so a hostile line costs linear time.
@@ -264,22 +274,26 @@ _STYLE = (
 )
 
 
-def _block_html(block: Block) -> str:
+def _block_html(block: Block, convention: NumberConvention) -> str:
     text = block.text or ""
     if block.category == "Picture":
         return '<p class="picture">[Picture]</p>'
     if block.category == "Table":
-        return _table_html(block)
+        grid = parse_table_html(text)
+        # Typed like the clipboard's: a spreadsheet opening the page keeps numbers as printed.
+        return typed_table_html(grid, convention) if grid.rows else html.escape(text)
     if block.category == "Formula":
-        return f'<pre class="formula">{html.escape(text)}</pre>'
-    escaped = html.escape(text.strip()).replace("\n", "<br>")
+        return formula_html(text)
     tag = _HTML_TAGS.get(block.category, "p")
+    # The model writes Markdown: rendered (bold, italics, code, inert links), never raw "**".
+    rendered = inline_html(inert_markdown(text), heading=tag in ("h1", "h2"))
     css = ' class="list-item"' if block.category == "List-item" else ""
-    return f"<{tag}{css}>{escaped}</{tag}>"
+    return f"<{tag}{css}>{rendered}</{tag}>"
 
 
 def document_to_html(doc: Document, *, header_footer: bool = True) -> str:
-    """A standalone, inert HTML page: all text escaped, tables rebuilt, no scripts or links."""
+    """A standalone, inert HTML page: Markdown rendered without raw HTML, tables rebuilt,
+    formulas as MathML, no scripts, images or live links."""
     title = html.escape(doc.source)
     out = [
         "<!DOCTYPE html>",
@@ -288,13 +302,14 @@ def document_to_html(doc: Document, *, header_footer: bool = True) -> str:
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>{title}</title><style>{_STYLE}</style></head><body>",
     ]
+    convention = document_convention(doc)
     for page in doc.pages:
         out.append(f'<section class="page" data-page="{page.index + 1}">')
         if not page.blocks and page.text:
             out.append(f"<pre>{html.escape(page.text)}</pre>")
         for block in page.blocks:
             if header_footer or block.category not in _HEADER_FOOTER:
-                out.append(_block_html(block))
+                out.append(_block_html(block, convention))
         out.append("</section>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
@@ -303,57 +318,25 @@ def document_to_html(doc: Document, *, header_footer: bool = True) -> str:
 # ---------------------------------------------------------------- spreadsheets
 
 
-def sheet_title(name: str, taken: set[str]) -> str:
-    """A legal, unique Excel sheet name (<= 31 characters, no []:*?/\\)."""
-    base = _SHEET_FORBIDDEN.sub("_", _CONTROL.sub("", name)).strip().strip("'") or "Table"
-    base = base[:31]
-    candidate, n = base, 2
-    while candidate.lower() in taken or candidate.lower() == "history":
-        suffix = f" ({n})"
-        candidate = base[: 31 - len(suffix)] + suffix
-        n += 1
-    taken.add(candidate.lower())
-    return candidate
+def write_xlsx(
+    tables: Sequence[SheetTable | tuple[str, TableGrid]],
+    path: str | Path,
+    convention: NumberConvention = NumberConvention.DECIMAL_POINT,
+    words: IndexWords = ENGLISH_INDEX,
+) -> None:
+    """The workbook of ``core/sheets.py`` written atomically: all of it or nothing."""
+    atomic_write_bytes(path, workbook_bytes(tables, convention, words))
 
 
-def _cell_value(text: str) -> str | int | float:
-    clean = _CONTROL.sub("", text)
-    if _NUMBER.match(clean):
-        return float(clean) if "." in clean else int(clean)
-    return clean
-
-
-def write_xlsx(grids: Sequence[tuple[str, TableGrid]], path: str | Path) -> None:
-    """One sheet per table, merged cells from the spans, text never run as a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    default = workbook.active
-    if default is not None:
-        workbook.remove(default)
-    taken: set[str] = set()
-    for name, grid in grids or [("Table", TableGrid(0, 0, ()))]:
-        sheet = workbook.create_sheet(sheet_title(name, taken))
-        for cell in grid.cells:
-            target = sheet.cell(row=cell.row + 1, column=cell.col + 1)
-            target.value = _cell_value(cell.text)
-            if isinstance(target.value, str) and target.value.startswith("="):
-                target.data_type = "s"  # a cell reading "=1+1" is text, not a formula
-            if "\n" in cell.text:
-                target.alignment = Alignment(wrap_text=True, vertical="top")
-            if cell.header:
-                target.font = Font(bold=True)
-            if cell.rowspan > 1 or cell.colspan > 1:
-                sheet.merge_cells(
-                    start_row=cell.row + 1,
-                    start_column=cell.col + 1,
-                    end_row=cell.row + cell.rowspan,
-                    end_column=cell.col + cell.colspan,
-                )
-    buf = io.BytesIO()
-    workbook.save(buf)
-    atomic_write_bytes(path, buf.getvalue())
+def write_document_xlsx(
+    doc: Document,
+    path: str | Path,
+    words: IndexWords = ENGLISH_INDEX,
+) -> int:
+    """Every table of ``doc`` by the document's number conventions; returns the count."""
+    tables = document_sheet_tables(doc)
+    write_xlsx(tables, path, document_convention(doc), words)
+    return len(tables)
 
 
 def write_csv(grid: TableGrid, path: str | Path) -> None:

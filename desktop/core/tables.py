@@ -50,6 +50,21 @@ class TableGrid:
         return None
 
     @property
+    def header_rows(self) -> int:
+        """Leading rows made only of header cells (``<thead>`` or all ``<th>``), never all."""
+        count = 0
+        for row in range(self.rows - 1):
+            covering = [
+                c for c in self.cells if c.row <= row < c.row + c.rowspan and c.col < self.cols
+            ]
+            if not covering or not all(c.header for c in covering):
+                break
+            count += 1
+        while count and any(c.row < count < c.row + c.rowspan for c in self.cells):
+            count -= 1  # a header cell spanning into the body: freeze above it
+        return count
+
+    @property
     def has_spans(self) -> bool:
         return any(c.rowspan > 1 or c.colspan > 1 for c in self.cells)
 
@@ -139,6 +154,7 @@ class _TableReader(HTMLParser):
         self.depth = 0  # table nesting
         self.cell: _RawCell | None = None
         self.skip = 0  # inside <caption>, <script>, <style>
+        self.thead = False  # cells of <thead> rows are header cells, <td> or <th>
         self.done = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -159,7 +175,10 @@ class _TableReader(HTMLParser):
             elif parts is not None and (tag == "br" or (tag == "tr" and parts[-1:] != ["\n"])):
                 parts.append("\n")
             return
-        if tag == "tr":
+        if tag in ("thead", "tbody", "tfoot"):
+            self._close_cell()
+            self.thead = tag == "thead"
+        elif tag == "tr":
             self._close_cell()
             self.rows.append([])
         elif tag in ("td", "th"):
@@ -170,7 +189,7 @@ class _TableReader(HTMLParser):
             self.cell = _RawCell(
                 _span(named.get("rowspan"), MAX_ROWSPAN),
                 _span(named.get("colspan"), MAX_COLSPAN),
-                tag == "th",
+                tag == "th" or self.thead,
                 [],
             )
             self.rows[-1].append(self.cell)
@@ -195,6 +214,8 @@ class _TableReader(HTMLParser):
             return
         if self.depth == 1 and tag in ("td", "th", "tr"):
             self._close_cell()
+        elif self.depth == 1 and tag == "thead":
+            self.thead = False
         elif self.depth > 1 and tag in ("p", "div", "li") and self.cell is not None:
             self.cell.parts.append("\n")
 

@@ -176,7 +176,7 @@ def test_xlsx_merged_cells_match_the_html_spans(tmp_path: Path) -> None:
     path = tmp_path / "tables.xlsx"
     write_xlsx([("Journal p1 t1", grid), ("Journal p1 t1", grid)], path)
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Journal p1 t1", "Journal p1 t1 (2)"]
+    assert workbook.sheetnames == ["Document", "Journal p1 t1", "Journal p1 t1 (2)"]
     sheet = workbook["Journal p1 t1"]
     merged = {str(r) for r in sheet.merged_cells.ranges}
     expected = set()
@@ -187,8 +187,11 @@ def test_xlsx_merged_cells_match_the_html_spans(tmp_path: Path) -> None:
             expected.add(f"{top_left}:{bottom_right}")
     assert merged == expected == {"A1:A2", "B1:B2", "C1:E1", "F1:H1"}
     assert sheet["C1"].value == "Hodgkin lymphoma"
-    assert sheet["B3"].value == "2,273" and sheet["C3"].value == 315
-    assert sheet["D3"].value == 1.0
+    # Numbers as printed: "2,273" a number shown with grouping, "1.00" keeps its decimals.
+    assert (sheet["B3"].value, sheet["B3"].number_format) == (2273, "#,##0")
+    assert sheet["C3"].value == 315
+    assert (sheet["D3"].value, sheet["D3"].number_format) == (1.0, "0.00")
+    assert sheet["F3"].value == "0.65–1.71" or sheet["E4"].value == "0.65–1.71"
 
 
 def test_xlsx_never_turns_text_into_formulas(tmp_path: Path) -> None:

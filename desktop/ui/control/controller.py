@@ -485,10 +485,7 @@ class WindowController(QObject):
             "html": exports.document_to_html,
         }
         if fmt == "xlsx":
-            from desktop.ui.widgets.tables import document_tables
-
-            grids = [(t.title, t.grid) for t in document_tables(doc)]
-            exports.write_xlsx(grids, Path(path))
+            exports.write_document_xlsx(doc, Path(path))
         else:
             exports.atomic_write_text(Path(path), writers[fmt](doc))
         self.window.show_message(t("Saved %1").replace("%1", path))

@@ -29,7 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.clipboard import spreadsheet_html
 from desktop.core.document import Document
+from desktop.core.numbers import NumberConvention
+from desktop.core.sheets import SheetTable, document_convention, document_sheet_tables
 from desktop.core.tables import TableCell, TableGrid, parse_table_html
 
 logger = logging.getLogger(__name__)
@@ -115,16 +118,18 @@ class TableModel(QAbstractTableModel):
                         rowspan=min(cell.rowspan, bottom - r + 1),
                         colspan=min(cell.colspan, right - c + 1),
                         text=self._text[r][c],
+                        header=cell.header,
                     )
                 )
         return TableGrid(rows=bottom - top + 1, cols=right - left + 1, cells=tuple(cells))
 
 
-def grid_mime(grid: TableGrid) -> QMimeData:
-    """HTML (spans kept) for spreadsheets, TSV for plain-text targets."""
+def grid_mime(
+    grid: TableGrid, convention: NumberConvention = NumberConvention.DECIMAL_POINT
+) -> QMimeData:
+    """HTML (spans kept, numbers typed as printed) for spreadsheets, TSV for plain text."""
     mime = QMimeData()
-    html = grid.to_html()
-    mime.setHtml(f"<html><body>{html}</body></html>" if "<body" not in html else html)
+    mime.setHtml(spreadsheet_html(grid, convention))
     tsv = grid.to_tsv()
     mime.setText(tsv)
     mime.setData("text/tab-separated-values", tsv.encode("utf-8"))
@@ -173,6 +178,7 @@ class TablesPanel(QWidget):
         self.model = TableModel(TableGrid(rows=0, cols=0, cells=()), self)
         self.view.setModel(self.model)
         self._tables: list[NamedTable] = []
+        self._document: Document | None = None
         self.picker.currentIndexChanged.connect(self._show)
         self.copy_button.clicked.connect(self.copy)
         self.csv_button.clicked.connect(lambda: self.export("csv"))
@@ -186,6 +192,7 @@ class TablesPanel(QWidget):
         self._sync_empty()
 
     def set_document(self, doc: Document | None) -> None:
+        self._document = doc  # its language decides number separators at copy and export
         tables = document_tables(doc) if doc is not None else []
         if [t.grid for t in tables] == [t.grid for t in self._tables]:
             return  # unchanged: keep the user's edits and selection
@@ -203,6 +210,10 @@ class TablesPanel(QWidget):
         self.picker.blockSignals(False)
         self._show(0)
         self._sync_empty()
+
+    def _convention(self) -> NumberConvention:
+        doc = self._document
+        return document_convention(doc) if doc is not None else NumberConvention.DECIMAL_POINT
 
     def table_count(self) -> int:
         return len(self._tables)
@@ -234,7 +245,7 @@ class TablesPanel(QWidget):
         if not self._tables:
             return
         grid = self.selected_grid()
-        QGuiApplication.clipboard().setMimeData(grid_mime(grid))
+        QGuiApplication.clipboard().setMimeData(grid_mime(grid, self._convention()))
         self.message.emit(
             self.tr("Copied %1 rows × %2 columns: paste into a spreadsheet.")
             .replace("%1", str(grid.rows))
@@ -260,9 +271,13 @@ class TablesPanel(QWidget):
             if fmt == "csv":
                 write_csv(self.model.grid(), Path(path))
             else:
-                grids = [(t.title, t.grid) for t in self._tables]
-                grids[row] = (name, self.model.grid())  # the edited one
-                write_xlsx(grids, Path(path))
+                # The same tables as the picker's (same document, same filter), with captions.
+                sheets = document_sheet_tables(self._document) if self._document else []
+                edited = sheets[row]
+                sheets[row] = SheetTable(
+                    edited.name, self.model.grid(), edited.page_index, edited.caption
+                )
+                write_xlsx(sheets, Path(path), self._convention())
         except OSError as exc:
             self.message.emit(self.tr("Could not save: %1").replace("%1", str(exc)))
             return ""

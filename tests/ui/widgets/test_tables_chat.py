@@ -51,6 +51,28 @@ def test_given_a_merged_table_when_copied_then_clipboard_has_html_spans_and_tsv(
     assert rows[0] == ["Region", "Sales", ""]
     assert rows[2] == ["North", "84", "88"]
     assert rows[3] == ["South, east", "56", '4"9']  # quoting survives the round trip
+    # Spreadsheets paste numbers as numbers, text as text.
+    assert 'x:num="84"' in html and 'sdval="84"' in html
+    assert "x:num" not in html.split("South, east")[0].rsplit("<td", 1)[-1]
+
+
+def test_given_a_russian_document_when_copied_then_numbers_follow_its_separators(
+    qtbot: Any,
+) -> None:
+    widget = TablesPanel()
+    qtbot.addWidget(widget)
+    table = (
+        "<table><tr><th>Регион</th><th>Сумма</th><th>Доля</th></tr>"
+        "<tr><td>Север</td><td>1 823,50</td><td>2,273</td></tr></table>"
+    )
+    blocks = (
+        Block("Caption", (10, 0, 400, 9), "Выручка по регионам, тыс. руб.", 0),
+        Block("Table", (10, 10, 400, 300), table, 1),
+    )
+    widget.set_document(Document("отчёт.png", (Page(0, 800, 600, blocks=blocks),)))
+    widget.copy()
+    html = QGuiApplication.clipboard().mimeData().html()
+    assert 'x:num="1823.5"' in html and 'x:num="2.273"' in html
 
 
 def test_given_an_edited_cell_when_a_selection_is_copied_then_only_it_goes_with_the_edit(
@@ -73,6 +95,7 @@ def test_given_tables_when_exported_to_xlsx_then_cells_and_merges_are_there(
     book = openpyxl.load_workbook(target)
     sheet = book.worksheets[0]
     assert sheet.cell(1, 1).value == "Region"
+    assert sheet.cell(3, 2).value == 84 and sheet.freeze_panes == "A3"  # typed, headed
     assert sheet.cell(3, 1).value == "North"
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert "A1:A2" in merged and "B1:C1" in merged
