@@ -95,7 +95,24 @@ def run_variant(out: Path, variant: str) -> int:
             )
         self.tray.menu.hide()
         self.tray.icon.icon().pixmap(64, 64).save(str(out / f"tray-icon-{variant}.png"))
+        dialogs(self)
         self.request_quit()
+
+    def dialogs(self: shell_module.DesktopApp) -> None:
+        """Settings -> About, and the notice an unexpected error shows."""
+        from desktop.core.paths import log_dir
+        from desktop.ui.widgets.crashdialog import CrashDialog
+        from desktop.ui.widgets.settings import SettingsDialog
+
+        settings = SettingsDialog(self.prefs, self._profile_names(), self.window)
+        settings.tabs.setCurrentIndex(settings.tabs.count() - 1)
+        settings.adjustSize()
+        settings.grab().save(str(out / f"about-{variant}.png"))
+        settings.deleteLater()
+        notice = CrashDialog("Traceback (most recent call last):\n  ...", log_dir(), self.window)
+        notice.adjustSize()
+        notice.grab().save(str(out / f"crash-notice-{variant}.png"))
+        notice.deleteLater()
 
     shell_module.DesktopApp.start = start  # type: ignore[method-assign]
     code = app_module.run_gui([])
