@@ -32,7 +32,11 @@ from desktop.runtime.profiles import ModelProfile
 
 logger = logging.getLogger(__name__)
 
-_NO_DEVICE = ("could not select device driver", "nvidia-container-cli", "unknown or invalid runtime")
+_NO_DEVICE = (
+    "could not select device driver",
+    "nvidia-container-cli",
+    "unknown or invalid runtime",
+)
 
 
 class Blocker(StrEnum):

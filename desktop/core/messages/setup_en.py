@@ -8,7 +8,7 @@ from desktop.core.messages.codes import Code
 
 TEMPLATES: dict[Code, str] = {
     # vLLM's own start-up failures (runtime/diagnosis.py)
-    Code.GPU_NOT_IN_CONTAINER: "The model's container sees no GPU (vLLM: \"Failed to infer device type\").",
+    Code.GPU_NOT_IN_CONTAINER: 'The model\'s container sees no GPU (vLLM: "Failed to infer device type").',
     Code.FIX_GPU_NOT_IN_CONTAINER: "Install the NVIDIA Container Toolkit and restart Docker (Windows: update Docker Desktop and the NVIDIA driver), or read pages with the built-in engine.",
     Code.FREE_MEMORY_LOW_OF: "Only {free_gib:.2f} of {total_gib:.2f} GiB of GPU memory is free, and --gpu-memory-utilization {utilization:g} asks for {wanted_gib:.2f} GiB.",
     # can a managed model run here (runtime/capability.py)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from desktop.core.messages.codes import Code
 
 TEMPLATES: dict[Code, str] = {
-    Code.GPU_NOT_IN_CONTAINER: "Контейнер модели не видит GPU (vLLM: \"Failed to infer device type\").",
+    Code.GPU_NOT_IN_CONTAINER: 'Контейнер модели не видит GPU (vLLM: "Failed to infer device type").',
     Code.FIX_GPU_NOT_IN_CONTAINER: "Установите NVIDIA Container Toolkit и перезапустите Docker (Windows: обновите Docker Desktop и драйвер NVIDIA) или читайте страницы встроенным движком.",
     Code.FREE_MEMORY_LOW_OF: "Свободно только {free_gib:.2f} из {total_gib:.2f} ГиБ памяти GPU, а --gpu-memory-utilization {utilization:g} требует {wanted_gib:.2f} ГиБ.",
     Code.CAP_NO_GPU: "Нет GPU NVIDIA: {profile} нужен GPU NVIDIA с драйвером, а на этом компьютере его не видно.",
