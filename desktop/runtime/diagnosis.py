@@ -121,6 +121,7 @@ class FailureCause(StrEnum):
     DOCKER_UNAVAILABLE = "docker_unavailable"
     GPU_BUSY = "gpu_memory_not_released"
     NOT_ENOUGH_VRAM = "not_enough_vram"
+    NO_GPU = "no_gpu"
     FOREIGN_CONTAINER = "foreign_container_running"
     TIMEOUT = "startup_timeout"
     CRASHED = "crashed"

@@ -293,6 +293,8 @@ class Code(StrEnum):
     DOC_SERVER_KEY_REFUSED = "doc_server_key_refused"
     FIX_SERVER_KEY = "fix_server_key"
     DOC_SERVER_HTTP = "doc_server_http"
+    DOC_KEY_ACCEPTED = "doc_key_accepted"
+    DOC_NO_KEY_NEEDED = "doc_no_key_needed"
     DOC_SERVER_NO_MODEL = "doc_server_no_model"
     DOC_SERVER_MODEL_MISSING = "doc_server_model_missing"
     FIX_SERVER_MODEL = "fix_server_model"

@@ -35,6 +35,8 @@ TEMPLATES: dict[Code, str] = {
     Code.DOC_SERVER_KEY_REFUSED: "Remote server {endpoint}: answers but refuses the API key.",
     Code.FIX_SERVER_KEY: "Set DOTS_DESKTOP_API_KEY (or --api-key) to the server's key.",
     Code.DOC_SERVER_HTTP: "Remote server {endpoint}: answered HTTP {status}.",
+    Code.DOC_KEY_ACCEPTED: "key accepted",
+    Code.DOC_NO_KEY_NEEDED: "no key needed",
     Code.DOC_SERVER_NO_MODEL: "Remote server {endpoint}: answers but serves no model.",
     Code.DOC_SERVER_MODEL_MISSING: "Remote server {endpoint}: does not serve {model} (it serves {models:join:, }).",
     Code.FIX_SERVER_MODEL: "Set DOTS_DESKTOP_MODEL to one of the served models, or leave it unset.",

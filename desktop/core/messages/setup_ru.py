@@ -31,6 +31,8 @@ TEMPLATES: dict[Code, str] = {
     Code.DOC_SERVER_KEY_REFUSED: "Удалённый сервер {endpoint}: отвечает, но не принимает ключ API.",
     Code.FIX_SERVER_KEY: "Задайте в DOTS_DESKTOP_API_KEY (или --api-key) ключ сервера.",
     Code.DOC_SERVER_HTTP: "Удалённый сервер {endpoint}: ответил HTTP {status}.",
+    Code.DOC_KEY_ACCEPTED: "ключ принят",
+    Code.DOC_NO_KEY_NEEDED: "ключ не нужен",
     Code.DOC_SERVER_NO_MODEL: "Удалённый сервер {endpoint}: отвечает, но не обслуживает ни одной модели.",
     Code.DOC_SERVER_MODEL_MISSING: "Удалённый сервер {endpoint}: не обслуживает {model} (обслуживает {models:join:, }).",
     Code.FIX_SERVER_MODEL: "Задайте в DOTS_DESKTOP_MODEL одну из обслуживаемых моделей или не задавайте её.",
