@@ -433,14 +433,6 @@ async def test_a_server_that_hides_health_is_ready_once_v1_models_answers(
     assert status.state is ContainerState.READY
 
 
-async def test_the_engine_check_reports_the_version_and_the_nvidia_runtime(
-    make_controller: Factory, docker_client: Any
-) -> None:
-    info = await make_controller().check_engine()
-    assert info.version == docker_client.version()["Version"]
-    assert info.nvidia_runtime == ("nvidia" in (docker_client.info().get("Runtimes") or {}))
-
-
 async def test_a_profile_that_cannot_fit_the_free_memory_is_refused_before_starting(
     make_controller: Factory,
     sim_profile: Callable[..., ModelProfile],
