@@ -75,7 +75,7 @@ class PageFiles(QObject):
     """Registered files (by document key): counted, rendered and thumbnailed off the GUI thread."""
 
     page_count = Signal(str, int)  # document key, page count
-    source_failed = Signal(str, str)  # document key, sentence
+    source_failed = Signal(str, object)  # document key, why (facts)
     thumbnail_ready = Signal(str, int, QImage)
     page_image_ready = Signal(str, int, QImage)
 
