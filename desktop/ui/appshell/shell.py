@@ -17,6 +17,7 @@ from desktop.engines.base import Capability
 from desktop.ui.appshell.quickactions import QuickActions
 from desktop.ui.appshell.tray import GpuFeed, Tray, tray_available
 from desktop.ui.control.bridge import EngineBridge
+from desktop.ui.control.capabilities import Capabilities
 from desktop.ui.control.controller import WindowController
 from desktop.ui.control.enginechoice import build_engine, engine_kind
 from desktop.ui.look.theme import applied_dark, apply_theme, system_is_dark
@@ -25,6 +26,7 @@ from desktop.ui.widgets.window import MainWindow
 from desktop.ui.words.enginewords import state_words
 from desktop.ui.words.facts import facts_words
 from desktop.ui.words.i18n import install_language
+from desktop.ui.words.modelwords import verdict_words
 
 if TYPE_CHECKING:
     from desktop.ui.widgets.modelpanel import ModelPanel
@@ -96,6 +98,7 @@ class DesktopApp(QObject):
         self.tray = Tray(self)
         self.tray_shown = False
         self.gpu = GpuFeed(gpu_backend, gpu_interval, self)
+        self.capabilities = Capabilities(self)  # which managed models can run here
         self.gpu_sample: tuple[int, int] | None = None
         self.engine_state = ("", "stopped", "")
         self._engine_seen: tuple[str, str, str, int, str] | None = None
@@ -123,6 +126,7 @@ class DesktopApp(QObject):
         w.mode_changed.connect(self._on_mode)
         self.bridge.engine_changed.connect(self._on_engine)
         self.gpu.reading.connect(self._on_gpu)
+        self.capabilities.changed.connect(self._on_capabilities)
         self.controller.document_finished.connect(self.quick.document_finished)
         tr = self.tray
         tr.show_window.connect(self.show_window)
@@ -161,6 +165,7 @@ class DesktopApp(QObject):
         reason = await self._gpu_start
         if reason:
             self._on_gpu([])
+        self.capabilities.refresh()
         if files:
             self.controller.open_files(files)
         self.started = True
@@ -193,6 +198,7 @@ class DesktopApp(QObject):
         for task in list(self._tasks):
             task.cancel()
         await self.bridge.aclose()
+        await self.capabilities.aclose()
         if self._gpu_start is not None:
             await asyncio.wait([self._gpu_start], timeout=5)  # a start in progress ends first
         await asyncio.to_thread(self.gpu.stop)
@@ -312,6 +318,7 @@ class DesktopApp(QObject):
         self._update_tray()
 
     def _on_gpu(self, samples: list[Any]) -> None:
+        self.capabilities.set_gpus(samples)
         if samples:
             used = sum(s.used_bytes for s in samples)
             total = sum(s.total_bytes for s in samples)
@@ -343,7 +350,10 @@ class DesktopApp(QObject):
             return
         self._tray_seen = seen
         self.tray.update_state(fraction, used, total, name, dot, state_words(state))
-        self.tray.start_action.setEnabled(self.prefs.engine_mode == "managed")
+        blocked = self.capabilities.verdict(self.prefs.profile)
+        blocked = blocked if blocked is not None and not blocked.runnable else None
+        self.tray.start_action.setEnabled(self.prefs.engine_mode == "managed" and not blocked)
+        self.tray.start_action.setToolTip(verdict_words(blocked) if blocked else "")
         self.tray.stop_action.setEnabled(self.model_running())
 
     def model_running(self) -> bool:
@@ -386,7 +396,15 @@ class DesktopApp(QObject):
 
     def _fill_profiles(self) -> None:
         self._tray_profile = self.prefs.profile
-        self.tray.set_profiles(self._profile_names(), self.prefs.profile)
+        blocked = {pid: verdict_words(v) for pid, v in self.capabilities.blocked().items()}
+        self.tray.set_profiles(self._profile_names(), self.prefs.profile, blocked)
+
+    def _on_capabilities(self) -> None:
+        """What can run here changed: grey the tray's models, refresh the panel's Start."""
+        if self._tray_profile is not None:
+            self._fill_profiles()
+        self._tray_seen = None
+        self._update_tray()  # (an open model panel re-reads the verdict on its own timer)
 
     def _sync_tray_profile(self) -> None:
         """The model panel (or a switch) changed the profile: tick it in the tray too."""
@@ -405,6 +423,7 @@ class DesktopApp(QObject):
             model=lambda: self.model,
             runtime=self.runtime,
             profile_names=self._profile_names,
+            capability=self.capabilities.verdict,
         )
         return ModelPanel.show_for(links, self.window)
 
@@ -434,6 +453,11 @@ class DesktopApp(QObject):
                 self.apply_engine()
 
     def _model_call(self, action: str, profile: str = "") -> None:
+        verdict = self.capabilities.verdict(profile or self.prefs.profile)
+        if action != "stop" and verdict is not None and not verdict.runnable:
+            # Nothing is saved or started: the reason is shown instead.
+            self.window.show_message(verdict_words(verdict), 15000)
+            return
         runtime = self.runtime()
         if action == "start":
             runtime.start(profile or self.prefs.profile)
