@@ -248,6 +248,7 @@ class DesktopApp(QObject):
     # -- engine ----------------------------------------------------------------------
     def apply_engine(self) -> None:
         """Rebuild the engine from the settings (in the background)."""
+        self.window.statusBar().clearMessage()  # an error about the engine before is stale
         self._sync_tray_profile()
         self.bridge.expect_engine()
         self._keep(asyncio.ensure_future(self.apply_engine_async()))

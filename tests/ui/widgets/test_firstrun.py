@@ -147,6 +147,7 @@ def test_given_a_failed_model_when_the_engine_changes_then_its_error_is_cleared(
     panel._wired = runtime
     panel.refresh()
     assert panel.failure_box.isVisibleTo(panel) and "failed" in panel.state.text()
+    app.window.show_message("The model image is not on this computer …", 15000)
     # WHEN the user switches to the built-in engine
     panel.mode.setCurrentIndex(panel.mode.findData("builtin"))
     panel.apply_button.click()
@@ -154,6 +155,7 @@ def test_given_a_failed_model_when_the_engine_changes_then_its_error_is_cleared(
     # THEN the old model's red error and "dots.ocr: failed" are gone
     assert not panel.failure_box.isVisibleTo(panel)
     assert "failed" not in panel.state.text()
+    assert app.window.statusBar().currentMessage() == ""
     run_until(qtbot, lambda: app.engine_state[1] == "ready", timeout=60)
     # ...and a new failure after that is shown again
     runtime._status = ControllerStatus(
