@@ -22,6 +22,7 @@ import httpx
 from desktop.commands.models import server_port
 from desktop.commands.words import cli_words
 from desktop.core.messages import Code, Msg
+from desktop.engines.serverprobe import probe_server
 from desktop.runtime import containers as ct
 from desktop.runtime.capability import Capability, DockerFacts, docker_facts, judge
 from desktop.runtime.gpu import GpuSample, read_gpus
@@ -106,37 +107,8 @@ def check_endpoint(
     get: Callable[..., Any] = httpx.get,
 ) -> Finding:
     """``GET /v1/models``: reachable, the key accepted, the model listed, its context length."""
-    base = endpoint.rstrip("/")
-    base = base if base.endswith("/v1") else base + "/v1"
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    try:
-        resp = get(f"{base}/models", headers=headers, timeout=5)
-    except httpx.HTTPError as exc:
-        fact = Msg.of(Code.DOC_SERVER_UNREACHABLE, endpoint=endpoint, detail=type(exc).__name__)
-        return Finding(Level.PROBLEM, fact, Msg(Code.FIX_SERVER_UNREACHABLE))
-    if resp.status_code == 401:
-        fact = Msg.of(Code.DOC_SERVER_KEY_REFUSED, endpoint=endpoint)
-        return Finding(Level.PROBLEM, fact, Msg(Code.FIX_SERVER_KEY))
-    if resp.status_code != 200:
-        fact = Msg.of(Code.DOC_SERVER_HTTP, endpoint=endpoint, status=resp.status_code)
-        return Finding(Level.PROBLEM, fact, Msg(Code.FIX_SERVER_UNREACHABLE))
-    try:
-        entries = [m for m in resp.json().get("data", []) if isinstance(m, dict)]
-    except (ValueError, AttributeError):
-        entries = []
-    names = tuple(str(m.get("id")) for m in entries)
-    if not names:
-        return Finding(Level.PROBLEM, Msg.of(Code.DOC_SERVER_NO_MODEL, endpoint=endpoint))
-    if model and model not in names:
-        fact = Msg.of(Code.DOC_SERVER_MODEL_MISSING, endpoint=endpoint, model=model, models=names)
-        return Finding(Level.PROBLEM, fact, Msg(Code.FIX_SERVER_MODEL))
-    chosen = next((m for m in entries if m.get("id") == (model or names[0])), entries[0])
-    context = chosen.get("max_model_len")
-    accepted = Msg(Code.DOC_KEY_ACCEPTED if key else Code.DOC_NO_KEY_NEEDED)
-    params = {"endpoint": endpoint, "key": accepted, "models": names}
-    if isinstance(context, int) and context > 0:
-        return Finding(Level.OK, Msg(Code.DOC_SERVER_READY_CONTEXT, {**params, "context": context}))
-    return Finding(Level.OK, Msg(Code.DOC_SERVER_READY, params))
+    probe = probe_server(endpoint, key, model, get=get)
+    return Finding(Level.OK if probe.ok else Level.PROBLEM, probe.facts(key), probe.fix)
 
 
 def check_server(environ: dict[str, str] | None = None) -> EngineVerdict:

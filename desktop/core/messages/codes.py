@@ -311,3 +311,8 @@ class Code(StrEnum):
     DOC_CAN_READ = "doc_can_read"
     DOC_NONE_CAN_READ = "doc_none_can_read"
     FIX_NONE_CAN_READ = "fix_none_can_read"
+    SETTINGS_TEST_CONNECTION = "settings_test_connection"
+    SETTINGS_TESTING = "settings_testing"
+    SETTINGS_NO_ADDRESS = "settings_no_address"
+    SETTINGS_TEST_OK = "settings_test_ok"
+    SETTINGS_TEST_OK_NO_CONTEXT = "settings_test_ok_no_context"

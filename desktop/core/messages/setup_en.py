@@ -53,4 +53,10 @@ TEMPLATES: dict[Code, str] = {
     Code.DOC_CAN_READ: "You can read pages here with: {engines:join:, }.",
     Code.DOC_NONE_CAN_READ: "No engine can read pages here.",
     Code.FIX_NONE_CAN_READ: "Fix one of the lines above; the built-in engine needs nothing but this app.",
+    # Settings: Test connection (ui/widgets/connectiontest.py)
+    Code.SETTINGS_TEST_CONNECTION: "Test connection",
+    Code.SETTINGS_TESTING: "Connecting…",
+    Code.SETTINGS_NO_ADDRESS: "Enter the server address first.",
+    Code.SETTINGS_TEST_OK: "Connected in {ms} ms: {model}, context length {context} tokens.",
+    Code.SETTINGS_TEST_OK_NO_CONTEXT: "Connected in {ms} ms: {model} (the server does not report its context length).",
 }

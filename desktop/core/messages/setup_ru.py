@@ -49,4 +49,10 @@ TEMPLATES: dict[Code, str] = {
     Code.DOC_CAN_READ: "Читать страницы здесь можно так: {engines:join:, }.",
     Code.DOC_NONE_CAN_READ: "Здесь страницы читать нечем.",
     Code.FIX_NONE_CAN_READ: "Исправьте одну из строк выше; встроенному движку не нужно ничего, кроме этого приложения.",
+    # Settings: Test connection (ui/widgets/connectiontest.py)
+    Code.SETTINGS_TEST_CONNECTION: "Проверить соединение",
+    Code.SETTINGS_TESTING: "Соединяюсь…",
+    Code.SETTINGS_NO_ADDRESS: "Сначала введите адрес сервера.",
+    Code.SETTINGS_TEST_OK: "Соединение за {ms} мс: {model}, длина контекста {context} токенов.",
+    Code.SETTINGS_TEST_OK_NO_CONTEXT: "Соединение за {ms} мс: {model} (сервер не сообщает длину контекста).",
 }
