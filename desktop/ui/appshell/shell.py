@@ -110,6 +110,7 @@ class DesktopApp(QObject):
         self.started = False  # the engine, history, profiles and GPU feed are set up
         self._told_about_tray = False
         self._tray_profile: str | None = None  # the profile ticked in the tray's menu
+        self._tray_blocked: dict[str, str] = {}  # the tray's greyed models and why
         self._signal_pump = QTimer(self, interval=300)  # lets Python see Ctrl+C under Qt
         self._signal_pump.timeout.connect(lambda: None)
         self.quick = QuickActions(
@@ -395,17 +396,21 @@ class DesktopApp(QObject):
             logger.warning("profiles unavailable", exc_info=True)
             return []
 
+    def _blocked_words(self) -> dict[str, str]:
+        return {pid: verdict_words(v) for pid, v in self.capabilities.blocked().items()}
+
     def _fill_profiles(self) -> None:
         self._tray_profile = self.prefs.profile
-        blocked = {pid: verdict_words(v) for pid, v in self.capabilities.blocked().items()}
-        self.tray.set_profiles(self._profile_names(), self.prefs.profile, blocked)
+        self._tray_blocked = self._blocked_words()
+        self.tray.set_profiles(self._profile_names(), self.prefs.profile, self._tray_blocked)
 
     def _on_capabilities(self) -> None:
-        """What can run here changed: grey the tray's models, refresh the panel's Start."""
-        if self._tray_profile is not None:
-            self._fill_profiles()
+        """What can run here changed: grey the tray's models (an open model panel re-reads
+        the verdicts on its own timer)."""
+        if self._tray_profile is not None and self._blocked_words() != self._tray_blocked:
+            self._fill_profiles()  # rebuilt only when a verdict changed, not at every reading
         self._tray_seen = None
-        self._update_tray()  # (an open model panel re-reads the verdict on its own timer)
+        self._update_tray()
 
     def _sync_tray_profile(self) -> None:
         """The model panel (or a switch) changed the profile: tick it in the tray too."""
