@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     msub.add_parser("status", help="the running model and its state")
     start = msub.add_parser("start", help="start a profile (stops the running one)")
     start.add_argument("profile")
+    command = msub.add_parser("command", help="print the docker run line the app would use")
+    command.add_argument("profile")
     msub.add_parser("stop", help="stop the running model")
     logs = msub.add_parser("logs", help="print the model container's log")
     logs.add_argument("--follow", "-f", action="store_true")

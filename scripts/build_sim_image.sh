@@ -36,10 +36,10 @@ if ! docker version >/dev/null 2>&1; then
     exit 1
 fi
 
-# The image is labelled with a hash of the simulator's sources: an image built from older
+# The image is labelled with a hash of the simulator's sources and its Dockerfile: an image built from older
 # sources is rebuilt (only the small top layer; the Debian base is reused).
-SOURCE_HASH="$(cd "$ROOT/tests" && find vllm_sim -name '*.py' -print0 | LC_ALL=C sort -z \
-    | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+SOURCE_HASH="$( (cd "$ROOT/tests" && find vllm_sim -name '*.py' -print0 | LC_ALL=C sort -z \
+    | xargs -0 sha256sum; sha256sum < "$ROOT/docker/vllm-sim/Dockerfile") | sha256sum | cut -c1-16)"
 if [[ $FORCE == 0 ]] && docker image inspect "$TAG" >/dev/null 2>&1; then
     BUILT_HASH="$(docker image inspect -f '{{index .Config.Labels "dots-desktop.sim-source"}}' "$TAG" 2>/dev/null || true)"
     if [[ "$BUILT_HASH" == "$SOURCE_HASH" ]]; then

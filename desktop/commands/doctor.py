@@ -1,4 +1,10 @@
-"""`dots-desktop doctor`: what works here, in plain words, and the exact fix for what does not."""
+"""`dots-desktop doctor`: a verdict per engine, then what can read pages here.
+
+One line per engine (built-in: its models and Tesseract's languages; remote server:
+reachable, model listed, context length; managed model: each prerequisite), then "You can
+read pages here with: ...". Exit 0 when at least one engine can read pages, 1 when none
+can. Findings are facts (codes), worded in the system locale's language.
+"""
 
 from __future__ import annotations
 
@@ -7,188 +13,231 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from desktop.commands.models import fit_line, server_port
+from desktop.commands.models import server_port
+from desktop.commands.words import cli_words
+from desktop.core.messages import Code, Msg
+from desktop.engines.serverprobe import probe_server
 from desktop.runtime import containers as ct
-from desktop.runtime.docker_engine import DockerUnavailable, connect, nvidia_runtime_available
+from desktop.runtime.capability import Capability, DockerFacts, docker_facts, judge
 from desktop.runtime.gpu import GpuSample, read_gpus
-from desktop.runtime.profiles import GIB, ProfileError, load_profiles
+from desktop.runtime.profiles import GIB, ProfileError, default_profile, load_profiles
 
-OK, PROBLEM, INFO = "ok", "problem", "info"
+
+class Level(StrEnum):
+    OK = "ok"
+    PROBLEM = "problem"
+    INFO = "info"
+
+
+MARKS = {Level.OK: "[ok]", Level.PROBLEM: "[!!]", Level.INFO: "[--]"}
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    level: str  # ok | problem | info
-    topic: str
-    text: str
-    fix: str = ""
+    """One line: a fact, how it stands, and the fix when it is a problem."""
+
+    level: Level
+    fact: Msg
+    fix: Msg | None = None
+    indent: int = 0
 
 
-def _runtime_fix() -> str:
-    if sys.platform == "win32":
-        return (
-            "Update the NVIDIA driver and Docker Desktop (WSL 2 backend); GPU support is built in."
+@dataclass(frozen=True, slots=True)
+class EngineVerdict:
+    """Whether one engine can read pages here, and the lines that say why."""
+
+    engine: Msg  # its name
+    ready: bool
+    findings: tuple[Finding, ...]
+
+
+# ---- built-in engine ------------------------------------------------------------------
+
+
+def check_builtin(languages: Callable[[], list[str]] | None = None) -> EngineVerdict:
+    """RapidOCR's bundled text models present and importable; Tesseract's languages."""
+    from desktop.engines.builtin.engine import builtin_available
+
+    name = Msg(Code.ENGINE_WORD_BUILTIN)
+    broken = builtin_available()
+    if broken is not None:
+        line = Finding(
+            Level.PROBLEM,
+            Msg.of(Code.DOC_BUILTIN_BROKEN, reason=broken),
+            Msg(Code.FIX_BUILTIN_REINSTALL),
         )
-    return (
-        "Install the NVIDIA Container Toolkit, then run: sudo nvidia-ctk runtime configure "
-        "--runtime=docker && sudo systemctl restart docker"
+        return EngineVerdict(name, False, (line,))
+    from desktop.engines.builtin.rapid import rapidocr_module
+
+    folder = Path(str(rapidocr_module().__file__)).parent / "models"
+    models = sorted(folder.glob("*.onnx"))
+    if not models:
+        line = Finding(
+            Level.PROBLEM,
+            Msg.of(Code.DOC_BUILTIN_MODELS_MISSING, folder=str(folder)),
+            Msg(Code.FIX_BUILTIN_REINSTALL),
+        )
+        return EngineVerdict(name, False, (line,))
+    if languages is None:
+        from desktop.engines.builtin.tesseract import installed_languages
+
+        languages = installed_languages
+    found = tuple(languages())
+    fact = (
+        Msg.of(Code.DOC_BUILTIN_READY, models=len(models), languages=found)
+        if found
+        else Msg.of(Code.DOC_BUILTIN_NO_TESSERACT, models=len(models))
     )
+    return EngineVerdict(name, True, (Finding(Level.OK, fact),))
 
 
-def check_docker() -> tuple[list[Finding], Any]:
-    try:
-        client = connect(timeout=10)
-    except DockerUnavailable as exc:
-        return [Finding(PROBLEM, "Docker", exc.message, exc.fix)], None
-    info = client.info()
-    found = [Finding(OK, "Docker", f"engine {info.get('ServerVersion', '?')} is running.")]
-    if nvidia_runtime_available(info):
-        found.append(Finding(OK, "NVIDIA runtime", "Docker can give containers the GPU."))
-    else:
-        found.append(
-            Finding(
-                PROBLEM,
-                "NVIDIA runtime",
-                "Docker has no NVIDIA runtime, so a model container cannot use the GPU.",
-                _runtime_fix(),
-            )
+# ---- remote server -----------------------------------------------------------------------
+
+
+def check_endpoint(
+    endpoint: str,
+    key: str | None,
+    model: str | None = None,
+    get: Callable[..., Any] = httpx.get,
+) -> Finding:
+    """``GET /v1/models``: reachable, the key accepted, the model listed, its context length."""
+    probe = probe_server(endpoint, key, model, get=get)
+    return Finding(Level.OK if probe.ok else Level.PROBLEM, probe.facts(key), probe.fix)
+
+
+def check_server(environ: dict[str, str] | None = None) -> EngineVerdict:
+    env = dict(os.environ if environ is None else environ)
+    name = Msg(Code.ENGINE_WORD_SERVER)
+    endpoint = env.get("DOTS_DESKTOP_ENDPOINT", "").strip()
+    if not endpoint:
+        return EngineVerdict(name, False, (Finding(Level.INFO, Msg(Code.DOC_SERVER_NOT_SET)),))
+    line = check_endpoint(
+        endpoint, env.get("DOTS_DESKTOP_API_KEY") or None, env.get("DOTS_DESKTOP_MODEL") or None
+    )
+    return EngineVerdict(name, line.level is Level.OK, (line,))
+
+
+# ---- managed model --------------------------------------------------------------------------
+
+
+def prerequisites(verdict: Capability, docker: DockerFacts, gpus: list[GpuSample]) -> list[Finding]:
+    """Each prerequisite of a managed model as one line, indented under the verdict."""
+    lines: list[Finding] = []
+    if docker.host is not None:
+        lines.append(
+            Finding(Level.INFO, Msg.of(Code.DOC_PRE_GPU_REMOTE, host=docker.host), None, 1)
         )
-    return found, client
-
-
-def check_gpus(gpus: list[GpuSample]) -> list[Finding]:
-    if not gpus:
-        return [
+    elif gpus:
+        lines += [
             Finding(
-                PROBLEM,
-                "GPU",
-                "No NVIDIA GPU found (or no driver).",
-                "Install the NVIDIA driver; without a GPU use the built-in engine "
-                "or a remote server.",
+                Level.OK,
+                Msg.of(
+                    Code.DOC_PRE_GPU,
+                    name=g.name,
+                    free_gib=g.free_bytes / GIB,
+                    total_gib=g.total_bytes / GIB,
+                ),
+                None,
+                1,
             )
+            for g in gpus
         ]
-    return [
-        Finding(
-            OK,
-            f"GPU {g.index}",
-            f"{g.name}: {g.used_bytes / GIB:.1f} of {g.total_bytes / GIB:.1f} GiB in use, "
-            f"{g.free_bytes / GIB:.1f} GiB free.",
+    if docker.reachable:
+        lines.append(
+            Finding(Level.OK, Msg.of(Code.DOC_PRE_DOCKER, version=docker.version), None, 1)
         )
-        for g in gpus
-    ]
+    elif docker.unavailable is not None:
+        lines.append(Finding(Level.PROBLEM, docker.unavailable, docker.unavailable_fix, 1))
+    if docker.gpu_for_containers is True:
+        lines.append(Finding(Level.OK, Msg(Code.DOC_PRE_CONTAINER_GPU), None, 1))
+    elif docker.reachable and docker.gpu_for_containers is None and (gpus or docker.host):
+        lines.append(Finding(Level.INFO, Msg(Code.DOC_PRE_CONTAINER_GPU_UNPROBED), None, 1))
+    plan = verdict.plan
+    if plan is not None and plan.fits and plan.verdict is not None:
+        lines.append(Finding(Level.OK, Msg.of(Code.DOC_PRE_FIT, verdict=plan.verdict), None, 1))
+    if verdict.problem is not None:
+        lines.append(Finding(Level.PROBLEM, verdict.problem, verdict.fix, 1))
+    # The same fact twice (Docker down is both a prerequisite and the verdict): say it once.
+    seen: set[Msg] = set()
+    unique = []
+    for line in lines:
+        if line.fact not in seen:
+            seen.add(line.fact)
+            unique.append(line)
+    return unique
 
 
-def check_profiles(gpus: list[GpuSample]) -> list[Finding]:
+def check_managed(gpu_reader: Callable[[], list[GpuSample]] = read_gpus) -> EngineVerdict:
+    """The default profile's verdict, a running model container, or what is missing."""
+    name = Msg(Code.ENGINE_WORD_MANAGED)
     errors: list[ProfileError] = []
     profiles = load_profiles(errors=errors)
     broken = [
-        Finding(PROBLEM, "Profile file", e.message, e.fix or "Fix or remove that file.")
+        Finding(Level.PROBLEM, Msg.of(Code.DOC_PROFILE_BROKEN, problem=e.msg), e.fix_msg, 1)
         for e in errors
     ]
-    if not gpus:
-        return [
-            *broken,
-            Finding(INFO, "Profiles", f"{len(profiles)} profiles; no GPU to run them here."),
-        ]
-    fits = [
-        Finding(OK if line.startswith("fits") else INFO, f"Profile {pid}", line)
-        for pid, profile in profiles.items()
-        for line in [fit_line(profile, gpus)]
-    ]
-    return [*broken, *fits]
-
-
-def check_server(client: Any) -> tuple[list[Finding], str | None, str | None]:
-    """The local model container, if any: (findings, endpoint, key)."""
-    if client is None:
-        return [], None, None
-    found = ct.find_server_container(client, server_port())
-    if found is None:
-        text = "No model server is running (dots-desktop models start PROFILE)."
-        return [Finding(INFO, "Model server", text)], None, None
-    container, managed = found
-    attrs = container.attrs
-    port = ct.published_port(attrs) or server_port()
-    who = "started by Dots Desktop" if managed else "started by hand; it will be used as is"
-    text = f"container {container.name} ({who}) on port {port}."
-    endpoint = f"http://127.0.0.1:{port}/v1"
-    return [Finding(OK, "Model server", text)], endpoint, ct.api_key_of(attrs)
-
-
-def check_endpoint(endpoint: str, key: str | None, get: Callable[..., Any] = httpx.get) -> Finding:
-    base = endpoint.rstrip("/")
-    base = base if base.endswith("/v1") else base + "/v1"
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    profile = default_profile(profiles)
+    gpus = gpu_reader()
+    docker, client = docker_facts(probe_images=(profile.image,), force_probe=bool(gpus))
+    running: list[Finding] = []
     try:
-        resp = get(f"{base}/models", headers=headers, timeout=5)
-    except httpx.HTTPError as exc:
-        return Finding(
-            PROBLEM,
-            "Endpoint",
-            f"{endpoint} cannot be reached ({type(exc).__name__}).",
-            "Check the address, or start the model (dots-desktop models start PROFILE).",
-        )
-    if resp.status_code == 401:
-        return Finding(
-            PROBLEM,
-            "Endpoint",
-            f"{endpoint} answers but refuses the API key.",
-            "Set DOTS_DESKTOP_API_KEY (or --api-key) to the server's key.",
-        )
-    if resp.status_code != 200:
-        return Finding(PROBLEM, "Endpoint", f"{endpoint} answered HTTP {resp.status_code}.")
-    try:
-        names = [m.get("id") for m in resp.json().get("data", [])]
-    except (ValueError, AttributeError):
-        names = []
-    served = ", ".join(str(n) for n in names) or "no model"
-    accepted = "key accepted" if key else "no key needed"
-    return Finding(OK, "Endpoint", f"{endpoint} answers ({accepted}); serves {served}.")
-
-
-def _optional(f: Finding) -> Finding:
-    local = f.topic in ("Docker", "NVIDIA runtime", "GPU")
-    if f.level != PROBLEM or not local:
-        return f
-    return Finding(INFO, f.topic, f.text + " (not needed: the endpoint works)", f.fix)
-
-
-def run_doctor(args: argparse.Namespace) -> int:
-    """Print every finding; exit 1 with the first problem as a one-line cause."""
-    findings, client = check_docker()
-    gpus = read_gpus()
-    findings += check_gpus(gpus)
-    findings += check_profiles(gpus)
-    try:
-        server, endpoint, key = check_server(client)
+        if client is not None:
+            running = _running_server(client)
     finally:
         if client is not None:
             client.close()
-    findings += server
-    env_endpoint = os.environ.get("DOTS_DESKTOP_ENDPOINT")
-    if env_endpoint:
-        remote = check_endpoint(env_endpoint, os.environ.get("DOTS_DESKTOP_API_KEY"))
-        findings.append(remote)
-        if remote.level == OK:
-            # A working server elsewhere: a local GPU/Docker is nice to have, not a problem.
-            findings = [_optional(f) for f in findings]
-    elif endpoint:
-        findings.append(check_endpoint(endpoint, key))
-    marks = {OK: "[ok]", PROBLEM: "[!!]", INFO: "[--]"}
-    for f in findings:
-        print(f"{marks[f.level]} {f.topic}: {f.text}")
-        if f.fix:
-            print(f"     Fix: {f.fix}")
-    problems = [f for f in findings if f.level == PROBLEM]
-    if problems:
-        first = problems[0]
-        print(
-            f"doctor: {len(problems)} problem(s); first: {first.topic}: {first.text}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    if running and running[-1].level is Level.OK:
+        return EngineVerdict(name, True, (*running, *broken))
+    verdict = judge(profile, gpus, docker)
+    head = Msg.of(
+        Code.DOC_MANAGED_READY if verdict.runnable else Code.DOC_MANAGED_BLOCKED,
+        profile=profile.display_name,
+    )
+    level = Level.OK if verdict.runnable else Level.PROBLEM
+    lines = (Finding(level, head), *prerequisites(verdict, docker, gpus), *running, *broken)
+    # Runnable is not yet reading: it reads once started (dots-desktop models start).
+    return EngineVerdict(name, False, lines)
+
+
+def _running_server(client: Any) -> list[Finding]:
+    found = ct.find_server_container(client, server_port())
+    if found is None:
+        return []
+    container, _managed = found
+    attrs = container.attrs
+    port = ct.published_port(attrs) or server_port()
+    cmd = ct.command_of(attrs)
+    model = ct.arg_value(cmd, "--served-model-name") or "?"
+    fact = Msg.of(Code.DOC_MANAGED_RUNNING, container=container.name, model=model, port=port)
+    endpoint = f"http://127.0.0.1:{port}/v1"
+    reach = check_endpoint(endpoint, ct.api_key_of(attrs))
+    return [Finding(Level.OK, fact), Finding(reach.level, reach.fact, reach.fix, 1)]
+
+
+# ---- the verdict -----------------------------------------------------------------------------
+
+
+def print_verdicts(verdicts: list[EngineVerdict]) -> int:
+    for verdict in verdicts:
+        for line in verdict.findings:
+            pad = "     " * line.indent
+            print(f"{pad}{MARKS[line.level]} {cli_words(line.fact)}")
+            if line.fix is not None and line.level is Level.PROBLEM:
+                print(f"{pad}     {cli_words(line.fix)}")
+    ready = tuple(v.engine for v in verdicts if v.ready)
+    if ready:
+        print(cli_words(Msg.of(Code.DOC_CAN_READ, engines=ready)))
+        return 0
+    print(cli_words(Msg(Code.DOC_NONE_CAN_READ), Msg(Code.FIX_NONE_CAN_READ)), file=sys.stderr)
+    return 1
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """Print each engine's verdict; 0 when at least one can read pages here."""
+    return print_verdicts([check_builtin(), check_server(), check_managed()])

@@ -1,4 +1,5 @@
-"""`dots-desktop models list|status|start PROFILE|stop|logs`: the local model container."""
+"""`dots-desktop models list|status|start PROFILE|command PROFILE|stop|logs`: the local model
+container."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from collections.abc import Mapping
 from desktop.commands.words import cli_words
 from desktop.core.errors import DotsError
 from desktop.runtime import containers as ct
+from desktop.runtime.capability import assess
 from desktop.runtime.controller import ContainerController, ContainerState, ControllerStatus
 from desktop.runtime.docker_engine import connect
 from desktop.runtime.gpu import GpuSample, read_gpus
 from desktop.runtime.planner import plan_memory
 from desktop.runtime.profiles import GIB, ModelProfile, find_profile, load_profiles
+from desktop.runtime.runline import docker_run_line
+from desktop.runtime.status import new_api_key
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -45,7 +49,14 @@ def run_models(args: argparse.Namespace) -> int:
             return _logs(follow=bool(getattr(args, "follow", False)), tail=args.tail)
         if action == "start":
             profile = find_profile(profiles, args.profile)
+            verdict = assess(profile)
+            if not verdict.runnable:
+                # Before any pull or container: say why at once, in the user's language.
+                return _fail(cli_words(verdict.problem, verdict.fix))
             return asyncio.run(_start(profiles, profile))
+        if action == "command":
+            print(_command_line(find_profile(profiles, args.profile)))
+            return EXIT_OK
         if action == "stop":
             return asyncio.run(_stop(profiles))
         return asyncio.run(_status(profiles))
@@ -65,6 +76,25 @@ def fit_line(profile: ModelProfile, gpus: list[GpuSample]) -> str:
         changes = ", ".join(f"{k} {v}" for k, v in plan.flags.items())
         return f"fits with {changes}"
     return f"fits ({plan.needed_bytes / GIB:.1f} GiB)"
+
+
+def _command_line(profile: ModelProfile) -> str:
+    """What ``models start`` would run, as one ``docker run`` line (secrets masked)."""
+    gpus = read_gpus()
+    flags: dict[str, str] = {}
+    if gpus and profile.gpu:
+        plan = plan_memory(profile, gpus[0].free_bytes, gpus[0].total_bytes)
+        flags = dict(plan.flags) if plan.fits else {}
+    kwargs = ct.create_kwargs(
+        profile,
+        name=ct.container_name(profile.id),
+        port=ct.choose_port(server_port()),
+        api_key=new_api_key(),
+        labels={},
+        token=ct.hf_token(),
+        overrides=flags,
+    )
+    return docker_run_line(kwargs)
 
 
 def _list(profiles: Mapping[str, ModelProfile]) -> int:

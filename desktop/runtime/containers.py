@@ -23,6 +23,9 @@ HF_CACHE_IN_CONTAINER = "/root/.cache/huggingface"
 DEFAULT_HF_VOLUME = "dots-desktop-hf-cache"
 KEYRING_SERVICE = "dots-desktop"
 KEYRING_HF_USER = "huggingface-token"
+# Every vLLM image serves with this entrypoint and the model as its first argument; the
+# pinned v0.11.0 image's own entrypoint is the older api_server module (VLLM.md).
+ENTRYPOINT = ("vllm", "serve")
 
 
 def container_name(profile_id: str, prefix: str = "dots-desktop-") -> str:
@@ -75,7 +78,7 @@ def create_kwargs(
     bind_host: str = "127.0.0.1",
     restart_policy: str | None = None,
 ) -> dict[str, Any]:
-    """Arguments for ``client.containers.create`` (the vLLM image's entrypoint is vllm serve)."""
+    """Arguments for ``client.containers.create``: ``vllm serve MODEL --flags``."""
     env = dict(profile.env)
     if token:
         env["HF_TOKEN"] = token
@@ -89,6 +92,7 @@ def create_kwargs(
     }
     kwargs: dict[str, Any] = {
         "image": profile.image,
+        "entrypoint": list(ENTRYPOINT),
         "command": profile.vllm_args(port=CONTAINER_PORT, api_key=api_key, overrides=overrides),
         "name": name,
         "labels": all_labels,

@@ -32,10 +32,8 @@ from desktop.runtime import containers as ct
 from desktop.runtime.diagnosis import Diagnosis, FailureCause, stage_of_line
 from desktop.runtime.docker_engine import (
     DockerUnavailable,
-    EngineInfo,
     connect,
     is_connection_error,
-    nvidia_runtime_available,
 )
 from desktop.runtime.gpu import GpuSample, read_gpus
 from desktop.runtime.lifecycle import LifecycleMixin
@@ -185,21 +183,6 @@ class ContainerController(LifecycleMixin):
                 self._reset_client()
                 await self._fail(Diagnosis(FailureCause.DOCKER_UNAVAILABLE, exc.msg, exc.fix_msg))
         return self._status
-
-    async def check_engine(self) -> EngineInfo:
-        """Docker's version and whether it has the NVIDIA runtime (DockerUnavailable if down)."""
-        try:
-            client = await self._docker()
-            info: dict[str, Any] = await self._call(client.info)
-        except DockerUnavailable:
-            raise
-        except Exception as exc:
-            if not is_connection_error(exc):
-                raise
-            self._reset_client()
-            lost = engine_lost()
-            raise DockerUnavailable(lost.problem, fix=lost.remedy) from exc
-        return EngineInfo(str(info.get("ServerVersion", "?")), nvidia_runtime_available(info))
 
     async def fetch_logs(self, tail: int = 200) -> str:
         """The last ``tail`` lines straight from Docker (also for a container we adopted)."""

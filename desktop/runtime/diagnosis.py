@@ -110,6 +110,7 @@ class FailureCause(StrEnum):
     FREE_MEMORY_LOW = "free_memory_below_utilization"
     NO_KERNEL_IMAGE = "no_kernel_image"
     NO_NVIDIA_RUNTIME = "no_nvidia_runtime"
+    NO_GPU_IN_CONTAINER = "no_gpu_in_container"
     PORT_IN_USE = "port_in_use"
     IMAGE_MISSING_OFFLINE = "image_missing_offline"
     MODEL_GATED = "model_gated"
@@ -120,6 +121,7 @@ class FailureCause(StrEnum):
     DOCKER_UNAVAILABLE = "docker_unavailable"
     GPU_BUSY = "gpu_memory_not_released"
     NOT_ENOUGH_VRAM = "not_enough_vram"
+    NO_GPU = "no_gpu"
     FOREIGN_CONTAINER = "foreign_container_running"
     TIMEOUT = "startup_timeout"
     CRASHED = "crashed"
@@ -153,7 +155,10 @@ _KV_NEW = re.compile(r"estimated maximum model length is (\d+)", re.I)
 _KV_OLD = re.compile(
     r"larger than the maximum number of tokens that can be stored in KV cache \((\d+)\)"
 )
-_FREE = re.compile(r"Free memory on device \S+ \(([\d.]+)/([\d.]+) GiB\)")
+# vLLM 0.11.0: "Free memory on device (12.1/15.92 GiB) on startup is less than desired GPU
+# memory utilization (0.85, 13.53 GiB)"; older releases named the device ("cuda:0").
+_FREE = re.compile(r"Free memory on device(?: \S+)? \(([\d.]+)/([\d.]+) GiB\)")
+_WANTED = re.compile(r"less than desired GPU memory utilization \(([\d.]+), ([\d.]+) GiB\)")
 _RULES: list[tuple[FailureCause, re.Pattern[str], Code, Code]] = [
     (
         FailureCause.NO_KERNEL_IMAGE,
@@ -181,14 +186,8 @@ _RULES: list[tuple[FailureCause, re.Pattern[str], Code, Code]] = [
         Code.GPU_OOM,
         Code.FIX_GPU_OOM,
     ),
-    (
-        FailureCause.MODEL_GATED,
-        re.compile(
-            r"GatedRepoError|gated repo|401 Client Error|Access to model .* is restricted", re.I
-        ),
-        Code.MODEL_GATED,
-        Code.FIX_MODEL_GATED,
-    ),
+    # Not found first: the Hub's not-found text also says "private or gated repo" and
+    # "401 Client Error" (VLLM.md).
     (
         FailureCause.MODEL_NOT_FOUND,
         re.compile(
@@ -198,6 +197,20 @@ _RULES: list[tuple[FailureCause, re.Pattern[str], Code, Code]] = [
         ),
         Code.MODEL_NOT_FOUND,
         Code.FIX_MODEL_NOT_FOUND,
+    ),
+    (
+        FailureCause.MODEL_GATED,
+        re.compile(
+            r"GatedRepoError|gated repo|401 Client Error|Access to model .* is restricted", re.I
+        ),
+        Code.MODEL_GATED,
+        Code.FIX_MODEL_GATED,
+    ),
+    (
+        FailureCause.NO_GPU_IN_CONTAINER,
+        re.compile(r"Failed to infer device type", re.I),
+        Code.GPU_NOT_IN_CONTAINER,
+        Code.FIX_GPU_NOT_IN_CONTAINER,
     ),
     (
         FailureCause.DISK_FULL,
@@ -245,11 +258,9 @@ def diagnose(exit_code: int | None, logs: str, *, oom_killed: bool = False) -> D
         )
     for cause, pattern, said, remedy in _RULES:
         if pattern.search(logs):
-            free = total = None
-            found = _FREE.findall(logs)
-            if cause is FailureCause.FREE_MEMORY_LOW and found:
-                free, total = float(found[-1][0]), float(found[-1][1])
-            return Diagnosis(cause, Msg(said), Msg(remedy), free_gib=free, total_gib=total)
+            if cause is FailureCause.FREE_MEMORY_LOW:
+                return _free_memory_low(logs)
+            return Diagnosis(cause, Msg(said), Msg(remedy))
     if oom_killed:
         return Diagnosis(FailureCause.HOST_OOM, Msg(Code.HOST_OOM), Msg(Code.FIX_HOST_OOM))
     last = _last_error_line(logs)
@@ -260,6 +271,35 @@ def diagnose(exit_code: int | None, logs: str, *, oom_killed: bool = False) -> D
         else Msg.of(Code.SERVER_CRASHED, exit_code=code)
     )
     return Diagnosis(FailureCause.CRASHED, problem, Msg(Code.FIX_SEE_MODEL_LOG))
+
+
+def _free_memory_low(logs: str) -> Diagnosis:
+    """The start gate refused: the numbers vLLM printed travel with the fact."""
+    found = _FREE.findall(logs)
+    wanted = _WANTED.findall(logs)
+    if not found:
+        return Diagnosis(
+            FailureCause.FREE_MEMORY_LOW, Msg(Code.FREE_MEMORY_LOW), Msg(Code.FIX_FREE_MEMORY_LOW)
+        )
+    free, total = float(found[-1][0]), float(found[-1][1])
+    problem = (
+        Msg.of(
+            Code.FREE_MEMORY_LOW_OF,
+            free_gib=free,
+            total_gib=total,
+            utilization=float(wanted[-1][0]),
+            wanted_gib=float(wanted[-1][1]),
+        )
+        if wanted
+        else Msg(Code.FREE_MEMORY_LOW)
+    )
+    return Diagnosis(
+        FailureCause.FREE_MEMORY_LOW,
+        problem,
+        Msg(Code.FIX_FREE_MEMORY_LOW),
+        free_gib=free,
+        total_gib=total,
+    )
 
 
 def diagnose_docker_error(text: str) -> Diagnosis | None:

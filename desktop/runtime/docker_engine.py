@@ -115,21 +115,6 @@ def is_connection_error(exc: BaseException) -> bool:
     return isinstance(exc, docker.errors.DockerException) and "Error while fetching" in str(exc)
 
 
-@dataclass(frozen=True, slots=True)
-class EngineInfo:
-    version: str
-    nvidia_runtime: bool
-
-
-def nvidia_runtime_available(info: dict[str, Any]) -> bool:
-    """Whether ``docker info`` lists the NVIDIA runtime (or CDI GPU devices)."""
-    runtimes = info.get("Runtimes") or {}
-    if "nvidia" in runtimes:
-        return True
-    cdi = info.get("DiscoveredDevices") or []
-    return any("nvidia.com/gpu" in str(d.get("ID", "")) for d in cdi if isinstance(d, dict))
-
-
 @dataclass(slots=True)
 class PullProgress:
     """Aggregates per-layer pull events into one percentage and byte count."""

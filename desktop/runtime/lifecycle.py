@@ -16,6 +16,7 @@ import docker.errors
 
 from desktop.core.messages import Code, Msg, render
 from desktop.runtime import containers as ct
+from desktop.runtime.capability import docker_host
 from desktop.runtime.diagnosis import (
     Diagnosis,
     FailureCause,
@@ -23,7 +24,7 @@ from desktop.runtime.diagnosis import (
     StartupStage,
     diagnose_docker_error,
 )
-from desktop.runtime.docker_engine import PullProgress
+from desktop.runtime.docker_engine import PullProgress, engine_base_url
 from desktop.runtime.gpu import wait_for_release
 from desktop.runtime.planner import plan_memory, retry_flags_for_kv
 from desktop.runtime.profiles import GIB, ModelProfile
@@ -123,11 +124,28 @@ class LifecycleMixin(ReadinessMixin):
                     Msg.of(Code.FIX_FOREIGN_SERVES, container=st.container_name),
                 )
             )
+        await self._require_gpu(profile)
         await self._stop_locked(stop_foreign=stop_foreign)
         self._check(gen)
         await self._wait_release()
         self._check(gen)
         await self._launch(profile, gen, {}, None, retried=False)
+
+    async def _require_gpu(self, profile: ModelProfile) -> None:
+        """Docker on this computer and NVML sees no GPU: refuse before stopping or pulling."""
+        if self.gpu_reader is None or not profile.gpu:
+            return
+        if await self._call(self.gpu_reader):
+            return
+        if docker_host(engine_base_url()) is not None:
+            return  # a remote engine's GPU is not visible here (capability.assess probes it)
+        raise StartFailed(
+            Diagnosis(
+                FailureCause.NO_GPU,
+                Msg.of(Code.CAP_NO_GPU, profile=profile.display_name),
+                Msg(Code.FIX_CAP_NO_GPU),
+            )
+        )
 
     async def _wait_release(self) -> None:
         if self._baseline is None or self.gpu_reader is None:

@@ -66,7 +66,7 @@ def plan_memory(
 ) -> MemoryPlan:
     """Compare the profile with the memory free NOW; choose utilization / max length to fit.
 
-    ``fixed_kv`` also pins ``--kv-cache-memory`` to the planned KV size, so vLLM's own
+    ``fixed_kv`` also pins ``--kv-cache-memory-bytes`` to the planned KV size, so vLLM's own
     profiling cannot take more than the plan allows.
     """
     need = needed_bytes(profile)
@@ -115,7 +115,7 @@ def plan_memory(
     kv_bytes = min(kv_room, per_token * max_len * profile.max_num_seqs)
     sequences = int(kv_room // (per_token * max_len))
     if fixed_kv:
-        flags["--kv-cache-memory"] = str(int(kv_bytes))
+        flags["--kv-cache-memory-bytes"] = str(int(kv_bytes))
         notes.append(Msg.of(Code.PLAN_KV_PINNED, gib=kv_bytes / GIB))
     if sequences < profile.max_num_seqs:
         notes.append(Msg.of(Code.PLAN_FEW_SEQUENCES, count=sequences, allowed=profile.max_num_seqs))

@@ -77,14 +77,18 @@ class ModelProfile:
         api_key: str | None = None,
         overrides: Mapping[str, str] | None = None,
     ) -> list[str]:
-        """The container command (vllm serve's arguments): model, managed flags, then ``flags``."""
+        """``vllm serve``'s arguments: the model first (positional), managed flags, ``flags``.
+
+        Positional, not ``--model``: 0.11.0's ``vllm serve`` rejects ``--model`` and an older
+        image's ``api_server`` given a positional model serves its default one (VLLM.md), so
+        the container's entrypoint is always ``vllm serve`` (``containers.ENTRYPOINT``)."""
         managed: dict[str, str] = {
             "--max-model-len": str(self.max_model_len),
             "--max-num-seqs": str(self.max_num_seqs),
             "--gpu-memory-utilization": f"{self.gpu_memory_utilization:g}",
         }
         managed.update(overrides or {})
-        args = ["--model", self.hf_model_id, "--served-model-name", self.served_name]
+        args = [self.hf_model_id, "--served-model-name", self.served_name]
         args += ["--port", str(port)]
         if api_key:
             args += ["--api-key", api_key]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +13,7 @@ from typing import Any
 import pytest
 
 from desktop.cli import run
+from desktop.commands import doctor as doctor_cmd
 from desktop.commands import models as models_cmd
 from desktop.runtime.controller import ContainerController
 from desktop.runtime.gpu import GpuSample
@@ -63,40 +68,114 @@ def test_models_start_of_an_unknown_profile_names_the_known_ones(
     assert "dots.ocr" in capsys.readouterr().err
 
 
-def test_doctor_without_docker_says_what_is_wrong_and_how_to_fix_it(
+def test_doctor_without_docker_or_gpu_says_the_built_in_engine_reads_pages_and_exits_0(
     dead_docker: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("DOTS_DESKTOP_ENDPOINT", raising=False)
+    monkeypatch.setattr(doctor_cmd, "read_gpus", list)
+    assert run(["doctor"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("[ok] Built-in engine: ready")
+    assert any(line.startswith("[--] Remote server: none configured") for line in out)
+    # The managed model's prerequisites, each on its line, with the fix under a problem
+    managed = out.index(next(line for line in out if "Managed model" in line))
+    assert "cannot run here" in out[managed]
+    below = "\n".join(out[managed + 1 :])
+    assert "[!!] No NVIDIA GPU" in below and "built-in engine" in below and "Docker" in below
+    assert out[-1] == "You can read pages here with: the built-in engine."
+
+
+def test_doctor_reads_in_russian_in_a_russian_locale(
+    dead_docker: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DOTS_DESKTOP_ENDPOINT", raising=False)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    monkeypatch.setattr(doctor_cmd, "read_gpus", list)
+    assert run(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "Встроенный движок: готов" in out and "Нет GPU NVIDIA" in out
+    assert out.strip().splitlines()[-1] == "Читать страницы здесь можно так: встроенный движок."
+
+
+def test_doctor_exits_1_only_when_no_engine_can_read_pages(
+    dead_docker: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.core.messages import Code, Msg
+    from desktop.engines.builtin import engine as builtin_engine
+
+    monkeypatch.delenv("DOTS_DESKTOP_ENDPOINT", raising=False)
+    monkeypatch.setattr(doctor_cmd, "read_gpus", list)
+    missing = Msg.of(Code.BUILTIN_LIBRARIES_MISSING, detail="No module named 'onnxruntime'")
+    monkeypatch.setattr(builtin_engine, "builtin_available", lambda: missing)
     assert run(["doctor"]) == 1
     captured = capsys.readouterr()
-    assert "[!!] Docker:" in captured.out and "Fix:" in captured.out
-    assert captured.err.startswith("doctor:") and len(captured.err.strip().splitlines()) == 1
+    assert "[!!] Built-in engine: cannot run" in captured.out
+    assert captured.err.startswith("No engine can read pages here.")
 
 
-def test_doctor_checks_the_endpoint_and_its_key(
+def test_doctor_checks_the_endpoint_its_key_and_the_context_length(
     vllm_sim: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     dead_docker: None,
 ) -> None:
+    monkeypatch.setattr(doctor_cmd, "read_gpus", list)
     sim = vllm_sim(api_key="right")
     monkeypatch.setenv("DOTS_DESKTOP_ENDPOINT", sim.base_url)
     monkeypatch.setenv("DOTS_DESKTOP_API_KEY", "wrong")
-    assert run(["doctor"]) == 1
-    assert "refuses the API key" in capsys.readouterr().out
+    assert run(["doctor"]) == 0  # the built-in engine still reads pages
+    out = capsys.readouterr().out
+    assert "refuses the API key" in out and "the remote server" not in out.splitlines()[-1]
     monkeypatch.setenv("DOTS_DESKTOP_API_KEY", "right")
-    code = run(["doctor"])
+    assert run(["doctor"]) == 0
     out = capsys.readouterr().out
     assert "key accepted" in out and sim.served_model_name in out
-    assert code == 0  # a working endpoint makes the missing local Docker/GPU optional
+    assert "context length 32768 tokens" in out
+    assert out.splitlines()[-1] == (
+        "You can read pages here with: the built-in engine, the remote server."
+    )
+    monkeypatch.setenv("DOTS_DESKTOP_MODEL", "not-served")
+    assert run(["doctor"]) == 0
+    assert "does not serve not-served" in capsys.readouterr().out
 
 
 def test_doctor_says_when_the_endpoint_is_unreachable(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], dead_docker: None
 ) -> None:
+    monkeypatch.setattr(doctor_cmd, "read_gpus", list)
     monkeypatch.setenv("DOTS_DESKTOP_ENDPOINT", f"http://127.0.0.1:{free_port()}")
-    assert run(["doctor"]) == 1
+    assert run(["doctor"]) == 0
     assert "cannot be reached" in capsys.readouterr().out
+
+
+@pytest.mark.docker
+def test_models_start_without_a_gpu_fails_within_seconds_naming_the_gpu(
+    docker_client: Any, tmp_path: Path
+) -> None:
+    # This machine as a new user has it: Docker works, NVML finds no GPU.
+    from desktop.runtime.gpu import read_gpus
+
+    if read_gpus():
+        pytest.skip("this machine has an NVIDIA GPU")
+    # (Other sessions share this engine: look only at what this start would have made.)
+    image = "vllm/vllm-openai"
+    had_image = bool(docker_client.images.list(name=image))
+    ours = {"label": "dots-desktop.profile=dots.ocr"}
+    containers = {c.id for c in docker_client.containers.list(all=True, filters=ours)}
+    env = {**os.environ, "DOTS_DESKTOP_HOME": str(tmp_path), "DOTS_DESKTOP_PORT": str(free_port())}
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "models", "start", "dots.ocr"],
+        capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+    took = time.monotonic() - began
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: No NVIDIA GPU") and "built-in engine" in done.stderr
+    assert took < 10, took
+    assert bool(docker_client.images.list(name=image)) == had_image  # nothing pulled
+    assert {c.id for c in docker_client.containers.list(all=True, filters=ours)} <= containers
 
 
 @pytest.mark.docker
@@ -146,10 +225,11 @@ def test_doctor_names_a_broken_user_profile_and_still_checks_the_rest(
     from desktop.core.paths import config_dir
 
     monkeypatch.delenv("DOTS_DESKTOP_ENDPOINT", raising=False)
+    monkeypatch.setattr(doctor_cmd, "read_gpus", list)
     folder = config_dir() / "profiles"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "mine.toml").write_text('id = "mine"\nimage = "x:1"\n')
-    assert run(["doctor"]) == 1
+    assert run(["doctor"]) == 0
     out = capsys.readouterr().out
     assert "mine.toml" in out and "'hf_model_id'" in out
-    assert "6 profiles" in out
+    assert "Built-in engine: ready" in out

@@ -225,6 +225,10 @@ async def test_a_foreign_container_is_never_stopped_or_removed(
         ("startup-oom", FailureCause.GPU_OOM),
         ("free-memory-low", FailureCause.FREE_MEMORY_LOW),
         ("no-kernel-image", FailureCause.NO_KERNEL_IMAGE),
+        # vLLM's "Failed to infer device type": the container sees no GPU.
+        ("no-gpu", FailureCause.NO_GPU_IN_CONTAINER),
+        # The Hub's not-found text also says "private or gated repo": not found wins.
+        ("model-not-found", FailureCause.MODEL_NOT_FOUND),
     ],
 )
 async def test_a_failed_start_is_diagnosed_and_leaves_no_container(
@@ -241,6 +245,50 @@ async def test_a_failed_start_is_diagnosed_and_leaves_no_container(
     assert status.cause == cause, status.message
     assert status.message and status.fix
     assert _ours(docker_client, run_id) == []
+
+
+async def test_the_free_memory_vllm_printed_travels_with_the_failure(
+    make_controller: Factory, sim_profile: Callable[..., ModelProfile]
+) -> None:
+    # GIVEN a card with 12.1 of 15.92 GiB free and a profile asking for 0.85 of it
+    profile = sim_profile(
+        "a", "--sim-gpu-total-gib", "15.92", "--sim-gpu-free-gib", "12.1",
+        gpu_memory_utilization=0.85,
+    )  # fmt: skip
+    status = await make_controller().start(profile)
+    # THEN the numbers from vLLM's own line reach the status and the sentence
+    assert status.cause == FailureCause.FREE_MEMORY_LOW
+    assert (status.free_gib, status.total_gib) == (12.1, 15.92)
+    assert "12.10 of 15.92 GiB" in status.message and "13.53 GiB" in status.message
+
+
+async def test_the_container_runs_vllm_serve_with_the_model_first(
+    make_controller: Factory, sim_profile: Callable[..., ModelProfile], docker_client: Any
+) -> None:
+    status = await make_controller().start(sim_profile("a"))
+    assert status.state is ContainerState.READY, status
+    config = docker_client.api.inspect_container(status.container_id)["Config"]
+    assert config["Entrypoint"] == ["vllm", "serve"]
+    assert config["Cmd"][0] == "rednote-hilab/dots.ocr" and "--model" not in config["Cmd"]
+
+
+async def test_no_gpu_here_fails_at_once_without_pulling_or_creating_a_container(
+    make_controller: Factory,
+    sim_profile: Callable[..., ModelProfile],
+    docker_client: Any,
+    run_id: str,
+) -> None:
+    # GIVEN Docker on this computer, NVML seeing no GPU, and an image that is not here
+    controller = make_controller(gpu_reader=lambda: [])
+    profile = sim_profile("a", gpu=True, image="dots-desktop/never-pulled:none")
+    seen: list[ControllerStatus] = []
+    controller.subscribe(seen.append)
+    status = await controller.start(profile)
+    # THEN it fails naming the GPU; nothing was pulled and no container was made
+    assert status.cause == FailureCause.NO_GPU and "No NVIDIA GPU" in status.message
+    assert ContainerState.PULLING not in [s.state for s in seen]
+    assert _ours(docker_client, run_id) == []
+    assert not docker_client.images.list(name="dots-desktop/never-pulled")
 
 
 async def test_kv_cache_too_small_is_retried_once_with_the_length_vllm_suggests(
@@ -383,14 +431,6 @@ async def test_a_server_that_hides_health_is_ready_once_v1_models_answers(
     controller = make_controller()
     status = await controller.start(sim_profile("a", "--sim-fault", "hide-health"))
     assert status.state is ContainerState.READY
-
-
-async def test_the_engine_check_reports_the_version_and_the_nvidia_runtime(
-    make_controller: Factory, docker_client: Any
-) -> None:
-    info = await make_controller().check_engine()
-    assert info.version == docker_client.version()["Version"]
-    assert info.nvidia_runtime == ("nvidia" in (docker_client.info().get("Runtimes") or {}))
 
 
 async def test_a_profile_that_cannot_fit_the_free_memory_is_refused_before_starting(

@@ -168,3 +168,46 @@ def test_docker_api_errors_are_diagnosed(text: str, cause: FailureCause) -> None
 
 def test_an_unrelated_docker_error_is_not_guessed() -> None:
     assert diagnose_docker_error("409 Conflict: name in use") is None
+
+
+# vLLM 0.11.0's and huggingface_hub's own words (shared docs, VLLM.md: checked against the code).
+HUB_NOT_FOUND = (
+    "huggingface_hub.errors.RepositoryNotFoundError: 401 Client Error. (Request ID: Root=1-67)\n\n"
+    "Repository Not Found for url: https://huggingface.co/rednote-hilab/dots.ocrr/resolve/main/"
+    "config.json.\nPlease make sure you specified the correct `repo_id` and `repo_type`.\n"
+    "If you are trying to access a private or gated repo, make sure you are authenticated.\n"
+    "Invalid username or password."
+)
+HUB_GATED = (
+    "huggingface_hub.errors.GatedRepoError: 403 Client Error. (Request ID: Root=1-68)\n\n"
+    "Cannot access gated repo for url https://huggingface.co/org/m/resolve/main/config.json.\n"
+    "Access to model org/m is restricted and you are not in the authorized list."
+)
+FREE_LOW_0110 = (
+    "ValueError: Free memory on device (12.1/15.92 GiB) on startup is less than desired GPU "
+    "memory utilization (0.85, 13.53 GiB). Decrease GPU memory utilization or reduce GPU memory "
+    "used by other processes."
+)
+
+
+def test_a_mistyped_model_id_is_not_found_although_the_hub_also_says_gated() -> None:
+    diagnosis = diagnose(1, HUB_NOT_FOUND)
+    assert diagnosis.cause is FailureCause.MODEL_NOT_FOUND
+    assert "hf_model_id" in diagnosis.fix
+
+
+def test_a_gated_model_is_still_gated() -> None:
+    assert diagnose(1, HUB_GATED).cause is FailureCause.MODEL_GATED
+
+
+def test_failed_to_infer_device_type_means_the_container_sees_no_gpu() -> None:
+    diagnosis = diagnose(1, "RuntimeError: Failed to infer device type")
+    assert diagnosis.cause is FailureCause.NO_GPU_IN_CONTAINER
+    assert "NVIDIA Container Toolkit" in diagnosis.fix
+
+
+def test_the_free_memory_numbers_are_read_from_vllm_0110s_line_without_a_device_name() -> None:
+    diagnosis = diagnose(1, FREE_LOW_0110)
+    assert diagnosis.cause is FailureCause.FREE_MEMORY_LOW
+    assert (diagnosis.free_gib, diagnosis.total_gib) == (12.1, 15.92)
+    assert "12.10 of 15.92 GiB" in diagnosis.message and "13.53 GiB" in diagnosis.message

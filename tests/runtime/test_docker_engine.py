@@ -51,11 +51,6 @@ def test_a_dead_socket_is_reported_as_not_running_with_a_fix(
     assert err.value.fix
 
 
-def test_the_nvidia_runtime_is_found_in_docker_info() -> None:
-    assert de.nvidia_runtime_available({"Runtimes": {"runc": {}, "nvidia": {"path": "x"}}})
-    assert not de.nvidia_runtime_available({"Runtimes": {"runc": {}}})
-
-
 def test_pull_progress_aggregates_layers_into_one_fraction_and_bytes() -> None:
     p = PullProgress()
     p.feed({"status": "Pulling from vllm/vllm-openai", "id": "v0.11.0"})

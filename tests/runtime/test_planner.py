@@ -81,7 +81,7 @@ def test_fixed_kv_pins_kv_cache_memory_to_the_planned_size(
 ) -> None:
     p = profiles["dots.ocr"]
     plan = plan_memory(p, CARD - GIB, CARD, fixed_kv=True)
-    assert int(plan.flags["--kv-cache-memory"]) == (
+    assert int(plan.flags["--kv-cache-memory-bytes"]) == (
         p.kv_bytes_per_token * p.max_model_len * p.max_num_seqs
     )
 

@@ -209,7 +209,7 @@ def test_crash_after_n_requests_kills_the_process(sim_process: Callable[..., Sim
         ),
         (
             ["--gpu-memory-utilization", "0.9", "--sim-gpu-free-gib", "10"],
-            "Free memory on device cuda:0 (10.00/23.99 GiB) on startup",
+            "Free memory on device (10.00/23.99 GiB) on startup",
         ),
     ],
 )
@@ -244,3 +244,23 @@ def test_startup_fault_from_the_environment_exits_the_process_with_1(
     assert "Engine core initialization failed" in process.output
     with pytest.raises(httpx.ConnectError):
         httpx.get(process.url("/health"))
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        # vLLM 0.11.0 in a container that sees no GPU (VLLM.md)
+        ("no-gpu", "RuntimeError: Failed to infer device type"),
+        # huggingface_hub for a model id that does not exist: it says "gated" as well
+        ("model-not-found", "Repository Not Found for url: https://huggingface.co/org/typo/"),
+    ],
+)
+def test_no_gpu_and_a_mistyped_model_print_the_real_texts_and_exit_1(
+    vllm_sim: SimFactory, fault: str, expected: str
+) -> None:
+    with pytest.raises(SimStartupError) as failure:
+        vllm_sim("--model", "org/typo", "--sim-fault", fault)
+    assert failure.value.exit_code == 1
+    assert expected in failure.value.output
+    if fault == "model-not-found":
+        assert "private or gated repo" in failure.value.output

@@ -35,3 +35,17 @@ def test_the_image_serves_health_and_models_and_stops_on_sigterm(
     sim.container.stop(timeout=10)
     sim.container.reload()
     assert sim.container.attrs["State"]["ExitCode"] in (0, 143)
+
+
+@pytest.mark.docker
+def test_vllm_serve_takes_the_model_first_and_refuses_the_model_flag_like_vllm_0110(
+    sim_container: Callable[..., SimContainer],
+) -> None:
+    # GIVEN the entrypoint the app uses, with the model as the first argument
+    sim = sim_container("serve", "org/first", entrypoint=["vllm"])
+    models = httpx.get(sim.url("/v1/models"), timeout=5).json()
+    assert models["data"][0]["id"] == "org/first"
+    # GIVEN the older command line (--model) under vllm serve: refused, as vLLM 0.11.0 does
+    refused = sim_container("serve", "--model", "org/x", entrypoint=["vllm"], wait=False)
+    assert refused.container.wait(timeout=30)["StatusCode"] == 1
+    assert "you should provide the model as a positional argument" in refused.logs()

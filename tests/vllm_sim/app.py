@@ -102,9 +102,23 @@ async def _main_async(config: SimConfig, console: Console) -> int:
     return await serve(config, console, stop)
 
 
+SERVE_REJECTS_MODEL = (
+    "Traceback (most recent call last):\n"
+    '  File "/usr/local/bin/vllm", line 10, in <module>\n'
+    "    sys.exit(main())\n"
+    "ValueError: With `vllm serve`, you should provide the model as a positional argument or "
+    "in a config file instead of via the `--model` option."
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m tests.vllm_sim``: behave like ``vllm serve``."""
     console = Console.to_std_streams()
+    args = sys.argv[1:] if argv is None else argv
+    if os.environ.get("VLLM_SIM_ENTRY") == "serve" and "--model" in args:
+        # vLLM 0.11.0's `vllm serve` refuses --model (VLLM.md); the image's `vllm` sets this.
+        console.plain(SERVE_REJECTS_MODEL, error=True)
+        return 1
     try:
         config = parse_config(argv)
     except ValueError as exc:

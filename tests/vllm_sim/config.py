@@ -28,8 +28,19 @@ FAULTS = (
     "http-500",
     "http-503",
     "hide-health",
+    "no-gpu",
+    "model-not-found",
 )
-STARTUP_FAULTS = frozenset({"startup-oom", "kv-too-small", "free-memory-low", "no-kernel-image"})
+STARTUP_FAULTS = frozenset(
+    {
+        "startup-oom",
+        "kv-too-small",
+        "free-memory-low",
+        "no-kernel-image",
+        "no-gpu",
+        "model-not-found",
+    }
+)
 DEFAULT_MODEL = "rednote-hilab/dots.ocr"
 VLLM_VERSION = "0.11.0"
 
@@ -121,7 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     vllm.add_argument("--trust-remote-code", action=argparse.BooleanOptionalAction, default=None)
     vllm.add_argument("--chat-template-content-format", default=None)
     vllm.add_argument("--limit-mm-per-prompt", default=None)
-    vllm.add_argument("--kv-cache-memory", type=_parse_len, default=None)
+    # vLLM's flag is --kv-cache-memory-bytes; "--kv-cache-memory" only works as argparse's
+    # abbreviation of it, here as there.
+    vllm.add_argument(
+        "--kv-cache-memory-bytes", dest="kv_cache_memory", type=_parse_len, default=None
+    )
     vllm.add_argument("--quantization", "-q", default=None)
     vllm.add_argument("--kv-cache-dtype", default=None)
     vllm.add_argument("--mm-processor-kwargs", default=None)

@@ -74,6 +74,37 @@ def _engine_failure(console: Console, root_cause: str, where: str) -> StartupErr
     return StartupError(root_cause.splitlines()[-1])
 
 
+def _no_device(console: Console) -> StartupError:
+    """What vLLM 0.11.0 prints in a container that sees no GPU (before the engine starts)."""
+    console.plain(
+        "Traceback (most recent call last):\n"
+        '  File "/usr/local/bin/vllm", line 10, in <module>\n'
+        "    sys.exit(main())\n"
+        '  File "/usr/local/lib/python3.12/site-packages/vllm/config/device.py", line 58, '
+        "in __post_init__\n"
+        '    raise RuntimeError("Failed to infer device type")\n'
+        "RuntimeError: Failed to infer device type",
+        error=True,
+    )
+    return StartupError("RuntimeError: Failed to infer device type")
+
+
+def _hub_not_found(console: Console, model: str) -> StartupError:
+    """huggingface_hub's answer for a model id that does not exist (it says "gated" too)."""
+    console.plain(
+        "Traceback (most recent call last):\n"
+        "huggingface_hub.errors.RepositoryNotFoundError: 401 Client Error. "
+        "(Request ID: Root=1-6743a1b2-0c9d8e7f6a5b4c3d2e1f0a9b)\n\n"
+        f"Repository Not Found for url: https://huggingface.co/{model}/resolve/main/config.json.\n"
+        "Please make sure you specified the correct `repo_id` and `repo_type`.\n"
+        "If you are trying to access a private or gated repo, make sure you are authenticated. "
+        "For more details, see https://huggingface.co/docs/huggingface_hub/authentication\n"
+        "Invalid username or password.",
+        error=True,
+    )
+    return StartupError("huggingface_hub.errors.RepositoryNotFoundError: 401 Client Error.")
+
+
 async def boot(config: SimConfig, console: Console) -> BootReport:
     """Log the start-up like vLLM over ``startup_seconds``; raise StartupError on a fault."""
     steps = dict(_STEP_WEIGHTS)
@@ -103,6 +134,10 @@ async def boot(config: SimConfig, console: Console) -> BootReport:
         f"kv_cache_dtype={config.kv_cache_dtype}, served_model_name={config.primary_name}",
         ENGINE,
     )
+    if config.has("no-gpu"):
+        raise _no_device(console)
+    if config.has("model-not-found"):
+        raise _hub_not_found(console, config.model)
     total = config.gpu_total_gib
     budget = total * config.gpu_memory_utilization
     free = config.gpu_free_gib
@@ -112,7 +147,8 @@ async def boot(config: SimConfig, console: Console) -> BootReport:
     if free < budget:
         raise _engine_failure(
             console,
-            f"ValueError: Free memory on device cuda:0 ({free:.2f}/{total:.2f} GiB) on startup is "
+            # vLLM 0.11.0 names no device in this line (VLLM.md).
+            f"ValueError: Free memory on device ({free:.2f}/{total:.2f} GiB) on startup is "
             f"less than desired GPU memory utilization ({config.gpu_memory_utilization}, "
             f"{budget:.2f} GiB). Decrease GPU memory utilization or reduce GPU memory used by "
             "other processes.",

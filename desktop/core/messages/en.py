@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from desktop.core.messages.codes import Code
+from desktop.core.messages.setup_en import TEMPLATES as SETUP
 
 _FITS = "Close programs using the GPU, or choose a smaller profile."
 
@@ -300,7 +301,7 @@ TEMPLATES: dict[Code, str] = {
     Code.PLAN_FITS_CHANGED: "Fits: needs about {need_gib:.1f} GiB, {free_gib:.1f} GiB free: {changes:join:; }.",
     Code.PLAN_UTIL_LOWERED: "only {free_gib:.1f} GiB of {total_gib:.1f} GiB is free, so --gpu-memory-utilization goes from {before:g} to {after:.2f}",
     Code.PLAN_LEN_LOWERED: "--max-model-len goes from {before} to {after} (the KV cache must hold one full-length request)",
-    Code.PLAN_KV_PINNED: "--kv-cache-memory is pinned to {gib:.1f} GiB",
+    Code.PLAN_KV_PINNED: "--kv-cache-memory-bytes is pinned to {gib:.1f} GiB",
     Code.PLAN_FEW_SEQUENCES: "about {count} full-length request(s) fit at once (the profile allows {allowed}); lower --max-model-len for more",
     Code.NOTE_KV_RESTARTED: "vLLM estimated that at most {tokens} tokens per request fit the KV cache, so the model was restarted with --max-model-len {tokens}.",
     Code.NOTE_UNKNOWN_API_KEY: "The server wants an API key this app does not know; set it in Settings.",
@@ -369,3 +370,4 @@ TEMPLATES: dict[Code, str] = {
     Code.STAGE_READY: "ready",
     Code.STAGE_STOPPING: "stopping",
 }
+TEMPLATES.update(SETUP)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from desktop.core.messages.codes import Code
+from desktop.core.messages.setup_ru import TEMPLATES as SETUP
 
 _CLOSE_GPU = "Закройте программы, использующие GPU, или выберите профиль поменьше."
 _LOG = "Подробности — в журнале модели (dots-desktop models logs)."
@@ -326,7 +327,7 @@ TEMPLATES: dict[Code, str] = {
     Code.PLAN_FITS_CHANGED: "Помещается: нужно около {need_gib:.1f} ГиБ, свободно {free_gib:.1f} ГиБ: {changes:join:; }.",
     Code.PLAN_UTIL_LOWERED: "свободно только {free_gib:.1f} ГиБ из {total_gib:.1f} ГиБ, поэтому --gpu-memory-utilization снижен с {before:g} до {after:.2f}",
     Code.PLAN_LEN_LOWERED: "--max-model-len снижен с {before} до {after} (KV-кэш должен вмещать один запрос полной длины)",
-    Code.PLAN_KV_PINNED: "--kv-cache-memory закреплён на {gib:.1f} ГиБ",
+    Code.PLAN_KV_PINNED: "--kv-cache-memory-bytes закреплён на {gib:.1f} ГиБ",
     Code.PLAN_FEW_SEQUENCES: "одновременно помещается запросов полной длины: около {count} (профиль допускает {allowed}); уменьшите --max-model-len, чтобы их было больше",
     Code.NOTE_KV_RESTARTED: "По оценке vLLM в KV-кэш помещается не больше {tokens} {tokens:plural:токена|токенов|токенов} на запрос, поэтому модель перезапущена с --max-model-len {tokens}.",
     Code.NOTE_UNKNOWN_API_KEY: "Серверу нужен ключ API, которого приложение не знает; задайте его в настройках.",
@@ -395,3 +396,4 @@ TEMPLATES: dict[Code, str] = {
     Code.STAGE_READY: "готов",
     Code.STAGE_STOPPING: "остановка",
 }
+TEMPLATES.update(SETUP)

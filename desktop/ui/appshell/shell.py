@@ -17,6 +17,7 @@ from desktop.engines.base import Capability
 from desktop.ui.appshell.quickactions import QuickActions
 from desktop.ui.appshell.tray import GpuFeed, Tray, tray_available
 from desktop.ui.control.bridge import EngineBridge
+from desktop.ui.control.capabilities import Capabilities
 from desktop.ui.control.controller import WindowController
 from desktop.ui.control.enginechoice import build_engine, engine_kind
 from desktop.ui.look.theme import applied_dark, apply_theme, system_is_dark
@@ -25,6 +26,7 @@ from desktop.ui.widgets.window import MainWindow
 from desktop.ui.words.enginewords import state_words
 from desktop.ui.words.facts import facts_words
 from desktop.ui.words.i18n import install_language
+from desktop.ui.words.modelwords import verdict_words
 
 if TYPE_CHECKING:
     from desktop.ui.widgets.modelpanel import ModelPanel
@@ -96,6 +98,7 @@ class DesktopApp(QObject):
         self.tray = Tray(self)
         self.tray_shown = False
         self.gpu = GpuFeed(gpu_backend, gpu_interval, self)
+        self.capabilities = Capabilities(self)  # which managed models can run here
         self.gpu_sample: tuple[int, int] | None = None
         self.engine_state = ("", "stopped", "")
         self._engine_seen: tuple[str, str, str, int, str] | None = None
@@ -107,6 +110,7 @@ class DesktopApp(QObject):
         self.started = False  # the engine, history, profiles and GPU feed are set up
         self._told_about_tray = False
         self._tray_profile: str | None = None  # the profile ticked in the tray's menu
+        self._tray_blocked: dict[str, str] = {}  # the tray's greyed models and why
         self._signal_pump = QTimer(self, interval=300)  # lets Python see Ctrl+C under Qt
         self._signal_pump.timeout.connect(lambda: None)
         self.quick = QuickActions(
@@ -123,6 +127,7 @@ class DesktopApp(QObject):
         w.mode_changed.connect(self._on_mode)
         self.bridge.engine_changed.connect(self._on_engine)
         self.gpu.reading.connect(self._on_gpu)
+        self.capabilities.changed.connect(self._on_capabilities)
         self.controller.document_finished.connect(self.quick.document_finished)
         tr = self.tray
         tr.show_window.connect(self.show_window)
@@ -161,6 +166,7 @@ class DesktopApp(QObject):
         reason = await self._gpu_start
         if reason:
             self._on_gpu([])
+        self.capabilities.refresh()
         if files:
             self.controller.open_files(files)
         self.started = True
@@ -193,6 +199,7 @@ class DesktopApp(QObject):
         for task in list(self._tasks):
             task.cancel()
         await self.bridge.aclose()
+        await self.capabilities.aclose()
         if self._gpu_start is not None:
             await asyncio.wait([self._gpu_start], timeout=5)  # a start in progress ends first
         await asyncio.to_thread(self.gpu.stop)
@@ -242,6 +249,7 @@ class DesktopApp(QObject):
     # -- engine ----------------------------------------------------------------------
     def apply_engine(self) -> None:
         """Rebuild the engine from the settings (in the background)."""
+        self.window.statusBar().clearMessage()  # an error about the engine before is stale
         self._sync_tray_profile()
         self.bridge.expect_engine()
         self._keep(asyncio.ensure_future(self.apply_engine_async()))
@@ -312,6 +320,7 @@ class DesktopApp(QObject):
         self._update_tray()
 
     def _on_gpu(self, samples: list[Any]) -> None:
+        self.capabilities.set_gpus(samples)
         if samples:
             used = sum(s.used_bytes for s in samples)
             total = sum(s.total_bytes for s in samples)
@@ -343,7 +352,10 @@ class DesktopApp(QObject):
             return
         self._tray_seen = seen
         self.tray.update_state(fraction, used, total, name, dot, state_words(state))
-        self.tray.start_action.setEnabled(self.prefs.engine_mode == "managed")
+        blocked = self.capabilities.verdict(self.prefs.profile)
+        blocked = blocked if blocked is not None and not blocked.runnable else None
+        self.tray.start_action.setEnabled(self.prefs.engine_mode == "managed" and not blocked)
+        self.tray.start_action.setToolTip(verdict_words(blocked) if blocked else "")
         self.tray.stop_action.setEnabled(self.model_running())
 
     def model_running(self) -> bool:
@@ -384,9 +396,21 @@ class DesktopApp(QObject):
             logger.warning("profiles unavailable", exc_info=True)
             return []
 
+    def _blocked_words(self) -> dict[str, str]:
+        return {pid: verdict_words(v) for pid, v in self.capabilities.blocked().items()}
+
     def _fill_profiles(self) -> None:
         self._tray_profile = self.prefs.profile
-        self.tray.set_profiles(self._profile_names(), self.prefs.profile)
+        self._tray_blocked = self._blocked_words()
+        self.tray.set_profiles(self._profile_names(), self.prefs.profile, self._tray_blocked)
+
+    def _on_capabilities(self) -> None:
+        """What can run here changed: grey the tray's models (an open model panel re-reads
+        the verdicts on its own timer)."""
+        if self._tray_profile is not None and self._blocked_words() != self._tray_blocked:
+            self._fill_profiles()  # rebuilt only when a verdict changed, not at every reading
+        self._tray_seen = None
+        self._update_tray()
 
     def _sync_tray_profile(self) -> None:
         """The model panel (or a switch) changed the profile: tick it in the tray too."""
@@ -405,6 +429,7 @@ class DesktopApp(QObject):
             model=lambda: self.model,
             runtime=self.runtime,
             profile_names=self._profile_names,
+            capability=self.capabilities.verdict,
         )
         return ModelPanel.show_for(links, self.window)
 
@@ -434,6 +459,11 @@ class DesktopApp(QObject):
                 self.apply_engine()
 
     def _model_call(self, action: str, profile: str = "") -> None:
+        verdict = self.capabilities.verdict(profile or self.prefs.profile)
+        if action != "stop" and verdict is not None and not verdict.runnable:
+            # Nothing is saved or started: the reason is shown instead.
+            self.window.show_message(verdict_words(verdict), 15000)
+            return
         runtime = self.runtime()
         if action == "start":
             runtime.start(profile or self.prefs.profile)

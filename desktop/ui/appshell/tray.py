@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
@@ -37,12 +38,14 @@ class Tray(QObject):
         self.icon.setObjectName("tray_icon")
         self.menu = QMenu()
         self.menu.setObjectName("tray_menu")
+        self.menu.setToolTipsVisible(True)
         self._add("ocr_clipboard", self.tr("OCR the clipboard image"), self.ocr_clipboard)
         self._add("ocr_file", self.tr("OCR a file…"), self.ocr_file)
         self._add("ocr_region", self.tr("OCR a screen region…"), self.ocr_region)
         self.menu.addSeparator()
         self.switch_menu = QMenu(self.tr("Switch model"), self.menu)
         self.switch_menu.setObjectName("switch_model_menu")
+        self.switch_menu.setToolTipsVisible(True)
         self.switch_menu.menuAction().setObjectName("switch_model")
         self.menu.addMenu(self.switch_menu)
         self._profiles = QActionGroup(self)
@@ -71,14 +74,23 @@ class Tray(QObject):
                 return action
         return None
 
-    def set_profiles(self, profiles: list[tuple[str, str]], current: str) -> None:
-        """(id, display name) pairs for the switch submenu."""
+    def set_profiles(
+        self,
+        profiles: list[tuple[str, str]],
+        current: str,
+        blocked: Mapping[str, str] | None = None,
+    ) -> None:
+        """(id, display name) pairs for the switch submenu; ``blocked``: id -> why it cannot
+        run here (greyed out, the reason and its fix as the tooltip)."""
         self.switch_menu.clear()
         for pid, label in profiles:
             action = QAction(label, self.switch_menu)
             action.setObjectName(f"profile_{pid}")
             action.setCheckable(True)
             action.setChecked(pid == current)
+            why = (blocked or {}).get(pid, "")
+            action.setEnabled(not why)
+            action.setToolTip(why or label)
             action.setActionGroup(self._profiles)
             action.triggered.connect(lambda _c=False, p=pid: self.switch_model.emit(p))
             self.switch_menu.addAction(action)

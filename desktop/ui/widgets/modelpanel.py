@@ -35,6 +35,7 @@ from desktop.ui.words.modelwords import (
     remedy_words,
     stage_word,
     state_word,
+    verdict_words,
 )
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class PanelLinks:
     model: Callable[[], Any]  # the model runtime, None until it is first used
     runtime: Callable[[], Any]  # the model runtime, created now if need be
     profile_names: Callable[[], list[tuple[str, str]]]  # (id, display name)
+    # Whether a profile can run here: a runtime Capability, None while not known yet.
+    capability: Callable[[str], Any] = lambda _pid: None
 
 
 class ModelPanel(QDialog):
@@ -188,6 +191,7 @@ class ModelPanel(QDialog):
         self._remedy: Remedy | None = None
         self._runtime_error = ""
         self._wired: Any = None
+        self._dismissed: Any = None  # a failure from before the engine changed: not shown
         self._seen_log: list[str] = []
         self.mode.currentIndexChanged.connect(lambda _i: self._sync_buttons())
         self.apply_button.clicked.connect(self._apply)
@@ -231,6 +235,12 @@ class ModelPanel(QDialog):
         self.refresh()
 
     def _apply(self) -> None:
+        # The engine changes: errors about the one before are stale.
+        self._runtime_error = ""
+        runtime = self.links.model()
+        status = runtime.status() if runtime is not None else None
+        if status is not None and str(status.state) == "failed":
+            self._dismissed = status
         mode = str(self.mode.currentData())
         self.links.save_engine(mode, str(self.profile.currentData() or self.links.prefs().profile))
         if mode == "managed":
@@ -240,11 +250,14 @@ class ModelPanel(QDialog):
 
     def _runtime_call(self, action: str) -> None:
         prefs = self.links.prefs()
-        if self.mode.currentData() != "managed" or prefs.engine_mode != "managed":
-            self.mode.setCurrentIndex(self.mode.findData("managed"))
-            self._apply()
-        elif str(self.profile.currentData()) != prefs.profile:
-            self._apply()
+        chosen = str(self.profile.currentData() or prefs.profile)
+        if self.mode.currentData() == "managed" and prefs.engine_mode != "managed":
+            self._apply()  # the user picked the managed model as the engine above
+        elif chosen != prefs.profile:
+            # The profile is kept; the engine stays what the user set (never changed here).
+            self.links.save_engine(prefs.engine_mode, chosen)
+            if prefs.engine_mode == "managed":
+                self.links.apply_engine()
         runtime = self._runtime()
         self._runtime_error = ""
         if action == "start":
@@ -272,8 +285,11 @@ class ModelPanel(QDialog):
             self.start_button.setText(self.tr("Start"))
         else:
             self.start_button.setText(self.tr("Restart") if same else self.tr("Switch"))
-        self.start_button.setEnabled(True)
-        self.stop_button.setEnabled(managed and running)
+        verdict = self.links.capability(str(self.profile.currentData() or ""))
+        blocked = verdict is not None and not verdict.runnable
+        self.start_button.setEnabled(not blocked)
+        self.start_button.setToolTip(verdict_words(verdict) if blocked else "")
+        self.stop_button.setEnabled(running and (managed or bool(status and status.managed)))
 
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -299,6 +315,9 @@ class ModelPanel(QDialog):
             return None
 
     def _plan_sentence(self) -> str:
+        verdict = self.links.capability(str(self.profile.currentData() or ""))
+        if verdict is not None and not verdict.runnable:
+            return verdict_words(verdict)  # why Start is off, and what to do
         used, total = self.links.gpu_sample() or (0, 0)
         if not total:
             return self.tr(
@@ -311,6 +330,8 @@ class ModelPanel(QDialog):
 
     def _show_status(self, status: Any, runtime: Any) -> None:
         self._show_logs(runtime)
+        if status is not None and status is self._dismissed:
+            status = None
         if status is None:
             self.state.setText(self.tr("No managed model yet."))
             self.progress.hide()

@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.state.prefs import Prefs, get_secret, set_secret
 from desktop.ui.widgets.about import AboutPanel
+from desktop.ui.widgets.connectiontest import ConnectionTest
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +162,10 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Server address"), self.endpoint)
         form.addRow("", self.endpoint_error)
         form.addRow(self.tr("API key"), self.api_key)
+        self.connection_test = ConnectionTest(
+            lambda: (self.endpoint.text().strip(), self.api_key.text().strip()), self
+        )
+        form.addRow("", self.connection_test)
         form.addRow(self.tr("Model profile"), profile_row)
         form.addRow(self.tr("Pages at once"), self.concurrency)
         form.addRow(self.tr("PDF resolution (DPI)"), self.dpi)
@@ -169,6 +175,18 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Language"), self.language)
         form.addRow("", self.keep_running)
         form.addRow("", self.tray)
+        self._form = form
+        # Each engine's own fields; the rest (pages at once, DPI, language, tray) is shared.
+        server: list[Any] = [self.endpoint, self.endpoint_error, self.api_key, self.connection_test]
+        managed: list[Any] = [profile_row, cache_row, self.hf_token, self.keep_running]
+        self._rows: dict[str, list[Any]] = {
+            "auto": [*server, self.builtin_language],
+            "server": server,
+            "managed": managed,
+            "builtin": [self.builtin_language],
+        }
+        self._all_rows = [*server, *managed, self.builtin_language]
+        self.engine_mode.currentIndexChanged.connect(lambda _i: self._show_engine_rows())
         general = QWidget()
         general.setLayout(form)
         self.tabs = QTabWidget()
@@ -192,11 +210,22 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._select(self.engine_mode, prefs.engine_mode)
+        self._show_engine_rows()
         self._select(self.profile, prefs.profile)
         self._select(self.language, prefs.language)
         self.keep_running.setChecked(prefs.keep_model_running)
         self.tray.setChecked(prefs.tray_enabled)
         self._keys = (key, token)
+
+    def _show_engine_rows(self) -> None:
+        """Only the chosen engine's fields are shown (the others keep their values)."""
+        shown = self._rows.get(str(self.engine_mode.currentData()), self._all_rows)
+        for row in self._all_rows:
+            self._form.setRowVisible(row, any(row is r for r in shown))
+
+    def row_shown(self, field: Any) -> bool:
+        """Whether ``field``'s row (a widget or a row layout) is shown."""
+        return bool(self._form.isRowVisible(field))
 
     @staticmethod
     def _select(combo: QComboBox, value: str) -> None:

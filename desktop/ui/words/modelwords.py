@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.ui.words.facts import fact_words
+from desktop.ui.words.facts import fact_words, facts_words
 
 GIB = 1024**3
 
@@ -172,3 +172,8 @@ def diagnosis_words(status: Any) -> tuple[str, str]:
     if problem is None:  # a status from before facts (or none): its English as it is
         return str(getattr(status, "message", "")), str(getattr(status, "fix", ""))
     return fact_words(problem), fact_words(remedy) if remedy is not None else ""
+
+
+def verdict_words(verdict: Any) -> str:
+    """Why a managed model cannot run here and what to do (a ``Capability``), in one text."""
+    return facts_words((verdict.problem, verdict.fix))

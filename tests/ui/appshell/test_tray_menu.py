@@ -44,11 +44,10 @@ class FakeRuntime:
 def make_shell(qloop: Any, qtbot: Any, qapp: QApplication) -> Iterator[Callable[..., DesktopApp]]:
     made: list[DesktopApp] = []
 
-    def factory(**prefs: Any) -> DesktopApp:
+    def factory(nvml: Any = None, **prefs: Any) -> DesktopApp:
         options = {"language": "en", "tray_enabled": True, **prefs}
-        app = DesktopApp(
-            qapp, gpu_backend=NvmlBackend(FakeNvml()), gpu_interval=0.2, prefs=Prefs(**options)
-        )
+        backend = NvmlBackend(nvml or FakeNvml())
+        app = DesktopApp(qapp, gpu_backend=backend, gpu_interval=0.2, prefs=Prefs(**options))
         app.start([])
         run_until(qtbot, lambda: app.started)
         if options.get("endpoint"):  # a check in flight at shutdown would log a closed client
@@ -81,9 +80,12 @@ def capture_notifications(app: DesktopApp, monkeypatch: pytest.MonkeyPatch) -> l
 
 
 def test_given_profiles_then_the_switch_submenu_lists_them_and_picking_one_starts_it(
-    make_shell: Callable[..., DesktopApp],
+    make_shell: Callable[..., DesktopApp], qtbot: Any
 ) -> None:
-    app = make_shell(engine_mode="managed", profile="dots.ocr")
+    nvml = FakeNvml()
+    nvml.used = int(2.9 * 1024**3)  # room for every profile but the largest
+    app = make_shell(nvml, engine_mode="managed", profile="dots.ocr")
+    run_until(qtbot, lambda: app.capabilities.known)
     names = [a.objectName() for a in app.tray.menu.actions()]
     assert [n for n in names if n] == list(TRAY_ACTIONS)
     profiles = {a.objectName(): a for a in app.tray.switch_menu.actions()}
@@ -91,7 +93,7 @@ def test_given_profiles_then_the_switch_submenu_lists_them_and_picking_one_start
     assert len(profiles) >= 2
     runtime = FakeRuntime()
     app.model = runtime
-    other = next(a for n, a in profiles.items() if n != "profile_dots.ocr")
+    other = next(a for n, a in profiles.items() if n != "profile_dots.ocr" and a.isEnabled())
     other.trigger()
     picked = other.objectName().removeprefix("profile_")
     assert runtime.calls == [("start", picked)]
