@@ -153,7 +153,9 @@ _KV_NEW = re.compile(r"estimated maximum model length is (\d+)", re.I)
 _KV_OLD = re.compile(
     r"larger than the maximum number of tokens that can be stored in KV cache \((\d+)\)"
 )
-_FREE = re.compile(r"Free memory on device \S+ \(([\d.]+)/([\d.]+) GiB\)")
+# vLLM 0.11.0: "Free memory on device (12.1/15.92 GiB) on startup is less than desired GPU
+# memory utilization (0.85, 13.53 GiB)"; older releases named the device ("cuda:0").
+_FREE = re.compile(r"Free memory on device(?: \S+)? \(([\d.]+)/([\d.]+) GiB\)")
 _RULES: list[tuple[FailureCause, re.Pattern[str], Code, Code]] = [
     (
         FailureCause.NO_KERNEL_IMAGE,
