@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.vllm_sim.fixtures import SimContainer
+from tests.vllm_sim.fixtures import REPO, SimContainer
 
 
 @pytest.mark.docker
@@ -35,3 +37,24 @@ def test_the_image_serves_health_and_models_and_stops_on_sigterm(
     sim.container.stop(timeout=10)
     sim.container.reload()
     assert sim.container.attrs["State"]["ExitCode"] in (0, 143)
+
+
+@pytest.mark.docker
+def test_the_image_runs_this_checkouts_simulator(sim_image: str, docker_client: Any) -> None:
+    # GIVEN other checkouts may build their own simulator on the same Docker engine
+    hashes = (
+        "import hashlib, pathlib\n"
+        "for p in sorted(pathlib.Path('tests/vllm_sim').rglob('*.py')):\n"
+        "    print(p, hashlib.sha256(p.read_bytes()).hexdigest())\n"
+    )
+    # WHEN the image the tests start lists its simulator's files
+    out = docker_client.containers.run(
+        sim_image, ["-c", hashes], entrypoint="python3", remove=True, network_disabled=True
+    )
+    # THEN they are this checkout's, byte for byte
+    here = sorted((REPO / "tests" / "vllm_sim").rglob("*.py"))
+    expected = [
+        f"{p.relative_to(REPO).as_posix()} {hashlib.sha256(p.read_bytes()).hexdigest()}"
+        for p in here
+    ]
+    assert out.decode().splitlines() == expected
