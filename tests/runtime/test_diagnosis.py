@@ -131,6 +131,25 @@ def test_kv_too_small_carries_the_length_vllm_suggests(text: str, n: int) -> Non
     assert str(n) in diag.fix
 
 
+# vLLM 0.11.0 names no device in this line (VLLM.md); older releases said "cuda:0".
+FREE_NO_DEVICE = (
+    "ValueError: Free memory on device (12.1/15.92 GiB) on startup is less than desired GPU "
+    "memory utilization (0.85, 13.53 GiB). Decrease GPU memory utilization or reduce GPU memory "
+    "used by other processes."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "free", "total"), [(FREE, 9.10, 15.92), (FREE_NO_DEVICE, 12.1, 15.92)]
+)
+def test_too_little_free_memory_carries_the_numbers_vllm_printed(
+    text: str, free: float, total: float
+) -> None:
+    diag = diagnose(1, "INFO starting\n" + text)
+    assert diag.cause is FailureCause.FREE_MEMORY_LOW
+    assert (diag.free_gib, diag.total_gib) == (free, total)
+
+
 def test_exit_137_without_oom_killed_is_not_called_host_oom() -> None:
     assert diagnose(137, "", oom_killed=False).cause is FailureCause.CRASHED
 

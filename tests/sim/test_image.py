@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.vllm_sim.fixtures import SimContainer
+from tests.vllm_sim.fixtures import REPO, SimContainer
 
 
 @pytest.mark.docker
@@ -49,3 +51,24 @@ def test_vllm_serve_takes_the_model_first_and_refuses_the_model_flag_like_vllm_0
     refused = sim_container("serve", "--model", "org/x", entrypoint=["vllm"], wait=False)
     assert refused.container.wait(timeout=30)["StatusCode"] == 1
     assert "you should provide the model as a positional argument" in refused.logs()
+
+
+@pytest.mark.docker
+def test_the_image_runs_this_checkouts_simulator(sim_image: str, docker_client: Any) -> None:
+    # GIVEN other checkouts may build their own simulator on the same Docker engine
+    hashes = (
+        "import hashlib, pathlib\n"
+        "for p in sorted(pathlib.Path('tests/vllm_sim').rglob('*.py')):\n"
+        "    print(p, hashlib.sha256(p.read_bytes()).hexdigest())\n"
+    )
+    # WHEN the image the tests start lists its simulator's files
+    out = docker_client.containers.run(
+        sim_image, ["-c", hashes], entrypoint="python3", remove=True, network_disabled=True
+    )
+    # THEN they are this checkout's, byte for byte
+    here = sorted((REPO / "tests" / "vllm_sim").rglob("*.py"))
+    expected = [
+        f"{p.relative_to(REPO).as_posix()} {hashlib.sha256(p.read_bytes()).hexdigest()}"
+        for p in here
+    ]
+    assert out.decode().splitlines() == expected

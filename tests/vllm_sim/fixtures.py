@@ -2,7 +2,8 @@
 
 - ``vllm_sim(*args, **opts) -> SimHandle``: in-process server on a random 127.0.0.1 port.
 - ``sim_process(*args, env=None, wait=True) -> SimProcess``: ``python -m tests.vllm_sim``.
-- ``sim_image`` (session): the docker image tag, built by scripts/build_sim_image.sh if needed.
+- ``sim_image`` (session): the image tag of this checkout's simulator sources, built by
+  scripts/build_sim_image.sh if needed.
 - ``sim_container(*args, **run_kwargs) -> SimContainer``: the image running, port published on
   127.0.0.1, labelled ``dots-desktop.test=1``, removed on teardown.
 This module is only imported on the host, so it may use pytest and the docker SDK.
@@ -11,6 +12,7 @@ This module is only imported on the host, so it may use pytest and the docker SD
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import socket
 import subprocess
@@ -30,6 +32,7 @@ __all__ = ["SIM_IMAGE", "SimContainer", "SimHandle", "SimProcess", "SimStartupEr
 REPO = Path(__file__).resolve().parents[2]
 SIM_IMAGE = "dots-desktop/vllm-sim:test"
 BUILD_SCRIPT = REPO / "scripts" / "build_sim_image.sh"
+DOCKERFILE = REPO / "docker" / "vllm-sim" / "Dockerfile"
 READY_LINE = "Application startup complete."
 
 
@@ -175,11 +178,31 @@ def sim_process() -> Iterator[Callable[..., SimProcess]]:
         process.stop(5)
 
 
+def source_tag() -> str:
+    """The image tag for this checkout's simulator sources (and its Dockerfile).
+
+    Checkouts with other simulator sources may share the Docker engine: under one tag each
+    would rebuild it for its own run, and a test would run whichever simulator was built last.
+    """
+    digest = hashlib.sha256()
+    files = [*sorted((REPO / "tests" / "vllm_sim").rglob("*.py")), DOCKERFILE]
+    for path in files:
+        digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{SIM_IMAGE.rpartition(':')[0]}:src-{digest.hexdigest()[:16]}"
+
+
 @pytest.fixture(scope="session")
 def sim_image() -> str:
-    """The simulator image tag; built (or refreshed when its sources changed) on first use."""
+    """This checkout's simulator image tag; built on first use (the base image is shared)."""
+    tag = source_tag()
     result = subprocess.run(
-        [str(BUILD_SCRIPT)], cwd=REPO, capture_output=True, text=True, timeout=1200, check=False
+        [str(BUILD_SCRIPT)],
+        cwd=REPO,
+        env={**os.environ, "SIM_IMAGE_TAG": tag},
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
     )
     if result.returncode != 0:
         pytest.fail(
@@ -187,7 +210,7 @@ def sim_image() -> str:
             f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}",
             pytrace=False,
         )
-    return SIM_IMAGE
+    return tag
 
 
 class SimContainer:
