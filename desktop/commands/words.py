@@ -6,6 +6,7 @@ stderr. Results on stdout and the JSON stay as they are, whatever the locale.
 
 from __future__ import annotations
 
+import re
 import sys
 
 from desktop.core.document import PageStatus
@@ -20,9 +21,23 @@ _STATUS = {
 }
 
 
+#: Terminal escape sequences (CSI ``ESC [ ... m``, OSC ``ESC ] ... BEL``, two-byte ``ESC x``),
+#: then any control character left but newline and tab: C0, DEL and C1 (``\x9b`` is CSI).
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without what a terminal would act on (the model's text is not trusted):
+    escape sequences and control characters are removed, newlines and tabs kept."""
+    if text.isprintable():
+        return text
+    return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
+
+
 def cli_words(*facts: Msg | None) -> str:
     """``facts`` as one line in the locale's language."""
-    return say(facts, language_from_env())
+    return terminal_safe(say(facts, language_from_env()))
 
 
 def say_facts(*facts: Msg | None) -> None:

@@ -122,6 +122,14 @@ class HostileServer:
         self._loop.run_until_complete(start())
         self._loop.run_forever()
 
+    def kill(self) -> None:
+        """Die as a crashed server does: every connection, and the port, refused from now on.
+
+        Call it from a script (it runs on the server's loop)."""
+        self.dead = True
+        if self._server is not None:
+            self._server.close()
+
     def close(self) -> None:
         async def stop() -> None:
             if self._server is not None:

@@ -166,7 +166,7 @@ def test_a_server_that_dies_mid_batch_keeps_every_finished_page(
     def script(n: int) -> Reply | None:
         if n <= 2:
             return _numbered(n)
-        holder[0].dead = True
+        holder[0].kill()
         return None
 
     server = hostile(script)
