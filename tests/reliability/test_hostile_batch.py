@@ -393,17 +393,22 @@ def test_damaged_tiff_pdf_and_gif_among_good_files_each_fail_alone_in_one_senten
     # WHEN they are read in one batch
     code = run(_ocr(*files, "--endpoint", server.base_url, "--format", "json", "--out", str(out)))
     err = capsys.readouterr().err
-    # THEN no traceback; the good pages are read; each damaged page fails alone, with a sentence
+    # THEN no traceback; the good pages are read; each damaged page or file fails alone, in
+    # one sentence
     _no_traceback(err)
     assert code == 3, err
     for name in ("first", "last"):
         assert json.loads((out / f"{name}.json").read_text())["pages"][0]["status"] == "ok"
-    for name in ("scan", "report"):
-        pages = json.loads((out / f"{name}.json").read_text())["pages"]
-        assert [p["status"] for p in pages] == ["ok", "failed", "ok"], name
-        assert pages[1]["reason"].endswith(".")
-    assert "scan.tif: page 2/3 failed" in err and "report.pdf: page 2/3 failed" in err
-    assert "anim.gif" in err
+    pages = json.loads((out / "report.json").read_text())["pages"]
+    assert [p["status"] for p in pages] == ["ok", "failed", "ok"]
+    assert pages[1]["reason"].endswith(".")
+    assert "report.pdf: page 2/3 failed (report.pdf: page 2 cannot be read" in err
+    # A TIFF whose page header is broken cannot even be counted: the input fails as a whole
+    assert "scan.tif: the image is damaged or truncated (Missing dimensions)." in err
+    assert "anim.gif: the image is damaged or truncated" in err
+    assert not (out / "scan.json").exists()
+    (gif_page,) = json.loads((out / "anim.json").read_text())["pages"]
+    assert gif_page["status"] == "failed" and gif_page["reason"].endswith(".")
     for line in err.splitlines():
         assert len(line) < 400
 
