@@ -134,10 +134,16 @@ class HostileServer:
         async def stop() -> None:
             if self._server is not None:
                 self._server.close()
+            # Stalled answers and open connections end here, before their loop does.
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(stop(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -167,7 +173,9 @@ class HostileServer:
             return await _plain(writer, Reply(body=b""))
         if path.endswith("/v1/models"):
             data = {"data": [{"id": "m", "object": "model", "max_model_len": self.max_model_len}]}
-            reply = Reply(headers={"Content-Type": "application/json"}, body=json.dumps(data).encode())
+            reply = Reply(
+                headers={"Content-Type": "application/json"}, body=json.dumps(data).encode()
+            )
             return await _plain(writer, reply)
         self.chat_requests += 1
         reply = self.script(self.chat_requests)

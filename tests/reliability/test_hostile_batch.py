@@ -10,16 +10,16 @@ import json
 import struct
 import time
 from collections.abc import Callable, Iterator
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-import desktop.engines.factory as factory
 from desktop.cli import run
+from desktop.engines import factory
 from desktop.engines.errors import RetryPolicy
 from desktop.engines.remote.endpoint import Timeouts
 from desktop.engines.remote.server import ServerEngine
@@ -27,8 +27,8 @@ from tests.reliability.conftest import blank_pdf
 from tests.reliability.hostile import (
     HostileServer,
     Reply,
-    chunk_event,
     block_pieces,
+    chunk_event,
     complete_json,
     error_json,
     layout_blocks,
@@ -96,7 +96,9 @@ def test_inputs_sharing_a_stem_get_distinct_outputs_and_each_is_named_on_stderr(
     out = tmp_path / "out"
     # WHEN they are read into one folder
     code = run(
-        _ocr(*map(str, inputs), "--endpoint", server.base_url, "--format", "json", "--out", str(out))
+        _ocr(
+            *map(str, inputs), "--endpoint", server.base_url, "--format", "json", "--out", str(out)
+        )
     )
     err = capsys.readouterr().err
     # THEN four files, one per input, each holding its own input; nothing overwritten
@@ -177,7 +179,16 @@ def test_a_server_that_dies_mid_batch_keeps_every_finished_page(
     out = tmp_path / "out"
     # WHEN a 5-page PDF and an image are read
     code = run(
-        _ocr(str(pdf), str(other), "--endpoint", server.base_url, "--format", "json", "--out", str(out))
+        _ocr(
+            str(pdf),
+            str(other),
+            "--endpoint",
+            server.base_url,
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        )
     )
     err = capsys.readouterr().err
     # THEN the two finished pages are written, every other page is there as failed, exit 3
@@ -249,7 +260,10 @@ def test_nul_and_terminal_escapes_from_the_model_are_stripped_from_what_is_print
 
 @pytest.mark.parametrize("form", ["seconds", "http-date"])
 def test_a_429_is_retried_after_the_time_the_server_asks_for(
-    form: str, hostile: Callable[..., HostileServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    form: str,
+    hostile: Callable[..., HostileServer],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     # GIVEN a server that says "too many requests, come back in 2 s" once
     def script(n: int) -> Reply:
@@ -310,10 +324,15 @@ def _broken(kind: str) -> Callable[[int], Reply]:
 
 @pytest.mark.parametrize("kind", ["malformed", "error-event", "stall", "cut-every-try"])
 def test_a_stream_that_breaks_keeps_every_complete_block_and_marks_the_page_partial(
-    kind: str, hostile: Callable[..., HostileServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    kind: str,
+    hostile: Callable[..., HostileServer],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     server = hostile(_broken(kind))
-    code = run(_ocr(str(_png(tmp_path / "p.png")), "--endpoint", server.base_url, "--format", "json"))
+    code = run(
+        _ocr(str(_png(tmp_path / "p.png")), "--endpoint", server.base_url, "--format", "json")
+    )
     out, err = capsys.readouterr()
     _no_traceback(err)
     assert code == 3, err
@@ -429,10 +448,32 @@ def test_markdown_written_to_a_folder_has_its_pictures_beside_it_and_links_that_
     assert code == 0, err
     for md in ("scan.md", "scan-2.md"):
         text = (out / md).read_text()
-        links = [line[line.index("(") + 1 : -1] for line in text.splitlines() if line.startswith("![")]
+        links = [
+            line[line.index("(") + 1 : -1] for line in text.splitlines() if line.startswith("![")
+        ]
         assert len(links) == 1, text
         target = (out / links[0]).resolve()
         assert target.is_file(), links[0]
         with Image.open(target) as crop:
             assert crop.width > 50 and crop.height > 50
     assert len({(out / "scan.md").read_text(), (out / "scan-2.md").read_text()}) == 2
+
+
+def test_a_text_answer_that_breaks_keeps_the_text_received(
+    hostile: Callable[..., HostileServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a plain-text answer that ends in vLLM's mid-stream error event
+    error = {"error": {"message": "engine died", "code": 500}}
+    events = [chunk_event("First line of the page.\n"), chunk_event("Second line.\n")]
+    server = hostile(
+        lambda n: Reply(events=[*events, f"data: {json.dumps(error)}\n\n"], then="cut")
+    )
+    # WHEN the page is read in text mode
+    code = run(_ocr(str(_png(tmp_path / "p.png")), "--mode", "text", "--endpoint", server.base_url))
+    out, err = capsys.readouterr()
+    # THEN the text received is printed and the page is partial, saying why
+    _no_traceback(err)
+    assert code == 3, err
+    assert "First line of the page." in out and "Second line." in out
+    assert "page 1/1 partial (The answer broke off; the text received is kept" in err
+    assert "engine died" in err

@@ -139,6 +139,7 @@ class Code(StrEnum):
     EARLIER_PAGE_FAILED = "earlier_page_failed"
     ENGINE_NO_RESULT = "engine_no_result"
     PAGE_STREAM_CUT = "page_stream_cut"
+    PAGE_TEXT_CUT = "page_text_cut"
     FOREIGN_SCRIPT = "foreign_script"
     SCRIPT_CYRILLIC = "script_cyrillic"
     SCRIPT_GREEK = "script_greek"

@@ -187,6 +187,7 @@ TEMPLATES: dict[Code, str] = {
     Code.EARLIER_PAGE_FAILED: "An earlier page could not be read.",
     Code.ENGINE_NO_RESULT: "The engine ended without a result.",
     Code.PAGE_STREAM_CUT: "The answer broke off after {count} {count:plural:block|blocks}, which are kept: {why}",
+    Code.PAGE_TEXT_CUT: "The answer broke off; the text received is kept: {why}",
     Code.FOREIGN_SCRIPT: (
         "This page looks like {script} text (such as {language}), which the built-in models"
         " do not read; to read it, {how}."
