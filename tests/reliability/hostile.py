@@ -172,22 +172,22 @@ class HostileServer:
         if path.endswith("/health"):
             return await _plain(writer, Reply(body=b""))
         if path.endswith("/v1/models"):
-            data = {"data": [{"id": "m", "object": "model", "max_model_len": self.max_model_len}]}
-            reply = Reply(
-                headers={"Content-Type": "application/json"}, body=json.dumps(data).encode()
+            models = {"data": [{"id": "m", "object": "model", "max_model_len": self.max_model_len}]}
+            listing = Reply(
+                headers={"Content-Type": "application/json"}, body=json.dumps(models).encode()
             )
-            return await _plain(writer, reply)
+            return await _plain(writer, listing)
         self.chat_requests += 1
-        reply = self.script(self.chat_requests)
-        if reply is None:
+        scripted = self.script(self.chat_requests)
+        if scripted is None:
             return False
-        if reply.events is None:
-            return await _plain(writer, reply)
+        if scripted.events is None:
+            return await _plain(writer, scripted)
+        reply, events = scripted, list(scripted.events)
         writer.write(
             b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n"
         )
-        events = list(reply.events)
         if reply.then == "done":
             events += [chunk_event("", "stop"), "data: [DONE]\n\n"]
         for event in events:

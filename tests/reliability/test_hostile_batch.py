@@ -26,6 +26,7 @@ from desktop.engines.remote.server import ServerEngine
 from tests.reliability.conftest import blank_pdf
 from tests.reliability.hostile import (
     HostileServer,
+    LayoutBlock,
     Reply,
     block_pieces,
     chunk_event,
@@ -438,7 +439,7 @@ def test_damaged_tiff_pdf_and_gif_among_good_files_each_fail_alone_in_one_senten
 def test_markdown_written_to_a_folder_has_its_pictures_beside_it_and_links_that_resolve(
     hostile: Callable[..., HostileServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    picture = {"bbox": [100, 50, 300, 250], "category": "Picture"}
+    picture: LayoutBlock = {"bbox": [100, 50, 300, 250], "category": "Picture"}
     blocks = [*layout_blocks("caption"), picture]
     server = hostile(lambda n: ok_stream(blocks))
     inputs = [_png(tmp_path / d / "scan.png") for d in ("a", "b")]
