@@ -30,7 +30,7 @@ from desktop.engines.batch.pipeline import (
     PageFinished,
     SourceFailed,
 )
-from desktop.engines.errors import AuthFailed, ModelNotServed, ServerUnavailable
+from desktop.engines.errors import AuthFailed, ContextTooLong, ModelNotServed, ServerUnavailable
 from desktop.engines.factory import create_engine, default_engine_kind
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 #: Failures that would hit every page the same way: reading stops, finished pages are
 #: written, the pages not read are written as failed (exit code 3).
-#: A page too long for the context fails alone: it is a fact of that page, not of the server.
 FATAL = (AuthFailed, ModelNotServed, ServerUnavailable)
 #: ``--lang``: ``auto`` or Tesseract codes joined by ``+`` (``rus``, ``rus+eng``, ``chi_sim``).
 LANG_SPEC = re.compile(r"^[A-Za-z][A-Za-z_]*(\+[A-Za-z][A-Za-z_]*)*$")
@@ -213,7 +212,7 @@ async def _ocr_all(engine: Engine, plan: Plan, args: argparse.Namespace, unread:
                     say_facts(*event.facts)  # this input is lost; the others go on
                     unread += 1
                 elif isinstance(event, PageFinished):
-                    if isinstance(event.error, FATAL):
+                    if _is_fatal(event.error):
                         fatal = event.error
                         break
                     finished[event.page.index] = event.page
@@ -226,12 +225,22 @@ async def _ocr_all(engine: Engine, plan: Plan, args: argparse.Namespace, unread:
             documents.append(_unread(source, wanted, fatal, finished))
     if not documents:
         return EXIT_ERROR  # each input already said why it could not be read
+    if fatal is not None and all(p.status is PageStatus.FAILED for d in documents for p in d.pages):
+        return EXIT_ERROR  # nothing was read: the one line said why, nothing to write
     options = OutputOptions(
         args.fmt, Path(args.out) if args.out else None, not args.no_header_footer, args.dpi
     )
     await asyncio.to_thread(write_results, documents, options)
     ok = all(p.status in (PageStatus.OK, PageStatus.RECOVERED) for d in documents for p in d.pages)
     return EXIT_OK if ok and not unread and fatal is None else EXIT_PARTIAL
+
+
+def _is_fatal(error: DotsError | None) -> bool:
+    """An error every page would meet: the server gone, the key refused, a context too small
+    for any page (a 400 for one page too long is that page's alone)."""
+    if isinstance(error, ContextTooLong):
+        return error.msg.code is Code.CONTEXT_TOO_SMALL
+    return isinstance(error, FATAL)
 
 
 def _say_page(page: Page, prefix: str, count: int) -> None:

@@ -6,6 +6,7 @@ stderr. Results on stdout and the JSON stay as they are, whatever the locale.
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 
@@ -48,3 +49,25 @@ def say_facts(*facts: Msg | None) -> None:
 def status_fact(status: PageStatus) -> Msg:
     """A page status as a word."""
     return Msg(_STATUS[status])
+
+
+class TerminalLogFormatter(logging.Formatter):
+    """Log lines on a terminal: stripped of control characters (a log line may quote the
+    model or a server); a traceback only with ``--verbose``, where it is asked for."""
+
+    def __init__(self, verbose: bool) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.verbose = verbose
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not self.verbose and (record.exc_info or record.stack_info):
+            record = logging.makeLogRecord(record.__dict__)
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return terminal_safe(super().format(record))
+
+
+def log_to_terminal(verbose: bool) -> None:
+    """Root logging on stderr, through ``TerminalLogFormatter``."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(TerminalLogFormatter(verbose))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])

@@ -11,10 +11,14 @@ own loop, so sync tests (``desktop.cli.run``) and async tests can both use it.
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from PIL import Image
 
 #: A block of a dots.ocr layout answer (``bbox`` in the model's pixels).
 LayoutBlock = dict[str, object]
@@ -97,6 +101,9 @@ class HostileServer:
         self.script = script
         self.max_model_len = max_model_len
         self.chat_requests = 0
+        #: (width, height) of the page image of each chat request, in order (a script can
+        #: tell pages apart by it: requests of one batch need not come in page order).
+        self.image_sizes: list[tuple[int, int]] = []
         self.dead = False  # set: every request (health included) is refused from now on
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
@@ -156,18 +163,17 @@ class HostileServer:
                     name, _, value = line.partition(":")
                     if name.strip().lower() == "content-length":
                         length = int(value.strip())
-                if length:
-                    await reader.readexactly(length)
+                body = await reader.readexactly(length) if length else b""
                 if self.dead:
                     break
-                if not await self._answer(path, writer):
+                if not await self._answer(path, body, writer):
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
             writer.close()
 
-    async def _answer(self, path: str, writer: asyncio.StreamWriter) -> bool:
+    async def _answer(self, path: str, body: bytes, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; False when the connection must close."""
         if path.endswith("/health"):
             return await _plain(writer, Reply(body=b""))
@@ -178,6 +184,7 @@ class HostileServer:
             )
             return await _plain(writer, listing)
         self.chat_requests += 1
+        self.image_sizes.append(_image_size(body))
         scripted = self.script(self.chat_requests)
         if scripted is None:
             return False
@@ -202,6 +209,21 @@ class HostileServer:
         if reply.then == "stall":
             await asyncio.sleep(3600)
         return False
+
+
+def _image_size(body: bytes) -> tuple[int, int]:
+    """The size of the first image in a chat request ((0, 0) when there is none)."""
+    try:
+        messages = json.loads(body).get("messages", [])
+        for message in messages:
+            for part in message.get("content") or []:
+                url = part.get("image_url", {}).get("url", "") if isinstance(part, dict) else ""
+                if url.startswith("data:"):
+                    with Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as img:
+                        return img.size
+    except (ValueError, AttributeError, OSError):
+        pass
+    return (0, 0)
 
 
 async def _plain(writer: asyncio.StreamWriter, reply: Reply) -> bool:
