@@ -14,6 +14,8 @@ import asyncio
 import base64
 import io
 import json
+import random
+import string
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +55,8 @@ class Reply:
 
     ``status``/``headers``/``body``: a plain answer. ``events``: an SSE answer, one HTTP
     chunk each; then ``then`` says how it ends: "done" (finish + ``[DONE]``), "cut" (the
-    connection closes mid-body) or "stall" (nothing more is sent).
+    connection closes mid-body), "stall" (nothing more is sent), "drip" (a letter every
+    0.2 s, forever) or "flood" (1000 letters at a time, forever).
     """
 
     status: int = 200
@@ -208,6 +211,16 @@ class HostileServer:
             return True
         if reply.then == "stall":
             await asyncio.sleep(3600)
+        rng = random.Random(15)
+        while reply.then in ("drip", "flood"):  # until the client gives up
+            if reply.then == "drip":
+                text, pause = rng.choice(string.ascii_letters), 0.2
+            else:
+                text, pause = "".join(rng.choices(string.ascii_letters + " ", k=1000)), 0.002
+            data = chunk_event(text).encode()
+            writer.write(b"%x\r\n%s\r\n" % (len(data), data))
+            await writer.drain()
+            await asyncio.sleep(pause)
         return False
 
 

@@ -22,6 +22,7 @@ from PIL import Image
 from desktop.cli import run
 from desktop.engines import factory
 from desktop.engines.errors import RetryPolicy
+from desktop.engines.remote import limits
 from desktop.engines.remote.endpoint import Timeouts
 from desktop.engines.remote.server import ServerEngine
 from tests.reliability.conftest import blank_pdf
@@ -496,3 +497,49 @@ def test_a_text_answer_that_breaks_keeps_the_text_received(
     assert "First line of the page." in out and "Second line." in out
     assert "page 1/1 partial (The answer broke off; the text received is kept" in err
     assert "engine died" in err
+
+
+# -- 9. a total deadline and a size cap from the token budget ---------------------------
+
+
+@pytest.mark.parametrize(("then", "says"), [("drip", "still coming after"), ("flood", "passed")])
+def test_an_answer_that_never_ends_is_cut_at_its_token_budget_and_says_which_limit(
+    then: str,
+    says: str,
+    hostile: Callable[..., HostileServer],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a server that drips a letter every 0.2 s (never quiet for the idle limit), or
+    # streams text past max_tokens forever, after two complete blocks
+    monkeypatch.setattr(limits, "EXTRA_SECONDS", 0.0)  # the margin is not the point here
+    quick = functools.partial(
+        ServerEngine, retry=QUICK_RETRY, timeouts=Timeouts(first_token=1.5, idle=1.0)
+    )
+    monkeypatch.setattr(factory, "ServerEngine", quick)
+    pieces = block_pieces(layout_blocks("first block", "second block", "third"))
+    head = [chunk_event(p) for p in pieces[:2]] + [chunk_event(pieces[2][:50])]
+    server = hostile(lambda n: Reply(events=head, then=then))
+    started = time.monotonic()
+    # WHEN a page is read with an 8-token budget (limits: 4352 characters, 1.5 + 1.6 s)
+    code = run(
+        _ocr(
+            str(_png(tmp_path / "p.png")),
+            "--endpoint",
+            server.base_url,
+            "--max-tokens",
+            "8",
+            "--format",
+            "json",
+        )
+    )
+    out, err = capsys.readouterr()
+    # THEN it ends in bounded time, partial with the complete blocks, saying which limit
+    assert time.monotonic() - started < 20
+    _no_traceback(err)
+    assert code == 3, err
+    (page,) = json.loads(out)["pages"]
+    assert page["status"] == "partial"
+    assert [b["text"] for b in page["blocks"]] == ["first block", "second block"]
+    assert says in page["reason"] and "token budget" in page["reason"]

@@ -52,6 +52,8 @@ class Code(StrEnum):
     FIT_NOTES = "fit_notes"
     FIT_TRIED = "fit_tried"
     ANSWER_LIMITED = "answer_limited"
+    ANSWER_TOO_SLOW = "answer_too_slow"
+    ANSWER_TOO_BIG = "answer_too_big"
     # -- servers and HTTP (engines/errors.py, engines/remote/client.py) ------------------
     SERVER_UNAVAILABLE = "server_unavailable"
     FIX_START_MODEL = "fix_start_model"

@@ -62,6 +62,14 @@ TEMPLATES: dict[Code, str] = {
         "image reduced to {width}x{height} to fit the server's {tokens}-token context"
     ),
     Code.ANSWER_LIMITED: "answer limited to {tokens} tokens (asked for {asked})",
+    Code.ANSWER_TOO_SLOW: (
+        "The answer was still coming after {seconds} s, longer than its token budget needs;"
+        " it was cut there."
+    ),
+    Code.ANSWER_TOO_BIG: (
+        "The answer passed {chars} characters, more than its token budget can hold;"
+        " it was cut there."
+    ),
     Code.FIT_NOTES: "{notes:join:; }",
     Code.FIT_TRIED: " ({notes:join:; })",
     # servers and HTTP

@@ -78,6 +78,13 @@ TEMPLATES: dict[Code, str] = {
     Code.ANSWER_LIMITED: (
         "ответ ограничен {tokens} {tokens:plural:токеном|токенами|токенами} (запрошено {asked})"
     ),
+    Code.ANSWER_TOO_SLOW: (
+        "Ответ всё ещё шёл через {seconds} с, дольше, чем нужно для его бюджета токенов;"
+        " он оборван."
+    ),
+    Code.ANSWER_TOO_BIG: (
+        "Ответ превысил {chars} символов, больше, чем вмещает его бюджет токенов; он оборван."
+    ),
     Code.FIT_NOTES: "{notes:join:; }",
     Code.FIT_TRIED: " ({notes:join:; })",
     # servers and HTTP

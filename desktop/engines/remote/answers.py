@@ -26,6 +26,7 @@ from desktop.engines.base import (
     TextDelta,
 )
 from desktop.engines.net.sse import StreamRestart
+from desktop.engines.remote.limits import AnswerLimits, bounded
 from desktop.engines.remote.loopguard import LoopDetected, LoopGuard, strip_loop
 from desktop.engines.remote.recovery import recover_page
 from desktop.engines.remote.source import AnswerSource
@@ -41,8 +42,11 @@ async def read_layout_answer(
     body: bytes,
     *,
     note: tuple[Msg, ...],
+    limits: AnswerLimits | None = None,
 ) -> AsyncGenerator[RecognizeEvent, None]:
-    """Blocks as the layout answer streams in, then the page (re-read if it loops)."""
+    """Blocks as the layout answer streams in, then the page (re-read if it loops).
+
+    ``limits`` bound the answer's size and total time (kept blocks: the page is partial)."""
     parser = IncrementalLayoutParser(encoded.mapping)
     guard = LoopGuard(engine.loop_guard)
     delivered = count = 0
@@ -53,7 +57,7 @@ async def read_layout_answer(
     # them, not failed with nothing.
     kept: tuple[Block, ...] = ()
     try:
-        async with aclosing(engine.stream_completion(body, note)) as stream:
+        async with aclosing(bounded(engine.stream_completion(body, note), limits)) as stream:
             async for item in stream:
                 if isinstance(item, StreamRestart):
                     kept = max(kept, parser.blocks, key=len)
@@ -119,6 +123,7 @@ async def read_text_answer(
     *,
     note: tuple[Msg, ...],
     region: BBox | None,
+    limits: AnswerLimits | None = None,
 ) -> AsyncGenerator[RecognizeEvent, None]:
     """Text as it streams in, then the page (blocks for Qwen layout and for a region)."""
     parts: list[str] = []
@@ -128,7 +133,7 @@ async def read_text_answer(
     kept = ""  # the longest text of an attempt, for a stream that breaks for good
     broke: tuple[Msg, ...] = ()
     try:
-        async with aclosing(engine.stream_completion(body, note)) as stream:
+        async with aclosing(bounded(engine.stream_completion(body, note), limits)) as stream:
             async for item in stream:
                 if isinstance(item, StreamRestart):
                     kept = max(kept, "".join(parts), key=len)
