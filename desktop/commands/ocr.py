@@ -3,6 +3,9 @@
 Exit codes: 0 all pages ok; 3 finished, but some inputs or pages failed or are partial;
 1 error, or no input could be read (one line on stderr each); 2 usage.
 A bad input (missing, broken) is reported in one line and the batch goes on without it.
+A page the server refuses fails alone; when the server goes away (or refuses the key)
+reading stops, and what was finished is still written, the rest as failed pages (exit 3).
+Where and under which names results are written: ``ocrout``.
 """
 
 from __future__ import annotations
