@@ -362,7 +362,7 @@ class BatchPipeline:
             slots.release()
             if isinstance(exc, DotsError | OSError):
                 reason = _facts_of(exc, source)
-            else:  # a bug in a decoder: log it, and end the file's pages all the same
+            else:  # a bug in a decoder: log it, and fail that page all the same
                 logger.exception("reading %s failed unexpectedly", source)
                 reason = _internal_error(exc)
             # Pages come in the order asked for: the first one left is the broken one. It
