@@ -19,7 +19,7 @@ from desktop.runtime.gpu import NvmlBackend
 from desktop.ui.appshell.shell import DesktopApp
 from desktop.ui.state.prefs import Prefs
 from tests.ui.conftest import Ui, run_coroutine, run_until
-from tests.ui.appshell.test_app_tray import FakeNvml
+from tests.ui.test_app_tray import FakeNvml
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(180)]
 
