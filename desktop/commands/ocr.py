@@ -3,65 +3,49 @@
 Exit codes: 0 all pages ok; 3 finished, but some inputs or pages failed or are partial;
 1 error, or no input could be read (one line on stderr each); 2 usage.
 A bad input (missing, broken) is reported in one line and the batch goes on without it.
+A page the server refuses fails alone; when the server goes away (or refuses the key)
+reading stops, and what was finished is still written, the rest as failed pages (exit 3).
+Where and under which names results are written: ``ocrout``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import errno
-import json
 import logging
-import os
 import re
 import sys
-from collections.abc import Iterator
+from contextlib import aclosing
 from pathlib import Path
 
+from desktop.commands.ocrout import OutputOptions, write_results
 from desktop.commands.words import cli_words, say_facts, status_fact
-from desktop.core.document import Document, PageStatus
+from desktop.core.document import Document, Page, PageStatus
 from desktop.core.errors import DotsError, PageRangeError
-from desktop.core.exports import (
-    atomic_write_text,
-    document_to_html,
-    document_to_json,
-    document_to_markdown,
-    document_to_text,
-    json_text,
-    write_csv,
-    write_document_xlsx,
-)
 from desktop.core.formats import PAGE_SUFFIXES
 from desktop.core.images import count_pages, page_file_kind, parse_page_ranges
 from desktop.core.messages import Code, Msg
-from desktop.core.tables import TableGrid, parse_table_html
 from desktop.engines.base import Engine, RecognizeMode
+from desktop.engines.batch.batchrun import failed_page
 from desktop.engines.batch.pipeline import (
     BatchPipeline,
     DocumentFinished,
     PageFinished,
     SourceFailed,
 )
-from desktop.engines.errors import (
-    AuthFailed,
-    ContextTooLong,
-    ModelNotServed,
-    ServerUnavailable,
-)
+from desktop.engines.errors import AuthFailed, ContextTooLong, ModelNotServed, ServerUnavailable
 from desktop.engines.factory import create_engine, default_engine_kind
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
-#: Failures that would hit every page the same way: stop at once with exit code 1.
-FATAL = (AuthFailed, ContextTooLong, ModelNotServed, ServerUnavailable)
-TEXT_FORMATS = {"md": "md", "json": "json", "txt": "txt", "html": "html"}
+#: Failures that would hit every page the same way: reading stops, finished pages are
+#: written, the pages not read are written as failed (exit code 3).
+FATAL = (AuthFailed, ModelNotServed, ServerUnavailable)
 #: ``--lang``: ``auto`` or Tesseract codes joined by ``+`` (``rus``, ``rus+eng``, ``chi_sim``).
 LANG_SPEC = re.compile(r"^[A-Za-z][A-Za-z_]*(\+[A-Za-z][A-Za-z_]*)*$")
-#: Most file systems refuse longer names (in bytes).
-NAME_MAX = 255
 
+#: (input, 0-based pages to read or None for all, pages in the file).
 Plan = list[tuple[str, list[int] | None, int]]
 
 
@@ -73,20 +57,12 @@ class UsageError(Exception):
         self.msg = msg
 
 
-class ExportFailed(DotsError):
-    """A result could not be written (disk full, no permission): exit code 1."""
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def run_ocr(args: argparse.Namespace) -> int:
     """Entry from desktop.cli; never raises (except KeyboardInterrupt, which cli handles)."""
     try:
         return asyncio.run(_main(args))
     except UsageError as exc:
-        _say(f"dots-desktop ocr: {cli_words(exc.msg)}")
+        print(f"dots-desktop ocr: {cli_words(exc.msg)}", file=sys.stderr, flush=True)
         return EXIT_USAGE
     except DotsError as exc:
         say_facts(*exc.facts)
@@ -161,7 +137,7 @@ def _plan_inputs(
                     raise UsageError(
                         Msg.of(Code.USAGE_IN_FILE, file=str(file), error=exc.facts)
                     ) from exc
-            plan.append((str(file), pages, len(pages) if pages is not None else count))
+            plan.append((str(file), pages, count))
     return plan, problems, notes
 
 
@@ -214,137 +190,77 @@ async def _main(args: argparse.Namespace) -> int:
 
 
 async def _ocr_all(engine: Engine, plan: Plan, args: argparse.Namespace, unread: int = 0) -> int:
-    """Read every planned input; ``unread`` inputs already failed (exit 3 when some did)."""
+    """Read every planned input; ``unread`` inputs already failed (exit 3 when some did).
+
+    An error that would hit every page the same way (the server gone, the key refused)
+    stops the reading; every page finished before it is still written, and every page not
+    read is written as failed with that reason.
+    """
     pipeline = BatchPipeline(
         engine, concurrency=args.concurrency, mode=RecognizeMode(args.mode), dpi=args.dpi
     )
     documents: list[Document] = []
     multi = len(plan) > 1
-    for source, pages, _count in plan:
+    fatal: DotsError | None = None
+    for source, pages, count in plan:
+        wanted = list(pages) if pages is not None else list(range(count))
+        if fatal is not None:  # not read: each page says why
+            documents.append(_unread(source, wanted, fatal))
+            continue
         prefix = f"{Path(source).name}: " if multi else ""
-        async for event in pipeline.run([source], pages=pages):
-            if isinstance(event, SourceFailed):
-                say_facts(*event.facts)  # this input is lost; the others go on
-                unread += 1
-                continue
-            if isinstance(event, PageFinished):
-                if isinstance(event.error, FATAL):
-                    await pipeline.cancel()
-                    raise event.error
-                page = event.page
-                where = {"prefix": prefix, "done": event.done, "total": event.total}
-                where["status"] = status_fact(page.status)
-                why = page.facts or page.reason  # why it is partial, or how an OK page was read
-                if why:
-                    say_facts(Msg(Code.CLI_PAGE_LINE_WHY, {**where, "why": why}))
-                else:
-                    say_facts(Msg(Code.CLI_PAGE_LINE, where))
-            elif isinstance(event, DocumentFinished):
-                documents.append(event.document)
+        finished: dict[int, Page] = {}
+        async with aclosing(pipeline.run([source], pages=pages)) as events:
+            async for event in events:
+                if isinstance(event, SourceFailed):
+                    say_facts(*event.facts)  # this input is lost; the others go on
+                    unread += 1
+                elif isinstance(event, PageFinished):
+                    if _is_fatal(event.error):
+                        fatal = event.error
+                        break
+                    finished[event.page.index] = event.page
+                    _say_page(event.page, prefix, count)
+                elif isinstance(event, DocumentFinished):
+                    documents.append(event.document)
+                    finished.clear()
+        if fatal is not None:
+            say_facts(*fatal.facts)
+            documents.append(_unread(source, wanted, fatal, finished))
     if not documents:
         return EXIT_ERROR  # each input already said why it could not be read
-    _write_results(documents, args)
+    if fatal is not None and all(p.status is PageStatus.FAILED for d in documents for p in d.pages):
+        return EXIT_ERROR  # nothing was read: the one line said why, nothing to write
+    options = OutputOptions(
+        args.fmt, Path(args.out) if args.out else None, not args.no_header_footer, args.dpi
+    )
+    await asyncio.to_thread(write_results, documents, options)
     ok = all(p.status in (PageStatus.OK, PageStatus.RECOVERED) for d in documents for p in d.pages)
-    return EXIT_OK if ok and not unread else EXIT_PARTIAL
+    return EXIT_OK if ok and not unread and fatal is None else EXIT_PARTIAL
 
 
-def _tables(doc: Document) -> list[tuple[str, int, int, TableGrid]]:
-    found = []
-    for page in doc.pages:
-        n = 0
-        for block in page.blocks:
-            if block.is_table and block.text:
-                n += 1
-                found.append(
-                    (f"p{page.index + 1} t{n}", page.index + 1, n, parse_table_html(block.text))
-                )
-    return found
+def _is_fatal(error: DotsError | None) -> bool:
+    """An error every page would meet: the server gone, the key refused, a context too small
+    for any page (a 400 for one page too long is that page's alone)."""
+    if isinstance(error, ContextTooLong):
+        return error.msg.code is Code.CONTEXT_TOO_SMALL
+    return isinstance(error, FATAL)
 
 
-def _render(doc: Document, fmt: str, header_footer: bool) -> str:
-    if fmt == "md":
-        return document_to_markdown(doc, header_footer=header_footer)
-    if fmt == "txt":
-        return document_to_text(doc, header_footer=header_footer)
-    if fmt == "html":
-        return document_to_html(doc, header_footer=header_footer)
-    if fmt == "csv":
-        return "\n".join(grid.to_csv() for *_, grid in _tables(doc))
-    return document_to_json(doc)
+def _say_page(page: Page, prefix: str, count: int) -> None:
+    """``page 3/12 ok``: the page's number in its file, never a count of finished pages."""
+    where = {"prefix": prefix, "done": page.index + 1, "total": count}
+    where["status"] = status_fact(page.status)
+    why = page.facts or page.reason  # why it is partial, or how an OK page was read
+    if why:
+        say_facts(Msg(Code.CLI_PAGE_LINE_WHY, {**where, "why": why}))
+    else:
+        say_facts(Msg(Code.CLI_PAGE_LINE, where))
 
 
-def _write_results(documents: list[Document], args: argparse.Namespace) -> None:
-    header_footer = not args.no_header_footer
-    if not args.out:
-        if args.fmt == "json" and len(documents) > 1:
-            _stdout(json_text([json.loads(document_to_json(d)) for d in documents]))
-        else:
-            for doc in documents:
-                _stdout(_render(doc, args.fmt, header_footer))
-        sys.stdout.flush()
-        return
-    out = Path(args.out)
-    with _writing(out):
-        out.mkdir(parents=True, exist_ok=True)
-    for doc in documents:
-        stem = Path(doc.source).stem
-        if args.fmt == "xlsx":
-            target = _out_path(out, stem, ".xlsx")
-            with _writing(target):
-                count = write_document_xlsx(doc, target)
-            say_facts(Msg.of(Code.CLI_WROTE_WORKBOOK, target=str(target), count=count))
-        elif args.fmt == "csv":
-            tables = _tables(doc)
-            for _name, page_no, n, grid in tables:
-                target = _out_path(out, stem, f"_p{page_no}_t{n}.csv")
-                with _writing(target):
-                    write_csv(grid, target)
-            say_facts(Msg.of(Code.CLI_WROTE_CSVS, count=len(tables), folder=str(out)))
-        else:
-            target = _out_path(out, stem, f".{TEXT_FORMATS[args.fmt]}")
-            with _writing(target):
-                atomic_write_text(target, _render(doc, args.fmt, header_footer))
-            say_facts(Msg.of(Code.CLI_WROTE, target=str(target)))
-
-
-def _out_path(out: Path, stem: str, suffix: str) -> Path:
-    """``out/stem+suffix``, the stem shortened so the name fits the file-system limit."""
-    while stem and len(os.fsencode(stem + suffix)) > NAME_MAX:
-        stem = stem[:-1]
-    return out / f"{stem}{suffix}"
-
-
-@contextlib.contextmanager
-def _writing(target: Path) -> Iterator[None]:
-    """An OSError while writing ``target`` -> one sentence (disk full, no permission)."""
-    try:
-        yield
-    except OSError as exc:
-        code = exc.errno
-        reason = os.strerror(code) if code else str(exc) or type(exc).__name__
-        reason = reason[:1].lower() + reason[1:]
-        fix = {
-            errno.ENOSPC: Code.FIX_FREE_SPACE,
-            errno.EDQUOT: Code.FIX_FREE_SPACE,
-            errno.EACCES: Code.FIX_WRITABLE_FOLDER,
-            errno.EROFS: Code.FIX_WRITABLE_FOLDER,
-        }.get(code or 0)
-        raise ExportFailed(
-            Msg.of(Code.EXPORT_FAILED, target=str(target), detail=reason),
-            fix=Msg(fix) if fix else None,
-        ) from None
-
-
-def _stdout(text: str) -> None:
-    """Results on stdout; text the terminal cannot encode (a non-UTF-8 name) never fails."""
-    try:
-        sys.stdout.write(text)
-    except UnicodeEncodeError:
-        encoding = sys.stdout.encoding or "utf-8"
-        data = text.encode(encoding, "backslashreplace")
-        buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is not None:
-            sys.stdout.flush()
-            buffer.write(data)
-        else:
-            sys.stdout.write(data.decode(encoding, "replace"))
+def _unread(
+    source: str, wanted: list[int], error: DotsError, finished: dict[int, Page] | None = None
+) -> Document:
+    """The input's document after a stop: pages finished, the others failed with ``error``."""
+    done = finished or {}
+    facts = (Msg.of(Code.CLI_PAGE_NOT_READ, why=error.facts),)
+    return Document(source, tuple(done.get(i) or failed_page(i, facts) for i in wanted))

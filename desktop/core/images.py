@@ -15,7 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pypdfium2 as pdfium
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from desktop.core.errors import (
     ImageTooLarge,
@@ -98,7 +98,7 @@ def _open_image(data: bytes, name: str) -> Image.Image:
             img = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
         raise _too_large(name, None) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except Exception as exc:  # Pillow's plugins raise anything on hostile bytes
         raise _damaged(name, exc) from None
     _check_size(img.width, img.height, name)
     return img
@@ -163,16 +163,24 @@ def _finish_frame(img: Image.Image, name: str) -> tuple[Image.Image, bool]:
         rgb.load()
     except Image.DecompressionBombError:
         raise _too_large(name, None) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except Exception as exc:  # a damaged TIFF raises TypeError, SyntaxError ... in Pillow
         raise _damaged(name, exc) from None
     return rgb, (oriented is not img) or (rgb is not oriented)
 
 
-def _frame_count(img: Image.Image, kind: str) -> int:
+def _frame_count(img: Image.Image, kind: str, name: str) -> int:
     # GIFs (and animated WebP/PNG) are read as their first frame only.
     if kind == "TIFF":
-        return max(1, int(getattr(img, "n_frames", 1)))
+        return max(1, _frames_in(img, name))
     return 1
+
+
+def _frames_in(img: Image.Image, name: str) -> int:
+    """Frames in the file (Pillow walks every frame's header: a damaged one raises)."""
+    try:
+        return int(getattr(img, "n_frames", 1))
+    except Exception as exc:
+        raise _damaged(name, exc) from None
 
 
 def _select(pages: Sequence[int] | None, count: int, name: str) -> list[int]:
@@ -189,13 +197,13 @@ def _iter_image(
     data: bytes, name: str, kind: str, pages: Sequence[int] | None
 ) -> Iterator[PageImage]:
     img = _open_image(data, name)
-    count = _frame_count(img, kind)
-    single = int(getattr(img, "n_frames", 1)) == 1
+    count = _frame_count(img, kind, name)
+    single = _frames_in(img, name) == 1
     for index in _select(pages, count, name):
         if index:
             try:
                 img.seek(index)
-            except (EOFError, OSError) as exc:
+            except Exception as exc:  # a damaged frame header: that page alone fails
                 raise UnreadableFile(
                     Msg.of(Code.FRAME_UNREADABLE, name=name, page=index + 1, detail=str(exc))
                 ) from None
@@ -303,7 +311,12 @@ class _RenderedPage(Image.Image):
 @_pdfium_call
 def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) -> PageImage:
     """Render one page on white at ``dpi`` (with upstream's 4500 px cap)."""
-    page = doc[index]
+    try:
+        page = doc[index]
+    except pdfium.PdfiumError as exc:  # a damaged page object: that page alone fails
+        raise UnreadableFile(
+            Msg.of(Code.FRAME_UNREADABLE, name=name, page=index + 1, detail=str(exc).rstrip("."))
+        ) from None
     try:
         width_pt, height_pt = page.get_size()
         used = pdf_render_dpi(width_pt, height_pt, dpi)
@@ -372,7 +385,7 @@ def count_pages(path: str | Path, password: str | None = None) -> int:
             _close_pdf(doc)
     if kind != "TIFF":
         return 1
-    return _frame_count(_open_image(file.read_bytes(), file.name), kind)
+    return _frame_count(_open_image(file.read_bytes(), file.name), kind, file.name)
 
 
 def load_image_bytes(data: bytes, name: str = "pasted image") -> PageImage:

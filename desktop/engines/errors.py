@@ -6,6 +6,8 @@ import json
 import random
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -133,21 +135,46 @@ def error_from_response(
 
 
 # -- retries ---------------------------------------------------------------------------
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: The longest wait a ``Retry-After`` gets (s): a server asking for an hour is not waited for
+#: that long; the retry policy's total bounds it as well.
+RETRY_AFTER_CAP = 30.0
 
 
 class RetryableStatus(Exception):
-    """A 5xx answer worth another try; carries the typed error to raise when retries run out."""
+    """A 429 or 5xx answer worth another try; carries the typed error to raise when retries
+    run out, and the wait the server asked for (``Retry-After``, seconds) if it did."""
 
-    def __init__(self, error: EngineError, status: int) -> None:
+    def __init__(self, error: EngineError, status: int, retry_after: float | None = None) -> None:
         super().__init__(str(error))
         self.error = error
         self.status = status
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds to wait, capped at ``RETRY_AFTER_CAP``; None when absent or
+    unreadable. Both forms of RFC 9110: delay-seconds (``120``) and an HTTP-date."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        seconds = float(text)
+    else:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Exponential backoff with jitter, bounded by attempts AND total seconds."""
+    """Exponential backoff with jitter, bounded by attempts AND total seconds (a server's
+    ``Retry-After`` lengthens one wait, never the total)."""
 
     attempts: int = 8
     base_delay: float = 0.25
@@ -161,7 +188,7 @@ class RetryPolicy:
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """Transport failures and 5xx are retried; 4xx and our own errors are not."""
+    """Transport failures, 429 and 5xx are retried; other 4xx and our own errors are not."""
     if isinstance(exc, RetryableStatus):
         return True
     return isinstance(

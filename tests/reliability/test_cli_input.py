@@ -79,7 +79,9 @@ def test_a_folder_given_as_input_reads_its_images_and_skips_other_files(
     code = run(["ocr", str(folder), "--endpoint", endpoint, "--out", str(out_dir)])
     _, err = capsys.readouterr()
     assert code == 0, err  # an unrelated file in the folder is no failure
-    assert sorted(p.name for p in out_dir.iterdir()) == ["a.md", "b.md"]
+    # One Markdown file per image (with its pictures' folder when the page has pictures)
+    assert sorted(p.name for p in out_dir.glob("*.md")) == ["a.md", "b.md"]
+    assert {p.name for p in out_dir.iterdir()} <= {"a.md", "b.md", "a_files", "b_files"}
     assert "skipped 1 file" in err
 
 

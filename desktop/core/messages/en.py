@@ -63,6 +63,14 @@ TEMPLATES: dict[Code, str] = {
         "image reduced to {width}x{height} to fit the server's {tokens}-token context"
     ),
     Code.ANSWER_LIMITED: "answer limited to {tokens} tokens (asked for {asked})",
+    Code.ANSWER_TOO_SLOW: (
+        "The answer was still coming after {seconds} s, longer than its token budget needs;"
+        " it was cut there."
+    ),
+    Code.ANSWER_TOO_BIG: (
+        "The answer passed {chars} characters, more than its token budget can hold;"
+        " it was cut there."
+    ),
     Code.FIT_NOTES: "{notes:join:; }",
     Code.FIT_TRIED: " ({notes:join:; })",
     # servers and HTTP
@@ -187,6 +195,8 @@ TEMPLATES: dict[Code, str] = {
     Code.PAGE_NOT_RENDERED: "The page could not be rendered.",
     Code.EARLIER_PAGE_FAILED: "An earlier page could not be read.",
     Code.ENGINE_NO_RESULT: "The engine ended without a result.",
+    Code.PAGE_STREAM_CUT: "The answer broke off after {count} {count:plural:block|blocks}, which are kept: {why}",
+    Code.PAGE_TEXT_CUT: "The answer broke off; the text received is kept: {why}",
     Code.FOREIGN_SCRIPT: (
         "This page looks like {script} text (such as {language}), which the built-in models"
         " do not read; to read it, {how}."
@@ -347,6 +357,9 @@ TEMPLATES: dict[Code, str] = {
     Code.CLI_WROTE_CSVS: "wrote {count} CSV files to {folder}",
     Code.CLI_UNEXPECTED: "Unexpected error: {kind}: {detail}",
     Code.CLI_INTERRUPTED: "Interrupted.",
+    Code.CLI_PAGE_NOT_READ: "Not read: {why}",
+    Code.CLI_RENAMED: "{source}: written as {name}, another input has the same name.",
+    Code.CLI_WROTE_PICTURES: "wrote {count} {count:plural:picture|pictures} to {folder}",
     Code.USAGE_CONCURRENCY: "--concurrency must be 1 or more.",
     Code.USAGE_DPI: "--dpi must be between 36 and 1200.",
     Code.USAGE_MAX_TOKENS: "--max-tokens must be 1 or more.",

@@ -79,6 +79,13 @@ TEMPLATES: dict[Code, str] = {
     Code.ANSWER_LIMITED: (
         "ответ ограничен {tokens} {tokens:plural:токеном|токенами|токенами} (запрошено {asked})"
     ),
+    Code.ANSWER_TOO_SLOW: (
+        "Ответ всё ещё шёл через {seconds} с, дольше, чем нужно для его бюджета токенов;"
+        " он оборван."
+    ),
+    Code.ANSWER_TOO_BIG: (
+        "Ответ превысил {chars} символов, больше, чем вмещает его бюджет токенов; он оборван."
+    ),
     Code.FIT_NOTES: "{notes:join:; }",
     Code.FIT_TRIED: " ({notes:join:; })",
     # servers and HTTP
@@ -207,6 +214,8 @@ TEMPLATES: dict[Code, str] = {
     Code.PAGE_NOT_RENDERED: "Страницу не удалось отрисовать.",
     Code.EARLIER_PAGE_FAILED: "Не удалось прочитать одну из предыдущих страниц.",
     Code.ENGINE_NO_RESULT: "Движок завершил работу без результата.",
+    Code.PAGE_STREAM_CUT: "Ответ оборвался после {count} {count:plural:блока|блоков|блоков}, они сохранены: {why}",
+    Code.PAGE_TEXT_CUT: "Ответ оборвался; полученный текст сохранён: {why}",
     Code.FOREIGN_SCRIPT: (
         "Похоже, текст страницы записан в системе письма «{script}» (например, {language}),"
         " которую встроенные модели не читают; чтобы прочитать его, {how}."
@@ -373,6 +382,9 @@ TEMPLATES: dict[Code, str] = {
     Code.CLI_WROTE_CSVS: "записано CSV-файлов в {folder}: {count}",
     Code.CLI_UNEXPECTED: "Непредвиденная ошибка: {kind}: {detail}",
     Code.CLI_INTERRUPTED: "Прервано.",
+    Code.CLI_PAGE_NOT_READ: "Не прочитана: {why}",
+    Code.CLI_RENAMED: "{source}: записан как {name}, у другого входного файла то же имя.",
+    Code.CLI_WROTE_PICTURES: "записано изображений в {folder}: {count}",
     Code.USAGE_CONCURRENCY: "--concurrency должен быть 1 или больше.",
     Code.USAGE_DPI: "--dpi должен быть от 36 до 1200.",
     Code.USAGE_MAX_TOKENS: "--max-tokens должен быть 1 или больше.",

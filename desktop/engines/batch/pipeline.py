@@ -293,11 +293,8 @@ class BatchPipeline:
                     ]
                     if not part:
                         continue
-                    it: Iterator[PageImage] = iter_pages(
-                        source, dpi=run.dpi, pages=part, password=self.password
-                    )
                     try:
-                        if not await self._render(run, source, it, part, gates=(requests, slots)):
+                        if not await self._render(run, source, part, gates=(requests, slots)):
                             for index in indexes[start + REOPEN_EVERY :]:
                                 self._fail(run, source, index, (Msg(Code.EARLIER_PAGE_FAILED),))
                             return
@@ -307,10 +304,6 @@ class BatchPipeline:
                             if (source, index) not in run.tasks:  # running ones end alone
                                 self._fail(run, source, index, _internal_error(exc))
                         return
-                    finally:
-                        it_close = getattr(it, "close", None)
-                        if it_close is not None and getattr(it, "gi_frame", True) is not None:
-                            await asyncio.to_thread(it_close)  # not closed with its last page
 
         await asyncio.gather(*(read(s, i) for s, i in sources))
 
@@ -318,53 +311,83 @@ class BatchPipeline:
         self,
         run: BatchRun,
         source: str,
-        it: Iterator[PageImage],
         remaining: list[int],
         *,
         gates: tuple[asyncio.Semaphore, asyncio.Semaphore],
     ) -> bool:
-        """Render ``remaining`` pages and start their tasks; False when the reader broke."""
-        slots = gates[1]
+        """Render ``remaining`` pages and start their tasks; False when the reader broke.
+
+        A page that cannot be decoded (a damaged frame, a damaged PDF page) fails alone:
+        the file is opened again after it and the pages behind it are read.
+        """
         remaining = list(remaining)
-        while remaining:
-            if all((source, i) in run.results for i in remaining):
-                return True  # the rest was cancelled while it waited: not rendered
-            await slots.acquire()
-            try:
-                # The generator may decode a PDF page: that happens in a worker thread,
-                # which also closes it after the last page wanted (one hop, not two).
-                last = len(remaining) == 1
-                page = await asyncio.to_thread(_next_page, it, last)
-            except Exception as exc:
-                slots.release()
-                if isinstance(exc, DotsError | OSError):
-                    reason = _facts_of(exc, source)
-                else:  # a bug in a decoder: log it, and end the file's pages all the same
-                    logger.exception("reading %s failed unexpectedly", source)
-                    reason = _internal_error(exc)
-                for index in remaining:  # the reader cannot go on past a broken page
-                    self._fail(run, source, index, reason)
-                return False
-            if page is None:
-                slots.release()
-                for index in remaining:
-                    self._fail(run, source, index, (Msg(Code.PAGE_NOT_RENDERED),))
-                return False
-            remaining.remove(page.index)
-            if (source, page.index) in run.cancelled_pages:
-                slots.release()
-                cancelled = (Msg(Code.PAGE_CANCELLED),)
-                run.write(
-                    self.store.mark_failed, source, page.index, say(cancelled), cancelled=True
-                )
-                self._finish(run, source, failed_page(page.index, cancelled))
-                continue
-            self._decoded += 1
-            self.peak_decoded = max(self.peak_decoded, self._decoded)
-            key = (source, page.index)
-            run.tasks[key] = asyncio.create_task(self._page(run, source, page, gates=gates))
-            del page  # the task owns it now; its slot is freed when it ends
+        it: Iterator[PageImage] | None = None
+        try:
+            while remaining:
+                if it is None:
+                    it = iter_pages(source, dpi=run.dpi, pages=remaining, password=self.password)
+                outcome = await self._render_next(run, source, it, remaining, gates=gates)
+                if outcome is None:
+                    continue
+                it = None  # the generator ended with the error: open the file again
+                if not outcome:
+                    return False
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None and getattr(it, "gi_frame", True) is not None:
+                await asyncio.to_thread(close)  # not closed with its last page
         return True
+
+    async def _render_next(
+        self,
+        run: BatchRun,
+        source: str,
+        it: Iterator[PageImage],
+        remaining: list[int],
+        *,
+        gates: tuple[asyncio.Semaphore, asyncio.Semaphore],
+    ) -> bool | None:
+        """Start the next page's task: None when it went on; True after a page failed
+        alone (open the file again and go on); False when the file ended early."""
+        slots = gates[1]
+        if all((source, i) in run.results for i in remaining):
+            remaining.clear()
+            return None  # the rest was cancelled while it waited: not rendered
+        await slots.acquire()
+        try:
+            # The generator may decode a PDF page: that happens in a worker thread,
+            # which also closes it after the last page wanted (one hop, not two).
+            page = await asyncio.to_thread(_next_page, it, len(remaining) == 1)
+        except Exception as exc:
+            slots.release()
+            if isinstance(exc, DotsError | OSError):
+                reason = _facts_of(exc, source)
+            else:  # a bug in a decoder: log it, and fail that page all the same
+                logger.exception("reading %s failed unexpectedly", source)
+                reason = _internal_error(exc)
+            # Pages come in the order asked for: the first one left is the broken one. It
+            # fails alone; a file that is unreadable as a whole fails each page in turn.
+            self._fail(run, source, remaining.pop(0), reason)
+            return True
+        if page is None:
+            slots.release()
+            for index in remaining:
+                self._fail(run, source, index, (Msg(Code.PAGE_NOT_RENDERED),))
+            remaining.clear()
+            return False
+        remaining.remove(page.index)
+        if (source, page.index) in run.cancelled_pages:
+            slots.release()
+            cancelled = (Msg(Code.PAGE_CANCELLED),)
+            run.write(self.store.mark_failed, source, page.index, say(cancelled), cancelled=True)
+            self._finish(run, source, failed_page(page.index, cancelled))
+            return None
+        self._decoded += 1
+        self.peak_decoded = max(self.peak_decoded, self._decoded)
+        key = (source, page.index)
+        run.tasks[key] = asyncio.create_task(self._page(run, source, page, gates=gates))
+        del page  # the task owns it now; its slot is freed when it ends
+        return None
 
     async def _page(
         self,

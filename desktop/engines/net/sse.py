@@ -101,6 +101,25 @@ def _event_object(data: str | bytes) -> dict[str, Any]:
     return obj
 
 
+def whole_completion(data: str | bytes) -> StreamChunk:
+    """A complete, non-streamed ``chat.completion`` as one chunk: its message is the content.
+
+    An ``error`` object raises ``ServerError``, as it does mid-stream.
+    """
+    obj = _event_object(data)
+    choices = obj.get("choices")
+    if choices and isinstance(choices, list) and isinstance(choices[0], dict):
+        message = choices[0].get("message")
+        if isinstance(message, dict) and isinstance(message.get("content"), str):
+            usage = obj.get("usage")
+            return StreamChunk(
+                message["content"],
+                choices[0].get("finish_reason") or "stop",
+                usage if isinstance(usage, dict) else None,
+            )
+    return _chunk_of(obj)  # a lone chunk object sent as JSON reads as that chunk
+
+
 def _chunk_of(obj: dict[str, Any]) -> StreamChunk:
     content = ""
     finish: str | None = None

@@ -17,8 +17,16 @@ from desktop.core.pageimage import PageImage
 from desktop.core.parse import IncrementalLayoutParser, parse_layout
 from desktop.core.request import EncodedImage, with_fit_notes
 from desktop.core.resize import BoxMapping
-from desktop.engines.base import BlockFound, PageDone, RecognizeEvent, RecognizeMode, TextDelta
+from desktop.engines.base import (
+    BlockFound,
+    EngineError,
+    PageDone,
+    RecognizeEvent,
+    RecognizeMode,
+    TextDelta,
+)
 from desktop.engines.net.sse import StreamRestart
+from desktop.engines.remote.limits import AnswerLimits, bounded
 from desktop.engines.remote.loopguard import LoopDetected, LoopGuard, strip_loop
 from desktop.engines.remote.recovery import recover_page
 from desktop.engines.remote.source import AnswerSource
@@ -34,17 +42,25 @@ async def read_layout_answer(
     body: bytes,
     *,
     note: tuple[Msg, ...],
+    limits: AnswerLimits | None = None,
 ) -> AsyncGenerator[RecognizeEvent, None]:
-    """Blocks as the layout answer streams in, then the page (re-read if it loops)."""
+    """Blocks as the layout answer streams in, then the page (re-read if it loops).
+
+    ``limits`` bound the answer's size and total time (kept blocks: the page is partial)."""
     parser = IncrementalLayoutParser(encoded.mapping)
     guard = LoopGuard(engine.loop_guard)
     delivered = count = 0
     finish: str | None = None
     loop: LoopDetected | None = None
+    # Complete blocks of the attempt that got furthest: a stream that breaks for good (a bad
+    # event, an error event, a stall, a cut on the last retry) leaves the page partial with
+    # them, not failed with nothing.
+    kept: tuple[Block, ...] = ()
     try:
-        async with aclosing(engine.stream_completion(body, note)) as stream:
+        async with aclosing(bounded(engine.stream_completion(body, note), limits)) as stream:
             async for item in stream:
                 if isinstance(item, StreamRestart):
+                    kept = max(kept, parser.blocks, key=len)
                     parser = IncrementalLayoutParser(encoded.mapping)
                     guard = LoopGuard(engine.loop_guard)
                     count = 0
@@ -63,6 +79,16 @@ async def read_layout_answer(
                     raise LoopDetected(found, guard.chars_seen)
     except LoopDetected as exc:
         loop = exc
+    except EngineError as exc:
+        kept = max(kept, parser.blocks, key=len)
+        if not kept:
+            raise  # nothing arrived: the page fails with the reason
+        logger.info("page %d: the answer broke after %d blocks: %s", page.index, len(kept), exc)
+        facts = (Msg.of(Code.PAGE_STREAM_CUT, count=len(kept), why=exc.facts),)
+        yield PageDone(
+            page_result(page, encoded, kept, PageStatus.PARTIAL, with_fit_notes(facts, note))
+        )
+        return
     if loop is not None:
         partial = parser.finish("length")
         logger.info("page %d: loop cut after %d chars: %s", page.index, loop.chars, loop)
@@ -97,28 +123,40 @@ async def read_text_answer(
     *,
     note: tuple[Msg, ...],
     region: BBox | None,
+    limits: AnswerLimits | None = None,
 ) -> AsyncGenerator[RecognizeEvent, None]:
     """Text as it streams in, then the page (blocks for Qwen layout and for a region)."""
     parts: list[str] = []
     guard = LoopGuard(engine.loop_guard)
     finish: str | None = None
     reason: tuple[Msg, ...] = ()
-    async with aclosing(engine.stream_completion(body, note)) as stream:
-        async for item in stream:
-            if isinstance(item, StreamRestart):
-                parts.clear()
-                guard = LoopGuard(engine.loop_guard)
-                continue
-            finish = item.finish_reason or finish
-            if item.content:
-                parts.append(item.content)
-                yield TextDelta(page.index, item.content)
-                if found := guard.feed(item.content):
-                    reason = (Msg.of(Code.PAGE_LOOP_CUT, loop=found),)
-                    break
+    kept = ""  # the longest text of an attempt, for a stream that breaks for good
+    broke: tuple[Msg, ...] = ()
+    try:
+        async with aclosing(bounded(engine.stream_completion(body, note), limits)) as stream:
+            async for item in stream:
+                if isinstance(item, StreamRestart):
+                    kept = max(kept, "".join(parts), key=len)
+                    parts.clear()
+                    guard = LoopGuard(engine.loop_guard)
+                    continue
+                finish = item.finish_reason or finish
+                if item.content:
+                    parts.append(item.content)
+                    yield TextDelta(page.index, item.content)
+                    if found := guard.feed(item.content):
+                        reason = (Msg.of(Code.PAGE_LOOP_CUT, loop=found),)
+                        break
+    except EngineError as exc:
+        kept = max(kept, "".join(parts), key=len)
+        if not kept.strip():
+            raise  # nothing arrived: the page fails with the reason
+        parts, broke = [kept], (Msg.of(Code.PAGE_TEXT_CUT, why=exc.facts),)
     text = strip_loop("".join(parts), guard.unit) if reason else "".join(parts)
     status = PageStatus.OK
-    if reason:
+    if broke:
+        status, reason = PageStatus.PARTIAL, broke
+    elif reason:
         status = PageStatus.PARTIAL
     elif finish == "length":
         status = PageStatus.PARTIAL

@@ -29,9 +29,17 @@ from desktop.engines.errors import (
     ServerUnavailable,
     error_from_response,
     is_retryable,
+    retry_after_seconds,
 )
 from desktop.engines.net.netstream import ChunkedBody, LeanStream
-from desktop.engines.net.sse import RESTART, EventParser, SSEDecoder, StreamChunk, StreamRestart
+from desktop.engines.net.sse import (
+    RESTART,
+    EventParser,
+    SSEDecoder,
+    StreamChunk,
+    StreamRestart,
+    whole_completion,
+)
 from desktop.engines.net.transport import lean_transport
 from desktop.engines.net.watchdog import StreamWatchdog
 from desktop.engines.remote.endpoint import ServerInfo, Timeouts, normalize_base_url
@@ -126,7 +134,8 @@ class OpenAIClient:
             resp = await self._get(path)
             if resp.status_code not in RETRY_STATUSES:
                 return resp
-            delay = self.retry.delay(attempt)
+            asked = retry_after_seconds(resp.headers.get("retry-after"))
+            delay = max(self.retry.delay(attempt), asked or 0.0)
             if attempt >= self.retry.attempts or loop.time() - start + delay > self.retry.total:
                 return resp
             logger.info("%s answered %s; retrying in %.2fs", path, resp.status_code, delay)
@@ -219,6 +228,7 @@ class OpenAIClient:
             and identity
             and isinstance(network, LeanStream)
             and resp.headers.get("transfer-encoding", "").strip().lower() == "chunked"
+            and not _is_json(resp)
         ):
             body = network.chunked_body()
         reader: Callable[[], Awaitable[bytes | None]]
@@ -244,8 +254,15 @@ class OpenAIClient:
                     resp.status_code, text, self.base_url, key_given=bool(self.api_key), note=note
                 )
                 if resp.status_code in RETRY_STATUSES:
-                    raise RetryableStatus(err, resp.status_code)
+                    asked = retry_after_seconds(resp.headers.get("retry-after"))
+                    raise RetryableStatus(err, resp.status_code, asked)
                 raise err
+            if _is_json(resp):  # a whole answer, not streamed (some gateways do that)
+                whole = await self._whole_answer(resp)
+                if whole.usage:
+                    self.last_usage = whole.usage
+                yield whole
+                return
             slice_start = loop.time()
             while not decoder.done:
                 task = watch.task = current_task()
@@ -297,6 +314,15 @@ class OpenAIClient:
             else:
                 await resp.aclose()
 
+    async def _whole_answer(self, resp: httpx.Response) -> StreamChunk:
+        """A complete ``chat.completion`` object as one chunk (its message as the content)."""
+        try:
+            async with asyncio.timeout(self.timeouts.idle):
+                data = await resp.aread()
+        except TimeoutError as exc:
+            raise self._quiet(True) from exc
+        return whole_completion(data)
+
     @staticmethod
     async def _release(resp: httpx.Response) -> None:
         """Let httpx read the body's last bytes (already here): the connection is reused."""
@@ -338,6 +364,8 @@ class OpenAIClient:
                 if not is_retryable(exc):
                     raise self._final_error(exc) from exc
                 delay = self.retry.delay(attempt)
+                if isinstance(exc, RetryableStatus) and exc.retry_after is not None:
+                    delay = max(delay, exc.retry_after)  # the server said when to come back
                 if attempt >= self.retry.attempts or loop.time() - start + delay > self.retry.total:
                     raise self._final_error(exc) from exc
                 logger.info("request failed (%s); retry %d in %.2fs", exc, attempt, delay)
@@ -368,3 +396,8 @@ class OpenAIClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _is_json(resp: httpx.Response) -> bool:
+    kind = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+    return kind == "application/json"

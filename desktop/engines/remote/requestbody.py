@@ -97,6 +97,7 @@ class PreparedRequest:
     encoded: EncodedImage
     content: bytes
     note: tuple[Msg, ...]
+    max_tokens: int = 0  # the answer's budget (0: not known, no answer limits)
 
     def fits(self, page: PageImage, mode: RecognizeMode, region: BBox | None) -> bool:
         return self.page is page and self.mode is mode and region is None

@@ -56,6 +56,7 @@ from desktop.engines.net.sse import StreamRestart
 from desktop.engines.remote.answers import clip_box, read_layout_answer, read_text_answer
 from desktop.engines.remote.client import OpenAIClient
 from desktop.engines.remote.endpoint import ServerInfo, Timeouts, normalize_base_url
+from desktop.engines.remote.limits import AnswerLimits
 from desktop.engines.remote.loopguard import LoopGuardConfig
 from desktop.engines.remote.requestbody import (
     ImageRef,
@@ -220,7 +221,7 @@ class ServerEngine(OpenAIClient):
             )
         except Exception:  # recognize() meets it again and says it properly
             return None
-        return PreparedRequest(page, mode, encoded, content, note)
+        return PreparedRequest(page, mode, encoded, content, note, max_tokens)
 
     async def recognize(
         self,
@@ -236,15 +237,21 @@ class ServerEngine(OpenAIClient):
         pmode = prompt_mode_for(mode)
         if prepared is not None and prepared.fits(page, mode, region):
             encoded, content, note = prepared.encoded, prepared.content, prepared.note
+            max_tokens = prepared.max_tokens
         else:
             max_pixels, max_tokens, note = await self._budget(page, pmode)
             encoded, _, content = await asyncio.to_thread(
                 self._request_bytes, page, pmode, region, max_pixels, max_tokens
             )
+        limits = (
+            AnswerLimits.for_tokens(max_tokens, self.timeouts.first_token) if max_tokens else None
+        )
         if mode in (RecognizeMode.LAYOUT, RecognizeMode.LAYOUT_ONLY) and not self.is_qwen:
-            gen = read_layout_answer(self, page, mode, encoded, content, note=note)
+            gen = read_layout_answer(self, page, mode, encoded, content, note=note, limits=limits)
         else:
-            gen = read_text_answer(self, page, mode, encoded, content, note=note, region=region)
+            gen = read_text_answer(
+                self, page, mode, encoded, content, note=note, region=region, limits=limits
+            )
         async with aclosing(gen) as events:
             async for event in events:
                 yield event
