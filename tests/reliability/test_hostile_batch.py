@@ -205,7 +205,8 @@ def test_a_server_that_dies_mid_batch_keeps_every_finished_page(
     assert texts == {"text of request 1", "text of request 2"}
     after = json.loads((out / "after.json").read_text())
     assert [p["status"] for p in after["pages"]] == ["failed"]
-    assert all(p["reason"] for p in doc["pages"][2:] + after["pages"])
+    # which two pages finish first depends on the request order; every failed one says why
+    assert all(p["reason"] for p in doc["pages"] + after["pages"] if p["status"] == "failed")
 
 
 # -- 8. progress lines name the page by its number --------------------------------------
