@@ -188,3 +188,28 @@ def test_given_the_window_modules_then_the_decoders_load_off_the_gui_thread() ->
         check=True,
     )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr[-400:]
+
+
+def test_given_the_first_paint_then_no_catalogue_or_document_model_is_imported() -> None:
+    # The first paint shows the window's frame only; the message catalogue (hundreds of
+    # codes and templates), the document model and dataclasses load after it.
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys, tempfile\n"
+        "os.environ.update(QT_QPA_PLATFORM='offscreen', DOTS_DESKTOP_EXIT_AFTER_SHOWN='1',\n"
+        "                  DOTS_DESKTOP_HOME=tempfile.mkdtemp())\n"
+        "from desktop.ui import app\n"
+        "try:\n"
+        "    app.run_gui([])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "late = ('desktop.core.messages', 'desktop.core.document', 'dataclasses', 'asyncio')\n"
+        "print(sorted(m for m in late if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr[-800:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr[-400:]

@@ -7,30 +7,30 @@ place the window turns them into sentences, in the language the settings chose.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from desktop.core.document import Page
 from desktop.core.messages import LANGUAGES, Msg, render, say
+from desktop.ui.words.language import set_ui_language, ui_language
 
-_current = ["en"]
+if TYPE_CHECKING:
+    from desktop.core.document import Page
+
+__all__ = ["fact_words", "facts_words", "page_reason_words", "set_ui_language", "ui_language"]
 
 
-def set_ui_language(language: str) -> None:
-    """The language facts are worded in from now on (i18n.install_language calls this)."""
-    _current[0] = language if language in LANGUAGES else "en"
-
-
-def ui_language() -> str:
-    return _current[0]
+def _language() -> str:
+    language = ui_language()
+    return language if language in LANGUAGES else "en"
 
 
 def fact_words(fact: Msg) -> str:
     """One fact in the UI language."""
-    return render(fact, _current[0])
+    return render(fact, _language())
 
 
 def facts_words(facts: Iterable[Msg | None]) -> str:
     """Several facts (a problem and its fix, a page's reasons) as one text."""
-    return say(facts, _current[0])
+    return say(facts, _language())
 
 
 def page_reason_words(page: Page) -> str:

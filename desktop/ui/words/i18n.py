@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QLocale
 
 from desktop.ui.look.icons import resources_dir
-from desktop.ui.words.facts import set_ui_language
+from desktop.ui.words.language import set_ui_language
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication, QTranslator
