@@ -151,14 +151,7 @@ class BatchStore:
 
     def unfinished_batches(self) -> list[BatchInfo]:
         """Batches with a page not done (what to offer to resume after a restart)."""
-        with self._lock:
-            ids = {
-                r[0]
-                for r in self._db.execute(
-                    "SELECT DISTINCT batch_id FROM pages WHERE status != ?", (DONE,)
-                )
-            }
-        return [b for b in self.batches() if b.id in ids]
+        return self._batches_with_pages("status != ?", (DONE,))
 
     def interrupted_batches(self) -> list[BatchInfo]:
         """Batches stopped with a page still to read (pending or running), newest first.
@@ -166,12 +159,15 @@ class BatchStore:
         What a crash or a quit leaves behind; pages that failed or were cancelled were
         seen ending and do not make a batch interrupted.
         """
+        return self._batches_with_pages("status IN (?, ?)", (PENDING, RUNNING))
+
+    def _batches_with_pages(self, where: str, params: tuple[str, ...]) -> list[BatchInfo]:
+        """Batches (in ``batches()`` order) with at least one page matching ``where``."""
         with self._lock:
             ids = {
                 r[0]
                 for r in self._db.execute(
-                    "SELECT DISTINCT batch_id FROM pages WHERE status IN (?, ?)",
-                    (PENDING, RUNNING),
+                    f"SELECT DISTINCT batch_id FROM pages WHERE {where}", params
                 )
             }
         return [b for b in self.batches() if b.id in ids]
