@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from desktop.core.document import Block, Document, Page
 from desktop.core.errors import DotsError
-from desktop.core.messages import Msg
+from desktop.core.messages import Msg, say
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +67,12 @@ class SourceFailed:
     """A whole input could not be read (missing, unsupported, password...)."""
 
     source: str
-    error: str
-    facts: tuple[Msg, ...] = ()  # ``error`` as facts, for words in the user's language
+    facts: tuple[Msg, ...]  # why, for words in the user's language
+
+    @property
+    def error(self) -> str:
+        """Why, in English (logs, the JSON contract)."""
+        return say(self.facts)
 
 
 PipelineEvent = (

@@ -18,7 +18,7 @@ from typing import Any
 from desktop.core.document import BBox, Document, Page, PageStatus
 from desktop.core.errors import DotsError
 from desktop.core.images import count_pages
-from desktop.core.messages import Code, Msg, say
+from desktop.core.messages import Code, Msg
 from desktop.engines.base import RecognizeMode
 from desktop.engines.batch.batchevents import (
     DocumentFinished,
@@ -161,12 +161,11 @@ def plan_batch(
             try:
                 count = count_pages(source, password)
             except DotsError as exc:
-                failures.append(SourceFailed(source, str(exc), exc.facts))
+                failures.append(SourceFailed(source, exc.facts))
                 continue
             except Exception as exc:  # a bug in a decoder: this file fails, the rest go on
                 logger.exception("counting the pages of %s failed unexpectedly", source)
-                facts = internal_error(exc, Path(source).name)
-                failures.append(SourceFailed(source, say(facts), facts))
+                failures.append(SourceFailed(source, internal_error(exc, Path(source).name)))
                 continue
             indexes = [i for i in (pages or range(count)) if 0 <= i < count]
             store.add_pages(batch_id, source, indexes)

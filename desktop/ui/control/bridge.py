@@ -275,9 +275,8 @@ class EngineBridge(QObject):
             async with closing_stream(start(reader)) as events:
                 async for event in events:
                     if isinstance(event, SourceFailed):  # the file went away or broke
-                        facts = event.facts or (Msg(Code.PAGE_NOT_RENDERED),)
-                        self.source_failed.emit(key, facts)
-                        self._fail_pages(key, pages, finished, facts, region)
+                        self.source_failed.emit(key, event.facts)
+                        self._fail_pages(key, pages, finished, event.facts, region)
                         complete = True
                     elif self._on_event(key, event, region, finished):
                         complete = True
