@@ -12,7 +12,7 @@ import html
 
 from desktop.core.mdhtml import inline_html_or_escaped, plain_text
 from desktop.core.numbers import NumberConvention, parse_printed_number
-from desktop.core.tables import TableCell, TableGrid
+from desktop.core.tables import TableCell, TableGrid, span_attrs
 
 #: LibreOffice's sdnum names the language its format code is written in: US English, the
 #: language Excel format codes use whatever the document's own.
@@ -43,11 +43,7 @@ _TEXT_ATTRS = f' x:str sdnum="{_SDNUM_LANGUAGE};0;@" style="{_TEXT_STYLE}"'
 
 def _cell_html(cell: TableCell, convention: NumberConvention) -> str:
     tag = "th" if cell.header else "td"
-    attrs = ""
-    if cell.rowspan > 1:
-        attrs += f' rowspan="{cell.rowspan}"'
-    if cell.colspan > 1:
-        attrs += f' colspan="{cell.colspan}"'
+    attrs = span_attrs(cell)
     number = parse_printed_number(plain_text(cell.text), convention)
     if number is not None:
         value = repr(number.value) if isinstance(number.value, float) else str(number.value)
@@ -63,14 +59,7 @@ def _cell_html(cell: TableCell, convention: NumberConvention) -> str:
 
 def typed_table_html(grid: TableGrid, convention: NumberConvention) -> str:
     """The ``<table>`` alone, spans kept, text escaped, every cell typed (see the module)."""
-    by_row: dict[int, list[TableCell]] = {}
-    for cell in sorted(grid.cells, key=lambda c: (c.row, c.col)):
-        by_row.setdefault(cell.row, []).append(cell)
-    rows = []
-    for row in range(grid.rows):
-        cells = "".join(_cell_html(c, convention) for c in by_row.get(row, []))
-        rows.append(f"<tr>{cells}</tr>")
-    return "<table>" + "".join(rows) + "</table>"
+    return grid.to_html(lambda cell: _cell_html(cell, convention))
 
 
 def spreadsheet_html(grid: TableGrid, convention: NumberConvention) -> str:

@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -29,6 +30,22 @@ class TableCell:
     colspan: int
     text: str
     header: bool = False
+
+
+def span_attrs(cell: TableCell) -> str:
+    """The cell's ``rowspan``/``colspan`` attributes ("" for a one-position cell)."""
+    attrs = ""
+    if cell.rowspan > 1:
+        attrs += f' rowspan="{cell.rowspan}"'
+    if cell.colspan > 1:
+        attrs += f' colspan="{cell.colspan}"'
+    return attrs
+
+
+def _plain_cell_html(cell: TableCell) -> str:
+    tag = "th" if cell.header else "td"
+    text = html.escape(cell.text).replace("\n", "<br>")
+    return f"<{tag}{span_attrs(cell)}>{text}</{tag}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,26 +106,15 @@ class TableGrid:
         """Comma-separated (excel quoting); the file writer adds the UTF-8 BOM."""
         return self._delimited("excel")
 
-    def to_html(self) -> str:
-        """A clean, inert ``<table>`` with rowspan/colspan kept and all text escaped."""
+    def to_html(self, cell_html: Callable[[TableCell], str] | None = None) -> str:
+        """A clean, inert ``<table>`` with rowspan/colspan kept; ``cell_html`` writes each
+        cell (by default its text escaped, line breaks as ``<br>``)."""
+        write = cell_html or _plain_cell_html
         by_row: dict[int, list[TableCell]] = {}
         for cell in sorted(self.cells, key=lambda c: (c.row, c.col)):
             by_row.setdefault(cell.row, []).append(cell)
-        out = ["<table>"]
-        for row in range(self.rows):
-            out.append("<tr>")
-            for cell in by_row.get(row, []):
-                tag = "th" if cell.header else "td"
-                attrs = ""
-                if cell.rowspan > 1:
-                    attrs += f' rowspan="{cell.rowspan}"'
-                if cell.colspan > 1:
-                    attrs += f' colspan="{cell.colspan}"'
-                text = html.escape(cell.text).replace("\n", "<br>")
-                out.append(f"<{tag}{attrs}>{text}</{tag}>")
-            out.append("</tr>")
-        out.append("</table>")
-        return "".join(out)
+        rows = ("".join(write(c) for c in by_row.get(row, [])) for row in range(self.rows))
+        return "<table>" + "".join(f"<tr>{cells}</tr>" for cells in rows) + "</table>"
 
     def to_markdown(self) -> str:
         """A pipe table when there are no merged cells, else the HTML table."""
