@@ -29,8 +29,14 @@ from desktop.commands.words import cli_words, say_facts
 from desktop.core.errors import DotsError
 from desktop.core.exports import atomic_write_text, json_text, write_csv, write_xlsx
 from desktop.core.messages import Code, Msg
-from desktop.core.schemas import ExtractSchema, SchemaInvalid, load_schema_file
-from desktop.core.tables import TableCell, TableGrid
+from desktop.core.schemas import (
+    ExtractSchema,
+    SchemaInvalid,
+    extraction_table,
+    flatten,
+    load_schema_file,
+)
+from desktop.core.tables import TableGrid
 from desktop.engines.remote.extraction import Extraction, check_can_extract, extract_source
 from desktop.engines.remote.server import ServerEngine
 
@@ -109,23 +115,9 @@ async def _main(args: argparse.Namespace, schema: ExtractSchema) -> int:
 
 
 def extraction_grid(results: Sequence[Extraction], schema: ExtractSchema) -> TableGrid:
-    """The table: a header row (``file``, then the columns), then a row per input."""
-    from desktop.core.schemas import flatten
-
-    columns = ["file", *schema.columns]
-    cells = [TableCell(0, c, 1, 1, name, header=True) for c, name in enumerate(columns)]
-    for r, result in enumerate(results, start=1):
-        row = {"file": Path(result.source).name, **flatten(schema, result.values)}
-        for c, name in enumerate(columns):
-            cells.append(TableCell(r, c, 1, 1, _cell_text(row.get(name, ""))))
-    return TableGrid(len(results) + 1, len(columns), tuple(cells))
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the text the sheet writers read (numbers as printed with a decimal point)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
+    """The table: ``file``, then the schema's columns; a row per extracted input."""
+    rows = [{"file": Path(r.source).name, **flatten(schema, r.values)} for r in results]
+    return extraction_table(["file", *schema.columns], rows)
 
 
 def free_path(folder: Path, stem: str, suffix: str, taken: set[str]) -> Path:

@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop.core.errors import DotsError
 from desktop.core.messages import Code, Msg
+from desktop.core.tables import TableCell, TableGrid
 
 _NAME_FORBIDDEN = re.compile(r"[^A-Za-z0-9_-]+")
 #: Larger schema files are not schemas a person wrote (and would not fit a prompt).
@@ -183,3 +184,20 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text the sheet writers read (numbers as printed with a decimal point)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def extraction_table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> TableGrid:
+    """A header row (``columns``), then one row per mapping; the sheet writers take it."""
+    cells = [TableCell(0, c, 1, 1, name, header=True) for c, name in enumerate(columns)]
+    for r, row in enumerate(rows, start=1):
+        cells.extend(
+            TableCell(r, c, 1, 1, cell_text(row.get(name, ""))) for c, name in enumerate(columns)
+        )
+    return TableGrid(len(rows) + 1, len(columns), tuple(cells))
