@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.schemas import cell_text
-from desktop.ui.look.icons import resources_dir
+from desktop.ui.look.icons import line_icon, resources_dir
 from desktop.ui.state.extractrows import ExtractRow
 
 #: The shipped templates, in the order the picker lists them (resources/schemas/<id>.json).
@@ -270,7 +270,8 @@ class ExtractPane(QWidget):
         edit.installEventFilter(self)
         locate = QToolButton()
         locate.setObjectName(f"locate:{column}")
-        locate.setText("⌖")
+        locate.setIcon(line_icon("region", self.palette().windowText().color().name()))
+        locate.setAccessibleName(self.tr("Show where this value was read"))
         has_source = bool(row.sources.get(column))
         locate.setEnabled(has_source)
         locate.setToolTip(

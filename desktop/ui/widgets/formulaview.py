@@ -175,7 +175,9 @@ class FormulaBox(QWidget):
             self.rendered.emit(False)
             return
         self.note.hide()
-        self.svg.load(QByteArray(svg))
+        # ziamath draws in black: in the text colour, the formula reads on a dark theme too.
+        colour = self.palette().windowText().color().name()
+        self.svg.load(QByteArray(svg.replace(b'fill="black"', f'fill="{colour}"'.encode())))
         size = self.svg.renderer().defaultSize()
         if size.height() > MAX_HEIGHT:  # keep the aspect ratio, cap the height
             size = QSize(max(1, size.width() * MAX_HEIGHT // size.height()), MAX_HEIGHT)

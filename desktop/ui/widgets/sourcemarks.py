@@ -30,10 +30,10 @@ class SourceMarks:
         """Mark ``boxes`` (original page pixels) and bring the first into view."""
         self.clear()
         scene = self.view.scene()
-        pen = QPen(MARK_COLOUR, 3)
+        pen = QPen(MARK_COLOUR, 4)
         pen.setCosmetic(True)
         fill = QColor(MARK_COLOUR)
-        fill.setAlpha(60)
+        fill.setAlpha(90)
         for x1, y1, x2, y2 in boxes:
             item = QGraphicsRectItem(QRectF(x1, y1, max(1, x2 - x1), max(1, y2 - y1)))
             item.setPen(pen)
