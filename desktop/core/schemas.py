@@ -63,7 +63,7 @@ def load_schema_text(text: str, name: str) -> ExtractSchema:
 
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nesting deeper than Python recurses
         line = getattr(exc, "lineno", 0)
         raise SchemaInvalid(
             Msg.of(Code.SCHEMA_NOT_JSON, name=name, line=line), fix=Msg(Code.FIX_SCHEMA_FILE)

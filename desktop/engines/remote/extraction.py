@@ -155,7 +155,7 @@ def read_answer(
     """The answer text as values and boxes; raise ``ExtractionFailed`` naming the fault."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting deeper than Python recurses
         raise ExtractionFailed(Msg.of(Code.EXTRACT_NOT_JSON, page=page_index + 1)) from None
     if not isinstance(data, dict):
         raise ExtractionFailed(Msg.of(Code.EXTRACT_NOT_JSON, page=page_index + 1))
@@ -196,9 +196,10 @@ def merge_pages(answers: Sequence[PageAnswer]) -> tuple[dict[str, Any], tuple[Fi
     for answer in answers:
         taken: set[str] = set()
         for key, value in answer.values.items():
-            if isinstance(value, list):
-                offsets[key] = len(values.get(key) or [])
-                values[key] = [*(values.get(key) or []), *value]
+            before = values.get(key)
+            if isinstance(value, list) and (before is None or isinstance(before, list)):
+                offsets[key] = len(before or [])
+                values[key] = [*(before or []), *value]
                 taken.add(key)
             elif key not in values or _empty(values[key]):
                 values[key] = value
