@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from jsonschema import Draft202012Validator
 
 from desktop.core.messages import render
 from desktop.core.schemas import (
+    ExtractSchema,
     SchemaInvalid,
     breaches,
     extraction_table,
@@ -49,13 +51,12 @@ SCHEMA = {
 }
 
 
-def schema() -> object:
+def schema() -> ExtractSchema:
     return load_schema_text(json.dumps(SCHEMA), "my schema!")
 
 
-def identity(box: object) -> tuple[int, int, int, int]:
-    x1, y1, x2, y2 = box  # type: ignore[misc]
-    return int(x1), int(y1), int(x2), int(y2)
+def identity(box: Sequence[int]) -> tuple[int, int, int, int]:
+    return int(box[0]), int(box[1]), int(box[2]), int(box[3])
 
 
 @pytest.mark.parametrize(
@@ -88,15 +89,15 @@ def test_a_schema_with_a_bom_and_its_name_sanitised(tmp_path: Path) -> None:
 
 
 def test_a_breach_names_the_field_by_json_pointer_escaped() -> None:
-    found = breaches(schema(), {"total": 1, "a/b": 5})  # type: ignore[arg-type]
+    found = breaches(schema(), {"total": 1, "a/b": 5})
     assert [b.pointer for b in found] == ["/a~1b"]
-    missing = breaches(schema(), {"seller": {"name": "x"}})  # type: ignore[arg-type]
+    missing = breaches(schema(), {"seller": {"name": "x"}})
     assert [b.pointer for b in missing] == ["/total"]
     assert "/total" in str(missing[0].msg) and "missing" in str(missing[0].msg)
 
 
 def test_the_request_schema_keeps_references_resolvable() -> None:
-    sent = request_schema(schema())  # type: ignore[arg-type]
+    sent = request_schema(schema())
     Draft202012Validator.check_schema(sent)
     answer = {"fields": {"total": 3, "items": [{"name": "a", "price": 1}]}, "boxes": []}
     assert not list(Draft202012Validator(sent).iter_errors(answer))
@@ -106,11 +107,11 @@ def test_the_request_schema_keeps_references_resolvable() -> None:
 
 def test_columns_flatten_nested_objects_and_arrays() -> None:
     loaded = schema()
-    assert loaded.columns == [  # type: ignore[attr-defined]
+    assert loaded.columns == [
         "a/b", "total", "paid", "seller.name", "tags", "items",
     ]  # fmt: skip
     row = flatten(
-        loaded,  # type: ignore[arg-type]
+        loaded,
         {"total": 12.5, "paid": False, "seller": None, "tags": ["x", "y"], "items": [{"a": 1}]},
     )
     assert row == {
@@ -148,7 +149,7 @@ def test_the_table_writes_whole_floats_without_a_point() -> None:
 )
 def test_an_answer_that_is_not_a_json_object_fails_the_page(text: str) -> None:
     with pytest.raises(ExtractionFailed) as caught:
-        read_answer(text, schema(), 2, identity)  # type: ignore[arg-type]
+        read_answer(text, schema(), 2, identity)
     assert "Page 3" in str(caught.value)
 
 
@@ -163,12 +164,12 @@ def test_junk_boxes_are_ignored_and_bare_fields_accepted() -> None:
     ]
     answer = read_answer(
         json.dumps({"fields": {"total": 5}, "boxes": boxes}),
-        schema(),  # type: ignore[arg-type]
+        schema(),
         0,
         identity,
     )
     assert answer.sources == (FieldSource("/total", 0, (10, 20, 30, 40)),)
-    bare = read_answer('{"total": 7}', schema(), 0, identity)  # type: ignore[arg-type]
+    bare = read_answer('{"total": 7}', schema(), 0, identity)
     assert bare.values == {"total": 7} and bare.sources == ()
 
 
