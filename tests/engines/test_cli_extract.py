@@ -119,10 +119,11 @@ def test_a_schema_breach_fails_that_input_naming_the_field(
     assert not list(tmp_path.glob("*.json"))  # nothing half-valid written
 
 
-def test_prose_instead_of_json_fails_the_input_in_one_line(
-    vllm_sim: Any, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("fault", ["prose-answer", "invalid-json"])
+def test_prose_or_broken_json_fails_the_input_in_one_line(
+    vllm_sim: Any, fixtures_dir: Path, capsys: pytest.CaptureFixture[str], fault: str
 ) -> None:
-    sim = vllm_sim(model=QWEN, faults=["prose-answer"])
+    sim = vllm_sim(model=QWEN, faults=[fault])
     page = str(fixtures_dir / "journal_page_tables.jpg")
     code = run(["extract", page, "--schema", str(INVOICE), "--endpoint", sim.base_url])
     out, err = capsys.readouterr()

@@ -115,12 +115,9 @@ def request_schema(schema: ExtractSchema) -> dict[str, Any]:
                     "type": "object",
                     "properties": {
                         "field": {"type": "string"},
-                        "bbox": {
-                            "type": "array",
-                            "items": {"type": "integer"},
-                            "minItems": 4,
-                            "maxItems": 4,
-                        },
+                        # No minItems/maxItems: xgrammar before vLLM 0.9 refused them
+                        # (400); a box of another length is dropped when read.
+                        "bbox": {"type": "array", "items": {"type": "integer"}},
                     },
                     "required": ["field", "bbox"],
                 },
