@@ -171,6 +171,7 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     shown_blocks = lambda: [item.block for item in page_view.block_items()]  # noqa: E731
     page_view.block_clicked.connect(lambda pos: formula.show_block_at(shown_blocks, pos))
     text_view.block_activated.connect(lambda pos: formula.show_block_at(shown_blocks, pos))
+    documents.page_selected.connect(lambda _key, _index: formula.hide())
     return WindowParts(
         documents=documents,
         text_view=text_view,

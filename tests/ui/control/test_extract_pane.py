@@ -192,6 +192,11 @@ def test_given_a_formula_block_when_clicked_then_it_is_drawn_and_copies_as_latex
     other = next(i for i in items if i.block.category == "Text")
     ui.window.page_view.block_clicked.emit(other.number)
     assert not formula.isVisible()
+    # and another page never shows the last page's formula
+    ui.window.page_view.block_clicked.emit(item.number)
+    ui.wait(formula.is_rendered)
+    ui.window.documents.page_selected.emit(current_entry(ui).key, 0)
+    assert not formula.isVisible()
 
 
 def test_given_latex_that_cannot_be_drawn_then_its_text_shows_with_a_note(qtbot: Any) -> None:
