@@ -401,10 +401,6 @@
       <translation>Оглавление</translation>
     </message>
     <message>
-      <source>The file cannot be read: %1</source>
-      <translation>Файл не читается: %1</translation>
-    </message>
-    <message>
       <source>The model gave no place on the page for this value</source>
       <translation>Модель не указала, где на странице это значение</translation>
     </message>

@@ -20,7 +20,13 @@ from PySide6.QtCore import QCoreApplication, QObject
 from desktop.core.document import BBox, Page
 from desktop.core.errors import DotsError
 from desktop.core.messages import Code, Msg
-from desktop.core.schemas import ExtractSchema, extraction_table, flatten, load_schema_text
+from desktop.core.schemas import (
+    MAX_SCHEMA_BYTES,
+    ExtractSchema,
+    extraction_table,
+    flatten,
+    load_schema_text,
+)
 from desktop.ui.state.extractrows import ExtractRow, export_rows, sources_by_column
 from desktop.ui.words.facts import facts_words
 
@@ -73,6 +79,7 @@ class ExtractController(QObject):
         pane.export_requested.connect(self.export)
         pane.source_wanted.connect(self.locate)
         pane.value_edited.connect(self._on_edited)
+        pane.schema_file_chosen.connect(self.open_schema)
 
     # -- running ---------------------------------------------------------------------------
     def run(self, every: bool) -> None:
@@ -170,6 +177,28 @@ class ExtractController(QObject):
             ((s.pointer, s.page_index, s.bbox) for s in result.sources), schema.columns
         )
         return ExtractRow(entry.key, entry.name, flatten(schema, result.values), sources)
+
+    def open_schema(self, path: str) -> None:
+        """The file's text in the editor (read in a worker; checked when Extract is pressed)."""
+        task = asyncio.ensure_future(self._open_schema(path))
+        self._exports.add(task)
+        task.add_done_callback(self._exports.discard)
+
+    async def _open_schema(self, path: str) -> None:
+        def read() -> str:
+            with open(path, "rb") as handle:
+                return handle.read(MAX_SCHEMA_BYTES + 1).decode("utf-8-sig", errors="replace")
+
+        try:
+            text = await asyncio.to_thread(read)
+        except OSError as exc:
+            detail = str(exc.strerror or exc)
+            self.pane.set_status(
+                facts_words([Msg.of(Code.SCHEMA_UNREADABLE, name=path, detail=detail)])
+            )
+            return
+        self.pane.schema_edit.setPlainText(text)
+        self.pane.set_status("")
 
     # -- the form --------------------------------------------------------------------------
     def locate(self, key: str, column: str) -> None:

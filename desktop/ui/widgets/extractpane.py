@@ -50,6 +50,7 @@ class ExtractPane(QWidget):
     export_requested = Signal(str)  # target path (.csv or .xlsx)
     source_wanted = Signal(str, str)  # row key, column
     value_edited = Signal(str, str, str)  # row key, column, text
+    schema_file_chosen = Signal(str)  # a schema file to read (off the GUI thread)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,18 +188,7 @@ class ExtractPane(QWidget):
             self, self.tr("Open a JSON Schema"), "", self.tr("JSON Schema (*.json);;All files (*)")
         )
         if path:
-            self.schema_file_chosen(path)
-
-    def schema_file_chosen(self, path: str) -> None:
-        """Put the chosen file's text in the editor (the controller checks it on Extract)."""
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read(1_000_001)
-            text = raw.decode("utf-8-sig", errors="replace")
-        except OSError as exc:
-            self.set_status(self.tr("The file cannot be read: %1").replace("%1", str(exc)))
-            return
-        self.schema_edit.setPlainText(text)
+            self.schema_file_chosen.emit(path)
 
     # -- running -------------------------------------------------------------------------
     def set_running(self, running: bool) -> None:

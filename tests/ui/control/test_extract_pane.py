@@ -225,3 +225,42 @@ def test_the_shipped_templates_are_schemas(tmp_path: Path) -> None:
         schema = load_schema_file(template_path(template))
         assert schema.columns, template
         json.loads(template_path(template).read_text())
+
+
+def test_given_a_schema_file_when_opened_then_it_is_in_the_editor_and_used(
+    mocr: tuple[Ui, Any], fixtures_dir: Path, tmp_path: Path
+) -> None:
+    ui, sim = mocr
+    open_and_read(ui, fixtures_dir / "journal_page_tables.jpg")
+    path = tmp_path / "mine.json"
+    mine = {"title": "mine", "type": "object", "properties": {"heading": {"type": "string"}}}
+    path.write_text(json.dumps(mine))
+    pane = ui.window.extract
+    pane.schema_file_chosen.emit(str(tmp_path / "missing.json"))
+    ui.wait(lambda: "cannot be read" in pane.status.text())
+    pane.schema_file_chosen.emit(str(path))
+    ui.wait(lambda: "heading" in pane.schema_text())
+    run_extract(ui)
+    assert sim.stats.chat_requests[-1]["response_format"]["json_schema"]["name"] == "mine"
+    assert pane.field_edit("heading") is not None
+
+
+def test_given_a_file_that_cannot_be_decoded_then_its_row_says_why_and_the_others_export(
+    mocr: tuple[Ui, Any], fixtures_dir: Path, tmp_path: Path
+) -> None:
+    ui, _ = mocr
+    open_and_read(ui, fixtures_dir / "journal_page_tables.jpg")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    drop_files(ui, broken)
+    ui.wait(lambda: any(e.status() == "failed" for e in ui.controller.entries.values()))
+    run_extract(ui, every=True)
+    pane = ui.window.extract
+    assert pane.row_combo.count() == 2
+    pane.row_combo.setCurrentIndex(pane.row_combo.findText("broken.png"))
+    assert pane.row_error.isVisible() and "broken.png" in pane.row_error.text()
+    target = tmp_path / "rows.csv"
+    pane.export_requested.emit(str(target))
+    ui.wait(target.exists)
+    rows = list(csv.reader(target.read_text("utf-8-sig").splitlines()))
+    assert [r[0] for r in rows[1:]] == ["journal_page_tables.jpg"]
