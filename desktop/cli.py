@@ -20,7 +20,7 @@ EXIT_PARTIAL = 3
 
 FORMATS = ("md", "json", "txt", "html", "csv", "xlsx")
 MODES = ("layout", "text", "layout-only")
-COMMANDS = frozenset({"ocr", "models", "doctor", "open"})
+COMMANDS = frozenset({"ocr", "extract", "models", "doctor", "open"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LANGS",
         help="built-in engine's languages: auto (default), or Tesseract packs such as rus, rus+eng",
     )
+
+    extract = sub.add_parser("extract", help="fill a JSON Schema's fields from each input")
+    extract.add_argument("inputs", nargs="+", metavar="INPUT", help="image or PDF files")
+    extract.add_argument("--schema", required=True, metavar="SCHEMA.json")
+    extract.add_argument("--format", choices=("json", "csv", "xlsx"), default="json", dest="fmt")
+    extract.add_argument("--out", default=None, metavar="DIR")
+    extract.add_argument("--endpoint", default=os.environ.get("DOTS_DESKTOP_ENDPOINT"))
+    extract.add_argument("--api-key", default=os.environ.get("DOTS_DESKTOP_API_KEY"))
+    extract.add_argument("--model", default=None, help="served model name (default: discovered)")
+    extract.add_argument("--prompt", default=None, metavar="TEXT", help="instead of the default")
+    extract.add_argument("--dpi", type=int, default=200)
 
     models = sub.add_parser("models", help="list, start, stop the local model container")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
@@ -126,6 +137,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from desktop.commands.ocr import run_ocr
 
         return run_ocr(args)
+    if args.command == "extract":
+        from desktop.commands.extract import run_extract
+
+        return run_extract(args)
     if args.command == "models":
         from desktop.commands.models import run_models
 

@@ -1,5 +1,6 @@
 """Screenshots of Dots Desktop for review: main window light/dark, English/Russian, the table
-viewer and the tray menu, against the in-process vLLM simulator.
+viewer, the tray menu, the Extract tab and a rendered formula, against the in-process vLLM
+simulator.
 
     DISPLAY=:99 uv run python scripts/screenshots.py /tmp/shots
 
@@ -27,6 +28,7 @@ def run_variant(out: Path, variant: str) -> int:
     from tests.vllm_sim.inprocess import start_sim
 
     sim = start_sim([], decode_tps=4000.0)
+    sims = [sim]
     os.environ["DOTS_DESKTOP_ENDPOINT"] = sim.base_url
     from PySide6.QtCore import QPoint, QTimer
 
@@ -96,6 +98,54 @@ def run_variant(out: Path, variant: str) -> int:
         self.tray.menu.hide()
         self.tray.icon.icon().pixmap(64, 64).save(str(out / f"tray-icon-{variant}.png"))
         dialogs(self)
+        extract_shots(self)
+
+    def extract_shots(self: shell_module.DesktopApp) -> None:
+        """The Extract tab filled by a chat model (dots.mocr), a source box marked; a formula."""
+        from desktop.engines.remote.server import ServerEngine
+        from desktop.ui.widgets.documents import USER_ROLE
+
+        chat_sim = start_sim([], model="rednote-hilab/dots.mocr", decode_tps=4000.0)
+        sims.append(chat_sim)
+        self.bridge.set_engine(ServerEngine(chat_sim.base_url))
+        w = self.window
+        journal = next(k for k, e in self.controller.entries.items() if e.name.endswith(".jpg"))
+        for row in range(w.documents.docs.count()):
+            if w.documents.docs.item(row).data(USER_ROLE) == journal:
+                w.documents.docs.setCurrentRow(row)
+        w.tabs.setCurrentWidget(w.extract)
+        w.extract.run_button.click()
+        QTimer.singleShot(300, lambda: extract_done(self))
+
+    def extract_done(self: shell_module.DesktopApp) -> None:
+        w = self.window
+        if self.controller.extract.is_running():
+            QTimer.singleShot(200, lambda: extract_done(self))
+            return
+        w.page_view.mark_region(None)  # the chat's region, from the chat shot
+        w.extract.source_wanted.emit(self.controller.current_key, "invoice_number")
+        edit = w.extract.field_edit("invoice_number")
+        if edit is not None:
+            edit.setFocus()
+        QTimer.singleShot(500, lambda: extract_grab(self))
+
+    def extract_grab(self: shell_module.DesktopApp) -> None:
+        w = self.window
+        w.grab().save(str(out / f"extract-{variant}.png"))
+        w.tabs.setCurrentIndex(0)
+        w.page_view.fit()
+        items = w.page_view.block_items()
+        formula = next((i for i in items if i.block.category == "Formula"), None)
+        if formula is not None:
+            w.page_view.block_clicked.emit(formula.number)
+        QTimer.singleShot(800, lambda: formula_grab(self))
+
+    def formula_grab(self: shell_module.DesktopApp, waited: int = 0) -> None:
+        box = self.window.formula
+        if not box.is_rendered() and not box.note.isVisible() and waited < 30:
+            QTimer.singleShot(200, lambda: formula_grab(self, waited + 1))  # the first loads a font
+            return
+        self.window.grab().save(str(out / f"formula-{variant}.png"))
         self.request_quit()
 
     def dialogs(self: shell_module.DesktopApp) -> None:
@@ -116,7 +166,8 @@ def run_variant(out: Path, variant: str) -> int:
 
     shell_module.DesktopApp.start = start  # type: ignore[method-assign]
     code = app_module.run_gui([])
-    sim.stop()
+    for each in sims:
+        each.stop()
     return code
 
 

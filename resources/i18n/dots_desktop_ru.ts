@@ -280,6 +280,167 @@
     </message>
   </context>
   <context>
+    <name>ExtractController</name>
+    <message>
+      <source>Exported %1 row(s) to %2</source>
+      <translation>Экспортировано строк: %1, файл %2</translation>
+    </message>
+    <message>
+      <source>Extracted %1 of %2.</source>
+      <translation>Извлечено %1 из %2.</translation>
+    </message>
+    <message>
+      <source>Extracting %1 (%2 of %3): page %4 of %5</source>
+      <translation>Извлечение %1 (%2 из %3): страница %4 из %5</translation>
+    </message>
+    <message>
+      <source>No engine is running: start a model or connect a server.</source>
+      <translation>Движок не запущен: запустите модель или подключите сервер.</translation>
+    </message>
+    <message>
+      <source>Open a document first, then extract its fields.</source>
+      <translation>Сначала откройте документ, затем извлеките его поля.</translation>
+    </message>
+    <message>
+      <source>schema</source>
+      <translation>схема</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExtractPane</name>
+    <message>
+      <source>Business card</source>
+      <translation>Визитная карточка</translation>
+    </message>
+    <message>
+      <source>CSV (*.csv)</source>
+      <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Отмена</translation>
+    </message>
+    <message>
+      <source>Custom</source>
+      <translation>Своя</translation>
+    </message>
+    <message>
+      <source>Excel workbook (*.xlsx)</source>
+      <translation>Книга Excel (*.xlsx)</translation>
+    </message>
+    <message>
+      <source>Export extracted rows</source>
+      <translation>Экспорт извлечённых строк</translation>
+    </message>
+    <message>
+      <source>Export rows…</source>
+      <translation>Экспорт строк…</translation>
+    </message>
+    <message>
+      <source>Extract all open documents</source>
+      <translation>Извлечь из всех открытых документов</translation>
+    </message>
+    <message>
+      <source>Extract this document</source>
+      <translation>Извлечь из этого документа</translation>
+    </message>
+    <message>
+      <source>Extracted document</source>
+      <translation>Документ с извлечёнными полями</translation>
+    </message>
+    <message>
+      <source>Extraction progress</source>
+      <translation>Ход извлечения</translation>
+    </message>
+    <message>
+      <source>Fields of</source>
+      <translation>Поля документа</translation>
+    </message>
+    <message>
+      <source>Invoice</source>
+      <translation>Счёт-фактура</translation>
+    </message>
+    <message>
+      <source>JSON Schema (*.json);;All files (*)</source>
+      <translation>JSON Schema (*.json);;Все файлы (*)</translation>
+    </message>
+    <message>
+      <source>JSON Schema of the fields to extract</source>
+      <translation>JSON Schema извлекаемых полей</translation>
+    </message>
+    <message>
+      <source>Open a JSON Schema</source>
+      <translation>Открыть JSON Schema</translation>
+    </message>
+    <message>
+      <source>Open schema…</source>
+      <translation>Открыть схему…</translation>
+    </message>
+    <message>
+      <source>Pick a template or write a JSON Schema</source>
+      <translation>Выберите шаблон или напишите JSON Schema</translation>
+    </message>
+    <message>
+      <source>Receipt</source>
+      <translation>Чек</translation>
+    </message>
+    <message>
+      <source>Schema</source>
+      <translation>Схема</translation>
+    </message>
+    <message>
+      <source>Schema template</source>
+      <translation>Шаблон схемы</translation>
+    </message>
+    <message>
+      <source>Show where this value was read</source>
+      <translation>Показать, откуда прочитано это значение</translation>
+    </message>
+    <message>
+      <source>Table of contents</source>
+      <translation>Оглавление</translation>
+    </message>
+    <message>
+      <source>The model gave no place on the page for this value</source>
+      <translation>Модель не указала, где на странице это значение</translation>
+    </message>
+    <message>
+      <source>The template cannot be read: %1</source>
+      <translation>Шаблон не читается: %1</translation>
+    </message>
+  </context>
+  <context>
+    <name>FormulaBox</name>
+    <message>
+      <source>Close</source>
+      <translation>Закрыть</translation>
+    </message>
+    <message>
+      <source>Copy as LaTeX</source>
+      <translation>Копировать как LaTeX</translation>
+    </message>
+    <message>
+      <source>Copy as MathML</source>
+      <translation>Копировать как MathML</translation>
+    </message>
+    <message>
+      <source>Formula</source>
+      <translation>Формула</translation>
+    </message>
+    <message>
+      <source>Rendered formula</source>
+      <translation>Отрисованная формула</translation>
+    </message>
+    <message>
+      <source>This formula cannot be written as MathML.</source>
+      <translation>Эту формулу нельзя записать в MathML.</translation>
+    </message>
+    <message>
+      <source>This formula could not be drawn; its LaTeX is shown.</source>
+      <translation>Формулу не удалось отрисовать; показан её LaTeX.</translation>
+    </message>
+  </context>
+  <context>
     <name>GpuGauge</name>
     <message>
       <source>GPU memory</source>
@@ -311,6 +472,10 @@
     <message>
       <source>Export</source>
       <translation>Экспорт</translation>
+    </message>
+    <message>
+      <source>Extract</source>
+      <translation>Извлечение</translation>
     </message>
     <message>
       <source>Fit page</source>

@@ -30,6 +30,8 @@ FAULTS = (
     "hide-health",
     "no-gpu",
     "model-not-found",
+    "schema-breach",
+    "prose-answer",
 )
 STARTUP_FAULTS = frozenset(
     {

@@ -16,7 +16,8 @@ from .chat import RequestError, completion_payload, parse_chat_request, usage
 from .config import VLLM_VERSION, SimConfig
 from .console import ENGINE, Console
 from .engine import Engine, Job, SimStats, render_metrics
-from .responses import build_answer
+from .responses import Answer, build_answer
+from .structured import read_response_format, structured_answer
 
 DEAD_MESSAGE = "EngineCore encountered an issue. See stack trace (above) for the root cause."
 
@@ -263,12 +264,14 @@ class SimServer:
 
     def _prepare(self, request: httpio.Request) -> tuple[Job, dict[str, object]]:
         chat = parse_chat_request(request.body, self.config, self.stats.chat_requests.append)
-        answer = build_answer(
-            chat.prompt,
-            chat.images[0] if chat.images else None,
-            frozenset(self.faults),
-            self.config.responses,
-        )
+        image = chat.images[0] if chat.images else None
+        schema = read_response_format(chat.body)
+        if schema is not None:  # guided decoding: the answer conforms to the schema
+            grid = "qwen" in self.config.model.lower()
+            text = structured_answer(schema, image, frozenset(self.faults), grid)
+            self.stats.prompt_modes.append("structured")
+            return Job(Answer("structured", text), chat.prompt_tokens, chat.max_tokens), chat.body
+        answer = build_answer(chat.prompt, image, frozenset(self.faults), self.config.responses)
         if not answer.exact_prompt:
             self.stats.inexact_prompts += 1
             self.console.warning(

@@ -77,6 +77,13 @@ class WindowController(QObject):
             store=lambda: self.history,
             tell=w.show_message,
         )
+        from desktop.ui.control.extractcontrol import ExtractController, source_shower
+
+        current_key = lambda: self.current_key  # noqa: E731
+        self.extract = ExtractController(
+            w.extract, b, self.entries, current=current_key,
+            show_source=source_shower(w, current_key), parent=self,
+        )  # fmt: skip
         w.chat.send_requested.connect(self.chat.ask)
         w.chat.stop_requested.connect(b.stop_chat)
         w.tables.message.connect(w.show_message)

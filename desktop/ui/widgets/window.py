@@ -42,7 +42,10 @@ if TYPE_CHECKING:
     from desktop.ui.state.results import SourceView, TextView
     from desktop.ui.widgets.chat import ChatPanel
     from desktop.ui.widgets.documents import DocumentsPanel
+    from desktop.ui.widgets.extractpane import ExtractPane
+    from desktop.ui.widgets.formulaview import FormulaBox
     from desktop.ui.widgets.pageview import PageView
+    from desktop.ui.widgets.sourcemarks import SourceMarks
     from desktop.ui.widgets.tables import TablesPanel
 
 logger = logging.getLogger(__name__)
@@ -72,6 +75,9 @@ class MainWindow(QMainWindow):
     chat: ChatPanel
     plain_view: SourceView
     json_view: SourceView
+    extract: ExtractPane
+    formula: FormulaBox
+    source_marks: SourceMarks  # set by control/extractcontrol.py
 
     def __init__(self, parent: QWidget | None = None, *, defer: bool = False) -> None:
         """``defer``: leave the hidden parts to ``complete()`` (run_gui, after first paint)."""
@@ -214,7 +220,13 @@ class MainWindow(QMainWindow):
         self.text_layout.addWidget(self.text_standin, 1)
         self.tabs.addTab(self.text_tab, self.tr("Text"))
         # Same labels as the panels complete() puts there: the tab bar never changes.
-        for label in (self.tr("Tables"), self.tr("Chat"), self.tr("Plain text"), "JSON"):
+        for label in (
+            self.tr("Tables"),
+            self.tr("Chat"),
+            self.tr("Plain text"),
+            "JSON",
+            self.tr("Extract"),
+        ):
             self.tabs.addTab(QWidget(), label)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 0)
@@ -262,6 +274,8 @@ class MainWindow(QMainWindow):
         self.chat = parts.chat
         self.plain_view = parts.plain_view
         self.json_view = parts.json_view
+        self.extract = parts.extract
+        self.formula = parts.formula
         self._bind_shortcuts()
         beside = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
         self.toolbar.setToolButtonStyle(beside)

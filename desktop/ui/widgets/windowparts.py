@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from desktop.ui.state.results import SourceView, TextView
     from desktop.ui.widgets.chat import ChatPanel
     from desktop.ui.widgets.documents import DocumentsPanel
+    from desktop.ui.widgets.extractpane import ExtractPane
+    from desktop.ui.widgets.formulaview import FormulaBox
     from desktop.ui.widgets.pageview import PageView
     from desktop.ui.widgets.tables import TablesPanel
 
@@ -71,6 +73,8 @@ class WindowParts:
     chat: ChatPanel
     plain_view: SourceView
     json_view: SourceView
+    extract: ExtractPane
+    formula: FormulaBox
 
 
 def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
@@ -80,6 +84,8 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     from desktop.ui.state.results import SourceView, TextView
     from desktop.ui.widgets.chat import ChatPanel
     from desktop.ui.widgets.documents import DocumentsPanel
+    from desktop.ui.widgets.extractpane import ExtractPane
+    from desktop.ui.widgets.formulaview import FormulaBox
     from desktop.ui.widgets.pageview import PageView
     from desktop.ui.widgets.tables import TablesPanel
 
@@ -138,10 +144,11 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     chat = ChatPanel()
     plain_view = SourceView("plain_view")
     json_view = SourceView("json_view")
+    extract = ExtractPane()
     tabs = places.tabs
     current = tabs.currentIndex()
     tabs.blockSignals(True)
-    for index, panel in enumerate((tables, chat, plain_view, json_view), start=1):
+    for index, panel in enumerate((tables, chat, plain_view, json_view, extract), start=1):
         label = tabs.tabText(index)
         placeholder = tabs.widget(index)
         tabs.removeTab(index)
@@ -158,6 +165,13 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     page_view.region_selected.connect(chat.attach_region)
     chat.region_changed.connect(page_view.mark_region)
     text_view.block_activated.connect(page_view.select_block)
+    # A Formula block clicked on the page or in the text: drawn above the text.
+    formula = FormulaBox()
+    places.text_layout.insertWidget(1, formula)
+    shown_blocks = lambda: [item.block for item in page_view.block_items()]  # noqa: E731
+    page_view.block_clicked.connect(lambda pos: formula.show_block_at(shown_blocks, pos))
+    text_view.block_activated.connect(lambda pos: formula.show_block_at(shown_blocks, pos))
+    documents.page_selected.connect(lambda _key, _index: formula.hide())
     return WindowParts(
         documents=documents,
         text_view=text_view,
@@ -171,4 +185,6 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
         chat=chat,
         plain_view=plain_view,
         json_view=json_view,
+        extract=extract,
+        formula=formula,
     )
