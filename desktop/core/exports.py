@@ -248,7 +248,9 @@ def document_to_text(doc: Document, *, header_footer: bool = True) -> str:
                 continue
             if block.category == "Table":
                 grid = parse_table_html(block.text)
-                parts.append(grid.to_tsv().rstrip("\r\n") if grid.rows else block.text)
+                parts.append(
+                    grid.to_tsv(for_spreadsheet=False).rstrip("\r\n") if grid.rows else block.text
+                )
             elif block.category == "Formula":
                 parts.append(formula_markdown(block.text).strip("$").strip())
             else:

@@ -18,6 +18,13 @@ MAX_ROWS = 10_000
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _LEADING_INT = re.compile(r"\s*(\d+)")
+#: A cell starting with one of these is a formula to a spreadsheet opening CSV or TSV (OWASP).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: ...unless it is wholly a signed number as printed ("-12.5", "+7", "-1 234,50", "-5%"):
+#: digits, group and decimal separators only, which no spreadsheet reads as a formula.
+_SIGNED_NUMBER = re.compile(
+    r"[+-](?:[0-9](?:[0-9 \u00a0\u202f\u2009\u2007.,]*[0-9])?|[.,][0-9]+)%?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,14 @@ def span_attrs(cell: TableCell) -> str:
     if cell.colspan > 1:
         attrs += f' colspan="{cell.colspan}"'
     return attrs
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV/TSV cell that a spreadsheet never runs: a formula start gets OWASP's
+    single-quote prefix; a signed number as printed and a lone "-" (a table's "none") stay."""
+    if text.startswith(_FORMULA_STARTS) and text != "-" and not _SIGNED_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _plain_cell_html(cell: TableCell) -> str:
@@ -92,18 +107,23 @@ class TableGrid:
             matrix[cell.row][cell.col] = cell.text
         return matrix
 
-    def _delimited(self, dialect: str) -> str:
+    def _delimited(self, dialect: str, *, for_spreadsheet: bool = True) -> str:
         buf = io.StringIO()
         writer = csv.writer(buf, dialect=dialect)
-        writer.writerows(self.as_matrix())
+        matrix = self.as_matrix()
+        if for_spreadsheet:
+            matrix = [[spreadsheet_safe(text) for text in row] for row in matrix]
+        writer.writerows(matrix)
         return buf.getvalue()
 
-    def to_tsv(self) -> str:
-        """Tab-separated (excel-tab quoting), what spreadsheets paste as cells."""
-        return self._delimited("excel-tab")
+    def to_tsv(self, *, for_spreadsheet: bool = True) -> str:
+        """Tab-separated (excel-tab quoting), what spreadsheets paste as cells; formula
+        starts neutralised (``spreadsheet_safe``) unless the text is not for a spreadsheet."""
+        return self._delimited("excel-tab", for_spreadsheet=for_spreadsheet)
 
     def to_csv(self) -> str:
-        """Comma-separated (excel quoting); the file writer adds the UTF-8 BOM."""
+        """Comma-separated (excel quoting), formula starts neutralised; the file writer adds
+        the UTF-8 BOM."""
         return self._delimited("excel")
 
     def to_html(self, cell_html: Callable[[TableCell], str] | None = None) -> str:
