@@ -15,7 +15,7 @@ from typing import Any
 from desktop.core.clipboard import typed_table_html
 from desktop.core.document import Block, Document, Page
 from desktop.core.mdhtml import formula_html, inline_html
-from desktop.core.mdinert import first_pass, inert_markdown, is_inert
+from desktop.core.mdinert import first_pass, inert_markdown, is_inert, plain_markdown
 from desktop.core.messages import facts_to_json
 from desktop.core.numbers import NumberConvention
 from desktop.core.sheets import (
@@ -24,10 +24,12 @@ from desktop.core.sheets import (
     SheetTable,
     document_convention,
     document_sheet_tables,
+    sheet_csv,
     sheet_title,
     workbook_bytes,
 )
-from desktop.core.tables import TableGrid, parse_table_html
+from desktop.core.tableblock import BlockTable, read_table_block
+from desktop.core.tables import TableGrid
 
 __all__ = ["inert_markdown", "sheet_title"]  # homes: core/mdinert.py, core/sheets.py
 
@@ -98,11 +100,17 @@ def picture_name(page: Page, block: Block) -> str:
     return f"page-{page.index + 1}-block-{block.index + 1}.png"
 
 
-def _table_html(block: Block) -> str:
-    grid = parse_table_html(block.text or "")
-    if grid.rows:
-        return grid.to_html()
-    return html.escape(block.text or "")
+def table_markdown(markup: str) -> str:
+    """A Table block as Markdown: its text and captions as paragraphs shown as written, each
+    table rebuilt from its parsed grid as clean HTML (no raw HTML of the model survives)."""
+    out = []
+    for part in read_table_block(markup):
+        if isinstance(part, BlockTable):
+            out.append(plain_markdown(part.caption))
+            out.append(part.grid.to_html())
+        else:
+            out.append(plain_markdown(part))
+    return "\n\n".join(p for p in out if p)
 
 
 #: How much care the model's Markdown gets: the first pass alone (a caller checks the whole
@@ -124,7 +132,7 @@ def block_markdown(
             return ""
         return f"![Picture]({picture_name(page, block)})"
     if block.category == "Table":
-        return _table_html(block)  # rebuilt from the parsed grid: no raw HTML survives
+        return table_markdown(block.text or "")
     # The model's text is Markdown; what in it could go live in a viewer (raw HTML, images,
     # script links) is made inert and reads the same.
     text = _CARE[care](block.text or "")
@@ -239,6 +247,17 @@ def _plain(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _table_text(markup: str) -> list[str]:
+    """A Table block's pieces as text: lines as they are, tables as tab-separated rows."""
+    out = []
+    for part in read_table_block(markup):
+        if isinstance(part, BlockTable):
+            out += [part.caption, part.grid.to_tsv(for_spreadsheet=False).rstrip("\r\n")]
+        else:
+            out.append(part)
+    return [p for p in out if p]
+
+
 def document_to_text(doc: Document, *, header_footer: bool = True) -> str:
     """Reading-order text; tables as tab-separated rows, pages separated by a form feed."""
     pages = []
@@ -253,10 +272,7 @@ def document_to_text(doc: Document, *, header_footer: bool = True) -> str:
             if not header_footer and block.category in _HEADER_FOOTER:
                 continue
             if block.category == "Table":
-                grid = parse_table_html(block.text)
-                parts.append(
-                    grid.to_tsv(for_spreadsheet=False).rstrip("\r\n") if grid.rows else block.text
-                )
+                parts.extend(_table_text(block.text))
             elif block.category == "Formula":
                 parts.append(formula_markdown(block.text).strip("$").strip())
             else:
@@ -282,14 +298,30 @@ _STYLE = (
 )
 
 
+def _table_block_html(markup: str, convention: NumberConvention) -> str:
+    """Text and captions as paragraphs; tables typed like the clipboard's, so a spreadsheet
+    opening the page keeps numbers as printed."""
+    out = []
+    for part in read_table_block(markup):
+        if isinstance(part, BlockTable):
+            if part.caption:
+                out.append(f'<p class="caption">{_lines_html(part.caption)}</p>')
+            out.append(typed_table_html(part.grid, convention))
+        else:
+            out.extend(f"<p>{html.escape(line)}</p>" for line in part.split("\n"))
+    return "\n".join(out)
+
+
+def _lines_html(text: str) -> str:
+    return "<br>".join(html.escape(line) for line in text.split("\n"))
+
+
 def _block_html(block: Block, convention: NumberConvention) -> str:
     text = block.text or ""
     if block.category == "Picture":
         return '<p class="picture">[Picture]</p>'
     if block.category == "Table":
-        grid = parse_table_html(text)
-        # Typed like the clipboard's: a spreadsheet opening the page keeps numbers as printed.
-        return typed_table_html(grid, convention) if grid.rows else html.escape(text)
+        return _table_block_html(text, convention)
     if block.category == "Formula":
         return formula_html(text)
     tag = _HTML_TAGS.get(block.category, "p")
@@ -347,6 +379,8 @@ def write_document_xlsx(
     return len(tables)
 
 
-def write_csv(grid: TableGrid, path: str | Path) -> None:
-    """CSV in UTF-8 with a BOM, so Excel shows Cyrillic and CJK correctly."""
-    atomic_write_text(path, "\ufeff" + grid.to_csv())
+def write_csv(grid: TableGrid | SheetTable, path: str | Path) -> None:
+    """CSV in UTF-8 with a BOM, so Excel shows Cyrillic and CJK correctly; a ``SheetTable``
+    brings the text of its Table block around the table (``sheets.sheet_csv``)."""
+    text = sheet_csv(grid) if isinstance(grid, SheetTable) else grid.to_csv()
+    atomic_write_text(path, "\ufeff" + text)

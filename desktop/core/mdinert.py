@@ -40,6 +40,9 @@ _MD_REFDEF = re.compile(
     re.MULTILINE,
 )
 _STRICT = str.maketrans({"<": "&lt;", "[": "&#91;", "]": "&#93;"})
+#: Characters Markdown reads as syntax anywhere in a line, and at a line's start.
+_SYNTAX = re.compile(r"([\\`*_\[\]<>&|~$])")
+_LINE_START_SYNTAX = re.compile(r"^([#+=-]|\d{1,9}(?=[.)]))")
 
 
 #: A block with more of "<", "[" and "]" than this is a looping model's, not prose: it goes
@@ -62,6 +65,19 @@ def first_pass(text: str) -> str:
     if sum(text.count(ch) for ch in "<[]") > MAX_SYNTAX_CHARS:
         return text.translate(_STRICT)
     return _outside_code(text, _neutralise)
+
+
+def plain_markdown(text: str) -> str:
+    """Plain text (not the model's Markdown) as Markdown paragraphs that show it as it is:
+    one paragraph per line, every character Markdown would read as syntax escaped."""
+    lines = (line.strip() for line in text.split("\n"))
+    escaped = (_LINE_START_SYNTAX.sub(_escape_start, _SYNTAX.sub(r"\\\1", ln)) for ln in lines)
+    return "\n\n".join(line for line in escaped if line)
+
+
+def _escape_start(m: re.Match[str]) -> str:
+    mark = m.group(1)
+    return mark + "\\" if mark[0].isdigit() else "\\" + mark  # "1\." / "\#": no list, heading
 
 
 def is_inert(markdown: str) -> bool:

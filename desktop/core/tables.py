@@ -13,8 +13,13 @@ from html.parser import HTMLParser
 #: Caps against absurd spans and looping output ("rowspan=99999").
 MAX_ROWSPAN = 1000
 MAX_COLSPAN = 200
-MAX_COLS = 200
+#: The widest sheet a spreadsheet holds (XLSX: 16,384 columns); cells past the last column
+#: join the row's last cell, so their text is kept.
+MAX_COLS = 16_384
 MAX_ROWS = 10_000
+#: Rows x columns a grid may cover: a tall table gets fewer columns (at least 200 at the
+#: 10,000-row cap) so that a looping answer cannot fill memory with empty positions.
+MAX_POSITIONS = 2_000_000
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _LEADING_INT = re.compile(r"\s*(\d+)")
@@ -179,15 +184,24 @@ class _TableReader(HTMLParser):
         self.rows: list[list[_RawCell]] = []
         self.depth = 0  # table nesting
         self.cell: _RawCell | None = None
-        self.skip = 0  # inside <caption>, <script>, <style>
+        self.skip = 0  # inside <script>, <style>
+        self.caption: list[str] | None = None  # inside the table's <caption>
+        self.captions: list[str] = []
+        self.stray: list[str] = []  # text inside the table but outside any cell
         self.thead = False  # cells of <thead> rows are header cells, <td> or <th>
         self.done = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.done:
             return
-        if tag in ("script", "style", "caption") and self.depth <= 1:
+        if tag in ("script", "style") and self.depth <= 1:
             self.skip += 1
+            return
+        if tag == "caption" and self.depth == 1:
+            self.caption = []
+            return
+        if tag == "br" and self.caption is not None:
+            self.caption.append("\n")
             return
         if tag == "table":
             self.depth += 1
@@ -229,8 +243,12 @@ class _TableReader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if self.done:
             return
-        if tag in ("script", "style", "caption") and self.skip:
+        if tag in ("script", "style") and self.skip:
             self.skip -= 1
+            return
+        if tag == "caption" and self.caption is not None:
+            self.captions.append(_clean(self.caption))
+            self.caption = None
             return
         if tag == "table":
             self.depth -= 1
@@ -248,8 +266,12 @@ class _TableReader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.done or self.skip:
             return
-        if self.cell is not None:
+        if self.caption is not None:
+            self.caption.append(data)
+        elif self.cell is not None:
             self.cell.parts.append(data)
+        elif self.depth == 1:
+            self.stray.append(data)  # a browser shows it before the table
 
     def _close_cell(self) -> None:
         self.cell = None
@@ -262,6 +284,12 @@ def _clean(parts: list[str]) -> str:
 
 def parse_table_html(markup: str) -> TableGrid:
     """Grid from a model's ``<table>`` HTML; never raises (empty grid on garbage)."""
+    return read_table(markup)[0]
+
+
+def read_table(markup: str) -> tuple[TableGrid, str, str]:
+    """The first table of ``markup``: its grid, its ``<caption>`` text and the text inside
+    it that no cell holds (a browser shows that before the table); never raises."""
     reader = _TableReader()
     markup = markup or ""
     if markup.rfind("<") > markup.rfind(">"):
@@ -270,8 +298,29 @@ def parse_table_html(markup: str) -> TableGrid:
         reader.feed(markup)
         reader.close()
     except Exception:  # HTMLParser is lenient; this guards odd inputs only
-        return TableGrid(0, 0, ())
+        return TableGrid(0, 0, ()), "", ""
+    if reader.caption is not None:  # cut off inside the caption
+        reader.captions.append(_clean(reader.caption))
+    caption = "\n".join(c for c in reader.captions if c)
     raw_rows = reader.rows[:MAX_ROWS]
+    max_cols = min(MAX_COLS, max(MAX_POSITIONS // max(len(raw_rows), 1), 1))
+    placed, cols = _place(raw_rows, max_cols)
+    cells = [
+        TableCell(
+            r, c, min(raw.rowspan, len(raw_rows) - r), raw.colspan, _clean(raw.parts), raw.header
+        )
+        for r, c, raw in placed
+    ]
+    cells = _drop_bare_rows(len(raw_rows), cells)
+    rows = len({r for c in cells for r in range(c.row, c.row + c.rowspan)})
+    return _trim_loop_tail(_pad(rows, cols, cells)), caption, _clean(reader.stray)
+
+
+def _place(
+    raw_rows: list[list[_RawCell]], max_cols: int
+) -> tuple[list[tuple[int, int, _RawCell]], int]:
+    """Each cell at its (row, column), spans honoured; a cell past ``max_cols`` joins the
+    last cell placed, so no text is lost. Returns the cells and the column count."""
     occupied: list[list[bool]] = []
     placed: list[tuple[int, int, _RawCell]] = []
     for r, row in enumerate(raw_rows):
@@ -282,11 +331,13 @@ def parse_table_html(markup: str) -> TableGrid:
             line = occupied[r]
             while col < len(line) and line[col]:
                 col += 1
-            if col >= MAX_COLS:
-                break
+            if col >= max_cols:
+                if placed and cell.parts:
+                    placed[-1][2].parts.extend([" ", *cell.parts])
+                continue
             # A colspan stops at a position already taken by a rowspan from above.
             span = 1
-            while span < cell.colspan and col + span < MAX_COLS:
+            while span < cell.colspan and col + span < max_cols:
                 if col + span < len(line) and line[col + span]:
                     break
                 span += 1
@@ -298,18 +349,11 @@ def parse_table_html(markup: str) -> TableGrid:
                     target.extend([False] * (col + span - len(target)))
                 for cc in range(col, col + span):
                     target[cc] = True
-            placed.append((r, col, _RawCell(cell.rowspan, span, cell.header, cell.parts)))
+            copy = _RawCell(cell.rowspan, span, cell.header, list(cell.parts))
+            placed.append((r, col, copy))
             col += span
     cols = max((len(line) for line in occupied[: len(raw_rows)]), default=0)
-    cells = [
-        TableCell(
-            r, c, min(raw.rowspan, len(raw_rows) - r), raw.colspan, _clean(raw.parts), raw.header
-        )
-        for r, c, raw in placed
-    ]
-    cells = _drop_bare_rows(len(raw_rows), cells)
-    rows = len({r for c in cells for r in range(c.row, c.row + c.rowspan)})
-    return _trim_loop_tail(_pad(rows, cols, cells))
+    return placed, cols
 
 
 def _drop_bare_rows(rows: int, cells: list[TableCell]) -> list[TableCell]:
