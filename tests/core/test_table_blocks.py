@@ -165,3 +165,17 @@ def test_a_tall_table_with_one_wide_row_stays_bounded_and_keeps_every_cell_text(
     assert " ".join(c.text for c in grid.cells if c.row == 0).split() == [
         f"c{i}" for i in range(WIDE)
     ]
+
+
+def test_a_table_block_with_text_but_no_table_keeps_its_text_in_csv_and_xlsx(
+    tmp_path: Path,
+) -> None:
+    doc = _doc("<p>Table 4 was not printed.</p><table><caption>Only a caption</caption></table>")
+    write_results([doc], OutputOptions("csv", tmp_path))
+    (only,) = tmp_path.glob("*.csv")
+    rows = list(csv.reader(io.StringIO(only.read_bytes().decode("utf-8-sig"))))
+    assert rows == [["Table 4 was not printed."], ["Only a caption"]]
+    write_document_xlsx(doc, tmp_path / "t.xlsx")
+    sheet = load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    assert [c.value for c in sheet["A"]] == ["Table 4 was not printed.", "Only a caption"]
+    assert "Only a caption" in seen(document_to_markdown(doc))
