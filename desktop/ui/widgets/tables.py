@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from desktop.core.clipboard import spreadsheet_html
 from desktop.core.document import Document
 from desktop.core.numbers import NumberConvention
-from desktop.core.sheets import SheetTable, document_convention, document_sheet_tables
+from desktop.core.sheets import document_convention, document_sheet_tables
 from desktop.core.tables import TableCell, TableGrid
 
 logger = logging.getLogger(__name__)
@@ -260,22 +260,15 @@ class TablesPanel(QWidget):
                 return ""
         from desktop.core.exports import write_csv, write_xlsx
 
+        # The same tables as the picker's (same document, same filter), with captions and
+        # the text of their Table block around them; the shown one as edited.
+        sheets = document_sheet_tables(self._document) if self._document else []
+        at = next(i for i, sheet in enumerate(sheets) if sheet.name == name)
+        sheets[at] = replace(sheets[at], grid=self.model.grid())
         try:
             if fmt == "csv":
-                write_csv(self.model.grid(), Path(path))
+                write_csv(sheets[at], Path(path))
             else:
-                # The same tables as the picker's (same document, same filter), with captions.
-                sheets = document_sheet_tables(self._document) if self._document else []
-                at = next(i for i, sheet in enumerate(sheets) if sheet.name == name)
-                edited = sheets[at]
-                sheets[at] = SheetTable(
-                    edited.name,
-                    self.model.grid(),
-                    edited.page_index,
-                    edited.caption,
-                    edited.before,
-                    edited.after,
-                )
                 write_xlsx(sheets, Path(path), self._convention())
         except OSError as exc:
             self.message.emit(self.tr("Could not save: %1").replace("%1", str(exc)))

@@ -61,3 +61,13 @@ def test_given_the_second_table_when_exported_to_xlsx_then_the_text_around_it_co
     values = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
     for piece in ("Note before.", "Table 3", "Between.", "After.", "=1+1", "c299"):
         assert piece in values
+
+
+def test_given_the_second_table_when_exported_to_csv_then_the_text_around_it_comes_too(
+    panel: TablesPanel, tmp_path: Path
+) -> None:
+    panel.picker.setCurrentIndex(1)
+    target = tmp_path / "t.csv"
+    panel.export("csv", str(target))
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert rows == [["Between."], [], ["'=1+1", "-12.5"], [], ["After."]]
