@@ -6,7 +6,10 @@ Names come from the input's name: ``scan.png`` -> ``scan.md``. Two inputs of one
 as a case-insensitive file system would. Within a run nothing is written twice; a file of
 the same name from an earlier run is replaced (running the same command again gives the
 same names). Markdown keeps its pictures in ``<name>_files/`` beside it, linked by relative
-paths. Everything printed is stripped of terminal control characters.
+paths. CSV is one file per table (``scan_p1_t1.csv``, numbered like the workbook's sheets),
+the text of its Table block around it (caption and text before it above, text after the
+block's last table below, a blank row between), formula starts neutralised. Everything
+printed is stripped of terminal control characters.
 """
 
 from __future__ import annotations
