@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from desktop.core.numbers import CURRENCIES, GROUP_SPACES
+
 #: Caps against absurd spans and looping output ("rowspan=99999").
 MAX_ROWSPAN = 1000
 MAX_COLSPAN = 200
@@ -25,10 +27,11 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 _LEADING_INT = re.compile(r"\s*(\d+)")
 #: A cell starting with one of these is a formula to a spreadsheet opening CSV or TSV (OWASP).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: ...unless it is wholly a signed number as printed ("-12.5", "+7", "-1 234,50", "-5%"):
-#: digits, group and decimal separators only, which no spreadsheet reads as a formula.
+#: ...unless it is wholly a signed number as printed ("-12.5", "+7", "-1 234,50", "-5%",
+#: "-$12.50"): digits, separators and a currency sign, which no spreadsheet runs.
 _SIGNED_NUMBER = re.compile(
-    r"[+-](?:[0-9](?:[0-9 \u00a0\u202f\u2009\u2007.,]*[0-9])?|[.,][0-9]+)%?"
+    rf"[+-][{CURRENCIES}]?(?:[0-9](?:[0-9{GROUP_SPACES}.,]*[0-9])?|[.,][0-9]+)"
+    rf"(?:\s?[{CURRENCIES}%])?"
 )
 
 
