@@ -6,7 +6,10 @@ Names come from the input's name: ``scan.png`` -> ``scan.md``. Two inputs of one
 as a case-insensitive file system would. Within a run nothing is written twice; a file of
 the same name from an earlier run is replaced (running the same command again gives the
 same names). Markdown keeps its pictures in ``<name>_files/`` beside it, linked by relative
-paths. Everything printed is stripped of terminal control characters.
+paths. CSV is one file per table (``scan_p1_t1.csv``, numbered like the workbook's sheets),
+the text of its Table block around it (caption and text before it above, text after the
+block's last table below, a blank row between), formula starts neutralised. Everything
+printed is stripped of terminal control characters.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from desktop.core.exports import (
 from desktop.core.images import iter_pages
 from desktop.core.messages import Code, Msg
 from desktop.core.pngfast import encode_png
-from desktop.core.tables import TableGrid, parse_table_html
+from desktop.core.sheets import SheetTable, document_sheet_tables, sheet_csv
 
 TEXT_FORMATS = {"md": "md", "json": "json", "txt": "txt", "html": "html"}
 #: Most file systems refuse longer names (in bytes).
@@ -63,18 +66,9 @@ class OutputOptions:
     dpi: float = 200
 
 
-def tables_of(doc: Document) -> list[tuple[str, int, int, TableGrid]]:
-    """(sheet name, page number, table number, grid) of every table in ``doc``."""
-    found = []
-    for page in doc.pages:
-        n = 0
-        for block in page.blocks:
-            if block.is_table and block.text:
-                n += 1
-                found.append(
-                    (f"p{page.index + 1} t{n}", page.index + 1, n, parse_table_html(block.text))
-                )
-    return found
+def tables_of(doc: Document) -> list[SheetTable]:
+    """Every table of ``doc`` (``p<page>_t<n>``) with the text of its Table block around it."""
+    return document_sheet_tables(doc)
 
 
 def render(doc: Document, fmt: str, header_footer: bool) -> str:
@@ -86,7 +80,7 @@ def render(doc: Document, fmt: str, header_footer: bool) -> str:
     if fmt == "html":
         return document_to_html(doc, header_footer=header_footer)
     if fmt == "csv":
-        return "\n".join(grid.to_csv() for *_, grid in tables_of(doc))
+        return "\n".join(sheet_csv(table) for table in tables_of(doc))
     return document_to_json(doc)
 
 
@@ -116,7 +110,7 @@ def _names(doc: Document, fmt: str) -> list[str]:
     if fmt == "xlsx":
         return [".xlsx"]
     if fmt == "csv":
-        return [f"_p{page_no}_t{n}.csv" for _name, page_no, n, _grid in tables_of(doc)]
+        return [f"_{table.name}.csv" for table in tables_of(doc)]
     names = [f".{TEXT_FORMATS[fmt]}"]
     if fmt == "md" and _pictures(doc):
         names.append("_files")
@@ -153,10 +147,10 @@ def _write_one(doc: Document, stem: str, options: OutputOptions) -> None:
         return
     if options.fmt == "csv":
         tables = tables_of(doc)
-        for _name, page_no, n, grid in tables:
-            target = out / fit_name(stem, f"_p{page_no}_t{n}.csv")
+        for table in tables:
+            target = out / fit_name(stem, f"_{table.name}.csv")
             with writing(target):
-                write_csv(grid, target)
+                write_csv(table, target)
         say_facts(Msg.of(Code.CLI_WROTE_CSVS, count=len(tables), folder=str(out)))
         return
     text = render(doc, options.fmt, options.header_footer)

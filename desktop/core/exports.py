@@ -15,6 +15,7 @@ from typing import Any
 from desktop.core.clipboard import typed_table_html
 from desktop.core.document import Block, Document, Page
 from desktop.core.mdhtml import formula_html, inline_html
+from desktop.core.mdinert import first_pass, inert_markdown, is_inert, plain_markdown
 from desktop.core.messages import facts_to_json
 from desktop.core.numbers import NumberConvention
 from desktop.core.sheets import (
@@ -23,47 +24,19 @@ from desktop.core.sheets import (
     SheetTable,
     document_convention,
     document_sheet_tables,
+    sheet_csv,
     sheet_title,
     workbook_bytes,
 )
-from desktop.core.tables import TableGrid, parse_table_html
+from desktop.core.tableblock import BlockTable, read_table_block
+from desktop.core.tables import TableGrid
 
-__all__ = ["sheet_title"]  # its home is core/sheets.py; kept importable here
+__all__ = ["inert_markdown", "sheet_title"]  # homes: core/mdinert.py, core/sheets.py
 
 _HEADER_FOOTER = frozenset({"Page-header", "Page-footer"})
+#: Blocks whose Markdown this module writes itself, never the model's text.
+_OURS = frozenset({"Picture", "Table"})
 _DISPLAY_MATH = re.compile(r"^\\\[(.*)\\\]$", re.DOTALL)
-#: "<" where Markdown would start raw HTML: a tag, closing tag, comment or declaration.
-_HTML_START = re.compile(r"<(?=[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|[!?])")
-# Labels exclude "[" and targets are unambiguous, so a hostile line costs linear time.
-# Markdown that makes a viewer fetch or run something: images (fetched on open) and links
-# or reference definitions with a scheme other than http(s)/mailto (javascript:, file:, data:).
-_TARGET = r"\((?:[^()\n]|\([^()\n]*\))*\)"  # (url "title"), one level of (...) inside
-_MD_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]" + _TARGET)
-_MD_LINK = re.compile(r"\[([^\[\]\n]*)\]\(\s*<?([^()\s>]*+)(?:[^()\n]|\([^()\n]*\))*\)")
-_MD_REFDEF = re.compile(r"^( {0,3})\[([^\[\]\n]+)\]:[ \t]*<?(\S*)", re.MULTILINE)
-_SAFE_SCHEMES = ("http://", "https://", "mailto:")
-
-
-def inert_markdown(text: str) -> str:
-    """Model-written Markdown made safe to open anywhere: reads the same, loads nothing.
-
-    Raw HTML tags are escaped; an image keeps only its alt text; a link keeps its text,
-    and its target only when that is http(s) or mailto.
-    """
-    text = _HTML_START.sub("&lt;", text)
-    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
-
-    def link(m: re.Match[str]) -> str:
-        return m.group(0) if m.group(2).lower().startswith(_SAFE_SCHEMES) else m.group(1)
-
-    def refdef(m: re.Match[str]) -> str:
-        if m.group(3).lower().startswith(_SAFE_SCHEMES):
-            return m.group(0)
-        indent = m.group(1)
-        return indent + "\\" + m.group(0)[len(indent) :]  # "\[": plain text, no link
-
-    text = _MD_LINK.sub(link, text)
-    return _MD_REFDEF.sub(refdef, text)
 
 
 # ---------------------------------------------------------------- atomic writes
@@ -127,47 +100,88 @@ def picture_name(page: Page, block: Block) -> str:
     return f"page-{page.index + 1}-block-{block.index + 1}.png"
 
 
-def _table_html(block: Block) -> str:
-    grid = parse_table_html(block.text or "")
-    if grid.rows:
-        return grid.to_html()
-    return html.escape(block.text or "")
+def table_markdown(markup: str) -> str:
+    """A Table block as Markdown: its text and captions as paragraphs shown as written, each
+    table rebuilt from its parsed grid as clean HTML (no raw HTML of the model survives)."""
+    out = []
+    for part in read_table_block(markup):
+        if isinstance(part, BlockTable):
+            out.append(plain_markdown(part.caption))
+            out.append(part.grid.to_html())
+        else:
+            out.append(plain_markdown(part))
+    return "\n\n".join(p for p in out if p)
 
 
-def block_markdown(page: Page, block: Block, *, pictures: str = "reference") -> str:
-    """One block as Markdown; ``pictures`` is "reference" or "omit"."""
+#: How much care the model's Markdown gets: the first pass alone (a caller checks the whole
+#: document), the first pass checked by a parser, or the strict form (``core/mdinert.py``).
+_CARE = {
+    "first": first_pass,
+    "checked": inert_markdown,
+    "strict": lambda text: inert_markdown(text, strict=True),
+}
+
+
+def block_markdown(
+    page: Page, block: Block, *, pictures: str = "reference", care: str = "checked"
+) -> str:
+    """One block as Markdown; ``pictures`` is "reference" or "omit"; ``care`` a key of
+    ``_CARE``."""
     if block.category == "Picture":
         if pictures == "omit":
             return ""
         return f"![Picture]({picture_name(page, block)})"
     if block.category == "Table":
-        return _table_html(block)  # rebuilt from the parsed grid: no raw HTML survives
+        return table_markdown(block.text or "")
     # The model's text is Markdown; what in it could go live in a viewer (raw HTML, images,
     # script links) is made inert and reads the same.
-    text = inert_markdown(block.text or "")
+    text = _CARE[care](block.text or "")
     if block.category == "Formula":
         return formula_markdown(text) if text.strip() else ""
     return text.strip()
 
 
-def page_markdown(page: Page, *, header_footer: bool = True, pictures: str = "reference") -> str:
-    """A page's blocks joined by blank lines (or its plain text in text-only mode)."""
+def _page_parts(
+    page: Page, header_footer: bool, pictures: str, care: str
+) -> list[tuple[str, bool]]:
+    """(Markdown, written by the model) of each block shown; tables and pictures are ours."""
     if not page.blocks:
-        return inert_markdown(page.text).strip()
-    parts = [
-        block_markdown(page, b, pictures=pictures)
+        return [(_CARE[care](page.text).strip(), True)]
+    return [
+        (block_markdown(page, b, pictures=pictures, care=care), b.category not in _OURS)
         for b in page.blocks
         if header_footer or b.category not in _HEADER_FOOTER
     ]
-    return "\n\n".join(p for p in parts if p)
+
+
+def page_markdown(page: Page, *, header_footer: bool = True, pictures: str = "reference") -> str:
+    """A page's blocks joined by blank lines (or its plain text in text-only mode)."""
+    parts = _page_parts(page, header_footer, pictures, "checked")
+    return "\n\n".join(p for p, _ in parts if p)
 
 
 def document_to_markdown(
     doc: Document, *, header_footer: bool = True, pictures: str = "reference"
 ) -> str:
-    """The whole document as Markdown, pages separated by a blank line."""
-    pages = [page_markdown(p, header_footer=header_footer, pictures=pictures) for p in doc.pages]
-    body = "\n\n".join(p for p in pages if p)
+    """The whole document as Markdown, pages separated by a blank line.
+
+    The model's blocks are read by a parser as one text (blocks can be live only together:
+    a reference definition in one, its use in another; a fence one opens and another
+    closes). Where anything is live, each block is checked alone, then, if the document
+    still is, every block is written in the strict form.
+    """
+    parts: list[tuple[str, bool]] = []
+    for care in ("first", "checked", "strict"):
+        parts = [
+            part
+            for page in doc.pages
+            for part in _page_parts(page, header_footer, pictures, care)
+            if part[0]
+        ]
+        # Our tables and pictures stand in as a plain paragraph: they end lists and quotes.
+        if care == "strict" or is_inert("\n\n".join(p if model else "x" for p, model in parts)):
+            break
+    body = "\n\n".join(p for p, _ in parts)
     return body + "\n" if body else ""
 
 
@@ -233,6 +247,17 @@ def _plain(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _table_text(markup: str) -> list[str]:
+    """A Table block's pieces as text: lines as they are, tables as tab-separated rows."""
+    out = []
+    for part in read_table_block(markup):
+        if isinstance(part, BlockTable):
+            out += [part.caption, part.grid.to_tsv(for_spreadsheet=False).rstrip("\r\n")]
+        else:
+            out.append(part)
+    return [p for p in out if p]
+
+
 def document_to_text(doc: Document, *, header_footer: bool = True) -> str:
     """Reading-order text; tables as tab-separated rows, pages separated by a form feed."""
     pages = []
@@ -247,8 +272,7 @@ def document_to_text(doc: Document, *, header_footer: bool = True) -> str:
             if not header_footer and block.category in _HEADER_FOOTER:
                 continue
             if block.category == "Table":
-                grid = parse_table_html(block.text)
-                parts.append(grid.to_tsv().rstrip("\r\n") if grid.rows else block.text)
+                parts.extend(_table_text(block.text))
             elif block.category == "Formula":
                 parts.append(formula_markdown(block.text).strip("$").strip())
             else:
@@ -274,19 +298,35 @@ _STYLE = (
 )
 
 
+def _table_block_html(markup: str, convention: NumberConvention) -> str:
+    """Text and captions as paragraphs; tables typed like the clipboard's, so a spreadsheet
+    opening the page keeps numbers as printed."""
+    out = []
+    for part in read_table_block(markup):
+        if isinstance(part, BlockTable):
+            if part.caption:
+                out.append(f'<p class="caption">{_lines_html(part.caption)}</p>')
+            out.append(typed_table_html(part.grid, convention))
+        else:
+            out.extend(f"<p>{html.escape(line)}</p>" for line in part.split("\n"))
+    return "\n".join(out)
+
+
+def _lines_html(text: str) -> str:
+    return "<br>".join(html.escape(line) for line in text.split("\n"))
+
+
 def _block_html(block: Block, convention: NumberConvention) -> str:
     text = block.text or ""
     if block.category == "Picture":
         return '<p class="picture">[Picture]</p>'
     if block.category == "Table":
-        grid = parse_table_html(text)
-        # Typed like the clipboard's: a spreadsheet opening the page keeps numbers as printed.
-        return typed_table_html(grid, convention) if grid.rows else html.escape(text)
+        return _table_block_html(text, convention)
     if block.category == "Formula":
         return formula_html(text)
     tag = _HTML_TAGS.get(block.category, "p")
     # The model writes Markdown: rendered (bold, italics, code, inert links), never raw "**".
-    rendered = inline_html(inert_markdown(text), heading=tag in ("h1", "h2"))
+    rendered = inline_html(first_pass(text), heading=tag in ("h1", "h2"))
     css = ' class="list-item"' if block.category == "List-item" else ""
     return f"<{tag}{css}>{rendered}</{tag}>"
 
@@ -339,6 +379,8 @@ def write_document_xlsx(
     return len(tables)
 
 
-def write_csv(grid: TableGrid, path: str | Path) -> None:
-    """CSV in UTF-8 with a BOM, so Excel shows Cyrillic and CJK correctly."""
-    atomic_write_text(path, "\ufeff" + grid.to_csv())
+def write_csv(grid: TableGrid | SheetTable, path: str | Path) -> None:
+    """CSV in UTF-8 with a BOM, so Excel shows Cyrillic and CJK correctly; a ``SheetTable``
+    brings the text of its Table block around the table (``sheets.sheet_csv``)."""
+    text = sheet_csv(grid) if isinstance(grid, SheetTable) else grid.to_csv()
+    atomic_write_text(path, "\ufeff" + text)

@@ -35,6 +35,8 @@ class PrintedNumber:
 #: Spaces printed between thousands groups: space, no-break, narrow no-break, thin, figure.
 _GROUP_SPACES = " \u00a0\u202f\u2009\u2007"
 _CURRENCIES = "$€£¥₽₹₩₪₺₴"
+#: The same, for other spreadsheet-facing rules (``tables.spreadsheet_safe``).
+CURRENCIES, GROUP_SPACES = _CURRENCIES, _GROUP_SPACES
 #: More significant digits than a spreadsheet keeps exactly (IEEE double: 15).
 _MAX_DIGITS = 15
 #: An ungrouped integer this long reads as an identifier (account, phone, INN), not a sum.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import unicodedata
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 from desktop.core.document import Block, Document
 from desktop.core.mdhtml import plain_text
 from desktop.core.numbers import NumberConvention, infer_convention, parse_printed_number
-from desktop.core.tables import TableGrid, parse_table_html
+from desktop.core.tableblock import BlockTable, read_table_block
+from desktop.core.tables import TableGrid, spreadsheet_safe
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -40,6 +42,10 @@ class SheetTable:
     grid: TableGrid
     page_index: int | None = None
     caption: str = ""
+    #: Lines of the Table block's own text written above and below the table (its
+    #: ``<caption>``, a note, a source line), each section apart by a blank row.
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
 
 
 def plain_caption(markdown: str) -> str:
@@ -63,19 +69,64 @@ def _caption_of(blocks: Sequence[Block], i: int) -> str:
 
 
 def document_sheet_tables(doc: Document) -> list[SheetTable]:
-    """Every non-empty table of the document, named ``p<page>_t<n>``, with its caption."""
+    """Every table of the document, named ``p<page>_t<n>``, with its caption and the text
+    of its Table block around it: text before a table goes above it, text after the last
+    one below it; a Table block with text but no table gives a sheet of that text."""
     found: list[SheetTable] = []
     for page in doc.pages:
         n = 0
         for i, block in enumerate(page.blocks):
             if not block.is_table:
                 continue
-            n += 1
-            grid = parse_table_html(block.text or "")
-            if grid.rows and grid.cols:
+            pending: list[str] = []
+            tables: list[SheetTable] = []
+            for part in read_table_block(block.text or ""):
+                if not isinstance(part, BlockTable):
+                    pending += part.split("\n")
+                    continue
+                n += 1
+                caption = plain_caption(part.caption) if part.caption else ""
+                if not caption and not tables:
+                    caption = _caption_of(page.blocks, i)
+                before = (*pending, *part.caption.split("\n")) if part.caption else pending
+                name = f"p{page.index + 1}_t{n}"
+                tables.append(SheetTable(name, part.grid, page.index, caption, tuple(before)))
+                pending = []
+            if pending and tables:
+                last = tables[-1]
+                tables[-1] = SheetTable(
+                    last.name, last.grid, last.page_index, last.caption, last.before, tuple(pending)
+                )
+            elif pending:
+                n += 1
+                empty = TableGrid(0, 0, ())
                 caption = _caption_of(page.blocks, i)
-                found.append(SheetTable(f"p{page.index + 1}_t{n}", grid, page.index, caption))
+                tables.append(
+                    SheetTable(
+                        f"p{page.index + 1}_t{n}", empty, page.index, caption, tuple(pending)
+                    )
+                )
+            found += tables
     return found
+
+
+def sheet_csv(table: SheetTable) -> str:
+    """The table as CSV (formula starts neutralised), with the text of ``before`` and
+    ``after`` as one-cell rows, each section apart by a blank row."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, dialect="excel")
+    sections = [
+        [[line] for line in table.before],
+        table.grid.as_matrix(),
+        [[line] for line in table.after],
+    ]
+    rows: list[list[str]] = []
+    for section in (s for s in sections if s):
+        if rows:
+            rows.append([])
+        rows += section
+    writer.writerows([[spreadsheet_safe(text) for text in row] for row in rows])
+    return buf.getvalue()
 
 
 def document_convention(doc: Document) -> NumberConvention:
@@ -113,15 +164,29 @@ def column_widths(grid: TableGrid) -> list[float]:
     return [float(min(max(w + 2, MIN_WIDTH), MAX_WIDTH)) for w in widths]
 
 
-def _fill_sheet(sheet: object, grid: TableGrid, convention: NumberConvention) -> None:
+def _fill_lines(sheet: object, lines: Sequence[str], first_row: int) -> None:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    assert isinstance(sheet, Worksheet)
+    for r, line in enumerate(lines, start=first_row):
+        target = sheet.cell(row=r, column=1, value=_CONTROL.sub("", line))
+        target.data_type = "s"
+
+
+def _fill_sheet(sheet: object, table: SheetTable, convention: NumberConvention) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.worksheet import Worksheet
 
     assert isinstance(sheet, Worksheet)
+    grid = table.grid
+    _fill_lines(sheet, table.before, 1)
+    top = len(table.before) + 1 if table.before else 0  # rows above the table
+    if table.after:
+        _fill_lines(sheet, table.after, top + grid.rows + (2 if grid.rows else 1))
     bold = Font(bold=True)
     for cell in grid.cells:
-        target = sheet.cell(row=cell.row + 1, column=cell.col + 1)
+        target = sheet.cell(row=top + cell.row + 1, column=cell.col + 1)
         # The model's Markdown in a cell ("*p*-value") is shown as the text it stands for.
         text = _CONTROL.sub("", plain_text(cell.text))
         number = parse_printed_number(text, convention)
@@ -142,15 +207,15 @@ def _fill_sheet(sheet: object, grid: TableGrid, convention: NumberConvention) ->
             target.font = bold
         if merged:
             sheet.merge_cells(
-                start_row=cell.row + 1,
+                start_row=top + cell.row + 1,
                 start_column=cell.col + 1,
-                end_row=cell.row + cell.rowspan,
+                end_row=top + cell.row + cell.rowspan,
                 end_column=cell.col + cell.colspan,
             )
     for col, width in enumerate(column_widths(grid), start=1):
         sheet.column_dimensions[get_column_letter(col)].width = width
     if grid.header_rows:
-        sheet.freeze_panes = f"A{grid.header_rows + 1}"
+        sheet.freeze_panes = f"A{top + grid.header_rows + 1}"
 
 
 def _fill_index(
@@ -206,7 +271,7 @@ def workbook_bytes(
     for item in items:
         title = sheet_title(item.caption or item.name, taken)
         titles.append(title)
-        _fill_sheet(workbook.create_sheet(title), item.grid, convention)
+        _fill_sheet(workbook.create_sheet(title), item, convention)
     if index is not None:
         _fill_index(index, items, titles, words.headers)
     buf = io.BytesIO()

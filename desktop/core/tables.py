@@ -10,14 +10,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from desktop.core.numbers import CURRENCIES, GROUP_SPACES
+
 #: Caps against absurd spans and looping output ("rowspan=99999").
 MAX_ROWSPAN = 1000
 MAX_COLSPAN = 200
-MAX_COLS = 200
+#: The widest sheet a spreadsheet holds (XLSX: 16,384 columns); cells past the last column
+#: join the row's last cell, so their text is kept.
+MAX_COLS = 16_384
 MAX_ROWS = 10_000
+#: Rows x columns a grid may cover: a tall table gets fewer columns (at least 200 at the
+#: 10,000-row cap) so that a looping answer cannot fill memory with empty positions.
+MAX_POSITIONS = 2_000_000
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _LEADING_INT = re.compile(r"\s*(\d+)")
+#: A cell starting with one of these is a formula to a spreadsheet opening CSV or TSV (OWASP).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: ...unless it is wholly a signed number as printed ("-12.5", "+7", "-1 234,50", "-5%",
+#: "-$12.50"): digits, separators and a currency sign, which no spreadsheet runs.
+_SIGNED_NUMBER = re.compile(
+    rf"[+-][{CURRENCIES}]?(?:[0-9](?:[0-9{GROUP_SPACES}.,]*[0-9])?|[.,][0-9]+)"
+    rf"(?:\s?[{CURRENCIES}%])?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +55,14 @@ def span_attrs(cell: TableCell) -> str:
     if cell.colspan > 1:
         attrs += f' colspan="{cell.colspan}"'
     return attrs
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV/TSV cell that a spreadsheet never runs: a formula start gets OWASP's
+    single-quote prefix; a signed number as printed and a lone "-" (a table's "none") stay."""
+    if text.startswith(_FORMULA_STARTS) and text != "-" and not _SIGNED_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _plain_cell_html(cell: TableCell) -> str:
@@ -92,18 +115,23 @@ class TableGrid:
             matrix[cell.row][cell.col] = cell.text
         return matrix
 
-    def _delimited(self, dialect: str) -> str:
+    def _delimited(self, dialect: str, *, for_spreadsheet: bool = True) -> str:
         buf = io.StringIO()
         writer = csv.writer(buf, dialect=dialect)
-        writer.writerows(self.as_matrix())
+        matrix = self.as_matrix()
+        if for_spreadsheet:
+            matrix = [[spreadsheet_safe(text) for text in row] for row in matrix]
+        writer.writerows(matrix)
         return buf.getvalue()
 
-    def to_tsv(self) -> str:
-        """Tab-separated (excel-tab quoting), what spreadsheets paste as cells."""
-        return self._delimited("excel-tab")
+    def to_tsv(self, *, for_spreadsheet: bool = True) -> str:
+        """Tab-separated (excel-tab quoting), what spreadsheets paste as cells; formula
+        starts neutralised (``spreadsheet_safe``) unless the text is not for a spreadsheet."""
+        return self._delimited("excel-tab", for_spreadsheet=for_spreadsheet)
 
     def to_csv(self) -> str:
-        """Comma-separated (excel quoting); the file writer adds the UTF-8 BOM."""
+        """Comma-separated (excel quoting), formula starts neutralised; the file writer adds
+        the UTF-8 BOM."""
         return self._delimited("excel")
 
     def to_html(self, cell_html: Callable[[TableCell], str] | None = None) -> str:
@@ -159,15 +187,24 @@ class _TableReader(HTMLParser):
         self.rows: list[list[_RawCell]] = []
         self.depth = 0  # table nesting
         self.cell: _RawCell | None = None
-        self.skip = 0  # inside <caption>, <script>, <style>
+        self.skip = 0  # inside <script>, <style>
+        self.caption: list[str] | None = None  # inside the table's <caption>
+        self.captions: list[str] = []
+        self.stray: list[str] = []  # text inside the table but outside any cell
         self.thead = False  # cells of <thead> rows are header cells, <td> or <th>
         self.done = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.done:
             return
-        if tag in ("script", "style", "caption") and self.depth <= 1:
+        if tag in ("script", "style") and self.depth <= 1:
             self.skip += 1
+            return
+        if tag == "caption" and self.depth == 1:
+            self.caption = []
+            return
+        if tag == "br" and self.caption is not None:
+            self.caption.append("\n")
             return
         if tag == "table":
             self.depth += 1
@@ -209,8 +246,12 @@ class _TableReader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if self.done:
             return
-        if tag in ("script", "style", "caption") and self.skip:
+        if tag in ("script", "style") and self.skip:
             self.skip -= 1
+            return
+        if tag == "caption" and self.caption is not None:
+            self.captions.append(_clean(self.caption))
+            self.caption = None
             return
         if tag == "table":
             self.depth -= 1
@@ -228,8 +269,12 @@ class _TableReader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.done or self.skip:
             return
-        if self.cell is not None:
+        if self.caption is not None:
+            self.caption.append(data)
+        elif self.cell is not None:
             self.cell.parts.append(data)
+        elif self.depth == 1:
+            self.stray.append(data)  # a browser shows it before the table
 
     def _close_cell(self) -> None:
         self.cell = None
@@ -242,6 +287,12 @@ def _clean(parts: list[str]) -> str:
 
 def parse_table_html(markup: str) -> TableGrid:
     """Grid from a model's ``<table>`` HTML; never raises (empty grid on garbage)."""
+    return read_table(markup)[0]
+
+
+def read_table(markup: str) -> tuple[TableGrid, str, str]:
+    """The first table of ``markup``: its grid, its ``<caption>`` text and the text inside
+    it that no cell holds (a browser shows that before the table); never raises."""
     reader = _TableReader()
     markup = markup or ""
     if markup.rfind("<") > markup.rfind(">"):
@@ -250,8 +301,29 @@ def parse_table_html(markup: str) -> TableGrid:
         reader.feed(markup)
         reader.close()
     except Exception:  # HTMLParser is lenient; this guards odd inputs only
-        return TableGrid(0, 0, ())
+        return TableGrid(0, 0, ()), "", ""
+    if reader.caption is not None:  # cut off inside the caption
+        reader.captions.append(_clean(reader.caption))
+    caption = "\n".join(c for c in reader.captions if c)
     raw_rows = reader.rows[:MAX_ROWS]
+    max_cols = min(MAX_COLS, max(MAX_POSITIONS // max(len(raw_rows), 1), 1))
+    placed, cols = _place(raw_rows, max_cols)
+    cells = [
+        TableCell(
+            r, c, min(raw.rowspan, len(raw_rows) - r), raw.colspan, _clean(raw.parts), raw.header
+        )
+        for r, c, raw in placed
+    ]
+    cells = _drop_bare_rows(len(raw_rows), cells)
+    rows = len({r for c in cells for r in range(c.row, c.row + c.rowspan)})
+    return _trim_loop_tail(_pad(rows, cols, cells)), caption, _clean(reader.stray)
+
+
+def _place(
+    raw_rows: list[list[_RawCell]], max_cols: int
+) -> tuple[list[tuple[int, int, _RawCell]], int]:
+    """Each cell at its (row, column), spans honoured; a cell past ``max_cols`` joins the
+    last cell placed, so no text is lost. Returns the cells and the column count."""
     occupied: list[list[bool]] = []
     placed: list[tuple[int, int, _RawCell]] = []
     for r, row in enumerate(raw_rows):
@@ -262,11 +334,13 @@ def parse_table_html(markup: str) -> TableGrid:
             line = occupied[r]
             while col < len(line) and line[col]:
                 col += 1
-            if col >= MAX_COLS:
-                break
+            if col >= max_cols:
+                if placed and cell.parts:
+                    placed[-1][2].parts.extend([" ", *cell.parts])
+                continue
             # A colspan stops at a position already taken by a rowspan from above.
             span = 1
-            while span < cell.colspan and col + span < MAX_COLS:
+            while span < cell.colspan and col + span < max_cols:
                 if col + span < len(line) and line[col + span]:
                     break
                 span += 1
@@ -278,18 +352,11 @@ def parse_table_html(markup: str) -> TableGrid:
                     target.extend([False] * (col + span - len(target)))
                 for cc in range(col, col + span):
                     target[cc] = True
-            placed.append((r, col, _RawCell(cell.rowspan, span, cell.header, cell.parts)))
+            copy = _RawCell(cell.rowspan, span, cell.header, list(cell.parts))
+            placed.append((r, col, copy))
             col += span
     cols = max((len(line) for line in occupied[: len(raw_rows)]), default=0)
-    cells = [
-        TableCell(
-            r, c, min(raw.rowspan, len(raw_rows) - r), raw.colspan, _clean(raw.parts), raw.header
-        )
-        for r, c, raw in placed
-    ]
-    cells = _drop_bare_rows(len(raw_rows), cells)
-    rows = len({r for c in cells for r in range(c.row, c.row + c.rowspan)})
-    return _trim_loop_tail(_pad(rows, cols, cells))
+    return placed, cols
 
 
 def _drop_bare_rows(rows: int, cells: list[TableCell]) -> list[TableCell]:

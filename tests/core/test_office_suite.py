@@ -19,8 +19,14 @@ from pathlib import Path
 import pytest
 
 from desktop.core.clipboard import spreadsheet_html
-from desktop.core.exports import atomic_write_text, document_to_html, write_document_xlsx
+from desktop.core.exports import (
+    atomic_write_text,
+    document_to_html,
+    write_csv,
+    write_document_xlsx,
+)
 from desktop.core.sheets import document_convention, document_sheet_tables
+from desktop.core.tables import TableCell, TableGrid
 from tests.core.test_sheets import LABEL, _bold_caption_journal, _sample
 
 #: LibreOffice's CSV filter tokens: separator ";", quote '"', UTF-8, from line 1, no cell
@@ -124,13 +130,17 @@ def _column_widths(fods: str) -> dict[str, list[float]]:
     return widths
 
 
-@pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory) -> Office:
+def _require_office() -> None:
     if not (shutil.which("soffice") or shutil.which("libreoffice")):
         reason = "LibreOffice (soffice) is not installed"
         if os.environ.get("DOTS_REQUIRE_OFFICE") == "1":
             pytest.fail(f"DOTS_REQUIRE_OFFICE=1 but {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Office:
+    _require_office()
     base = tmp_path_factory.mktemp("office")
     profile = base / "profile"  # our own profile: parallel runs never share one
     inputs = base / "in"
@@ -241,3 +251,27 @@ def test_read_cells_tells_text_from_numbers() -> None:
         [Cell('a;"b"', True), Cell("1,5", False), Cell("", False), Cell("x\ny", True)],
         [Cell("2", False), Cell("", False)],
     ]
+
+
+def test_libreoffice_opens_our_csv_without_running_an_injected_formula(tmp_path: Path) -> None:
+    """GIVEN a table whose cells a hostile page made formulas, beside signed numbers,
+    WHEN its CSV is opened in LibreOffice (UTF-8, comma-separated, as a user opens it),
+    THEN no formula ran (the cell shows its text, quote first) and the numbers are numbers."""
+    _require_office()
+    values = ["=1+1", "@SUM(1;2)", "-2+3", "-12.5", "+7", "-", "plain"]
+    grid = TableGrid(1, len(values), tuple(TableCell(0, i, 1, 1, v) for i, v in enumerate(values)))
+    source = tmp_path / "in" / "inject.csv"
+    source.parent.mkdir()
+    write_csv(grid, source)
+    out = tmp_path / "out"
+    _soffice(
+        tmp_path / "profile",
+        out,
+        [source],
+        "--infilter=CSV:44,34,76,1",
+        "--convert-to",
+        _CSV.format(shown="false"),
+    )
+    (row,) = read_cells(next(out.glob("*.csv")).read_text("utf-8"))
+    assert row[:3] == [Cell("'=1+1", True), Cell("'@SUM(1;2)", True), Cell("'-2+3", True)]
+    assert row[3:] == [Cell("-12.5", False), Cell("7", False), Cell("-", True), Cell("plain", True)]

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from desktop.core.document import CATEGORIES, PageStatus
 from desktop.core.parse import IncrementalLayoutParser, ParseResult, parse_layout
 from desktop.core.resize import BoxMapping
-from desktop.core.tables import TableGrid, parse_table_html
+from desktop.core.tableblock import read_table_block
+from desktop.core.tables import MAX_COLS, MAX_POSITIONS, TableGrid, parse_table_html
 from tests.core.journal_output import (
     JOURNAL_OUTPUT,
     MODEL_H,
@@ -157,7 +158,9 @@ def test_any_span_value_gives_a_bounded_rectangular_grid(
     )
     grid, _ = _within_bound(parse_table_html, html)
     _check_grid(grid)
-    assert grid.rows <= rows + 1 and grid.cols <= 200
+    # A span is capped at 200 columns; the cell after it is kept (it was once dropped).
+    assert grid.rows <= rows + 1 and grid.cols <= 200 + 1
+    assert "b" in [c.text for c in grid.cells]
 
 
 def _text_block(text: str) -> str:
@@ -241,7 +244,11 @@ HOSTILE_TABLES: dict[str, Callable[[], str]] = {
 def test_hostile_table_html_gives_a_grid_in_bounded_time(case: str) -> None:
     grid, _ = _within_bound(parse_table_html, HOSTILE_TABLES[case]())
     _check_grid(grid)
-    assert grid.cols <= 200
+    # As wide as a spreadsheet allows (a 10k-cell row is kept whole), never more positions
+    # than the cap (a 200-column span and 99999999 rows are cut to the table's own rows).
+    assert grid.cols <= MAX_COLS and grid.rows * grid.cols <= MAX_POSITIONS
+    blocks, _ = _within_bound(read_table_block, HOSTILE_TABLES[case]())
+    assert all(isinstance(p, str) or p.grid.cols <= MAX_COLS for p in blocks)
 
 
 def test_a_looping_table_costs_time_in_proportion_to_its_length() -> None:

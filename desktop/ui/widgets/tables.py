@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +31,8 @@ from PySide6.QtWidgets import (
 from desktop.core.clipboard import spreadsheet_html
 from desktop.core.document import Document
 from desktop.core.numbers import NumberConvention
-from desktop.core.sheets import SheetTable, document_convention, document_sheet_tables
-from desktop.core.tables import TableCell, TableGrid, parse_table_html
+from desktop.core.sheets import document_convention, document_sheet_tables
+from desktop.core.tables import TableCell, TableGrid
 
 logger = logging.getLogger(__name__)
 
@@ -49,20 +48,14 @@ class NamedTable:
     grid: TableGrid
 
 
-@functools.lru_cache(maxsize=512)
-def _parsed(html: str) -> TableGrid:
-    # Every finished page re-lists the document's tables: parse each table's HTML once.
-    return parse_table_html(html)
-
-
 def document_tables(doc: Document) -> list[NamedTable]:
-    tables: list[NamedTable] = []
-    for page in doc.pages:
-        for n, block in enumerate(page.tables, start=1):
-            grid = _parsed(block.text or "")
-            if grid.rows and grid.cols:
-                tables.append(NamedTable(f"p{page.index + 1}_t{n}", page.index, grid))
-    return tables
+    """Every table of the document, as the workbook names them (a Table block's second
+    table included); each block is parsed once (``read_table_block`` keeps it)."""
+    return [
+        NamedTable(t.name, t.page_index or 0, t.grid)
+        for t in document_sheet_tables(doc)
+        if t.grid.rows and t.grid.cols
+    ]
 
 
 class TableModel(QAbstractTableModel):
@@ -267,16 +260,15 @@ class TablesPanel(QWidget):
                 return ""
         from desktop.core.exports import write_csv, write_xlsx
 
+        # The same tables as the picker's (same document, same filter), with captions and
+        # the text of their Table block around them; the shown one as edited.
+        sheets = document_sheet_tables(self._document) if self._document else []
+        at = next(i for i, sheet in enumerate(sheets) if sheet.name == name)
+        sheets[at] = replace(sheets[at], grid=self.model.grid())
         try:
             if fmt == "csv":
-                write_csv(self.model.grid(), Path(path))
+                write_csv(sheets[at], Path(path))
             else:
-                # The same tables as the picker's (same document, same filter), with captions.
-                sheets = document_sheet_tables(self._document) if self._document else []
-                edited = sheets[row]
-                sheets[row] = SheetTable(
-                    edited.name, self.model.grid(), edited.page_index, edited.caption
-                )
                 write_xlsx(sheets, Path(path), self._convention())
         except OSError as exc:
             self.message.emit(self.tr("Could not save: %1").replace("%1", str(exc)))
