@@ -323,3 +323,8 @@ class Code(StrEnum):
     SETTINGS_NO_ADDRESS = "settings_no_address"
     SETTINGS_TEST_OK = "settings_test_ok"
     SETTINGS_TEST_OK_NO_CONTEXT = "settings_test_ok_no_context"
+    # Documents out: searchable PDF and Word (issue 17)
+    EXPORT_SOURCE_UNREADABLE = "export_source_unreadable"
+    FIX_EXPORT_SOURCE = "fix_export_source"
+    DOCX_FORMULA_AS_LATEX = "docx_formula_as_latex"
+    DOCX_PICTURE_MISSING = "docx_picture_missing"

@@ -409,3 +409,16 @@ TEMPLATES: dict[Code, str] = {
     Code.STAGE_STOPPING: "остановка",
 }
 TEMPLATES.update(SETUP)
+
+# Documents out: searchable PDF and Word (issue 17)
+TEMPLATES.update(
+    {
+        Code.EXPORT_SOURCE_UNREADABLE: "Не удалось создать {target}: исходный файл {source} "
+        "не читается ({detail}).",
+        Code.FIX_EXPORT_SOURCE: "Верните исходный файл на место, откуда он был прочитан, "
+        "или экспортируйте в Markdown, Word или текст: им нужны только результаты.",
+        Code.DOCX_FORMULA_AS_LATEX: "(формула оставлена в LaTeX: Word не может показать её "
+        "как уравнение)",
+        Code.DOCX_PICTURE_MISSING: "(рисунок не вставлен: исходная страница не читается)",
+    }
+)

@@ -1,0 +1,375 @@
+"""Searchable PDF: the original pages with an invisible text layer of the results (pikepdf).
+
+An image input becomes one page per image read, the scan at its full resolution (JPEG and
+plain PNG data copied in unchanged, anything else compressed losslessly). A PDF input keeps
+every page as it is (vector content, forms, page count) and gains a text layer on each page
+that was read and has no text of its own. See docs/adr/010-searchable-pdf.md.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+from desktop.core.document import Document, Page, PageStatus
+from desktop.core.errors import DotsError
+from desktop.core.exports import atomic_write_bytes
+from desktop.core.formats import sniff_format
+from desktop.core.glyphless import FONT_FILE, GLYPH_WIDTH, CidMap
+from desktop.core.messages import Code, Msg
+from desktop.core.pageimage import PageImage
+from desktop.core.textflow import TextLine, page_lines
+
+#: The page size of an image without a resolution of its own, in pixels per inch.
+DEFAULT_IMAGE_DPI = 300.0
+_FONT = pikepdf.Name("/FDots")
+_EXIF_ORIENTATION = 0x0112
+# Visual (points, origin bottom left) -> user space, per /Rotate (see _visual_to_user).
+Matrix = tuple[float, float, float, float, float, float]
+
+
+class SourceUnreadable(DotsError):
+    """The original file a PDF is made from cannot be read any more."""
+
+
+def write_searchable_pdf(doc: Document, target: str | Path) -> None:
+    """``doc`` as a searchable PDF at ``target`` (atomic); its source must still be readable.
+
+    Boxes are mapped by each page's size in pixels, whatever resolution it was read at.
+    """
+    source = Path(doc.source)
+    try:
+        with source.open("rb") as fh:
+            is_pdf = sniff_format(fh.read(1024)) == "PDF"
+        data = _overlay_pdf(doc, source) if is_pdf else _image_pdf(doc, source)
+    except (OSError, pikepdf.PdfError, DotsError) as exc:
+        raise SourceUnreadable(
+            Msg.of(
+                Code.EXPORT_SOURCE_UNREADABLE,
+                target=str(target),
+                source=doc.source,
+                detail=_detail(exc),
+            ),
+            fix=Msg(Code.FIX_EXPORT_SOURCE),
+        ) from None
+    atomic_write_bytes(target, data)
+
+
+def _detail(exc: Exception) -> Msg | str:
+    """Why the source failed: its fact, the system's reason, or the library's words."""
+    if isinstance(exc, DotsError):
+        return exc.msg
+    if isinstance(exc, OSError) and exc.errno:
+        reason = os.strerror(exc.errno)
+        return reason[:1].lower() + reason[1:]
+    return str(exc).strip().rstrip(".") or type(exc).__name__
+
+
+# ---------------------------------------------------------------- the font
+
+
+class _Font:
+    """The glyphless Type0 font of one output file; its maps are filled in at the end."""
+
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.cids = CidMap()
+        self._to_unicode = pikepdf.Stream(pdf, b"")
+        self._cid_to_gid = pikepdf.Stream(pdf, b"")
+        descriptor = pikepdf.Dictionary(
+            Type=pikepdf.Name.FontDescriptor,
+            FontName=pikepdf.Name("/GlyphLessFont"),
+            Flags=5,
+            FontBBox=[0, 0, GLYPH_WIDTH, 1000],
+            ItalicAngle=0,
+            Ascent=1000,
+            Descent=0,
+            CapHeight=1000,
+            StemV=80,
+            FontFile2=pikepdf.Stream(pdf, FONT_FILE),
+        )
+        cid_font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.CIDFontType2,
+            BaseFont=pikepdf.Name("/GlyphLessFont"),
+            CIDSystemInfo=pikepdf.Dictionary(
+                Registry=pikepdf.String("Adobe"),
+                Ordering=pikepdf.String("Identity"),
+                Supplement=0,
+            ),
+            FontDescriptor=pdf.make_indirect(descriptor),
+            DW=GLYPH_WIDTH,
+            CIDToGIDMap=self._cid_to_gid,
+        )
+        self.obj = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font,
+                Subtype=pikepdf.Name.Type0,
+                BaseFont=pikepdf.Name("/GlyphLessFont"),
+                Encoding=pikepdf.Name("/Identity-H"),
+                DescendantFonts=[pdf.make_indirect(cid_font)],
+                ToUnicode=self._to_unicode,
+            )
+        )
+
+    def finish(self) -> None:
+        self._to_unicode.write(
+            zlib.compress(self.cids.to_unicode()), filter=pikepdf.Name.FlateDecode
+        )
+        self._cid_to_gid.write(
+            zlib.compress(self.cids.cid_to_gid()), filter=pikepdf.Name.FlateDecode
+        )
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def text_layer(lines: Iterable[TextLine], cids: CidMap, matrix: Matrix) -> bytes:
+    """The content stream drawing ``lines`` invisibly (render mode 3) through ``matrix``."""
+    out = [f"q {' '.join(_num(v) for v in matrix)} cm BT 3 Tr"]
+    for line in lines:
+        if line.size <= 0 or not line.text:
+            continue
+        code = cids.encode(line.text).hex().upper()
+        out.append(
+            f"/FDots {_num(line.size)} Tf {_num(line.scale)} Tz "
+            f"1 0 0 1 {_num(line.x)} {_num(line.y)} Tm <{code}> Tj"
+        )
+    out.append("ET Q")
+    return "\n".join(out).encode("ascii")
+
+
+def _has_results(page: Page) -> bool:
+    return page.status != PageStatus.FAILED and bool(page.blocks or page.text.strip())
+
+
+# ---------------------------------------------------------------- PDF inputs
+
+
+def _inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
+    """A page attribute, looked up the page tree as the spec says (Resources, boxes, Rotate)."""
+    node: pikepdf.Object | None = page
+    for _ in range(64):  # a damaged tree may loop
+        if node is None or not isinstance(node, pikepdf.Dictionary):
+            return None
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+    return None
+
+
+def _box(value: pikepdf.Object | None) -> tuple[float, float, float, float] | None:
+    try:
+        x0, y0, x1, y1 = (float(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return None
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def page_geometry(page: pikepdf.Dictionary) -> tuple[float, float, Matrix]:
+    """(visual width, visual height, matrix visual -> user space) of a PDF page.
+
+    The visible area is the CropBox within the MediaBox; /Rotate turns it clockwise.
+    """
+    media = _box(_inherited(page, "/MediaBox")) or (0.0, 0.0, 612.0, 792.0)
+    crop = _box(_inherited(page, "/CropBox")) or media
+    x0, y0 = max(crop[0], media[0]), max(crop[1], media[1])
+    x1, y1 = min(crop[2], media[2]), min(crop[3], media[3])
+    if x1 <= x0 or y1 <= y0:
+        x0, y0, x1, y1 = media
+    rotate_obj = _inherited(page, "/Rotate")
+    try:
+        rotate = int(rotate_obj) % 360 if rotate_obj is not None else 0
+    except (TypeError, ValueError):
+        rotate = 0
+    w, h = x1 - x0, y1 - y0
+    if rotate == 90:
+        return h, w, (0, 1, -1, 0, x1, y0)
+    if rotate == 180:
+        return w, h, (-1, 0, 0, -1, x1, y1)
+    if rotate == 270:
+        return h, w, (0, -1, 1, 0, x0, y1)
+    return w, h, (1, 0, 0, 1, x0, y0)
+
+
+def _pages_with_text(source: Path, count: int) -> set[int]:
+    """Pages that already carry text (a born-digital PDF, an earlier OCR): left untouched."""
+    import pypdfium2 as pdfium
+
+    from desktop.core.images import PDFIUM_LOCK
+
+    found: set[int] = set()
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(source)
+        try:
+            for index in range(min(count, len(pdf))):
+                page = pdf[index]
+                try:
+                    textpage = page.get_textpage()
+                    if textpage.count_chars() > 0:
+                        found.add(index)
+                    textpage.close()
+                finally:
+                    page.close()
+        finally:
+            pdf.close()
+    return found
+
+
+def _overlay_pdf(doc: Document, source: Path) -> bytes:
+    with pikepdf.open(source) as pdf:
+        count = len(pdf.pages)
+        wanted = [p for p in doc.pages if 0 <= p.index < count and _has_results(p)]
+        has_text = _pages_with_text(source, count) if wanted else set()
+        font = _Font(pdf)
+        for result in wanted:
+            if result.index in has_text:
+                continue
+            page = pdf.pages[result.index]
+            width, height, matrix = page_geometry(page.obj)
+            lines = page_lines(result, width, height)
+            if not lines:
+                continue
+            if "/Resources" not in page.obj:  # inherited: give the page its own copy first
+                inherited = _inherited(page.obj, "/Resources")
+                own = pikepdf.Dictionary()
+                if isinstance(inherited, pikepdf.Dictionary):
+                    for key in inherited.keys():
+                        own[key] = inherited[key]
+                page.obj.Resources = own
+            page.add_resource(font.obj, pikepdf.Name.Font, _FONT)
+            # The page's own drawing may leave a changed graphics state: fence it in.
+            page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+            layer = b"\nQ\n" + text_layer(lines, font.cids, matrix)
+            page.contents_add(pikepdf.Stream(pdf, layer))
+        font.finish()
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+# ---------------------------------------------------------------- image inputs
+
+
+def _image_pdf(doc: Document, source: Path) -> bytes:
+    from desktop.core.images import iter_pages
+
+    results = {p.index: p for p in doc.pages}
+    pdf = pikepdf.new()
+    font = _Font(pdf)
+    for image in iter_pages(source, pages=sorted(results)):
+        result = results[image.index]
+        xobject, dpi = _image_xobject(pdf, image, source)
+        width, height = image.width * 72.0 / dpi, image.height * 72.0 / dpi
+        page = pdf.add_blank_page(page_size=(width, height))
+        name = page.add_resource(xobject, pikepdf.Name.XObject, pikepdf.Name("/Scan"))
+        draw = f"q {_num(width)} 0 0 {_num(height)} 0 0 cm {name} Do Q\n".encode("ascii")
+        lines = page_lines(result, width, height) if _has_results(result) else []
+        if lines:
+            page.add_resource(font.obj, pikepdf.Name.Font, _FONT)
+            draw += text_layer(lines, font.cids, (1, 0, 0, 1, 0, 0))
+        page.obj.Contents = pikepdf.Stream(pdf, draw)
+    font.finish()
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def _image_dpi(img: Image.Image) -> float:
+    dpi = img.info.get("dpi")
+    try:
+        value = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        value = 0.0
+    # Many files say 1 or 72 by default; a scan's page size comes out sensibly only above.
+    return value if 100 <= value <= 2400 else DEFAULT_IMAGE_DPI
+
+
+def _image_xobject(
+    pdf: pikepdf.Pdf, image: PageImage, source: Path
+) -> tuple[pikepdf.Stream, float]:
+    """The page's picture as an image XObject, and the resolution that sizes the page."""
+    dpi = _image_dpi(image.image)
+    data = image.source_bytes
+    if data is None and image.page_count == 1:
+        data = source.read_bytes()
+    if data is not None:
+        passed = _jpeg_stream(pdf, data, image) or _png_stream(pdf, data, image)
+        if passed is not None:
+            return passed, dpi
+    rgb = image.image if image.image.mode == "RGB" else image.image.convert("RGB")
+    stream = pikepdf.Stream(pdf, zlib.compress(rgb.tobytes(), 6))
+    _image_dict(stream, image, "/DeviceRGB", pikepdf.Name.FlateDecode)
+    return stream, dpi
+
+
+def _image_dict(stream: pikepdf.Stream, image: PageImage, space: str, filt: pikepdf.Name) -> None:
+    stream.Type = pikepdf.Name.XObject
+    stream.Subtype = pikepdf.Name.Image
+    stream.Width = image.width
+    stream.Height = image.height
+    stream.ColorSpace = pikepdf.Name(space)
+    stream.BitsPerComponent = 8
+    stream.Filter = filt
+
+
+def _jpeg_stream(pdf: pikepdf.Pdf, data: bytes, image: PageImage) -> pikepdf.Stream | None:
+    """The JPEG's own bytes (DCTDecode) where it shows as read: upright, grey or RGB."""
+    if not data.startswith(b"\xff\xd8\xff"):
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.mode not in ("L", "RGB") or img.size != image.image.size:
+                return None
+            if img.getexif().get(_EXIF_ORIENTATION, 1) not in (0, 1):
+                return None
+            mode = img.mode
+    except Exception:  # any decoder complaint: not passed through, re-encoded
+        return None
+    stream = pikepdf.Stream(pdf, data)
+    _image_dict(
+        stream, image, "/DeviceGray" if mode == "L" else "/DeviceRGB", pikepdf.Name.DCTDecode
+    )
+    return stream
+
+
+def _png_stream(pdf: pikepdf.Pdf, data: bytes, image: PageImage) -> pikepdf.Stream | None:
+    """A plain PNG's compressed rows (FlateDecode with the PNG predictor), not re-encoded:
+    8-bit grey or RGB, not interlaced, no transparency."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    pos, idat = 8, []
+    header: tuple[int, ...] = ()
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR" and len(body) == 13:
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind in (b"tRNS", b"iCCP", b"gAMA", b"cHRM", b"sBIT"):
+            return None  # shown differently from plain rows: let the decoded pixels speak
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    if not header or not idat:
+        return None
+    width, height, depth, colour, _comp, _filter, interlace = header
+    if depth != 8 or colour not in (0, 2) or interlace or (width, height) != image.image.size:
+        return None
+    colours = 1 if colour == 0 else 3
+    stream = pikepdf.Stream(pdf, b"".join(idat))
+    _image_dict(
+        stream, image, "/DeviceGray" if colours == 1 else "/DeviceRGB", pikepdf.Name.FlateDecode
+    )
+    stream.DecodeParms = pikepdf.Dictionary(
+        Predictor=15, Colors=colours, BitsPerComponent=8, Columns=width
+    )
+    return stream
