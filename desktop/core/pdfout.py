@@ -241,8 +241,8 @@ def _overlay_pdf(doc: Document, source: Path) -> bytes:
                 inherited = _inherited(page.obj, "/Resources")
                 own = pikepdf.Dictionary()
                 if isinstance(inherited, pikepdf.Dictionary):
-                    for key in inherited.keys():
-                        own[key] = inherited[key]
+                    for key, value in inherited.items():
+                        own[key] = value
                 page.obj.Resources = own
             page.add_resource(font.obj, pikepdf.Name.Font, _FONT)
             # The page's own drawing may leave a changed graphics state: fence it in.

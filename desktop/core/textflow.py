@@ -205,6 +205,8 @@ def page_lines(page: Page, width_pt: float, height_pt: float) -> list[TextLine]:
             if grid.rows:
                 out.extend(table_lines(grid, rect))
                 continue
-            block = Block("Text", block.bbox, _TAG.sub(" ", block.text or ""))
-        out.extend(flow(block_text(block), rect))
+            text = block_text(Block("Text", block.bbox, _TAG.sub(" ", block.text or "")))
+        else:
+            text = block_text(block)
+        out.extend(flow(text, rect))
     return out
