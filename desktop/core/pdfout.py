@@ -89,7 +89,7 @@ class _Font:
             FontBBox=[0, 0, GLYPH_WIDTH, 1000],
             ItalicAngle=0,
             Ascent=1000,
-            Descent=0,
+            Descent=-1,
             CapHeight=1000,
             StemV=80,
             FontFile2=pikepdf.Stream(pdf, FONT_FILE),
@@ -285,7 +285,7 @@ def _image_pdf(doc: Document, source: Path) -> bytes:
 def _image_dpi(img: Image.Image) -> float:
     dpi = img.info.get("dpi")
     try:
-        value = float(dpi[0]) if dpi else 0.0
+        value = round(float(dpi[0])) if dpi else 0.0  # a PNG's 3937 px/m: 99.9998 DPI
     except (TypeError, ValueError, IndexError):
         value = 0.0
     # Many files say 1 or 72 by default; a scan's page size comes out sensibly only above.

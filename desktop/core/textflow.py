@@ -25,6 +25,8 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?=\S)")
 _FORMULA_MARKS = re.compile(r"^\s*(?:\$\$|\\\[)|(?:\$\$|\\\])\s*$")
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+#: Control characters and lone surrogates: nothing a reader could select or copy.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,7 @@ def flow(text: str, rect: Rect, *, one_line: bool = False) -> list[TextLine]:
     """``text`` flowed into ``rect``: lines stacked top to bottom, each filling the width
     (a paragraph's last line as wide as its characters at the block's common scale);
     ``one_line`` keeps each of the text's own lines whole (a table cell)."""
-    text = text.strip()
+    text = _UNPRINTABLE.sub("", text).strip()
     if not text or rect.width <= 0 or rect.height <= 0:
         return []
     own_lines = len([p for p in text.split("\n") if p])

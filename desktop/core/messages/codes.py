@@ -328,3 +328,4 @@ class Code(StrEnum):
     FIX_EXPORT_SOURCE = "fix_export_source"
     DOCX_FORMULA_AS_LATEX = "docx_formula_as_latex"
     DOCX_PICTURE_MISSING = "docx_picture_missing"
+    USAGE_DOCUMENT_OUT = "usage_document_out"

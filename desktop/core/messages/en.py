@@ -394,5 +394,6 @@ TEMPLATES.update(
         "or export as Markdown, Word or text, which need only the results.",
         Code.DOCX_FORMULA_AS_LATEX: "(formula kept as LaTeX: Word cannot show it as an equation)",
         Code.DOCX_PICTURE_MISSING: "(picture not included: the original page could not be read)",
+        Code.USAGE_DOCUMENT_OUT: "--format {fmt} writes a file per input: add --out DIR.",
     }
 )

@@ -420,5 +420,6 @@ TEMPLATES.update(
         Code.DOCX_FORMULA_AS_LATEX: "(формула оставлена в LaTeX: Word не может показать её "
         "как уравнение)",
         Code.DOCX_PICTURE_MISSING: "(рисунок не вставлен: исходная страница не читается)",
+        Code.USAGE_DOCUMENT_OUT: "--format {fmt} пишет файл на каждый вход: добавьте --out ПАПКА.",
     }
 )
