@@ -149,7 +149,7 @@ _INLINE = MarkdownIt("commonmark")
 
 def _add_inline(paragraph: Paragraph, markdown: str) -> None:
     """Markdown's bold, italics and code as Word formatting; links as their text."""
-    tokens = _INLINE.parseInline(markdown.strip(), {})
+    tokens = _INLINE.parseInline(clean(markdown).strip(), {})
     bold = italic = 0
     for token in tokens[0].children or () if tokens else ():
         kind = token.type

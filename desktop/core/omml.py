@@ -169,6 +169,8 @@ def _convert(node: etree._Element) -> list[etree._Element]:
         return [_el("f", _box("num", [args[0]]), _box("den", [args[1]]))]
     if name == "msup" and len(args) == 2:
         return [_el("sSup", _box("e", [args[0]]), _box("sup", [args[1]]))]
+    if name in ("msub", "munder") and len(args) == 2 and _is_limit(args[0]):
+        return [_el("limLow", _box("e", [args[0]]), _box("lim", [args[1]]))]
     if name == "msub" and len(args) == 2:
         return [_el("sSub", _box("e", [args[0]]), _box("sub", [args[1]]))]
     if name == "msubsup" and len(args) == 3:
@@ -194,6 +196,12 @@ def _convert(node: etree._Element) -> list[etree._Element]:
         return [_el("d", props, *[_box("e", [a]) for a in args])]
     # math, mrow, mstyle, mpadded, semantics, menclose and anything unknown: their content
     return _row(args) if args else ([_run(_text(node))] if _text(node) else [])
+
+
+def _is_limit(node: etree._Element) -> bool:
+    """``lim``, ``max``, ``sup`` ...: a named operator whose subscript Word sets beneath it."""
+    text = _text(node)
+    return _name(node) == "mo" and len(text) > 1 and text.isalpha()
 
 
 def _over_under(name: str, base: etree._Element, mark: etree._Element) -> etree._Element:
