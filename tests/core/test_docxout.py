@@ -61,7 +61,7 @@ def _sample() -> Document:
 
 def test_headings_lists_captions_and_russian_text_are_words_own() -> None:
     word = _open(docx_bytes(_sample()))
-    styled = [(p.style.name, p.text) for p in word.paragraphs if p.text]
+    styled = [(p.style.name if p.style else "", p.text) for p in word.paragraphs if p.text]
     assert ("Title", "Отчёт о выручке") in styled
     assert ("Heading 2", "Итоги года") in styled
     assert ("Normal", "Съешь же ещё этих мягких булок.") in styled
