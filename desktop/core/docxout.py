@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as WordDocument
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
 from docx.text.paragraph import Paragraph
@@ -182,9 +183,7 @@ def _add_table(word: WordDocument, grid: TableGrid) -> None:
             last_row = min(grid.rows, cell.row + cell.rowspan) - 1
             last_col = min(grid.cols, cell.col + cell.colspan) - 1
             target = target.merge(table.cell(last_row, last_col))
-        paragraph = target.paragraphs[0]
-        for run in list(paragraph.runs):
-            run._r.getparent().remove(run._r)
+        paragraph = target.paragraphs[0]  # a new cell's one empty paragraph
         _add_inline(paragraph, cell.text)
         if cell.header or cell.row < header_rows:
             for run in paragraph.runs:
@@ -196,14 +195,21 @@ def _add_formula(word: WordDocument, latex: str, lang: str) -> None:
     body = _FORMULA_MARKS.sub("", latex.strip()).strip()
     if not body:
         return
-    paragraph = word.add_paragraph()
     omath = latex_to_omml(clean(body))
     if omath is not None:
-        para = omath.makeelement(f"{{{M_NS}}}oMathPara", {})
-        para.append(omath)
-        paragraph._p.append(para)
+        # python-docx has no equations: a paragraph of our own holds Word's math zone,
+        # placed before the section properties that end the body.
+        paragraph = OxmlElement("w:p")
+        zone = omath.makeelement(f"{{{M_NS}}}oMathPara", {})
+        zone.append(omath)
+        paragraph.append(zone)
+        body = word.element.body
+        if body.sectPr is not None:
+            body.sectPr.addprevious(paragraph)
+        else:
+            body.append(paragraph)
         return
-    run = paragraph.add_run(clean(body))
+    run = word.add_paragraph().add_run(clean(body))
     run.font.name = "Consolas"
     _note(word.add_paragraph(), Msg(Code.DOCX_FORMULA_AS_LATEX), lang)
 

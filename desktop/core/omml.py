@@ -10,8 +10,12 @@ know contributes its content, so nothing written is lost.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+if TYPE_CHECKING:  # lxml's element class, for annotations only
+    from lxml.etree import _Element as Element
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ def _m(tag: str) -> str:
     return f"{{{M_NS}}}{tag}"
 
 
-def _el(tag: str, *children: etree._Element, **vals: str) -> etree._Element:
+def _el(tag: str, *children: Element, **vals: str) -> Element:
     node = etree.Element(_m(tag))
     for key, value in vals.items():
         node.set(_m(key), value)
@@ -36,11 +40,11 @@ def _el(tag: str, *children: etree._Element, **vals: str) -> etree._Element:
     return node
 
 
-def _prop(tag: str, value: str) -> etree._Element:
+def _prop(tag: str, value: str) -> Element:
     return _el(tag, val=value)
 
 
-def _run(text: str, *, style: str | None = None) -> etree._Element:
+def _run(text: str, *, style: str | None = None) -> Element:
     run = _el("r")
     if style == "normal":
         run.append(_el("rPr", _el("nor")))
@@ -52,15 +56,15 @@ def _run(text: str, *, style: str | None = None) -> etree._Element:
     return run
 
 
-def _name(node: etree._Element) -> str:
+def _name(node: Element) -> str:
     return etree.QName(node).localname if isinstance(node.tag, str) else ""
 
 
-def _text(node: etree._Element) -> str:
+def _text(node: Element) -> str:
     return "".join(node.itertext()).strip()
 
 
-def _box(tag: str, nodes: list[etree._Element]) -> etree._Element:
+def _box(tag: str, nodes: list[Element]) -> Element:
     """An OMML argument (``m:e``, ``m:num`` ...) holding ``nodes`` converted."""
     box = _el(tag)
     for node in nodes:
@@ -68,11 +72,11 @@ def _box(tag: str, nodes: list[etree._Element]) -> etree._Element:
     return box
 
 
-def _args(node: etree._Element) -> list[etree._Element]:
+def _args(node: Element) -> list[Element]:
     return [c for c in node if isinstance(c.tag, str)]
 
 
-def _fenced_row(children: list[etree._Element]) -> etree._Element | None:
+def _fenced_row(children: list[Element]) -> Element | None:
     """``( ... )`` written as fence operators around a row -> a Word delimiter."""
     if len(children) < 2:
         return None
@@ -85,18 +89,18 @@ def _fenced_row(children: list[etree._Element]) -> etree._Element | None:
     return _el("d", props, _row_box("e", children[1:-1]))
 
 
-def _row_box(tag: str, children: list[etree._Element]) -> etree._Element:
+def _row_box(tag: str, children: list[Element]) -> Element:
     box = _el(tag)
     box.extend(_row(children))
     return box
 
 
-def _row(children: list[etree._Element]) -> list[etree._Element]:
+def _row(children: list[Element]) -> list[Element]:
     """A row's items; an n-ary operator takes the item after it as its operand."""
     fenced = _fenced_row(children)
     if fenced is not None:
         return [fenced]
-    out: list[etree._Element] = []
+    out: list[Element] = []
     i = 0
     while i < len(children):
         node = children[i]
@@ -115,7 +119,7 @@ def _row(children: list[etree._Element]) -> list[etree._Element]:
     return out
 
 
-def _nary(node: etree._Element) -> etree._Element | None:
+def _nary(node: Element) -> Element | None:
     """A sum, product or integral with its limits (its operand is added by the caller)."""
     name = _name(node)
     args = _args(node)
@@ -146,7 +150,7 @@ def _nary(node: etree._Element) -> etree._Element | None:
     )
 
 
-def _convert(node: etree._Element) -> list[etree._Element]:
+def _convert(node: Element) -> list[Element]:
     """One MathML element as OMML elements."""
     name = _name(node)
     args = _args(node)
@@ -198,13 +202,13 @@ def _convert(node: etree._Element) -> list[etree._Element]:
     return _row(args) if args else ([_run(_text(node))] if _text(node) else [])
 
 
-def _is_limit(node: etree._Element) -> bool:
+def _is_limit(node: Element) -> bool:
     """``lim``, ``max``, ``sup`` ...: a named operator whose subscript Word sets beneath it."""
     text = _text(node)
     return _name(node) == "mo" and len(text) > 1 and text.isalpha()
 
 
-def _over_under(name: str, base: etree._Element, mark: etree._Element) -> etree._Element:
+def _over_under(name: str, base: Element, mark: Element) -> Element:
     char = _text(mark)
     if len(char) == 1 and (node_is_accent(base, mark) or char in _BARS):
         if char in _BARS:
@@ -215,14 +219,14 @@ def _over_under(name: str, base: etree._Element, mark: etree._Element) -> etree.
     return _el(tag, _box("e", [base]), _box("lim", [mark]))
 
 
-def node_is_accent(base: etree._Element, mark: etree._Element) -> bool:
+def node_is_accent(base: Element, mark: Element) -> bool:
     """MathML marks an accent on the over/under element or on its operator."""
     parent = base.getparent()
     flags = (parent.get("accent") if parent is not None else None, mark.get("accent"))
     return "true" in flags
 
 
-def _matrix(rows: list[etree._Element]) -> etree._Element:
+def _matrix(rows: list[Element]) -> Element:
     matrix = _el("m")
     for row in rows:
         cells = _args(row) if _name(row) in ("mtr", "mlabeledtr") else [row]
@@ -233,7 +237,7 @@ def _matrix(rows: list[etree._Element]) -> etree._Element:
     return matrix
 
 
-def mathml_to_omml(mathml: str) -> etree._Element:
+def mathml_to_omml(mathml: str) -> Element:
     """A ``<math>`` element as an ``m:oMath`` element (ValueError if it is not XML)."""
     try:
         root = etree.fromstring(mathml.encode("utf-8"), etree.XMLParser(resolve_entities=False))
@@ -244,7 +248,7 @@ def mathml_to_omml(mathml: str) -> etree._Element:
     return omath
 
 
-def latex_to_omml(latex: str) -> etree._Element | None:
+def latex_to_omml(latex: str) -> Element | None:
     """``latex`` as a Word equation, or None where latex2mathml cannot read it."""
     if not latex.strip():
         return None
