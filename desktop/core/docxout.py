@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import docx
+import pypdfium2 as pdfium
 from docx.document import Document as WordDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -25,6 +26,7 @@ from markdown_it import MarkdownIt
 from desktop.core.document import Block, Document, Page, PageStatus
 from desktop.core.errors import DotsError
 from desktop.core.exports import atomic_write_bytes
+from desktop.core.formats import sniff_format
 from desktop.core.messages import Code, Msg, say
 from desktop.core.omml import M_NS, latex_to_omml
 from desktop.core.tables import TableGrid, parse_table_html
@@ -177,12 +179,15 @@ def _add_table(word: WordDocument, grid: TableGrid) -> None:
     table = word.add_table(rows=grid.rows, cols=grid.cols)
     table.style = "Table Grid"
     header_rows = grid.header_rows
+    # Every cell object taken once before merging (table.cell() walks the whole table each
+    # call); a merge changes only its own span, so the others stay valid.
+    cells = [list(row.cells) for row in table.rows]
     for cell in grid.cells:
-        target = table.cell(cell.row, cell.col)
+        target = cells[cell.row][cell.col]
         if cell.rowspan > 1 or cell.colspan > 1:
             last_row = min(grid.rows, cell.row + cell.rowspan) - 1
             last_col = min(grid.cols, cell.col + cell.colspan) - 1
-            target = target.merge(table.cell(last_row, last_col))
+            target = target.merge(cells[last_row][last_col])
         paragraph = target.paragraphs[0]  # a new cell's one empty paragraph
         _add_inline(paragraph, cell.text)
         if cell.header or cell.row < header_rows:
@@ -242,11 +247,52 @@ def _picture_crops(doc: Document, dpi: float) -> dict[tuple[int, int], bytes | N
         return crops
     pages = {p.index: p for p in doc.pages}
     try:
-        for index, crop in _crops(doc.source, dpi, wanted, pages):
+        with open(doc.source, "rb") as fh:
+            is_pdf = sniff_format(fh.read(1024)) == "PDF"
+        cut = _pdf_crops if is_pdf else _crops
+        for index, crop in cut(doc.source, dpi, wanted, pages):
             crops[index] = crop
-    except (OSError, DotsError) as exc:  # those still missing get a note; the text is written
+    except (OSError, DotsError, pdfium.PdfiumError) as exc:  # those missing get a note
         logger.info("pictures of %s not cut: %s", doc.source, exc)
     return crops
+
+
+def _pdf_crops(
+    source: str, dpi: float, wanted: dict[int, list[Block]], pages: dict[int, Page]
+) -> Iterator[tuple[tuple[int, int], bytes]]:
+    """Only each picture's region of its PDF page rendered (a whole page costs 10x more)."""
+    from desktop.core.images import PDFIUM_LOCK
+
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(source)
+        try:
+            for index, blocks in sorted(wanted.items()):
+                if not 0 <= index < len(pdf):
+                    continue
+                page, result = pdf[index], pages[index]
+                try:
+                    width_pt, height_pt = page.get_size()
+                    sx, sy = width_pt / max(1, result.width), height_pt / max(1, result.height)
+                    for block in blocks:
+                        x1, y1, x2, y2 = block.bbox
+                        left = max(0.0, min(x1, x2) * sx)
+                        top = max(0.0, min(y1, y2) * sy)
+                        right = max(0.0, width_pt - max(x1, x2) * sx)
+                        bottom = max(0.0, height_pt - max(y1, y2) * sy)
+                        if left + right >= width_pt - 1 or top + bottom >= height_pt - 1:
+                            continue
+                        bitmap = page.render(
+                            scale=dpi / 72, crop=(left, bottom, right, top), may_draw_forms=True
+                        )
+                        out = io.BytesIO()
+                        bitmap.to_pil().convert("RGB").save(
+                            out, format="PNG", dpi=(dpi, dpi), compress_level=1
+                        )
+                        yield (index, block.index), out.getvalue()
+                finally:
+                    page.close()
+        finally:
+            pdf.close()
 
 
 def _crops(

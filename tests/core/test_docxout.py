@@ -170,3 +170,20 @@ def test_libreoffice_opens_the_document(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     text = (tmp_path / "report.txt").read_text("utf-8-sig")
     assert "TABLE II" in text and "Отчёт о выручке" in text and "Москва" in text
+
+
+def test_a_picture_on_a_pdf_page_is_rendered_from_its_region_only(tmp_path: Path) -> None:
+    # GIVEN an image-only PDF page (1000x700 px at 100 DPI) with a black bar at 600..900, 100..160
+    from tests.core.test_pdfout import _scanned_pdf
+
+    scan = _scanned_pdf(tmp_path, frames=1)
+    block = Block("Picture", (600, 100, 900, 160), None, index=1)
+    doc = Document(str(scan), (Page(0, 1000, 700, blocks=(block,)),))
+    word = _open(docx_bytes(doc, dpi=100))
+    (shape,) = word.inline_shapes
+    blob = word.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].blob
+    # THEN the crop is the bar: its size, and dark all over
+    with Image.open(io.BytesIO(blob)) as img:
+        assert abs(img.width - 300) <= 2 and abs(img.height - 60) <= 2
+        grey = img.convert("L")
+        assert sum(grey.getdata()) / (grey.width * grey.height) < 30
