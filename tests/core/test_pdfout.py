@@ -293,3 +293,31 @@ def test_a_grey_jpeg_is_passed_through_too(tmp_path: Path) -> None:
         assert image.read_raw_bytes() == source.read_bytes()
         assert image.ColorSpace == pikepdf.Name.DeviceGray
     assert pdf_text(out).split() == ["grey"]
+
+
+def test_a_huge_pdf_page_and_a_partial_page_get_their_text(tmp_path: Path) -> None:
+    # GIVEN a 200 x 200 inch page (the largest PDF allows) without text, and a normal one
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(14400, 14400))
+    pdf.add_blank_page(page_size=(612, 792))
+    source = tmp_path / "huge.pdf"
+    pdf.save(source)
+    # read at 72 DPI (1 px = 1 pt); the second page was cut short (partial) but has a block
+    huge = Page(0, 14400, 14400, blocks=(Block("Text", (14000, 14000, 14300, 14100), "corner"),))
+    partial = Page(
+        1,
+        1700,
+        2200,
+        blocks=(Block("Text", (100, 100, 800, 200), "salvaged words"),),
+        status=PageStatus.PARTIAL,
+    )
+    out = tmp_path / "out.pdf"
+    write_searchable_pdf(Document(str(source), (huge, partial)), out)
+    first, second = pdf_words(out)
+    ((box, word),) = first
+    assert word == "corner"
+    assert _inside(box, (14000, 14000, 14300, 14100))
+    assert [w for _, w in second] == ["salvaged", "words"]
+    scale = 612 / 1700
+    for box, _ in second:
+        assert _inside(box, (100 * scale, 100 * scale, 800 * scale, 200 * scale))
