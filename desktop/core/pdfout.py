@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pikepdf
 from PIL import Image
 
@@ -29,6 +30,9 @@ from desktop.core.textflow import TextLine, page_lines
 
 #: The page size of an image without a resolution of its own, in pixels per inch.
 DEFAULT_IMAGE_DPI = 300.0
+#: PDF pages are rendered this sharp (at most this many pixels a side) to find printed lines.
+INK_DPI = 100.0
+INK_MAX_SIDE = 3000.0
 _FONT = pikepdf.Name("/FDots")
 _EXIF_ORIENTATION = 0x0112
 # Visual (points, origin bottom left) -> user space, per /Rotate (see _visual_to_user).
@@ -199,42 +203,52 @@ def page_geometry(page: pikepdf.Dictionary) -> tuple[float, float, Matrix]:
     return w, h, (1, 0, 0, 1, x0, y0)
 
 
-def _pages_with_text(source: Path, count: int) -> set[int]:
-    """Pages that already carry text (a born-digital PDF, an earlier OCR): left untouched."""
+def _scan_pages(source: Path, indexes: list[int]) -> tuple[set[int], dict[int, np.ndarray]]:
+    """Of the pages ``indexes``: those that already carry text (a born-digital PDF, an
+    earlier OCR: left untouched), and the others' ink in grey (for finding printed lines)."""
     import pypdfium2 as pdfium
 
     from desktop.core.images import PDFIUM_LOCK
 
-    found: set[int] = set()
+    has_text: set[int] = set()
+    inks: dict[int, np.ndarray] = {}
     with PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(source)
         try:
-            for index in range(min(count, len(pdf))):
+            for index in indexes:
                 page = pdf[index]
                 try:
                     textpage = page.get_textpage()
-                    if textpage.count_chars() > 0:
-                        found.add(index)
+                    chars = textpage.count_chars()
                     textpage.close()
+                    if chars > 0:
+                        has_text.add(index)
+                        continue
+                    width, height = page.get_size()
+                    scale = min(INK_DPI / 72.0, INK_MAX_SIDE / max(width, height, 1.0))
+                    bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=True)
+                    pixels = np.array(bitmap.to_numpy(), copy=True)
+                    bitmap.close()
+                    inks[index] = pixels[..., 0] if pixels.ndim == 3 else pixels
                 finally:
                     page.close()
         finally:
             pdf.close()
-    return found
+    return has_text, inks
 
 
 def _overlay_pdf(doc: Document, source: Path) -> bytes:
     with pikepdf.open(source) as pdf:
         count = len(pdf.pages)
         wanted = [p for p in doc.pages if 0 <= p.index < count and _has_results(p)]
-        has_text = _pages_with_text(source, count) if wanted else set()
+        has_text, inks = _scan_pages(source, [p.index for p in wanted])
         font = _Font(pdf)
         for result in wanted:
             if result.index in has_text:
                 continue
             page = pdf.pages[result.index]
             width, height, matrix = page_geometry(page.obj)
-            lines = page_lines(result, width, height)
+            lines = page_lines(result, width, height, inks.get(result.index))
             if not lines:
                 continue
             if "/Resources" not in page.obj:  # inherited: give the page its own copy first
@@ -271,7 +285,10 @@ def _image_pdf(doc: Document, source: Path) -> bytes:
         page = pdf.add_blank_page(page_size=(width, height))
         name = page.add_resource(xobject, pikepdf.Name.XObject, pikepdf.Name("/Scan"))
         draw = f"q {_num(width)} 0 0 {_num(height)} 0 0 cm {name} Do Q\n".encode("ascii")
-        lines = page_lines(result, width, height) if _has_results(result) else []
+        lines = []
+        if _has_results(result):
+            gray = np.asarray(image.image.convert("L"))
+            lines = page_lines(result, width, height, gray)
         if lines:
             page.add_resource(font.obj, pikepdf.Name.Font, _FONT)
             draw += text_layer(lines, font.cids, (1, 0, 0, 1, 0, 0))

@@ -14,7 +14,10 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from desktop.core.document import Block, Page
+from desktop.core.inklines import ink_bands, split_over
 from desktop.core.mdhtml import plain_text
 from desktop.core.tables import TableGrid, parse_table_html
 
@@ -23,6 +26,12 @@ _ADVANCE = 0.5
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?=\S)")
 _FORMULA_MARKS = re.compile(r"^\s*(?:\$\$|\\\[)|(?:\$\$|\\\])\s*$")
+#: Categories printed as lines of text (tables go by cells, formulas by their box).
+_PROSE = frozenset(
+    {"Text", "Title", "Section-header", "List-item", "Caption", "Footnote"}
+    | {"Page-header", "Page-footer"}
+)
+_GLYPH_RATIO = (0.2, 2.0)
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 #: Control characters and lone surrogates: nothing a reader could select or copy.
@@ -191,9 +200,44 @@ def table_lines(grid: TableGrid, rect: Rect) -> list[TextLine]:
     return out
 
 
-def page_lines(page: Page, width_pt: float, height_pt: float) -> list[TextLine]:
+def ink_lines(
+    text: str, block: Block, page: Page, gray: np.ndarray, *, width_pt: float, height_pt: float
+) -> list[TextLine]:
+    """``text`` over the lines printed in the block (found in ``gray``, the page's pixels at
+    any scale); ``[]`` where the ink shows no lines the text can be cut into."""
+    text = _UNPRINTABLE.sub("", text).strip()
+    gh, gw = gray.shape[:2]
+    if not text or not gw or not gh or page.width <= 0 or page.height <= 0:
+        return []
+    gx, gy = gw / page.width, gh / page.height
+    x1, y1, x2, y2 = block.bbox
+    bands = ink_bands(gray, (round(x1 * gx), round(y1 * gy), round(x2 * gx), round(y2 * gy)))
+    chars = len(text.replace("\n", ""))
+    if not bands or (len(bands) > 3 and chars < 2 * len(bands)):  # noise, not lines of text
+        return []
+    own = [line for line in text.split("\n") if line.strip()]
+    parts = own if len(own) == len(bands) else split_over(text, [b.right - b.left for b in bands])
+    px, py = width_pt / gw, height_pt / gh
+    out = []
+    for band, part in zip(bands, parts, strict=False):
+        size, width = band.height * py, (band.right - band.left) * px
+        if size <= 0 or width <= 0 or not part:
+            continue
+        # Printed characters are 0.2 to 2 line heights wide: other ink (a rule, a stamp,
+        # a picture's edge) is not this line, and the block's box is the better guide.
+        if not _GLYPH_RATIO[0] <= width / len(part) / size <= _GLYPH_RATIO[1]:
+            return []
+        scale = 100.0 * width / (len(part) * _ADVANCE * size)
+        out.append(TextLine(part, band.left * px, height_pt - band.bottom * py, size, scale))
+    return out
+
+
+def page_lines(
+    page: Page, width_pt: float, height_pt: float, gray: np.ndarray | None = None
+) -> list[TextLine]:
     """Every line of ``page``'s text layer in reading order (the blocks' order), in points of
-    a ``width_pt`` x ``height_pt`` page; text-only results fill the whole page."""
+    a ``width_pt`` x ``height_pt`` page; text-only results fill the whole page. With the
+    page's pixels (``gray``), prose goes over its printed lines where they can be found."""
     if not page.blocks:
         whole = Rect(0.0, 0.0, width_pt, height_pt)
         return flow(block_text(Block("Text", (0, 0, 1, 1), page.text)), whole) if page.text else []
@@ -210,5 +254,10 @@ def page_lines(page: Page, width_pt: float, height_pt: float) -> list[TextLine]:
             text = block_text(Block("Text", block.bbox, _TAG.sub(" ", block.text or "")))
         else:
             text = block_text(block)
+        if gray is not None and block.category in _PROSE:
+            found = ink_lines(text, block, page, gray, width_pt=width_pt, height_pt=height_pt)
+            if found:
+                out.extend(found)
+                continue
         out.extend(flow(text, rect))
     return out
