@@ -480,7 +480,8 @@ class WindowController(QObject):
             return
         doc = entry.document()
         if fmt in DOCUMENT_FILE_FORMATS:  # slow (pages decoded again): off the GUI thread
-            self.keep(asyncio.ensure_future(export_document_file(self.window, doc, fmt, path)))
+            task = export_document_file(self.window, doc, fmt, path, dpi=self.dpi)
+            self.keep(asyncio.ensure_future(task))
             return
         writers = {
             "md": exports.document_to_markdown,

@@ -30,7 +30,7 @@ def t(text: str) -> str:
     return QCoreApplication.translate("DocumentExport", text)
 
 
-def _write(doc: Document, fmt: str, path: str, lang: str) -> None:
+def _write(doc: Document, fmt: str, path: str, lang: str, dpi: float) -> None:
     if fmt == "pdf":
         from desktop.core.pdfout import write_searchable_pdf
 
@@ -38,14 +38,17 @@ def _write(doc: Document, fmt: str, path: str, lang: str) -> None:
     else:
         from desktop.core.docxout import write_docx
 
-        write_docx(doc, path, lang=lang)
+        write_docx(doc, path, dpi=dpi, lang=lang)
 
 
-async def export_document_file(window: MainWindow, doc: Document, fmt: str, path: str) -> None:
-    """Write ``doc`` as ``fmt`` ("pdf" or "docx") to ``path``, saying how it went."""
+async def export_document_file(
+    window: MainWindow, doc: Document, fmt: str, path: str, *, dpi: float = 200
+) -> None:
+    """Write ``doc`` as ``fmt`` ("pdf" or "docx") to ``path``, saying how it went; ``dpi`` is
+    the resolution PDF pages were read at (Word's pictures are cut at it)."""
     window.show_message(t("Saving %1…").replace("%1", path), 0)
     try:
-        await asyncio.to_thread(_write, doc, fmt, path, ui_language())
+        await asyncio.to_thread(_write, doc, fmt, path, ui_language(), dpi)
     except (OSError, DotsError) as exc:
         facts = facts_of(exc)
         if isinstance(exc, OSError):  # disk full, no permission: the system's reason
