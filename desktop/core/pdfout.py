@@ -265,7 +265,8 @@ def _overlay_pdf(doc: Document, source: Path) -> bytes:
             page.contents_add(pikepdf.Stream(pdf, layer))
         font.finish()
         out = io.BytesIO()
-        pdf.save(out)
+        # An owner's restrictions (no copying, no printing) stay as the original set them.
+        pdf.save(out, encryption=pdf.is_encrypted)
         return out.getvalue()
 
 

@@ -321,3 +321,19 @@ def test_a_huge_pdf_page_and_a_partial_page_get_their_text(tmp_path: Path) -> No
     scale = 612 / 1700
     for box, _ in second:
         assert _inside(box, (100 * scale, 100 * scale, 800 * scale, 200 * scale))
+
+
+def test_an_owners_restrictions_survive_the_text_layer(tmp_path: Path) -> None:
+    # GIVEN a scanned PDF whose owner forbade copying (no password needed to open it)
+    scan = _scanned_pdf(tmp_path, frames=1)
+    with pikepdf.open(scan, allow_overwriting_input=True) as pdf:
+        no_copy = pikepdf.Permissions(extract=False)
+        pdf.save(scan, encryption=pikepdf.Encryption(owner="owner", user="", allow=no_copy))
+    block = Block("Text", (600, 100, 900, 160), "MARKWORD")
+    out = tmp_path / "out.pdf"
+    write_searchable_pdf(Document(str(scan), (Page(0, 1000, 700, blocks=(block,)),)), out)
+    # THEN the layer is added and the restriction is still there
+    with pikepdf.open(out) as pdf:
+        assert pdf.is_encrypted
+        assert not pdf.allow.extract
+        assert "/FDots" in pdf.pages[0].Resources.Font
