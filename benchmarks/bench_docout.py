@@ -13,6 +13,7 @@ Per input, in this process, best of N interleaved runs:
 No model outputs are published for the fixtures: every page gets the hand-written journal
 answer (tests/core/journal_output.py) mapped to its size, plus a formula and a picture.
 "scanned pdf" is the journal scan as a 2-page image-only PDF, so every page gains a layer;
+"scan.tif" is the same 2 pages as a TIFF, whose pixels must be compressed again;
 the report PDF already has text, so its pages are kept as they are.
 """
 
@@ -94,6 +95,7 @@ def main() -> None:
             "journal_page_tables.jpg": FIXTURES / "journal_page_tables.jpg",
             "russian_page.png (JPEG)": FIXTURES / "russian_page.png",
             "scanned pdf (2 pages)": _scanned_pdf(folder),
+            "scan.tif (2 pages, re-encoded)": folder / "scan.tif",
             "two_page_report.pdf": FIXTURES / "two_page_report.pdf",
         }
         rows = []

@@ -322,12 +322,32 @@ def _image_xobject(
         passed = _jpeg_stream(pdf, data, image) or _png_stream(pdf, data, image)
         if passed is not None:
             return passed, dpi
+    return _pixels_stream(pdf, image), dpi
+
+
+def _pixels_stream(pdf: pikepdf.Pdf, image: PageImage) -> pikepdf.Stream:
+    """The decoded pixels compressed losslessly: one bit a pixel for black and white, one
+    byte for grey (most office scans), three for colour."""
     rgb = image.image if image.image.mode == "RGB" else image.image.convert("RGB")
+    pixels = np.asarray(rgb)
+    grey = np.array_equal(pixels[..., 0], pixels[..., 1]) and np.array_equal(
+        pixels[..., 1], pixels[..., 2]
+    )
+    bits, space = 8, "/DeviceGray"
+    if not grey:
+        data, space = pixels.tobytes(), "/DeviceRGB"
+    else:
+        channel = pixels[..., 0]
+        if np.isin(channel, (0, 255)).all():  # bilevel: packed bits, 1 = white as in PDF
+            data, bits = np.packbits(channel == 255, axis=1).tobytes(), 1
+        else:
+            data = channel.tobytes()
     # Level 1: a scan compresses about as well as at 6 (4.1 vs 4.0 MB for an A4 page at
     # 200 DPI) in a fifth of the time.
-    stream = pikepdf.Stream(pdf, zlib.compress(rgb.tobytes(), 1))
-    _image_dict(stream, image, "/DeviceRGB", pikepdf.Name.FlateDecode)
-    return stream, dpi
+    stream = pikepdf.Stream(pdf, zlib.compress(data, 1))
+    _image_dict(stream, image, space, pikepdf.Name.FlateDecode)
+    stream.BitsPerComponent = bits
+    return stream
 
 
 def _image_dict(stream: pikepdf.Stream, image: PageImage, space: str, filt: pikepdf.Name) -> None:

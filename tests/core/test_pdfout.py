@@ -337,3 +337,31 @@ def test_an_owners_restrictions_survive_the_text_layer(tmp_path: Path) -> None:
         assert pdf.is_encrypted
         assert not pdf.allow.extract
         assert "/FDots" in pdf.pages[0].Resources.Font
+
+
+@pytest.mark.parametrize(
+    ("mode", "bits", "space"),
+    [("1", 1, "/DeviceGray"), ("L", 8, "/DeviceGray"), ("RGB", 8, "/DeviceRGB")],
+)
+def test_re_encoded_scans_keep_every_pixel_in_the_fewest_bits(
+    tmp_path: Path, mode: str, bits: int, space: str
+) -> None:
+    # GIVEN a black-and-white, a grey and a colour TIFF (never passed through as they are)
+    rng = np.random.default_rng(7)
+    if mode == "1":
+        img = Image.fromarray(rng.integers(0, 2, (301, 203), dtype=np.uint8) * 255).convert("1")
+    elif mode == "L":
+        img = Image.fromarray(rng.integers(0, 256, (301, 203), dtype=np.uint8))
+    else:
+        img = Image.fromarray(rng.integers(0, 256, (301, 203, 3), dtype=np.uint8))
+    source = tmp_path / "scan.tif"
+    img.save(source, dpi=(200, 200))
+    out = tmp_path / "scan.pdf"
+    write_searchable_pdf(Document(str(source), (Page(0, 203, 301),)), out)
+    # THEN the PDF's image has the fewest bits that hold it, and the very same pixels
+    with pikepdf.open(out) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert isinstance(image, pikepdf.Stream)
+        assert (int(image.BitsPerComponent), str(image.ColorSpace)) == (bits, space)
+        shown = pikepdf.PdfImage(image).as_pil_image()
+        assert np.array_equal(np.asarray(shown.convert("RGB")), np.asarray(img.convert("RGB")))
