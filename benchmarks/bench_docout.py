@@ -13,7 +13,8 @@ Per input, in this process, best of N interleaved runs:
 No model outputs are published for the fixtures: every page gets the hand-written journal
 answer (tests/core/journal_output.py) mapped to its size, plus a formula and a picture.
 "scanned pdf" is the journal scan as a 2-page image-only PDF, so every page gains a layer;
-"scan.tif" is the same 2 pages as a TIFF, whose pixels must be compressed again;
+"scan.tif" is the same 2 pages as a colour TIFF, whose pixels must be compressed again;
+"office scan" the page in black and white (G4), as office scanners save it;
 the report PDF already has text, so its pages are kept as they are.
 """
 
@@ -66,6 +67,16 @@ def _scanned_pdf(folder: Path) -> Path:
     return target
 
 
+def _bilevel_tiff(folder: Path) -> Path:
+    """The journal as an office scanner saves it: black and white, CCITT G4."""
+    target = folder / "office.tif"
+    page = Image.open(FIXTURES / "journal_page_tables.jpg").convert("L")
+    page.point(lambda v: 255 if v > 160 else 0).convert("1").save(
+        target, compression="group4", dpi=(200, 200)
+    )
+    return target
+
+
 def reference_pdf(doc: Document) -> bytes:
     images = [p.image for p in iter_pages(doc.source)]
     out = io.BytesIO()
@@ -96,6 +107,7 @@ def main() -> None:
             "russian_page.png (JPEG)": FIXTURES / "russian_page.png",
             "scanned pdf (2 pages)": _scanned_pdf(folder),
             "scan.tif (2 pages, re-encoded)": folder / "scan.tif",
+            "office scan G4 TIFF (1-bit)": _bilevel_tiff(folder),
             "two_page_report.pdf": FIXTURES / "two_page_report.pdf",
         }
         rows = []
