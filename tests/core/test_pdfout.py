@@ -365,3 +365,16 @@ def test_re_encoded_scans_keep_every_pixel_in_the_fewest_bits(
         assert (int(image.BitsPerComponent), str(image.ColorSpace)) == (bits, space)
         shown = pikepdf.PdfImage(image).as_pil_image()
         assert np.array_equal(np.asarray(shown.convert("RGB")), np.asarray(img.convert("RGB")))
+
+
+def test_the_layer_is_invisible_the_page_looks_exactly_as_before(tmp_path: Path) -> None:
+    # GIVEN a scanned PDF page and its results
+    scan = _scanned_pdf(tmp_path, frames=1)
+    block = Block("Text", (600, 100, 900, 160), "MARKWORD and more words here")
+    out = tmp_path / "out.pdf"
+    write_searchable_pdf(Document(str(scan), (Page(0, 1000, 700, blocks=(block,)),)), out)
+    # THEN rendering the result gives the very pixels the original gave
+    before = next(iter_pages(scan, dpi=100)).image
+    after = next(iter_pages(out, dpi=100)).image
+    assert np.array_equal(np.asarray(before), np.asarray(after))
+    assert "MARKWORD" in pdf_text(out)
