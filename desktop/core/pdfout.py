@@ -274,8 +274,9 @@ def _image_pdf(doc: Document, source: Path) -> bytes:
     results = {p.index: p for p in doc.pages}
     pdf = pikepdf.new()
     font = _Font(pdf)
-    for image in iter_pages(source, pages=sorted(results)):
-        result = results[image.index]
+    # Nothing read yet: every page of the file, as images only (a PDF has at least one page).
+    for image in iter_pages(source, pages=sorted(results) or None):
+        result = results.get(image.index, Page(image.index, image.width, image.height))
         xobject, dpi = image_xobject(pdf, image, source)
         width, height = image.width * 72.0 / dpi, image.height * 72.0 / dpi
         page = pdf.add_blank_page(page_size=(width, height))

@@ -378,3 +378,13 @@ def test_the_layer_is_invisible_the_page_looks_exactly_as_before(tmp_path: Path)
     after = next(iter_pages(out, dpi=100)).image
     assert np.array_equal(np.asarray(before), np.asarray(after))
     assert "MARKWORD" in pdf_text(out)
+
+
+def test_a_document_with_no_page_read_yet_still_gives_its_pages(tmp_path: Path) -> None:
+    source = tmp_path / "page.png"
+    _drawn_page(source)
+    out = tmp_path / "page.pdf"
+    write_searchable_pdf(Document(str(source), ()), out)
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == 1
+    assert pdf_words(out) == [[]]
