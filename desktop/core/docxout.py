@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 _HEADER_FOOTER = frozenset({"Page-header", "Page-footer"})
 #: Characters XML 1.0 cannot hold (python-docx refuses them): dropped, the rest kept.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")
 _HEADING_MARKS = re.compile(r"^\s{0,3}(#{1,6})\s+")
 _LIST_MARK = re.compile(r"^\s*(?:([-*+•])|(\d{1,3}|[a-zA-Z])[.)])\s+")
 _FORMULA_MARKS = re.compile(r"^\s*(?:\$\$|\\\[)|(?:\$\$|\\\])\s*$")
@@ -67,7 +69,7 @@ def docx_bytes(
 ) -> bytes:
     """The .docx file's bytes (see ``write_docx``)."""
     word = docx.Document()
-    _set_fonts(word)
+    _set_fonts(word, doc)
     pictures = _picture_crops(doc, dpi)
     first = True
     for page in doc.pages:
@@ -90,14 +92,24 @@ def docx_bytes(
     return out.getvalue()
 
 
-def _set_fonts(word: WordDocument) -> None:
-    """One font for Latin and Cyrillic, one for CJK, so Word never falls back per character."""
+def _set_fonts(word: WordDocument, doc: Document) -> None:
+    """One font for Latin and Cyrillic, one for CJK, so Word never falls back per character;
+    the text's language (Russian where Cyrillic outnumbers Latin letters) for spelling."""
     style = word.styles["Normal"]
     style.font.name = _FONT
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs"):
         fonts.set(qn(attr), _FONT)
     fonts.set(qn("w:eastAsia"), _EAST_ASIA_FONT)
+    text = " ".join(b.text or "" for p in doc.pages for b in p.blocks) + " ".join(
+        p.text for p in doc.pages
+    )
+    cyrillic = len(_CYRILLIC.findall(text))
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "ru-RU" if cyrillic > len(_LATIN.findall(text)) else "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    rpr.append(lang)
 
 
 def _add_block(

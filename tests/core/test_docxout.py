@@ -71,8 +71,10 @@ def test_headings_lists_captions_and_russian_text_are_words_own() -> None:
     bold = [r.text for p in word.paragraphs for r in p.runs if r.bold]
     assert "мягких" in bold
     # One font for Latin and Cyrillic, one for CJK, set on the Normal style
-    fonts = word.styles["Normal"].element.rPr.rFonts
-    assert fonts.get(qn("w:hAnsi")) and fonts.get(qn("w:eastAsia"))
+    rpr = word.styles["Normal"].element.rPr
+    assert rpr.rFonts.get(qn("w:hAnsi")) and rpr.rFonts.get(qn("w:eastAsia"))
+    # AND Word checks the spelling as Russian (the text is mostly Cyrillic)
+    assert rpr.find(qn("w:lang")).get(qn("w:val")) == "ru-RU"
 
 
 def test_a_table_keeps_its_merged_cells() -> None:
