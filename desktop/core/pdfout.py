@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pikepdf
+import pypdfium2 as pdfium
 
 from desktop.core.document import Document, Page, PageStatus
 from desktop.core.errors import DotsError
@@ -30,7 +31,7 @@ from desktop.core.textflow import TextLine, page_lines
 INK_DPI = 100.0
 INK_MAX_SIDE = 3000.0
 _FONT = pikepdf.Name("/FDots")
-# Visual (points, origin bottom left) -> user space, per /Rotate (see _visual_to_user).
+#: Visual (points, origin bottom left) -> user space, per /Rotate (see page_geometry).
 Matrix = tuple[float, float, float, float, float, float]
 
 
@@ -48,7 +49,7 @@ def write_searchable_pdf(doc: Document, target: str | Path) -> None:
         with source.open("rb") as fh:
             is_pdf = sniff_format(fh.read(1024)) == "PDF"
         data = _overlay_pdf(doc, source) if is_pdf else _image_pdf(doc, source)
-    except (OSError, pikepdf.PdfError, DotsError) as exc:
+    except (OSError, pikepdf.PdfError, pdfium.PdfiumError, DotsError) as exc:
         raise SourceUnreadable(
             Msg.of(
                 Code.EXPORT_SOURCE_UNREADABLE,
@@ -201,8 +202,6 @@ def page_geometry(page: pikepdf.Dictionary) -> tuple[float, float, Matrix]:
 def _scan_pages(source: Path, indexes: list[int]) -> tuple[set[int], dict[int, np.ndarray]]:
     """Of the pages ``indexes``: those that already carry text (a born-digital PDF, an
     earlier OCR: left untouched), and the others' ink in grey (for finding printed lines)."""
-    import pypdfium2 as pdfium
-
     from desktop.core.images import PDFIUM_LOCK
 
     has_text: set[int] = set()
@@ -235,7 +234,8 @@ def _scan_pages(source: Path, indexes: list[int]) -> tuple[set[int], dict[int, n
 def _overlay_pdf(doc: Document, source: Path) -> bytes:
     with pikepdf.open(source) as pdf:
         count = len(pdf.pages)
-        wanted = [p for p in doc.pages if 0 <= p.index < count and _has_results(p)]
+        by_index = {p.index: p for p in doc.pages if 0 <= p.index < count and _has_results(p)}
+        wanted = [by_index[i] for i in sorted(by_index)]
         has_text, inks = _scan_pages(source, [p.index for p in wanted])
         font = _Font(pdf)
         for result in wanted:

@@ -388,3 +388,13 @@ def test_a_document_with_no_page_read_yet_still_gives_its_pages(tmp_path: Path) 
     with pikepdf.open(out) as pdf:
         assert len(pdf.pages) == 1
     assert pdf_words(out) == [[]]
+
+
+def test_a_damaged_pdf_source_is_one_sentence_with_a_fix(tmp_path: Path) -> None:
+    source = tmp_path / "broken.pdf"
+    source.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 100)
+    doc = Document(str(source), (Page(0, 100, 100, blocks=(Block("Text", (1, 1, 50, 50), "x"),)),))
+    with pytest.raises(SourceUnreadable) as caught:
+        write_searchable_pdf(doc, tmp_path / "out.pdf")
+    assert "broken.pdf" in str(caught.value)
+    assert not (tmp_path / "out.pdf").exists()
