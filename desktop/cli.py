@@ -18,7 +18,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 
-FORMATS = ("md", "json", "txt", "html", "csv", "xlsx")
+FORMATS = ("md", "json", "txt", "html", "csv", "xlsx", "pdf", "docx")
 MODES = ("layout", "text", "layout-only")
 COMMANDS = frozenset({"ocr", "extract", "models", "doctor", "open"})
 

@@ -18,6 +18,7 @@ import sys
 from contextlib import aclosing
 from pathlib import Path
 
+from desktop.commands.docout import DOCUMENT_FORMATS
 from desktop.commands.ocrout import OutputOptions, write_results
 from desktop.commands.words import cli_words, say_facts, status_fact
 from desktop.core.document import Document, Page, PageStatus
@@ -82,6 +83,8 @@ def _check_args(args: argparse.Namespace) -> str:
         raise UsageError(Msg(Code.USAGE_MAX_TOKENS))
     if args.fmt == "xlsx" and not args.out:
         raise UsageError(Msg(Code.USAGE_XLSX_OUT))
+    if args.fmt in DOCUMENT_FORMATS and not args.out:
+        raise UsageError(Msg.of(Code.USAGE_DOCUMENT_OUT, fmt=args.fmt))
     kind = args.engine or default_engine_kind(args.endpoint)
     if kind == "server" and not args.endpoint:
         raise UsageError(Msg(Code.USAGE_SERVER_ENDPOINT))

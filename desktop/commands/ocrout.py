@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from desktop.commands.docout import DOCUMENT_FORMATS, write_document_file
 from desktop.commands.words import say_facts, terminal_safe
 from desktop.core.document import Document
 from desktop.core.errors import DotsError
@@ -109,6 +110,8 @@ def _names(doc: Document, fmt: str) -> list[str]:
     """The suffixes ``doc`` is written under (one per file or folder)."""
     if fmt == "xlsx":
         return [".xlsx"]
+    if fmt in DOCUMENT_FORMATS:
+        return [f".{fmt}"]
     if fmt == "csv":
         return [f"_{table.name}.csv" for table in tables_of(doc)]
     names = [f".{TEXT_FORMATS[fmt]}"]
@@ -144,6 +147,13 @@ def _write_one(doc: Document, stem: str, options: OutputOptions) -> None:
         with writing(target):
             count = write_document_xlsx(doc, target)
         say_facts(Msg.of(Code.CLI_WROTE_WORKBOOK, target=str(target), count=count))
+        return
+    if options.fmt in DOCUMENT_FORMATS:
+        target = out / fit_name(stem, f".{options.fmt}")
+        with writing(target):
+            write_document_file(
+                doc, target, options.fmt, dpi=options.dpi, header_footer=options.header_footer
+            )
         return
     if options.fmt == "csv":
         tables = tables_of(doc)

@@ -130,6 +130,7 @@ def run_self_test() -> int:
             steps.run("table checked", lambda: _check_table(state))
             steps.run("XLSX export read back", lambda: _check_xlsx(state, Path(tmp)))
             steps.run("HTML export rendered", _check_html)
+            steps.run("PDF and Word export", lambda: _check_docout(state, Path(tmp)))
     except SelfTestError as exc:
         print(f"self-test FAILED: {exc}", file=sys.stderr, flush=True)
         return 1
@@ -350,6 +351,12 @@ def _check_table(state: _State) -> str:
         raise SelfTestError(f"the table lacks {missing}; it reads: {text[:160]}")
     state.grid = grid
     return f"{grid.rows}x{grid.cols}, merged cell and {len(EXPECTED_TEXTS)} key texts found"
+
+
+def _check_docout(state: _State, tmp: Path) -> str:
+    from desktop.commands.selftest_docout import check_document_exports
+
+    return check_document_exports(sample_path(), state.result, tmp)
 
 
 def _check_xlsx(state: _State, tmp: Path) -> str:

@@ -173,6 +173,10 @@
       <translation>Область экрана</translation>
     </message>
     <message>
+      <source>Searchable PDF (*.pdf)</source>
+      <translation>PDF с текстовым слоем (*.pdf)</translation>
+    </message>
+    <message>
       <source>Start the model from the model panel.</source>
       <translation>Запустите модель на панели модели.</translation>
     </message>
@@ -205,6 +209,10 @@
       <translation>Веб-страница (*.html)</translation>
     </message>
     <message>
+      <source>Word document (*.docx)</source>
+      <translation>Документ Word (*.docx)</translation>
+    </message>
+    <message>
       <source>failed</source>
       <translation>ошибка</translation>
     </message>
@@ -223,6 +231,21 @@
     <message>
       <source>starting…</source>
       <translation>запускается…</translation>
+    </message>
+  </context>
+  <context>
+    <name>DocumentExport</name>
+    <message>
+      <source>Could not save: %1</source>
+      <translation>Не удалось сохранить: %1</translation>
+    </message>
+    <message>
+      <source>Saved %1</source>
+      <translation>Сохранено: %1</translation>
+    </message>
+    <message>
+      <source>Saving %1…</source>
+      <translation>Сохранение %1…</translation>
     </message>
   </context>
   <context>

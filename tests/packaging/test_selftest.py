@@ -29,7 +29,14 @@ def test_self_test_from_source_passes_every_step(tmp_path: Path) -> None:
         timeout=280,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for step in ("main window shown", "sample recognised", "table checked", "XLSX export"):
+    steps = (
+        "main window shown",
+        "sample recognised",
+        "table checked",
+        "XLSX export",
+        "PDF and Word",
+    )
+    for step in steps:
         assert step in proc.stdout
     assert "self-test: passed" in proc.stdout
 

@@ -344,3 +344,9 @@ class Code(StrEnum):
     CLI_EXTRACT_ROWS = "cli_extract_rows"
     EXTRACT_CANCELLED = "extract_cancelled"
     EXTRACT_NOTHING_TO_EXPORT = "extract_nothing_to_export"
+    # Documents out: searchable PDF and Word (issue 17)
+    EXPORT_SOURCE_UNREADABLE = "export_source_unreadable"
+    FIX_EXPORT_SOURCE = "fix_export_source"
+    DOCX_FORMULA_AS_LATEX = "docx_formula_as_latex"
+    DOCX_PICTURE_MISSING = "docx_picture_missing"
+    USAGE_DOCUMENT_OUT = "usage_document_out"

@@ -404,3 +404,16 @@ TEMPLATES: dict[Code, str] = {
     Code.EXTRACT_NOTHING_TO_EXPORT: "There are no extracted rows to export yet.",
 }
 TEMPLATES.update(SETUP)
+
+# Documents out: searchable PDF and Word (issue 17)
+TEMPLATES.update(
+    {
+        Code.EXPORT_SOURCE_UNREADABLE: "Could not make {target}: the original {source} "
+        "cannot be read ({detail}).",
+        Code.FIX_EXPORT_SOURCE: "Put the original file back where it was read from, "
+        "or export as Markdown, Word or text, which need only the results.",
+        Code.DOCX_FORMULA_AS_LATEX: "(formula kept as LaTeX: Word cannot show it as an equation)",
+        Code.DOCX_PICTURE_MISSING: "(picture not included: the original page could not be read)",
+        Code.USAGE_DOCUMENT_OUT: "--format {fmt} writes a file per input: add --out DIR.",
+    }
+)

@@ -429,3 +429,17 @@ TEMPLATES: dict[Code, str] = {
     Code.EXTRACT_NOTHING_TO_EXPORT: "Пока нет извлечённых строк для экспорта.",
 }
 TEMPLATES.update(SETUP)
+
+# Documents out: searchable PDF and Word (issue 17)
+TEMPLATES.update(
+    {
+        Code.EXPORT_SOURCE_UNREADABLE: "Не удалось создать {target}: исходный файл {source} "
+        "не читается ({detail}).",
+        Code.FIX_EXPORT_SOURCE: "Верните исходный файл на место, откуда он был прочитан, "
+        "или экспортируйте в Markdown, Word или текст: им нужны только результаты.",
+        Code.DOCX_FORMULA_AS_LATEX: "(формула оставлена в LaTeX: Word не может показать её "
+        "как уравнение)",
+        Code.DOCX_PICTURE_MISSING: "(рисунок не вставлен: исходная страница не читается)",
+        Code.USAGE_DOCUMENT_OUT: "--format {fmt} пишет файл на каждый вход: добавьте --out ПАПКА.",
+    }
+)

@@ -86,7 +86,7 @@ class QuickActions:
             )
 
     def export(self) -> None:
-        """Save the current document as Markdown, JSON, text, HTML or XLSX."""
+        """Save the current document as Markdown, JSON, text, HTML, XLSX, PDF or Word."""
         controller, window = self.controller, self.window
         if not controller.current_key:
             window.show_message(t("Open a document first."))
@@ -99,6 +99,8 @@ class QuickActions:
             t("Plain text (*.txt)"): "txt",
             t("Web page (*.html)"): "html",
             t("Excel tables (*.xlsx)"): "xlsx",
+            t("Searchable PDF (*.pdf)"): "pdf",
+            t("Word document (*.docx)"): "docx",
         }
         path, chosen = QFileDialog.getSaveFileName(
             window, t("Export document"), f"{stem}.md", ";;".join(filters)

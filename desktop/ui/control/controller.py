@@ -16,6 +16,7 @@ from desktop.engines.base import Capability, ChatMessage, RecognizeMode
 from desktop.engines.chat import restored
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.chatcontrol import ChatController
+from desktop.ui.control.docexport import DOCUMENT_FILE_FORMATS, export_document_file
 from desktop.ui.state.inputs import Inputs
 from desktop.ui.state.results import status_sentence
 from desktop.ui.state.session import DocEntry
@@ -485,6 +486,10 @@ class WindowController(QObject):
         if entry is None:
             return
         doc = entry.document()
+        if fmt in DOCUMENT_FILE_FORMATS:  # slow (pages decoded again): off the GUI thread
+            task = export_document_file(self.window, doc, fmt, path, dpi=self.dpi)
+            self.keep(asyncio.ensure_future(task))
+            return
         writers = {
             "md": exports.document_to_markdown,
             "json": exports.document_to_json,
