@@ -30,6 +30,7 @@ FAULTS = (
     "hide-health",
     "no-gpu",
     "model-not-found",
+    "stream-context",
 )
 STARTUP_FAULTS = frozenset(
     {
