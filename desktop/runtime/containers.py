@@ -77,10 +77,16 @@ def create_kwargs(
     overrides: Mapping[str, str] | None = None,
     bind_host: str = "127.0.0.1",
     restart_policy: str | None = None,
+    offline: bool = False,
 ) -> dict[str, Any]:
-    """Arguments for ``client.containers.create``: ``vllm serve MODEL --flags``."""
+    """Arguments for ``client.containers.create``: ``vllm serve MODEL --flags``.
+
+    ``offline``: the weights were downloaded on this computer into ``hf_cache`` (a folder);
+    the container reads them with the Hub offline and needs no token."""
     env = dict(profile.env)
-    if token:
+    if offline:
+        env["HF_HUB_OFFLINE"] = "1"
+    elif token:
         env["HF_TOKEN"] = token
     # A named volume by default; an absolute path means a folder on request.
     volumes = {hf_cache: {"bind": HF_CACHE_IN_CONTAINER, "mode": "rw"}}

@@ -18,6 +18,7 @@ from desktop.commands import models as models_cmd
 from desktop.runtime.controller import ContainerController
 from desktop.runtime.gpu import GpuSample
 from desktop.runtime.profiles import GIB
+from tests.fakehub import FakeHub, weights_repo
 from tests.runtime.conftest import RUN_LABEL, free_port
 
 
@@ -207,10 +208,21 @@ def test_models_start_status_logs_stop_round_trip(
         return controller
 
     monkeypatch.setattr(models_cmd, "_controller", scoped)
-    assert run(["models", "start", f"cli-{run_id}"]) == 0
+    hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo()}, delay=0.01).start()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    try:
+        assert run(["models", "start", f"cli-{run_id}"]) == 0
+    finally:
+        hub.close()
     started = capsys.readouterr()
     assert "State: ready" in started.out and f"127.0.0.1:{port}/v1" in started.out
-    assert "loading weights" in started.err
+    lines = started.err.splitlines()
+    # The weights come first, in bytes of the total, with speed and time left.
+    progress = [ln for ln in lines if ln.startswith("downloading the weights: ")]
+    assert len(progress) >= 3 and "MiB/s" in progress[0] and "left" in progress[0]
+    assert "(100%)" in progress[-1]
+    loading = next(i for i, ln in enumerate(lines) if "loading weights" in ln)
+    assert lines.index(progress[-1]) < loading
     assert run(["models", "status"]) == 0
     assert "State: ready" in capsys.readouterr().out
     assert run(["models", "logs", "--tail", "5"]) == 0
