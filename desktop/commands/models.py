@@ -23,6 +23,7 @@ from desktop.runtime.profiles import GIB, ModelProfile, find_profile, load_profi
 from desktop.runtime.runline import docker_run_line
 from desktop.runtime.status import new_api_key
 from desktop.runtime.weights import WeightsProgress
+from desktop.runtime.weightsfetch import weights_root
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -88,6 +89,7 @@ def _command_line(profile: ModelProfile) -> str:
     if gpus and profile.gpu:
         plan = plan_memory(profile, gpus[0].free_bytes, gpus[0].total_bytes)
         flags = dict(plan.flags) if plan.fits else {}
+    root = weights_root("")  # the app downloads the weights here first, then starts offline
     kwargs = ct.create_kwargs(
         profile,
         name=ct.container_name(profile.id),
@@ -96,6 +98,8 @@ def _command_line(profile: ModelProfile) -> str:
         labels={},
         token=ct.hf_token(),
         overrides=flags,
+        hf_cache=str(root) if root else ct.DEFAULT_HF_VOLUME,
+        offline=root is not None,
     )
     return docker_run_line(kwargs)
 

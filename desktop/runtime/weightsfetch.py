@@ -26,19 +26,21 @@ from desktop.runtime.weightstore import default_root
 logger = logging.getLogger(__name__)
 
 
+def weights_root(hf_cache: str) -> Path | None:
+    """The folder the weights go to on this computer; None: the container fetches them
+    itself (a named Docker volume, or a Docker engine on another machine). Blocking."""
+    if hf_cache and not Path(hf_cache).is_absolute():
+        return None  # the name of a Docker volume
+    if docker_host(engine_base_url()) is not None:
+        return None  # this computer's folder is not on the Docker host
+    return Path(hf_cache) if hf_cache else default_root()
+
+
 class WeightsMixin(ReadinessMixin):
     weights_here: bool
 
     def weights_root(self) -> Path | None:
-        """The folder the weights go to on this computer; None: the container fetches them
-        itself (a named Docker volume, or a Docker engine on another machine)."""
-        if not self.weights_here:
-            return None
-        if self.hf_cache and not Path(self.hf_cache).is_absolute():
-            return None  # the name of a Docker volume
-        if docker_host(engine_base_url()) is not None:
-            return None  # this computer's folder is not on the Docker host
-        return Path(self.hf_cache) if self.hf_cache else default_root()
+        return weights_root(self.hf_cache) if self.weights_here else None
 
     def _volume(self) -> str:
         return self.hf_cache or ct.DEFAULT_HF_VOLUME
