@@ -136,7 +136,9 @@ def plan(
     repo_id: str, revision: str, token: str | None, endpoint: str
 ) -> tuple[str, list[RemoteFile]]:
     """The commit and the files to fetch (each with its ETag and size). Raises WeightsError."""
-    from huggingface_hub import HfApi, get_hf_file_metadata, hf_hub_url
+    # From the defining modules: the package's lazy __init__ hides them from PyInstaller.
+    from huggingface_hub.file_download import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.hf_api import HfApi
 
     try:
         info = HfApi(endpoint=endpoint).model_info(repo_id, revision=revision, token=token or None)

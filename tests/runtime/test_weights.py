@@ -57,6 +57,7 @@ def test_progress_advances_in_bytes_and_total_and_ends_complete(
     assert any(p.speed > 0 and p.eta is not None for p in seen)
     assert (snap / "model.safetensors").read_bytes() == _weights(hub)
     assert not (snap / "pytorch_model.bin").exists()  # vLLM reads the safetensors
+    assert "hf_xet" not in sys.modules  # left out of the bundle: never needed
     words = str(seen[len(seen) // 2].fact())
     assert "GiB" in words and "MiB/s" in words and "left" in words
 
