@@ -76,4 +76,10 @@ TEMPLATES: dict[Code, str] = {
     Code.WEIGHTS_ENTRY_PARTIAL: "{model}: {size_gib:.2f} GiB (download not finished)",
     Code.WEIGHTS_TOKEN_SAVED: "The Hugging Face token is kept in the system keyring.",
     Code.WEIGHTS_TOKEN_NOT_SAVED: "The system keyring could not keep the token ({detail}); set HF_TOKEN instead.",
+    Code.WEIGHTS_LIST_TITLE: "Downloaded models",
+    Code.WEIGHTS_DELETE_BUTTON: "Delete…",
+    Code.WEIGHTS_DELETE_CONFIRM: "Delete the weights of {model} ({size_gib:.2f} GiB)? The next start downloads them again.",
+    Code.WEIGHTS_TOKEN_TITLE: "Hugging Face token",
+    Code.WEIGHTS_TOKEN_ASK: "{model} is gated. Paste an access token of an account that accepted its licence (kept in the system keyring):",
+    Code.WEIGHTS_TOKEN_BUTTON: "Enter token and start again",
 }

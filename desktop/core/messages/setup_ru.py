@@ -72,4 +72,10 @@ TEMPLATES: dict[Code, str] = {
     Code.WEIGHTS_ENTRY_PARTIAL: "{model}: {size_gib:.2f} ГиБ (загрузка не завершена)",
     Code.WEIGHTS_TOKEN_SAVED: "Токен Hugging Face хранится в системной связке ключей.",
     Code.WEIGHTS_TOKEN_NOT_SAVED: "Системная связка ключей не сохранила токен ({detail}); задайте HF_TOKEN.",
+    Code.WEIGHTS_LIST_TITLE: "Загруженные модели",
+    Code.WEIGHTS_DELETE_BUTTON: "Удалить…",
+    Code.WEIGHTS_DELETE_CONFIRM: "Удалить веса {model} ({size_gib:.2f} ГиБ)? При следующем запуске они загрузятся снова.",
+    Code.WEIGHTS_TOKEN_TITLE: "Токен Hugging Face",
+    Code.WEIGHTS_TOKEN_ASK: "Доступ к {model} ограничен. Вставьте токен доступа учётной записи, принявшей лицензию (он хранится в системной связке ключей):",
+    Code.WEIGHTS_TOKEN_BUTTON: "Ввести токен и запустить снова",
 }

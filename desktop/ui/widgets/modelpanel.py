@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import DotsError
+from desktop.ui.widgets.modelprogress import WEIGHTS_STAGE, show_progress
+from desktop.ui.widgets.weightslist import WeightsList
 from desktop.ui.words.enginewords import state_words
 from desktop.ui.words.modelwords import (
-    GIB,
     Remedy,
     diagnosis_words,
     memory_verdict,
@@ -40,20 +41,6 @@ from desktop.ui.words.modelwords import (
 
 if TYPE_CHECKING:
     from desktop.ui.state.prefs import Prefs
-
-STAGES = (
-    "downloading the image",
-    "starting container",
-    "loading weights",
-    "profiling memory",
-    "allocating KV cache",
-    "capturing CUDA graphs",
-    "starting API server",
-)
-
-
-def _gib(n: float) -> str:
-    return f"{n / GIB:.1f} GiB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +162,8 @@ class ModelPanel(QDialog):
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
         layout.addLayout(buttons)
+        self.weights = WeightsList(self._running_models, self._weights_root)
+        layout.addWidget(self.weights)
         self.logs_label = QLabel(self.tr("Container log"))
         self.logs_label.setObjectName("section_label")
         self.logs = QPlainTextEdit()
@@ -193,6 +182,7 @@ class ModelPanel(QDialog):
         self._wired: Any = None
         self._dismissed: Any = None  # a failure from before the engine changed: not shown
         self._seen_log: list[str] = []
+        self._listed_at: str | None = None
         self.mode.currentIndexChanged.connect(lambda _i: self._sync_buttons())
         self.apply_button.clicked.connect(self._apply)
         self.start_button.clicked.connect(lambda: self._runtime_call("start"))
@@ -301,6 +291,11 @@ class ModelPanel(QDialog):
         status = runtime.status() if runtime is not None else None
         self._show_status(status, runtime)
         self._sync_buttons()
+        state = str(status.state) if status is not None else ""
+        if state != self._listed_at:  # a download ended, a model stopped: list the disk again
+            self._listed_at = state
+            self.weights.refresh()
+        self.weights.sync()
 
     def _selected_profile(self) -> Any:
         pid = str(self.profile.currentData() or "")
@@ -343,10 +338,12 @@ class ModelPanel(QDialog):
         text = state_word(state)
         if status.profile_id:
             text = f"{status.profile_id}: {text}"
-        if status.stage and state in ("pulling", "starting"):
+        if status.stage == WEIGHTS_STAGE:  # not "downloading the image"
+            text = f"{status.profile_id}: {stage_word(status.stage)}"
+        elif status.stage and state in ("pulling", "starting"):
             text += f" · {stage_word(status.stage)}"
         self.state.setText(text)
-        self._show_progress(status, state)
+        show_progress(self.progress, status, state)
         seen = [s for s in status.stages_seen if s]
         if seen and state in ("starting", "ready", "failed"):
             marks = [f"✓ {stage_word(s)}" for s in seen]
@@ -366,31 +363,22 @@ class ModelPanel(QDialog):
             message = fix = ""
         self._show_failure(self._runtime_error or message, fix, remedy)
 
-    def _show_progress(self, status: Any, state: str) -> None:
-        if state == "pulling" and status.total_bytes:
-            percent = round(100 * status.pulled_bytes / max(1, status.total_bytes))
-            self.progress.setRange(0, 100)
-            self.progress.setValue(percent)
-            self.progress.setTextVisible(True)
-            self.progress.setFormat(
-                self.tr("%1 of %2 (%3%)")
-                .replace("%1", _gib(status.pulled_bytes))
-                .replace("%2", _gib(status.total_bytes))
-                .replace("%3", str(percent))
-            )
-            self.progress.show()
-        elif state == "starting":
-            stage = STAGES.index(status.stage) if status.stage in STAGES else 1
-            self.progress.setRange(0, len(STAGES) - 1)
-            self.progress.setValue(max(0, stage))
-            self.progress.setTextVisible(False)  # the stage is named in the line above
-            self.progress.show()
-        elif state in ("pulling", "stopping"):
-            self.progress.setTextVisible(False)
-            self.progress.setRange(0, 0)
-            self.progress.show()
-        else:
-            self.progress.hide()
+    def _weights_root(self) -> Any:  # in the list's worker thread
+        ask = getattr(self.links.model(), "weights_root", None)
+        if ask is not None:
+            return ask()
+        from desktop.runtime.weightsfetch import weights_root
+
+        return weights_root("")
+
+    def _running_models(self) -> frozenset[str]:
+        """The Hugging Face ids of the models being pulled, started or served now."""
+        runtime = self.links.model()
+        status = runtime.status() if runtime is not None else None
+        if status is None or str(status.state) not in ("pulling", "starting", "ready"):
+            return frozenset()
+        profile = self._base_profile(status, runtime)
+        return frozenset({profile.hf_model_id}) if profile is not None else frozenset()
 
     def _base_profile(self, status: Any, runtime: Any) -> Any:
         if runtime is None:

@@ -139,6 +139,14 @@ def state_word(state: str) -> str:
     return words.get(state, state)
 
 
+def weights_progress_words(status: Any) -> str:
+    """A weights download (a ControllerStatus): '1.20 of 5.70 GiB (21%), 12.0 MiB/s, 6:15 left'."""
+    from desktop.runtime.weights import WeightsProgress
+
+    progress = WeightsProgress(status.pulled_bytes, status.total_bytes, status.speed, status.eta)
+    return fact_words(progress.fact())
+
+
 def stage_word(stage: str) -> str:
     """A start-up stage label (runtime.diagnosis) in words."""
     from desktop.runtime.diagnosis import stage_fact
