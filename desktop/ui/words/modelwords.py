@@ -147,6 +147,18 @@ def weights_progress_words(status: Any) -> str:
     return fact_words(progress.fact())
 
 
+def download_words(status: Any) -> tuple[int, str] | None:
+    """(percent, words) while a model's weights download (the tray's tooltip), else None."""
+    from desktop.runtime.diagnosis import Stage
+
+    if status is None or status.stage != Stage.WEIGHTS or not status.total_bytes:
+        return None
+    if str(status.state) != "pulling":
+        return None
+    percent = int(100 * status.pulled_bytes / status.total_bytes)
+    return percent, f"{stage_word(status.stage)}: {weights_progress_words(status)}"
+
+
 def stage_word(stage: str) -> str:
     """A start-up stage label (runtime.diagnosis) in words."""
     from desktop.runtime.diagnosis import stage_fact

@@ -82,12 +82,14 @@ def test_the_panel_shows_the_download_then_lists_the_model_with_its_size_and_del
     assert not panel.weights.delete_button.isEnabled()
     shown: list[str] = []
     lines: list[str] = []
+    tips: list[str] = []
 
     def watch() -> bool:
         panel.refresh()
         if panel.progress.isVisible() and "GiB" in panel.progress.format():
             shown.append(panel.progress.format())
             lines.append(panel.state.text())
+            tips.append(app.tray.tooltip())
         return state_of(app) == "ready"
 
     panel.start_button.click()
@@ -97,6 +99,8 @@ def test_the_panel_shows_the_download_then_lists_the_model_with_its_size_and_del
     assert "of 0.01 GiB" in first and "MiB/s" in first and "left" in first
     assert _percent(first) < _percent(last)
     assert lines[0] == "sim-a: downloading the weights"  # not "downloading the image"
+    # The tray's tooltip says it too, with the same figures.
+    assert any("downloading the weights: " in tip and "MiB/s" in tip for tip in tips), tips
     # Listed with its size once the download ended; Delete refused while it runs.
     run_until(qtbot, lambda: f"{REPO}: 0.01 GiB" in _listed(panel), timeout=20)
     _select(panel, REPO)
@@ -108,7 +112,12 @@ def test_the_panel_shows_the_download_then_lists_the_model_with_its_size_and_del
     _select(panel, REPO)
     assert panel.weights.delete_button.isEnabled()
     asked: list[str] = []
-    panel.weights.confirm = lambda _w, question: asked.append(question) or False
+
+    def say_no(_w: Any, question: str) -> bool:
+        asked.append(question)
+        return False
+
+    panel.weights.confirm = say_no
     panel.weights.delete_button.click()
     assert asked and REPO in asked[0] and "GiB" in asked[0]
     assert weightstore.downloaded(tmp_path / "weights")  # "No" kept it
