@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import DotsError
 from desktop.ui.widgets.modelprogress import WEIGHTS_STAGE, show_progress
+from desktop.ui.widgets.tokenask import TokenAsk
 from desktop.ui.widgets.weightslist import WeightsList
 from desktop.ui.words.enginewords import state_words
+from desktop.ui.words.facts import fact_words
 from desktop.ui.words.modelwords import (
     Remedy,
     diagnosis_words,
@@ -163,6 +165,7 @@ class ModelPanel(QDialog):
         buttons.addWidget(self.stop_button)
         layout.addLayout(buttons)
         self.weights = WeightsList(self._running_models, self._weights_root)
+        self.token = TokenAsk(self)
         layout.addWidget(self.weights)
         self.logs_label = QLabel(self.tr("Container log"))
         self.logs_label.setObjectName("section_label")
@@ -260,8 +263,17 @@ class ModelPanel(QDialog):
         remedy = self._remedy
         if remedy is None:
             return
+        if remedy.kind == "token":  # a gated model: its token once, then start again
+            profile = remedy.profile
+            self.token.ask(self, profile.hf_model_id, lambda fact: self._start_with(profile, fact))
+            return
+        self._start_with(remedy.profile, None)
+
+    def _start_with(self, profile: Any, fact: Any) -> None:
+        if fact is not None:
+            self.weights.result.setText(fact_words(fact))
         self._runtime_error = ""
-        self._runtime().start_profile(remedy.profile)
+        self._runtime().start_profile(profile)
         self.refresh()
 
     def _sync_buttons(self) -> None:

@@ -92,7 +92,7 @@ def plan_sentence(verdict: MemoryVerdict) -> str:
 class Remedy:
     """A fix the panel can apply: what the button says (kind + number) and the new profile."""
 
-    kind: str  # "max_len" | "eager" | "utilization" | "retry"
+    kind: str  # "max_len" | "eager" | "utilization" | "retry" | "token"
     value: float
     profile: Any
 
@@ -122,6 +122,10 @@ def remedy_for(status: Any, profile: Any) -> Remedy | None:
         )
     if cause in ("crashed", "startup_timeout", "gpu_memory_not_released", "docker_unavailable"):
         return Remedy("retry", 0, profile)
+    if cause in ("weights_cut", "model_download_offline"):
+        return Remedy("retry", 0, profile)  # the download continues where it stopped
+    if cause == "model_gated":
+        return Remedy("token", 0, profile)
     return None
 
 
@@ -177,6 +181,10 @@ def remedy_words(remedy: Remedy) -> str:
         )
     if remedy.kind == "utilization":
         return t("Retry with GPU memory use %1").replace("%1", f"{remedy.value:.2f}")
+    if remedy.kind == "token":
+        from desktop.core.messages import Code, Msg
+
+        return fact_words(Msg(Code.WEIGHTS_TOKEN_BUTTON))
     return t("Try again")
 
 

@@ -46,7 +46,7 @@ def shell(
 
     made: list[DesktopApp] = []
 
-    def factory(profile: Any) -> DesktopApp:
+    def factory(profile: Any, token_getter: Callable[[], str | None] = lambda: None) -> DesktopApp:
         app = make_shell(qapp, qtbot, NoGpu(), profile.id)
         controller = ContainerController(
             port=free_port(),
@@ -56,7 +56,7 @@ def shell(
             gpu_reader=None,
             stop_timeout=5,
             ready_timeout=60,
-            token_getter=lambda: None,
+            token_getter=token_getter,
             hf_cache=str(tmp_path / "weights"),
         )
         app.model = ModelRuntime(app, controller=controller)
@@ -143,3 +143,44 @@ def _select(panel: ModelPanel, repo: str) -> None:
 
 def _percent(text: str) -> int:
     return int(text.split("(")[1].split("%", maxsplit=1)[0])
+
+
+def test_a_gated_model_asks_for_the_token_once_keeps_it_in_the_keyring_and_starts(
+    shell: Callable[..., DesktopApp],
+    sim_profile: Callable[..., Any],  # noqa: F811
+    hub: FakeHub,
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import keyring
+
+    from desktop.runtime import containers as ct
+
+    kept: dict[tuple[str, str], str] = {}
+    monkeypatch.setattr(keyring, "set_password", lambda s, u, p: kept.__setitem__((s, u), p))
+    monkeypatch.setattr(keyring, "get_password", lambda s, u: kept.get((s, u)))
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr(ct, "_session_token", [])
+    hub.repos[REPO].gated = True
+    hub.delay = 0.0
+    app = shell(sim_profile("a"), token_getter=ct.hf_token)
+    panel = app.open_model_panel()
+    panel.start_button.click()
+    run_until(qtbot, lambda: state_of(app) == "failed", timeout=60)
+    panel.refresh()
+    assert "gated" in panel.failure.text() and "token" in panel.fix.text()
+    assert panel.fix_button.isVisible()
+    assert panel.fix_button.text() == "Enter token and start again"
+    asked: list[str] = []
+
+    def paste(_w: Any, model: str) -> str:
+        asked.append(model)
+        return hub.token
+
+    panel.token.prompt = paste
+    panel.fix_button.click()
+    run_until(qtbot, lambda: state_of(app) == "ready", timeout=90)
+    assert asked == [REPO]
+    assert kept == {(ct.KEYRING_SERVICE, ct.KEYRING_HF_USER): hub.token}
+    assert "keyring" in panel.weights.result.text()
+    assert ct.hf_token() == hub.token  # the next start reads it from there: asked once
