@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -23,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import DotsError
-from desktop.ui.widgets.modelprogress import WEIGHTS_STAGE, show_progress
+from desktop.ui.widgets.modelparts import WEIGHTS_STAGE, ContainerLog, FailureBox, show_progress
 from desktop.ui.widgets.tokenask import TokenAsk
 from desktop.ui.widgets.weightslist import WeightsList
 from desktop.ui.words.enginewords import state_words
@@ -130,30 +127,9 @@ class ModelPanel(QDialog):
         form.addRow("", self.stages)
         form.addRow("", self.note)
         layout.addLayout(form)
-        self.failure_box = QFrame()
-        self.failure_box.setObjectName("failure_box")
-        self.failure_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.failure_box.setStyleSheet(
-            "#failure_box { border: 1px solid #e0455a; border-radius: 6px; }"
-        )
-        failure_layout = QVBoxLayout(self.failure_box)
-        self.failure = QLabel()
-        self.failure.setObjectName("failure")
-        self.failure.setWordWrap(True)
-        self.failure.setStyleSheet("color: #e0455a; font-weight: bold;")
-        self.fix = QLabel()
-        self.fix.setObjectName("failure_fix")
-        self.fix.setWordWrap(True)
-        for label in (self.failure, self.fix):  # users paste these into searches and issues
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fix_button = QPushButton()
-        self.fix_button.setObjectName("apply_fix")
-        fix_row = QHBoxLayout()
-        fix_row.addStretch(1)
-        fix_row.addWidget(self.fix_button)
-        failure_layout.addWidget(self.failure)
-        failure_layout.addWidget(self.fix)
-        failure_layout.addLayout(fix_row)
+        self.failure_box = FailureBox()
+        self.failure, self.fix = self.failure_box.failure, self.failure_box.fix
+        self.fix_button = self.failure_box.fix_button
         layout.addWidget(self.failure_box)
         buttons = QHBoxLayout()
         self.start_button = QPushButton(self.tr("Start"))
@@ -169,22 +145,14 @@ class ModelPanel(QDialog):
         layout.addWidget(self.weights)
         self.logs_label = QLabel(self.tr("Container log"))
         self.logs_label.setObjectName("section_label")
-        self.logs = QPlainTextEdit()
-        self.logs.setObjectName("model_log")
+        self.logs = ContainerLog()
         self.logs.setAccessibleName(self.tr("Container log"))
-        self.logs.setReadOnly(True)
-        self.logs.setMaximumBlockCount(2000)
-        self.logs.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.logs.setFont(mono)
         layout.addWidget(self.logs_label)
         layout.addWidget(self.logs, 1)
         self._remedy: Remedy | None = None
         self._runtime_error = ""
         self._wired: Any = None
         self._dismissed: Any = None  # a failure from before the engine changed: not shown
-        self._seen_log: list[str] = []
         self._listed_at: str | None = None
         self.mode.currentIndexChanged.connect(lambda _i: self._sync_buttons())
         self.apply_button.clicked.connect(self._apply)
@@ -414,20 +382,7 @@ class ModelPanel(QDialog):
             self.fix_button.setText(remedy_words(remedy))
 
     def _show_logs(self, runtime: Any) -> None:
-        lines = runtime.logs() if runtime is not None else []
-        if lines == self._seen_log:
-            return
-        bar = self.logs.verticalScrollBar()
-        at_end = bar.value() >= bar.maximum() - 2
-        old = self._seen_log
-        if old and len(lines) > len(old) and lines[: len(old)] == old:
-            for line in lines[len(old) :]:
-                self.logs.appendPlainText(line)
-        else:
-            self.logs.setPlainText("\n".join(lines))
-        self._seen_log = lines
-        if at_end:
-            bar.setValue(bar.maximum())
+        self.logs.show_lines(runtime.logs() if runtime is not None else [])
 
     def closeEvent(self, event: Any) -> None:
         self._timer.stop()
