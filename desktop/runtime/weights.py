@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from filelock import FileLock
 
 from desktop.core.errors import DotsError
 from desktop.core.messages import Code, Msg
@@ -279,7 +280,12 @@ class _Transfer:
         ) as client:
             for f in self.files:
                 if on_disk[f.etag] != f.size:
-                    self._fetch(client, f)
+                    # One writer per file: the window and the CLI may start the same model.
+                    with FileLock(self.blobs / (f.etag + ".lock")):
+                        if _size(self.blobs / f.etag) != f.size:
+                            self._fetch(client, f)
+                        else:
+                            self.done += f.size - min(partial[f.etag], f.size)
         self._report(force=True)
 
     def _fetch(self, client: httpx.Client, f: RemoteFile) -> None:
