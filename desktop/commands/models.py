@@ -185,12 +185,31 @@ async def _start(profiles: Mapping[str, ModelProfile], profile: ModelProfile) ->
     controller.subscribe(progress)
     try:
         status = await controller.start(profile)
+        if status.cause == "model_gated" and ask_token(profile):
+            status = await controller.start(profile)  # asked once: the keyring has it now
     finally:
         await controller.aclose()
     if status.state is not ContainerState.READY:
         return _fail(_problem(status) or f"state {status.state.value}")
     print("\n".join(describe(status)))
     return EXIT_OK
+
+
+def ask_token(profile: ModelProfile) -> bool:
+    """A gated model in a terminal: ask for the token (not echoed) and keep it in the keyring."""
+    if not sys.stdin.isatty():
+        return False
+    import getpass
+
+    prompt = cli_words(Msg.of(Code.WEIGHTS_TOKEN_ASK, model=profile.hf_model_id)) + " "
+    try:
+        token = getpass.getpass(prompt).strip()
+    except (EOFError, KeyboardInterrupt):
+        return False
+    if not token:
+        return False
+    print(cli_words(ct.save_hf_token(token)), file=sys.stderr, flush=True)
+    return True
 
 
 def weights_line(status: ControllerStatus) -> tuple[str, str] | None:

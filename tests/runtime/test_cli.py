@@ -231,6 +231,68 @@ def test_models_start_status_logs_stop_round_trip(
     assert docker_client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}) == []
 
 
+@pytest.mark.docker
+def test_models_start_of_a_gated_model_asks_for_the_token_once_in_a_terminal(
+    tmp_path: Path,
+    sim_image: str,
+    run_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import getpass
+
+    import keyring
+
+    from desktop.core.paths import config_dir
+    from desktop.runtime import containers as ct
+
+    folder = config_dir() / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "gated.toml").write_text(
+        f'id = "gated-{run_id}"\nhf_model_id = "rednote-hilab/dots.ocr"\n'
+        f'image = "{sim_image}"\ngpu = false\nflags = ["--sim-startup-seconds", "0.1"]\n'
+    )
+    monkeypatch.setenv("DOTS_DESKTOP_PORT", str(free_port()))
+    real = models_cmd._controller
+
+    def scoped(profiles: Any) -> ContainerController:
+        controller = real(profiles)
+        controller.labels = {RUN_LABEL: run_id}
+        controller.hf_cache = str(tmp_path)
+        return controller
+
+    kept: dict[tuple[str, str], str] = {}
+    monkeypatch.setattr(keyring, "set_password", lambda s, u, p: kept.__setitem__((s, u), p))
+    monkeypatch.setattr(keyring, "get_password", lambda s, u: kept.get((s, u)))
+    monkeypatch.setattr(ct, "_session_token", [])
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr(models_cmd, "_controller", scoped)
+    hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo(gated=True)}).start()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    try:
+        # No terminal (a script): exit 1 at once, naming the cause and the fix.
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+        assert run(["models", "start", f"gated-{run_id}"]) == 1
+        err = capsys.readouterr().err
+        assert "gated" in err and "token" in err
+        # A terminal: asked once, kept in the keyring, started.
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+        asked: list[str] = []
+
+        def paste(prompt: str) -> str:
+            asked.append(prompt)
+            return hub.token
+
+        monkeypatch.setattr(getpass, "getpass", paste)
+        assert run(["models", "start", f"gated-{run_id}"]) == 0
+        assert len(asked) == 1 and "rednote-hilab/dots.ocr" in asked[0]
+        assert kept == {(ct.KEYRING_SERVICE, ct.KEYRING_HF_USER): hub.token}
+        assert "keyring" in capsys.readouterr().err
+        assert run(["models", "stop"]) == 0
+    finally:
+        hub.close()
+
+
 def test_doctor_names_a_broken_user_profile_and_still_checks_the_rest(
     dead_docker: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
