@@ -20,7 +20,7 @@ from desktop.runtime.diagnosis import Diagnosis, FailureCause, Stage
 from desktop.runtime.docker_engine import engine_base_url
 from desktop.runtime.profiles import ModelProfile
 from desktop.runtime.readiness import ReadinessMixin
-from desktop.runtime.status import ContainerState, StartFailed
+from desktop.runtime.status import ContainerState, StartFailed, Superseded
 from desktop.runtime.weightstore import default_root
 
 logger = logging.getLogger(__name__)
@@ -85,8 +85,7 @@ class WeightsMixin(ReadinessMixin):
         try:
             await self._call(fetch)
         except weights.Cancelled:
-            self._check(gen)
-            raise
+            raise Superseded from None  # stopped or replaced; the bytes stay for the next try
         except weights.WeightsError as exc:
             raise StartFailed(Diagnosis(FailureCause(exc.cause), exc.msg, exc.fix_msg)) from exc
         finally:

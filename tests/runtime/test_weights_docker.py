@@ -4,7 +4,9 @@ cut, the container reading the mounted cache with the Hub offline, and refusing 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 
 from desktop.core.messages import Code, Msg
+from desktop.runtime import weightstore
 from desktop.runtime.containers import HF_CACHE_IN_CONTAINER, MANAGED_LABEL
 from desktop.runtime.controller import ContainerController, ContainerState, ControllerStatus
 from desktop.runtime.diagnosis import Stage
@@ -104,3 +107,30 @@ async def test_the_container_refuses_to_start_offline_without_the_weights_in_the
     assert status.state is ContainerState.FAILED
     assert status.cause == "model_download_offline", status
     assert any("Invalid repository ID or local directory" in line for line in controller.logs())
+
+
+async def test_stop_during_the_download_ends_it_soon_and_keeps_the_bytes_for_the_next_start(
+    make_controller: Factory,
+    sim_profile: Callable[..., ModelProfile],
+    hub: FakeHub,
+    tmp_path: Path,
+) -> None:
+    hub.delay = 0.05  # ~1.3 MiB/s: a minute of download left when the stop comes
+    controller = make_controller(weights_here=True, hf_cache=str(tmp_path))
+    profile = sim_profile("a")
+    starting = asyncio.ensure_future(controller.start(profile))
+    while controller.status.pulled_bytes < 300_000:
+        await asyncio.sleep(0.02)
+    began = time.monotonic()
+    stopped = await controller.stop()
+    await asyncio.wait_for(starting, 10)
+    assert time.monotonic() - began < 5
+    assert stopped.state is not ContainerState.FAILED
+    (partial,) = (weightstore.repo_folder(tmp_path, REPO) / "blobs").glob("*.incomplete")
+    kept = partial.stat().st_size
+    assert kept >= 300_000
+    hub.delay = 0.0
+    status = await controller.start(profile)
+    assert status.state is ContainerState.READY, status
+    ranges = [s.range for s in hub.log if s.path.startswith("/cdn/") and s.method == "GET"]
+    assert ranges[-1] is not None and int(ranges[-1].split("=")[1].rstrip("-")) >= kept
