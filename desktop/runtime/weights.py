@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import time
 from collections import deque
@@ -273,6 +274,7 @@ class _Transfer:
             f.size if on_disk[f.etag] == f.size else min(partial[f.etag], f.size)
             for f in self.files
         )
+        self._check_space()
         self._report(force=True)
         headers = _hub_headers(self.token)
         with httpx.Client(
@@ -287,6 +289,23 @@ class _Transfer:
                         else:
                             self.done += f.size - min(partial[f.etag], f.size)
         self._report(force=True)
+
+    def _check_space(self) -> None:
+        """Refuse before the first byte when the rest cannot fit (not after gigabytes)."""
+        need = self.total - self.done
+        free = shutil.disk_usage(self.blobs).free
+        if need > free:
+            raise WeightsError(
+                Msg.of(
+                    Code.WEIGHTS_NO_SPACE,
+                    model=self.repo_id,
+                    need_gib=need / GIB,
+                    folder=str(self.blobs.parent.parent.parent),
+                    free_gib=free / GIB,
+                ),
+                fix=Msg(Code.FIX_WEIGHTS_FOLDER),
+                cause="disk_full",
+            )
 
     def _fetch(self, client: httpx.Client, f: RemoteFile) -> None:
         part = self.blobs / (f.etag + ".incomplete")

@@ -213,3 +213,20 @@ def test_clock_and_speed_meter() -> None:
     meter.feed(10, 100)
     p = meter.feed(20, 100)
     assert p.speed == 10 and p.eta == 8
+
+
+def test_a_disk_too_small_is_refused_before_the_first_byte_with_the_numbers(
+    hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    real = shutil.disk_usage
+    monkeypatch.setattr(
+        shutil, "disk_usage", lambda p: real(p)._replace(free=1024 * 1024)
+    )  # 1 MiB left
+    with pytest.raises(w.WeightsError) as full:
+        w.download(REPO, tmp_path)
+    assert full.value.cause == "disk_full"
+    assert full.value.msg.code is Code.WEIGHTS_NO_SPACE
+    assert "GiB more" in str(full.value) and "0.00 GiB is free" in str(full.value)
+    assert hub.body_bytes() < 1000  # only the small files' HEADs and nothing of the weights

@@ -346,3 +346,4 @@ class Code(StrEnum):
     WEIGHTS_TOKEN_TITLE = "weights_token_title"
     WEIGHTS_TOKEN_ASK = "weights_token_ask"
     WEIGHTS_TOKEN_BUTTON = "weights_token_button"
+    WEIGHTS_NO_SPACE = "weights_no_space"

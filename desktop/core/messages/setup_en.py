@@ -82,4 +82,5 @@ TEMPLATES: dict[Code, str] = {
     Code.WEIGHTS_TOKEN_TITLE: "Hugging Face token",
     Code.WEIGHTS_TOKEN_ASK: "{model} is gated. Paste an access token of an account that accepted its licence (kept in the system keyring):",
     Code.WEIGHTS_TOKEN_BUTTON: "Enter token and start again",
+    Code.WEIGHTS_NO_SPACE: "{model} needs {need_gib:.2f} GiB more in {folder}, and only {free_gib:.2f} GiB is free there.",
 }

@@ -78,4 +78,5 @@ TEMPLATES: dict[Code, str] = {
     Code.WEIGHTS_TOKEN_TITLE: "Токен Hugging Face",
     Code.WEIGHTS_TOKEN_ASK: "Доступ к {model} ограничен. Вставьте токен доступа учётной записи, принявшей лицензию (он хранится в системной связке ключей):",
     Code.WEIGHTS_TOKEN_BUTTON: "Ввести токен и запустить снова",
+    Code.WEIGHTS_NO_SPACE: "{model} нужно ещё {need_gib:.2f} ГиБ в {folder}, а там свободно только {free_gib:.2f} ГиБ.",
 }
