@@ -27,8 +27,14 @@ from pathlib import Path
 import httpx
 from filelock import FileLock
 
-from desktop.core.errors import DotsError
 from desktop.core.messages import Code, Msg
+from desktop.runtime.hubfacts import (
+    WeightsError,
+    folder_error,
+    hub_error,
+    offline_error,
+    status_error,
+)
 from desktop.runtime.weightstore import (
     hub_folder,
     link_snapshot,
@@ -46,14 +52,6 @@ _DUPLICATE_FORMATS = (".bin", ".pt", ".pth", ".ckpt", ".msgpack", ".h5", ".gguf"
 
 class Cancelled(Exception):  # control flow: a newer request replaced this download
     """The caller stopped the download; what arrived stays on disk for the next try."""
-
-
-class WeightsError(DotsError):
-    """The weights could not be downloaded; ``cause`` is a runtime FailureCause value."""
-
-    def __init__(self, msg: Msg, *, fix: Msg | None = None, cause: str) -> None:
-        super().__init__(msg, fix=fix)
-        self.cause = cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,36 +163,6 @@ def plan(
     return commit, files
 
 
-def hub_error(exc: BaseException, repo_id: str) -> WeightsError:
-    """huggingface_hub's answer as the same facts vLLM's log gives (not found before gated)."""
-    from huggingface_hub.errors import (
-        GatedRepoError,
-        HfHubHTTPError,
-        OfflineModeIsEnabled,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-
-    # GatedRepoError is a RepositoryNotFoundError: ask it first.
-    if isinstance(exc, GatedRepoError):
-        return _gated()
-    if isinstance(exc, (RepositoryNotFoundError, RevisionNotFoundError)):
-        return _not_found()
-    if isinstance(exc, HfHubHTTPError) and exc.response is not None:
-        refused = status_error(exc.response.status_code, "", repo_id)
-        if refused is not None:
-            return refused
-    if isinstance(exc, OfflineModeIsEnabled):
-        logger.info("HF_HUB_OFFLINE is set and %s is not downloaded", repo_id)
-    else:
-        logger.info("the Hub cannot be reached for %s: %s", repo_id, exc)
-    return WeightsError(
-        Msg(Code.MODEL_DOWNLOAD_OFFLINE),
-        fix=Msg(Code.FIX_MODEL_DOWNLOAD_OFFLINE),
-        cause="model_download_offline",
-    )
-
-
 def download(
     repo_id: str,
     root: Path,
@@ -216,7 +184,7 @@ def download(
     if hub_offline():
         if have is not None:
             return have
-        raise hub_error(_offline_error(), repo_id)
+        raise hub_error(offline_error(), repo_id)
     try:
         commit, files = plan(repo_id, revision, token, endpoint)
     except WeightsError as exc:
@@ -230,12 +198,6 @@ def download(
         link_snapshot(folder, commit, f.name, f.etag)
     write_ref(folder, revision, commit)
     return folder / "snapshots" / commit
-
-
-def _offline_error() -> BaseException:
-    from huggingface_hub.errors import OfflineModeIsEnabled
-
-    return OfflineModeIsEnabled("HF_HUB_OFFLINE is set")
 
 
 class _Transfer:
@@ -267,7 +229,7 @@ class _Transfer:
         try:
             self.blobs.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise _folder_error(hub_folder(self.blobs.parent.parent.parent), exc) from exc
+            raise folder_error(hub_folder(self.blobs.parent.parent.parent), exc) from exc
         on_disk = {f.etag: _size(self.blobs / f.etag) for f in self.files}
         partial = {f.etag: _size(self.blobs / (f.etag + ".incomplete")) for f in self.files}
         self.done = sum(
@@ -383,33 +345,6 @@ class _Transfer:
             self.on_progress(progress)
 
 
-def status_error(status: int, error_code: str, repo_id: str) -> WeightsError | None:
-    """A refusal as the Hub words it in ``X-Error-Code`` and the status; None for a 5xx."""
-    if error_code == "GatedRepo":
-        return _gated()
-    if error_code in ("RepoNotFound", "RevisionNotFound") or status == 404:
-        return _not_found()
-    if status in (401, 403):
-        return _gated()
-    if 400 <= status < 500:
-        return WeightsError(
-            Msg.of(Code.WEIGHTS_HUB_REFUSED, model=repo_id, status=status),
-            fix=Msg(Code.FIX_WEIGHTS_CUT),
-            cause="model_download_offline",
-        )
-    return None
-
-
-def _gated() -> WeightsError:
-    return WeightsError(Msg(Code.MODEL_GATED), fix=Msg(Code.FIX_WEIGHTS_GATED), cause="model_gated")
-
-
-def _not_found() -> WeightsError:
-    return WeightsError(
-        Msg(Code.MODEL_NOT_FOUND), fix=Msg(Code.FIX_MODEL_NOT_FOUND), cause="model_not_found"
-    )
-
-
 def _hub_headers(token: str | None) -> dict[str, str]:
     from huggingface_hub.utils import build_hf_headers
 
@@ -421,11 +356,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def _folder_error(folder: Path, exc: OSError) -> WeightsError:
-    return WeightsError(
-        Msg.of(Code.WEIGHTS_FOLDER_UNWRITABLE, folder=str(folder), detail=exc.strerror or str(exc)),
-        fix=Msg(Code.FIX_WEIGHTS_FOLDER),
-        cause="disk_full" if exc.errno == 28 else "weights_cut",
-    )
