@@ -119,6 +119,7 @@ class FailureCause(StrEnum):
     MODEL_NOT_FOUND = "model_not_found"
     MODEL_DOWNLOAD_OFFLINE = "model_download_offline"
     WEIGHTS_CUT = "weights_cut"
+    FOLDER_NOT_SHARED = "folder_not_shared"
     HOST_OOM = "host_out_of_memory"
     DISK_FULL = "disk_full"
     DOCKER_UNAVAILABLE = "docker_unavailable"
@@ -314,6 +315,13 @@ def diagnose_docker_error(text: str) -> Diagnosis | None:
             FailureCause.IMAGE_MISSING_OFFLINE,
             Msg(Code.IMAGE_MISSING_OFFLINE),
             Msg(Code.FIX_IMAGE_MISSING_OFFLINE),
+        )
+    # Docker Desktop (macOS, Windows) mounts only the folders it shares (ADR 009).
+    if shared := re.search(r"Mounts denied:\s*(?:The path (\S+) is not shared)?", text):
+        return Diagnosis(
+            FailureCause.FOLDER_NOT_SHARED,
+            Msg.of(Code.WEIGHTS_FOLDER_NOT_SHARED, folder=shared.group(1) or "?"),
+            Msg(Code.FIX_WEIGHTS_FOLDER_NOT_SHARED),
         )
     for cause, pattern, problem, remedy in _RULES:
         if cause in _DOCKER_SIDE and pattern.search(text):

@@ -230,3 +230,18 @@ def test_a_disk_too_small_is_refused_before_the_first_byte_with_the_numbers(
     assert full.value.msg.code is Code.WEIGHTS_NO_SPACE
     assert "GiB more" in str(full.value) and "0.00 GiB is free" in str(full.value)
     assert hub.body_bytes() < 1000  # only the small files' HEADs and nothing of the weights
+
+
+def test_docker_desktop_refusing_the_folder_says_where_to_share_it() -> None:
+    from desktop.runtime.diagnosis import FailureCause, diagnose_docker_error
+
+    text = (  # Docker Desktop's answer, as the daemon sends it
+        '400 Client Error: Bad Request ("Mounts denied: \nThe path '
+        "/Volumes/Data/dots-desktop/huggingface is not shared from the host and is not known "
+        "to Docker.\nYou can configure shared paths from Docker -> Preferences... -> Resources "
+        '-> File Sharing.\nSee https://docs.docker.com/ for more info.")'
+    )
+    diag = diagnose_docker_error(text)
+    assert diag is not None and diag.cause is FailureCause.FOLDER_NOT_SHARED
+    assert "/Volumes/Data/dots-desktop/huggingface" in diag.message
+    assert "File sharing" in diag.fix

@@ -347,3 +347,5 @@ class Code(StrEnum):
     WEIGHTS_TOKEN_ASK = "weights_token_ask"
     WEIGHTS_TOKEN_BUTTON = "weights_token_button"
     WEIGHTS_NO_SPACE = "weights_no_space"
+    WEIGHTS_FOLDER_NOT_SHARED = "weights_folder_not_shared"
+    FIX_WEIGHTS_FOLDER_NOT_SHARED = "fix_weights_folder_not_shared"

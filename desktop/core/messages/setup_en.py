@@ -83,4 +83,6 @@ TEMPLATES: dict[Code, str] = {
     Code.WEIGHTS_TOKEN_ASK: "{model} is gated. Paste an access token of an account that accepted its licence (kept in the system keyring):",
     Code.WEIGHTS_TOKEN_BUTTON: "Enter token and start again",
     Code.WEIGHTS_NO_SPACE: "{model} needs {need_gib:.2f} GiB more in {folder}, and only {free_gib:.2f} GiB is free there.",
+    Code.WEIGHTS_FOLDER_NOT_SHARED: "Docker Desktop does not share the model folder {folder} with containers.",
+    Code.FIX_WEIGHTS_FOLDER_NOT_SHARED: "Add the folder in Docker Desktop: Settings > Resources > File sharing, then start again.",
 }

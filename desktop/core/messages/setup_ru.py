@@ -79,4 +79,6 @@ TEMPLATES: dict[Code, str] = {
     Code.WEIGHTS_TOKEN_ASK: "Доступ к {model} ограничен. Вставьте токен доступа учётной записи, принявшей лицензию (он хранится в системной связке ключей):",
     Code.WEIGHTS_TOKEN_BUTTON: "Ввести токен и запустить снова",
     Code.WEIGHTS_NO_SPACE: "{model} нужно ещё {need_gib:.2f} ГиБ в {folder}, а там свободно только {free_gib:.2f} ГиБ.",
+    Code.WEIGHTS_FOLDER_NOT_SHARED: "Docker Desktop не открывает контейнерам папку моделей {folder}.",
+    Code.FIX_WEIGHTS_FOLDER_NOT_SHARED: "Добавьте папку в Docker Desktop: Settings > Resources > File sharing, затем запустите снова.",
 }
