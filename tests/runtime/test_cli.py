@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -291,6 +292,50 @@ def test_models_start_of_a_gated_model_asks_for_the_token_once_in_a_terminal(
         assert run(["models", "stop"]) == 0
     finally:
         hub.close()
+
+
+@pytest.mark.docker
+def test_ctrl_c_during_the_weights_download_exits_at_once_and_keeps_the_bytes(
+    tmp_path: Path, sim_image: str
+) -> None:
+    from desktop.runtime import weightstore
+
+    home = tmp_path / "home"
+    (home / "config" / "profiles").mkdir(parents=True)
+    (home / "config" / "profiles" / "c.toml").write_text(
+        f'id = "ctrlc"\nhf_model_id = "rednote-hilab/dots.ocr"\nimage = "{sim_image}"\n'
+        "gpu = false\nflags = []\n"
+    )
+    repo = weights_repo(size=8 * 1024 * 1024)
+    hub = FakeHub(repos={"rednote-hilab/dots.ocr": repo}, delay=0.05).start()
+    env = {
+        **os.environ,
+        "HF_ENDPOINT": hub.url,
+        "DOTS_DESKTOP_HOME": str(home),
+        "DOTS_DESKTOP_PORT": str(free_port()),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "models", "start", "ctrlc"],
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stderr is not None
+        line = ""
+        while "GiB" not in line:  # the first progress line: the download is under way
+            line = child.stderr.readline()
+            assert line, "models start ended before downloading"
+        time.sleep(0.5)
+        began = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        child.wait(20)
+        assert time.monotonic() - began < 5  # not after the whole download
+    finally:
+        child.kill()
+        hub.close()
+    assert child.returncode != 0
+    blobs = weightstore.repo_folder(home / "data" / "huggingface", "rednote-hilab/dots.ocr")
+    (partial,) = (blobs / "blobs").glob("*.incomplete")
+    assert partial.stat().st_size > 0  # the next start continues from these
 
 
 def test_doctor_names_a_broken_user_profile_and_still_checks_the_rest(
