@@ -159,6 +159,9 @@ EXCLUDED_PYTHON_MODULES: tuple[str, ...] = (
     "PySide6.QtTest",
     "PySide6.QtUiTools",
     "tests",
+    # huggingface_hub's Xet transfer (11 MB of Rust): the app fetches weights over plain HTTP
+    # with its own resume (runtime/weights.py), so the Xet client is never loaded.
+    "hf_xet",
 )
 
 #: Binaries proven unused on Linux: onnxruntime's Python module links the runtime

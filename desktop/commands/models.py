@@ -11,15 +11,19 @@ from collections.abc import Mapping
 
 from desktop.commands.words import cli_words
 from desktop.core.errors import DotsError
+from desktop.core.messages import Code, Msg
 from desktop.runtime import containers as ct
 from desktop.runtime.capability import assess
 from desktop.runtime.controller import ContainerController, ContainerState, ControllerStatus
+from desktop.runtime.diagnosis import Stage
 from desktop.runtime.docker_engine import connect
 from desktop.runtime.gpu import GpuSample, read_gpus
 from desktop.runtime.planner import plan_memory
 from desktop.runtime.profiles import GIB, ModelProfile, find_profile, load_profiles
 from desktop.runtime.runline import docker_run_line
 from desktop.runtime.status import new_api_key
+from desktop.runtime.weights import WeightsProgress
+from desktop.runtime.weightsfetch import weights_root
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -85,6 +89,7 @@ def _command_line(profile: ModelProfile) -> str:
     if gpus and profile.gpu:
         plan = plan_memory(profile, gpus[0].free_bytes, gpus[0].total_bytes)
         flags = dict(plan.flags) if plan.fits else {}
+    root = weights_root("")  # the app downloads the weights here first, then starts offline
     kwargs = ct.create_kwargs(
         profile,
         name=ct.container_name(profile.id),
@@ -93,6 +98,8 @@ def _command_line(profile: ModelProfile) -> str:
         labels={},
         token=ct.hf_token(),
         overrides=flags,
+        hf_cache=str(root) if root else ct.DEFAULT_HF_VOLUME,
+        offline=root is not None,
     )
     return docker_run_line(kwargs)
 
@@ -157,6 +164,13 @@ async def _start(profiles: Mapping[str, ModelProfile], profile: ModelProfile) ->
     last = [""]
 
     def progress(status: ControllerStatus) -> None:
+        weights = weights_line(status)
+        if weights is not None:
+            key, line = weights
+            if key != last[0]:
+                last[0] = key
+                print(line, file=sys.stderr, flush=True)
+            return
         if status.state is ContainerState.PULLING and status.total_bytes:
             line = (
                 f"pulling image {100 * (status.progress or 0):.0f}% "
@@ -171,12 +185,43 @@ async def _start(profiles: Mapping[str, ModelProfile], profile: ModelProfile) ->
     controller.subscribe(progress)
     try:
         status = await controller.start(profile)
+        if status.cause == "model_gated" and ask_token(profile):
+            status = await controller.start(profile)  # asked once: the keyring has it now
     finally:
         await controller.aclose()
     if status.state is not ContainerState.READY:
         return _fail(_problem(status) or f"state {status.state.value}")
     print("\n".join(describe(status)))
     return EXIT_OK
+
+
+def ask_token(profile: ModelProfile) -> bool:
+    """A gated model in a terminal: ask for the token (not echoed) and keep it in the keyring."""
+    if not sys.stdin.isatty():
+        return False
+    import getpass
+
+    prompt = cli_words(Msg.of(Code.WEIGHTS_TOKEN_ASK, model=profile.hf_model_id)) + " "
+    try:
+        token = getpass.getpass(prompt).strip()
+    except (EOFError, KeyboardInterrupt):
+        return False
+    if not token:
+        return False
+    print(cli_words(ct.save_hf_token(token)), file=sys.stderr, flush=True)
+    return True
+
+
+def weights_line(status: ControllerStatus) -> tuple[str, str] | None:
+    """The weights download as a stderr line, with the key that changes once a percent:
+    'downloading the weights: 1.20 of 5.70 GiB (21%), 12.0 MiB/s, 6:15 left'."""
+    if status.stage != Stage.WEIGHTS or status.state is not ContainerState.PULLING:
+        return None
+    if not status.total_bytes:
+        return "weights", cli_words(Msg(Code.STAGE_WEIGHTS))
+    fact = WeightsProgress(status.pulled_bytes, status.total_bytes, status.speed, status.eta)
+    key = f"weights {int(100 * fact.fraction)}"
+    return key, f"{cli_words(Msg(Code.STAGE_WEIGHTS))}: {cli_words(fact.fact())}"
 
 
 async def _stop(profiles: Mapping[str, ModelProfile]) -> int:

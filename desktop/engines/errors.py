@@ -24,6 +24,7 @@ __all__ = [
     "ServerError",
     "ServerTimeout",
     "ServerUnavailable",
+    "context_error",
     "error_from_response",
     "is_context_error",
     "is_retryable",
@@ -109,6 +110,15 @@ def _context_numbers(message: str) -> str:
     return m.group(1) if m else ""
 
 
+def context_error(message: str, note: tuple[Msg, ...] = ()) -> ContextTooLong:
+    """The context fact for vLLM's text, whether it came as a 400 or inside a 200 stream."""
+    limit = _context_numbers(message)
+    tried = Msg.of(Code.FIT_TRIED, notes=note) if note else ""
+    if limit:
+        return ContextTooLong(Msg.of(Code.CONTEXT_TOO_LONG_SIZED, tokens=int(limit), tried=tried))
+    return ContextTooLong(Msg.of(Code.CONTEXT_TOO_LONG, tried=tried))
+
+
 def error_from_response(
     status: int, body: str, url: str, *, key_given: bool, note: tuple[Msg, ...] = ()
 ) -> EngineError:
@@ -119,13 +129,7 @@ def error_from_response(
     if status == 404 and "model" in message.lower() and "does not exist" in message.lower():
         return ServerError(Msg.of(Code.SERVER_SAYS, detail=message))
     if status in (400, 413) and is_context_error(message):
-        limit = _context_numbers(message)
-        tried = Msg.of(Code.FIT_TRIED, notes=note) if note else ""
-        if limit:
-            return ContextTooLong(
-                Msg.of(Code.CONTEXT_TOO_LONG_SIZED, tokens=int(limit), tried=tried)
-            )
-        return ContextTooLong(Msg.of(Code.CONTEXT_TOO_LONG, tried=tried))
+        return context_error(message, note)
     if 400 <= status < 500:
         return ServerError(Msg.of(Code.HTTP_REFUSED, status=status, detail=message))
     detail = message.rstrip().rstrip(".")  # one period, not "cause.."

@@ -11,6 +11,7 @@ from typing import Any
 
 import docker.types
 
+from desktop.core.messages import Code, Msg
 from desktop.runtime.profiles import ModelProfile
 
 logger = logging.getLogger(__name__)
@@ -52,17 +53,37 @@ def choose_port(preferred: int, host: str = "127.0.0.1") -> int:
     return port
 
 
+_session_token: list[str] = []  # given this session where the keyring could not keep it
+
+
 def hf_token() -> str | None:
-    """The Hugging Face token: HF_TOKEN, else the OS keyring (its errors mean 'no token')."""
+    """The Hugging Face token: HF_TOKEN, else the OS keyring (its errors mean 'no token'),
+    else one given this session. Blocking (the keyring may ask D-Bus)."""
     if os.environ.get("HF_TOKEN"):
         return os.environ["HF_TOKEN"]
     try:
         import keyring
 
-        return keyring.get_password(KEYRING_SERVICE, KEYRING_HF_USER)
+        kept = keyring.get_password(KEYRING_SERVICE, KEYRING_HF_USER)
+        if kept:
+            return kept
     except Exception as exc:  # no backend, locked keychain, D-Bus missing...
         logger.info("keyring unavailable (%s); starting without a Hugging Face token", exc)
-        return None
+    return _session_token[-1] if _session_token else None
+
+
+def save_hf_token(token: str) -> Msg:
+    """Keep the token in the OS keyring (asked once); this session keeps it where that fails.
+    Returns what was done, as a fact. Blocking."""
+    _session_token[:] = [token.strip()]
+    try:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, KEYRING_HF_USER, token.strip())
+    except Exception as exc:  # no backend, locked keychain, D-Bus missing...
+        logger.info("keyring could not keep the token: %s", exc)
+        return Msg.of(Code.WEIGHTS_TOKEN_NOT_SAVED, detail=type(exc).__name__)
+    return Msg(Code.WEIGHTS_TOKEN_SAVED)
 
 
 def create_kwargs(
@@ -77,10 +98,16 @@ def create_kwargs(
     overrides: Mapping[str, str] | None = None,
     bind_host: str = "127.0.0.1",
     restart_policy: str | None = None,
+    offline: bool = False,
 ) -> dict[str, Any]:
-    """Arguments for ``client.containers.create``: ``vllm serve MODEL --flags``."""
+    """Arguments for ``client.containers.create``: ``vllm serve MODEL --flags``.
+
+    ``offline``: the weights were downloaded on this computer into ``hf_cache`` (a folder);
+    the container reads them with the Hub offline and needs no token."""
     env = dict(profile.env)
-    if token:
+    if offline:
+        env["HF_HUB_OFFLINE"] = "1"
+    elif token:
         env["HF_TOKEN"] = token
     # A named volume by default; an absolute path means a folder on request.
     volumes = {hf_cache: {"bind": HF_CACHE_IN_CONTAINER, "mode": "rw"}}

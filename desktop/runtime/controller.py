@@ -65,7 +65,7 @@ class ContainerController(LifecycleMixin):
         profiles: Mapping[str, ModelProfile] | None = None,
         labels: Mapping[str, str] | None = None,
         name_prefix: str = "dots-desktop-",
-        hf_cache: str = ct.DEFAULT_HF_VOLUME,
+        hf_cache: str = "",
         gpu_reader: Callable[[], list[GpuSample]] | None = read_gpus,
         client_factory: Callable[[], Any] = connect,
         keep_running_after_quit: bool = False,
@@ -75,12 +75,17 @@ class ContainerController(LifecycleMixin):
         poll_interval: float = 0.1,
         token_getter: Callable[[], str | None] = ct.hf_token,
         restart_policy: str | None = None,
+        weights_here: bool = True,
     ) -> None:
         self.port = port
         self.profiles = dict(profiles or {})
         self.labels = dict(labels or {})
         self.name_prefix = name_prefix
+        # "": this computer's weights folder (docs/adr/009), or the Docker volume when Docker
+        # runs elsewhere; a folder path; or the name of a Docker volume.
         self.hf_cache = hf_cache
+        # Download the weights on this computer before the container starts (with progress).
+        self.weights_here = weights_here
         self.gpu_reader = gpu_reader
         self.keep_running_after_quit = keep_running_after_quit
         self.stop_timeout = stop_timeout

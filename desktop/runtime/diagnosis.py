@@ -17,6 +17,7 @@ class Stage(StrEnum):
     labels the CLI prints, the UI words them through the catalogue (``stage_fact``)."""
 
     PULLING = "downloading the image"
+    WEIGHTS = "downloading the weights"
     CREATED = "starting container"
     LOADING_WEIGHTS = "loading weights"
     PROFILING = "profiling memory"
@@ -53,6 +54,7 @@ _STAGE_LABELS = {
 
 _STAGE_CODES: dict[Stage, Code] = {
     Stage.PULLING: Code.STAGE_PULLING,
+    Stage.WEIGHTS: Code.STAGE_WEIGHTS,
     Stage.CREATED: Code.STAGE_CREATED,
     Stage.LOADING_WEIGHTS: Code.STAGE_LOADING_WEIGHTS,
     Stage.PROFILING: Code.STAGE_PROFILING,
@@ -116,6 +118,8 @@ class FailureCause(StrEnum):
     MODEL_GATED = "model_gated"
     MODEL_NOT_FOUND = "model_not_found"
     MODEL_DOWNLOAD_OFFLINE = "model_download_offline"
+    WEIGHTS_CUT = "weights_cut"
+    FOLDER_NOT_SHARED = "folder_not_shared"
     HOST_OOM = "host_out_of_memory"
     DISK_FULL = "disk_full"
     DOCKER_UNAVAILABLE = "docker_unavailable"
@@ -236,7 +240,9 @@ _RULES: list[tuple[FailureCause, re.Pattern[str], Code, Code]] = [
         FailureCause.MODEL_DOWNLOAD_OFFLINE,
         re.compile(
             r"Temporary failure in name resolution|Max retries exceeded|LocalEntryNotFoundError|"
-            r"offline mode is enabled|Cannot reach https://huggingface",
+            r"offline mode is enabled|Cannot reach https://huggingface|"
+            # vLLM 0.11.0 under HF_HUB_OFFLINE=1 without the model in the cache
+            r"Invalid repository ID or local directory specified",
             re.I,
         ),
         Code.MODEL_DOWNLOAD_OFFLINE,
@@ -309,6 +315,13 @@ def diagnose_docker_error(text: str) -> Diagnosis | None:
             FailureCause.IMAGE_MISSING_OFFLINE,
             Msg(Code.IMAGE_MISSING_OFFLINE),
             Msg(Code.FIX_IMAGE_MISSING_OFFLINE),
+        )
+    # Docker Desktop (macOS, Windows) mounts only the folders it shares (ADR 012).
+    if shared := re.search(r"Mounts denied:\s*(?:The path (\S+) is not shared)?", text):
+        return Diagnosis(
+            FailureCause.FOLDER_NOT_SHARED,
+            Msg.of(Code.WEIGHTS_FOLDER_NOT_SHARED, folder=shared.group(1) or "?"),
+            Msg(Code.FIX_WEIGHTS_FOLDER_NOT_SHARED),
         )
     for cause, pattern, problem, remedy in _RULES:
         if cause in _DOCKER_SIDE and pattern.search(text):

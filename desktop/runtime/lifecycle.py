@@ -28,18 +28,18 @@ from desktop.runtime.docker_engine import PullProgress, engine_base_url
 from desktop.runtime.gpu import wait_for_release
 from desktop.runtime.planner import plan_memory, retry_flags_for_kv
 from desktop.runtime.profiles import GIB, ModelProfile
-from desktop.runtime.readiness import ReadinessMixin
 from desktop.runtime.status import (
     ContainerState,
     ControllerStatus,
     StartFailed,
     new_api_key,
 )
+from desktop.runtime.weightsfetch import WeightsMixin
 
 logger = logging.getLogger(__name__)
 
 
-class LifecycleMixin(ReadinessMixin):
+class LifecycleMixin(WeightsMixin):
     """Adopt, switch, launch and stop; mixed into ContainerController."""
 
     # ---- adopt ------------------------------------------------------------------------
@@ -205,6 +205,8 @@ class LifecycleMixin(ReadinessMixin):
         self._status = ControllerStatus(profile_id=profile.id, served_name=profile.served_name)
         await self._ensure_image(client, profile, gen)
         self._check(gen)
+        weights_root = await self._ensure_weights(profile, gen)
+        self._check(gen)
         name = ct.container_name(profile.id, self.name_prefix)
         await self._remove_stale(client, name)
         token = await self._call(self._token_getter)
@@ -213,8 +215,9 @@ class LifecycleMixin(ReadinessMixin):
             key = new_api_key()
             kwargs = ct.create_kwargs(
                 profile, name=name, port=port, api_key=key, labels=self.labels,
-                hf_cache=self.hf_cache, token=token, overrides=flags,
-                restart_policy=self.restart_policy,
+                hf_cache=str(weights_root) if weights_root else self._volume(),
+                token=token, overrides=flags, restart_policy=self.restart_policy,
+                offline=weights_root is not None,
             )  # fmt: skip
             container = await self._create(client, kwargs)
             self._log.clear()

@@ -31,6 +31,8 @@ class ControllerStatus:
     progress: float | None = None
     pulled_bytes: int = 0
     total_bytes: int = 0
+    speed: float = 0.0  # bytes/s of the weights download (stage WEIGHTS)
+    eta: float | None = None  # its seconds left, None while not known
     endpoint: str | None = None  # OpenAI base URL, ".../v1"
     api_key: str | None = field(default=None, repr=False)  # never in logs or repr()
     served_name: str | None = None

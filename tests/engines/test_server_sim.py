@@ -86,6 +86,23 @@ async def test_forcing_a_too_long_request_reports_context_too_long(
     await engine.aclose()
 
 
+async def test_an_over_long_prompt_refused_inside_a_200_stream_is_the_same_context_fact(
+    vllm_sim: Any, journal: PageImage
+) -> None:
+    # vLLM can find the multimodal prompt too long after the 200 head: `data: {"error": ...}`.
+    refused = vllm_sim(max_model_len=2048)
+    streamed = vllm_sim(max_model_len=2048, faults=["stream-context"])
+    answers = []
+    for sim in (refused, streamed):
+        engine = ServerEngine(sim.base_url, max_tokens=1000, fit_context=False)
+        with pytest.raises(ContextTooLong, match="2048") as caught:
+            await _read(engine, journal)
+        answers.append((str(caught.value), caught.value.fix))
+        await engine.aclose()
+    assert streamed.stats.rejected_requests == 1  # the stream form really was what was sent
+    assert answers[0] == answers[1]  # same sentence, same fix as the 400 form
+
+
 async def test_a_wrong_or_missing_key_is_auth_failed(vllm_sim: Any) -> None:
     sim = vllm_sim(api_key="right")
     for key in (None, "wrong"):

@@ -154,3 +154,10 @@ def test_opencv_files_are_recognised_by_their_bundle_folder() -> None:
     assert rules.is_opencv("opencv_python_headless.libs/libavcodec-1.so")
     assert not rules.is_opencv("rapidocr_onnxruntime/models/det.onnx")
     assert not rules.is_opencv("numpy.libs/libscipy_openblas64_.so")
+
+
+def test_the_xet_client_is_left_out_and_the_app_never_imports_it() -> None:
+    """hf_xet (11 MB) stays out of the bundle: weights come over HTTP (runtime/weights.py)."""
+    assert "hf_xet" in rules.EXCLUDED_PYTHON_MODULES
+    desktop = Path(__file__).resolve().parents[2] / "desktop"
+    assert rules.imports_any(desktop, ("hf_xet",)) == []

@@ -39,6 +39,7 @@ async def controller_for(run_id: str, docker_client: Any) -> AsyncIterator[Calla
             "stop_timeout": 5,
             "ready_timeout": 60,
             "token_getter": lambda: None,
+            "weights_here": False,  # no Hub here: the image's weights step is not under test
             **options,
         }
         controller = ContainerController(**settings)

@@ -81,6 +81,8 @@ async def make_controller(
             "token_getter": lambda: None,
             # A folder, not the shared named volume: tests leave no volume behind.
             "hf_cache": str(tmp_path),
+            # The container tests are about the container: weights_here tests bring a Hub.
+            "weights_here": False,
         }
         options.update(kwargs)
         controller = ContainerController(**options)

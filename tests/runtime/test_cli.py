@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from desktop.commands import models as models_cmd
 from desktop.runtime.controller import ContainerController
 from desktop.runtime.gpu import GpuSample
 from desktop.runtime.profiles import GIB
+from tests.fakehub import FakeHub, weights_repo
 from tests.runtime.conftest import RUN_LABEL, free_port
 
 
@@ -207,16 +209,133 @@ def test_models_start_status_logs_stop_round_trip(
         return controller
 
     monkeypatch.setattr(models_cmd, "_controller", scoped)
-    assert run(["models", "start", f"cli-{run_id}"]) == 0
+    hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo()}, delay=0.01).start()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    try:
+        assert run(["models", "start", f"cli-{run_id}"]) == 0
+    finally:
+        hub.close()
     started = capsys.readouterr()
     assert "State: ready" in started.out and f"127.0.0.1:{port}/v1" in started.out
-    assert "loading weights" in started.err
+    lines = started.err.splitlines()
+    # The weights come first, in bytes of the total, with speed and time left.
+    progress = [ln for ln in lines if ln.startswith("downloading the weights: ")]
+    assert len(progress) >= 3 and "MiB/s" in progress[0] and "left" in progress[0]
+    assert "(100%)" in progress[-1]
+    loading = next(i for i, ln in enumerate(lines) if "loading weights" in ln)
+    assert lines.index(progress[-1]) < loading
     assert run(["models", "status"]) == 0
     assert "State: ready" in capsys.readouterr().out
     assert run(["models", "logs", "--tail", "5"]) == 0
     assert "Application startup complete" in capsys.readouterr().out
     assert run(["models", "stop"]) == 0
     assert docker_client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}) == []
+
+
+@pytest.mark.docker
+def test_models_start_of_a_gated_model_asks_for_the_token_once_in_a_terminal(
+    tmp_path: Path,
+    sim_image: str,
+    run_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import getpass
+
+    import keyring
+
+    from desktop.core.paths import config_dir
+    from desktop.runtime import containers as ct
+
+    folder = config_dir() / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "gated.toml").write_text(
+        f'id = "gated-{run_id}"\nhf_model_id = "rednote-hilab/dots.ocr"\n'
+        f'image = "{sim_image}"\ngpu = false\nflags = ["--sim-startup-seconds", "0.1"]\n'
+    )
+    monkeypatch.setenv("DOTS_DESKTOP_PORT", str(free_port()))
+    real = models_cmd._controller
+
+    def scoped(profiles: Any) -> ContainerController:
+        controller = real(profiles)
+        controller.labels = {RUN_LABEL: run_id}
+        controller.hf_cache = str(tmp_path)
+        return controller
+
+    kept: dict[tuple[str, str], str] = {}
+    monkeypatch.setattr(keyring, "set_password", lambda s, u, p: kept.__setitem__((s, u), p))
+    monkeypatch.setattr(keyring, "get_password", lambda s, u: kept.get((s, u)))
+    monkeypatch.setattr(ct, "_session_token", [])
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr(models_cmd, "_controller", scoped)
+    hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo(gated=True)}).start()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    try:
+        # No terminal (a script): exit 1 at once, naming the cause and the fix.
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+        assert run(["models", "start", f"gated-{run_id}"]) == 1
+        err = capsys.readouterr().err
+        assert "gated" in err and "token" in err
+        # A terminal: asked once, kept in the keyring, started.
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+        asked: list[str] = []
+
+        def paste(prompt: str) -> str:
+            asked.append(prompt)
+            return hub.token
+
+        monkeypatch.setattr(getpass, "getpass", paste)
+        assert run(["models", "start", f"gated-{run_id}"]) == 0
+        assert len(asked) == 1 and "rednote-hilab/dots.ocr" in asked[0]
+        assert kept == {(ct.KEYRING_SERVICE, ct.KEYRING_HF_USER): hub.token}
+        assert "keyring" in capsys.readouterr().err
+        assert run(["models", "stop"]) == 0
+    finally:
+        hub.close()
+
+
+@pytest.mark.docker
+def test_ctrl_c_during_the_weights_download_exits_at_once_and_keeps_the_bytes(
+    tmp_path: Path, sim_image: str
+) -> None:
+    from desktop.runtime import weightstore
+
+    home = tmp_path / "home"
+    (home / "config" / "profiles").mkdir(parents=True)
+    (home / "config" / "profiles" / "c.toml").write_text(
+        f'id = "ctrlc"\nhf_model_id = "rednote-hilab/dots.ocr"\nimage = "{sim_image}"\n'
+        "gpu = false\nflags = []\n"
+    )
+    repo = weights_repo(size=8 * 1024 * 1024)
+    hub = FakeHub(repos={"rednote-hilab/dots.ocr": repo}, delay=0.05).start()
+    env = {
+        **os.environ,
+        "HF_ENDPOINT": hub.url,
+        "DOTS_DESKTOP_HOME": str(home),
+        "DOTS_DESKTOP_PORT": str(free_port()),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "models", "start", "ctrlc"],
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stderr is not None
+        line = ""
+        while "GiB" not in line:  # the first progress line: the download is under way
+            line = child.stderr.readline()
+            assert line, "models start ended before downloading"
+        time.sleep(0.5)
+        began = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        child.wait(20)
+        assert time.monotonic() - began < 5  # not after the whole download
+    finally:
+        child.kill()
+        hub.close()
+    assert child.returncode != 0
+    blobs = weightstore.repo_folder(home / "data" / "huggingface", "rednote-hilab/dots.ocr")
+    (partial,) = (blobs / "blobs").glob("*.incomplete")
+    assert partial.stat().st_size > 0  # the next start continues from these
 
 
 def test_doctor_names_a_broken_user_profile_and_still_checks_the_rest(

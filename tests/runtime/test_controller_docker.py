@@ -382,6 +382,7 @@ async def test_nothing_is_left_behind_after_close(
 ) -> None:
     controller = ContainerController(
         hf_cache=str(tmp_path),
+        weights_here=False,
         port=free_port(),
         labels={RUN_LABEL: run_id},
         name_prefix=f"dd-test-{run_id}-",

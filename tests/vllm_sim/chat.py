@@ -77,10 +77,7 @@ def parse_chat_request(
     if prompt_tokens > limit:
         raise RequestError(
             400,
-            f"The decoder prompt (length {prompt_tokens}) is longer than the maximum model "
-            f"length of {limit}. Make sure that `max_model_len` is no smaller than the number "
-            "of text tokens plus multimodal tokens. For image inputs, the number of image "
-            "tokens depends on the number of images, and possibly their aspect ratios as well.",
+            decoder_prompt_message(prompt_tokens, limit),
             "BadRequestError",
         )
     if requested is not None and prompt_tokens + requested > limit:
@@ -95,6 +92,16 @@ def parse_chat_request(
     max_tokens = requested if requested is not None else limit - prompt_tokens
     prompt = texts[-1] if texts else ""
     return ChatRequest(body, prompt, tuple(images), prompt_tokens, max_tokens)
+
+
+def decoder_prompt_message(length: int, limit: int) -> str:
+    """vLLM's text for a multimodal prompt longer than max_model_len (VLLM.md)."""
+    return (
+        f"The decoder prompt (length {length}) is longer than the maximum model "
+        f"length of {limit}. Make sure that `max_model_len` is no smaller than the number "
+        "of text tokens plus multimodal tokens. For image inputs, the number of image "
+        "tokens depends on the number of images, and possibly their aspect ratios as well."
+    )
 
 
 def _read_messages(messages: list[object], config: SimConfig) -> tuple[list[str], list[SimImage]]:

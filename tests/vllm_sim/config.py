@@ -32,6 +32,7 @@ FAULTS = (
     "model-not-found",
     "schema-breach",
     "prose-answer",
+    "stream-context",
 )
 STARTUP_FAULTS = frozenset(
     {

@@ -12,7 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from . import httpio
-from .chat import RequestError, completion_payload, parse_chat_request, usage
+from .chat import (
+    RequestError,
+    completion_payload,
+    parse_chat_request,
+    usage,
+)
 from .config import VLLM_VERSION, SimConfig
 from .console import ENGINE, Console
 from .engine import Engine, Job, SimStats, render_metrics
@@ -243,6 +248,12 @@ class SimServer:
             job, body = self._prepare(request)
         except RequestError as exc:
             stats.rejected_requests += 1
+            if (
+                "stream-context" in self.faults
+                and _streamed(request.body)
+                and str(exc).startswith("The decoder prompt")
+            ):
+                return await self._stream_error(exc, writer)
             writer.write(self.error_body(exc.status, str(exc), exc.kind, exc.param))
             return True
         model = body.get("model") or self.config.primary_name
@@ -330,3 +341,22 @@ class SimServer:
         writer.write(httpio.chunk(b""))
         await writer.drain()
         return True
+
+    async def _stream_error(self, exc: RequestError, writer: asyncio.StreamWriter) -> bool:
+        """vLLM's over-long multimodal prompt found after the 200 head: an error event, [DONE]."""
+        error = {"message": str(exc), "type": exc.kind, "param": exc.param, "code": exc.status}
+        writer.write(httpio.stream_head())
+        line = "data: " + json.dumps({"error": error}) + "\n\n"
+        writer.write(httpio.chunk(line.encode("utf-8")))
+        writer.write(httpio.chunk(b"data: [DONE]\n\n"))
+        writer.write(httpio.chunk(b""))
+        await writer.drain()
+        return True
+
+
+def _streamed(body: bytes) -> bool:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and bool(data.get("stream"))

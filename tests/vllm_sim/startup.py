@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from .config import VLLM_VERSION, SimConfig
 from .console import ENGINE, Console
@@ -105,6 +106,43 @@ def _hub_not_found(console: Console, model: str) -> StartupError:
     return StartupError("huggingface_hub.errors.RepositoryNotFoundError: 401 Client Error.")
 
 
+def _offline_without_weights(model: str) -> bool:
+    """HF_HUB_OFFLINE is set and the Hub cache (HF_HUB_CACHE, else HF_HOME/hub) lacks the model."""
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() not in ("1", "true", "yes", "on"):
+        return False
+    if os.path.isdir(model):
+        return False  # a local folder is read as it is
+    home = os.environ.get("HF_HOME") or os.path.expanduser("~/.cache/huggingface")
+    hub = Path(os.environ.get("HF_HUB_CACHE") or os.path.join(home, "hub"))
+    folder = hub / ("models--" + model.replace("/", "--"))
+    ref = folder / "refs" / "main"
+    commit = ref.read_text().strip() if ref.is_file() else ""
+    return not (commit and (folder / "snapshots" / commit / "config.json").is_file())
+
+
+def _offline_missing(console: Console, model: str) -> StartupError:
+    """vLLM 0.11.0 under HF_HUB_OFFLINE=1 when the model is not in the cache (its ModelConfig
+    cannot find a config.json; text as vLLM prints it, vllm-project/vllm issue 22043)."""
+    console.plain(
+        "Traceback (most recent call last):\n"
+        '  File "/usr/local/bin/vllm", line 10, in <module>\n'
+        "    sys.exit(main())\n"
+        "pydantic_core._pydantic_core.ValidationError: 1 validation error for ModelConfig\n"
+        f"  Value error, Invalid repository ID or local directory specified: '{model}'.\n"
+        "Please verify the following requirements:\n"
+        "1. Provide a valid Hugging Face repository ID.\n"
+        "2. Specify a local directory that contains a recognized configuration file.\n"
+        "   - For Hugging Face models: ensure the presence of a 'config.json'.\n"
+        "   - For Mistral models: ensure the presence of a 'params.json'.\n"
+        "3. For GGUF: pass the local path of the GGUF checkpoint.\n"
+        "   Loading GGUF from a remote repo directly is not yet supported.\n"
+        f" [type=value_error, input_value=ArgsKwargs((), {{'model': '{model}', ...}}), "
+        "input_type=ArgsKwargs]",
+        error=True,
+    )
+    return StartupError(f"Invalid repository ID or local directory specified: '{model}'.")
+
+
 async def boot(config: SimConfig, console: Console) -> BootReport:
     """Log the start-up like vLLM over ``startup_seconds``; raise StartupError on a fault."""
     steps = dict(_STEP_WEIGHTS)
@@ -122,6 +160,8 @@ async def boot(config: SimConfig, console: Console) -> BootReport:
     console.info("utils.py:233", f"non-default args: {_non_default_args(config)}")
     if config.unknown_args:
         console.warning("arg_utils.py:1151", f"Ignoring unknown arguments: {config.unknown_args}")
+    if _offline_without_weights(config.model):
+        raise _offline_missing(console, config.model)
     console.info("model.py:547", "Resolved architecture: DotsOCRForCausalLM")
     console.info("model.py:1510", f"Using max model len {config.max_model_len}")
     await pause("api")

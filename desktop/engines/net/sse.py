@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.messages import Code, Msg
-from desktop.engines.errors import ServerError
+from desktop.engines.errors import ContextTooLong, ServerError, context_error, is_context_error
 
 DONE = "[DONE]"
 
@@ -97,6 +97,9 @@ def _event_object(data: str | bytes) -> dict[str, Any]:
     err = obj.get("error")
     if err:
         msg = err.get("message") if isinstance(err, dict) else str(err)
+        if isinstance(msg, str) and is_context_error(msg):
+            # vLLM finds an over-long multimodal prompt after the 200 head (VLLM.md).
+            raise context_error(msg)
         raise ServerError(Msg.of(Code.STREAM_SERVER_ERROR, detail=msg))
     return obj
 
@@ -177,7 +180,7 @@ class EventParser:
             if fields is None:
                 try:
                     fields = self._read(event)
-                except ServerError:
+                except (ServerError, ContextTooLong):
                     if found:
                         return _merged(parts, finish, usage), i
                     raise

@@ -26,7 +26,7 @@ from desktop.ui.widgets.window import MainWindow
 from desktop.ui.words.enginewords import state_words
 from desktop.ui.words.facts import facts_words
 from desktop.ui.words.i18n import install_language
-from desktop.ui.words.modelwords import verdict_words
+from desktop.ui.words.modelwords import download_words, verdict_words
 
 if TYPE_CHECKING:
     from desktop.ui.widgets.modelpanel import ModelPanel
@@ -336,6 +336,7 @@ class DesktopApp(QObject):
         name, state, _detail = self.engine_state
         fraction = used / total if total else None
         dot = "ready" if state == "busy" else state
+        download = download_words(self.model.status() if self.model is not None else None)
         # Redraw only what a user could see change: the icon's fill (1 %), the tooltip's
         # "GPU 11.2 / 16.0 GiB" (0.1 GiB) or the model state; a 10 Hz poll rarely does.
         seen = (
@@ -347,11 +348,13 @@ class DesktopApp(QObject):
             state,
             self.prefs.engine_mode,
             self.model_running(),
+            download[0] if download else None,  # the weights' percent
         )
         if seen == self._tray_seen:
             return
         self._tray_seen = seen
-        self.tray.update_state(fraction, used, total, name, dot, state_words(state))
+        words = download[1] if download else state_words(state)
+        self.tray.update_state(fraction, used, total, name, dot, words)
         blocked = self.capabilities.verdict(self.prefs.profile)
         blocked = blocked if blocked is not None and not blocked.runnable else None
         self.tray.start_action.setEnabled(self.prefs.engine_mode == "managed" and not blocked)

@@ -98,6 +98,16 @@ class ModelRuntime(QObject):
     def status(self) -> Any:
         return self._controller.status if self._controller is not None else None
 
+    def weights_root(self) -> Any:
+        """The folder the model weights are downloaded to (a Path, None: inside Docker).
+        Blocking (it asks which Docker engine is used): call it from a worker thread."""
+        root = getattr(self._controller, "weights_root", None)
+        if root is not None:
+            return root()
+        from desktop.runtime.weightsfetch import weights_root
+
+        return weights_root("")
+
     def logs(self) -> list[str]:
         return list(self._controller.logs()) if self._controller is not None else []
 

@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -23,9 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import DotsError
+from desktop.ui.widgets.modelparts import WEIGHTS_STAGE, ContainerLog, FailureBox, show_progress
+from desktop.ui.widgets.tokenask import TokenAsk
+from desktop.ui.widgets.weightslist import WeightsList
 from desktop.ui.words.enginewords import state_words
+from desktop.ui.words.facts import fact_words
 from desktop.ui.words.modelwords import (
-    GIB,
     Remedy,
     diagnosis_words,
     memory_verdict,
@@ -40,20 +40,6 @@ from desktop.ui.words.modelwords import (
 
 if TYPE_CHECKING:
     from desktop.ui.state.prefs import Prefs
-
-STAGES = (
-    "downloading the image",
-    "starting container",
-    "loading weights",
-    "profiling memory",
-    "allocating KV cache",
-    "capturing CUDA graphs",
-    "starting API server",
-)
-
-
-def _gib(n: float) -> str:
-    return f"{n / GIB:.1f} GiB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,30 +127,9 @@ class ModelPanel(QDialog):
         form.addRow("", self.stages)
         form.addRow("", self.note)
         layout.addLayout(form)
-        self.failure_box = QFrame()
-        self.failure_box.setObjectName("failure_box")
-        self.failure_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.failure_box.setStyleSheet(
-            "#failure_box { border: 1px solid #e0455a; border-radius: 6px; }"
-        )
-        failure_layout = QVBoxLayout(self.failure_box)
-        self.failure = QLabel()
-        self.failure.setObjectName("failure")
-        self.failure.setWordWrap(True)
-        self.failure.setStyleSheet("color: #e0455a; font-weight: bold;")
-        self.fix = QLabel()
-        self.fix.setObjectName("failure_fix")
-        self.fix.setWordWrap(True)
-        for label in (self.failure, self.fix):  # users paste these into searches and issues
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fix_button = QPushButton()
-        self.fix_button.setObjectName("apply_fix")
-        fix_row = QHBoxLayout()
-        fix_row.addStretch(1)
-        fix_row.addWidget(self.fix_button)
-        failure_layout.addWidget(self.failure)
-        failure_layout.addWidget(self.fix)
-        failure_layout.addLayout(fix_row)
+        self.failure_box = FailureBox()
+        self.failure, self.fix = self.failure_box.failure, self.failure_box.fix
+        self.fix_button = self.failure_box.fix_button
         layout.addWidget(self.failure_box)
         buttons = QHBoxLayout()
         self.start_button = QPushButton(self.tr("Start"))
@@ -175,24 +140,20 @@ class ModelPanel(QDialog):
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
         layout.addLayout(buttons)
+        self.weights = WeightsList(self._running_models, self._weights_root)
+        self.token = TokenAsk(self)
+        layout.addWidget(self.weights)
         self.logs_label = QLabel(self.tr("Container log"))
         self.logs_label.setObjectName("section_label")
-        self.logs = QPlainTextEdit()
-        self.logs.setObjectName("model_log")
+        self.logs = ContainerLog()
         self.logs.setAccessibleName(self.tr("Container log"))
-        self.logs.setReadOnly(True)
-        self.logs.setMaximumBlockCount(2000)
-        self.logs.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.logs.setFont(mono)
         layout.addWidget(self.logs_label)
         layout.addWidget(self.logs, 1)
         self._remedy: Remedy | None = None
         self._runtime_error = ""
         self._wired: Any = None
         self._dismissed: Any = None  # a failure from before the engine changed: not shown
-        self._seen_log: list[str] = []
+        self._listed_at: str | None = None
         self.mode.currentIndexChanged.connect(lambda _i: self._sync_buttons())
         self.apply_button.clicked.connect(self._apply)
         self.start_button.clicked.connect(lambda: self._runtime_call("start"))
@@ -270,8 +231,17 @@ class ModelPanel(QDialog):
         remedy = self._remedy
         if remedy is None:
             return
+        if remedy.kind == "token":  # a gated model: its token once, then start again
+            profile = remedy.profile
+            self.token.ask(self, profile.hf_model_id, lambda fact: self._start_with(profile, fact))
+            return
+        self._start_with(remedy.profile, None)
+
+    def _start_with(self, profile: Any, fact: Any) -> None:
+        if fact is not None:
+            self.weights.result.setText(fact_words(fact))
         self._runtime_error = ""
-        self._runtime().start_profile(remedy.profile)
+        self._runtime().start_profile(profile)
         self.refresh()
 
     def _sync_buttons(self) -> None:
@@ -301,6 +271,11 @@ class ModelPanel(QDialog):
         status = runtime.status() if runtime is not None else None
         self._show_status(status, runtime)
         self._sync_buttons()
+        state = str(status.state) if status is not None else ""
+        if state != self._listed_at:  # a download ended, a model stopped: list the disk again
+            self._listed_at = state
+            self.weights.refresh()
+        self.weights.sync()
 
     def _selected_profile(self) -> Any:
         pid = str(self.profile.currentData() or "")
@@ -343,10 +318,12 @@ class ModelPanel(QDialog):
         text = state_word(state)
         if status.profile_id:
             text = f"{status.profile_id}: {text}"
-        if status.stage and state in ("pulling", "starting"):
+        if status.stage == WEIGHTS_STAGE:  # not "downloading the image"
+            text = f"{status.profile_id}: {stage_word(status.stage)}"
+        elif status.stage and state in ("pulling", "starting"):
             text += f" · {stage_word(status.stage)}"
         self.state.setText(text)
-        self._show_progress(status, state)
+        show_progress(self.progress, status, state)
         seen = [s for s in status.stages_seen if s]
         if seen and state in ("starting", "ready", "failed"):
             marks = [f"✓ {stage_word(s)}" for s in seen]
@@ -366,31 +343,22 @@ class ModelPanel(QDialog):
             message = fix = ""
         self._show_failure(self._runtime_error or message, fix, remedy)
 
-    def _show_progress(self, status: Any, state: str) -> None:
-        if state == "pulling" and status.total_bytes:
-            percent = round(100 * status.pulled_bytes / max(1, status.total_bytes))
-            self.progress.setRange(0, 100)
-            self.progress.setValue(percent)
-            self.progress.setTextVisible(True)
-            self.progress.setFormat(
-                self.tr("%1 of %2 (%3%)")
-                .replace("%1", _gib(status.pulled_bytes))
-                .replace("%2", _gib(status.total_bytes))
-                .replace("%3", str(percent))
-            )
-            self.progress.show()
-        elif state == "starting":
-            stage = STAGES.index(status.stage) if status.stage in STAGES else 1
-            self.progress.setRange(0, len(STAGES) - 1)
-            self.progress.setValue(max(0, stage))
-            self.progress.setTextVisible(False)  # the stage is named in the line above
-            self.progress.show()
-        elif state in ("pulling", "stopping"):
-            self.progress.setTextVisible(False)
-            self.progress.setRange(0, 0)
-            self.progress.show()
-        else:
-            self.progress.hide()
+    def _weights_root(self) -> Any:  # in the list's worker thread
+        ask = getattr(self.links.model(), "weights_root", None)
+        if ask is not None:
+            return ask()
+        from desktop.runtime.weightsfetch import weights_root
+
+        return weights_root("")
+
+    def _running_models(self) -> frozenset[str]:
+        """The Hugging Face ids of the models being pulled, started or served now."""
+        runtime = self.links.model()
+        status = runtime.status() if runtime is not None else None
+        if status is None or str(status.state) not in ("pulling", "starting", "ready"):
+            return frozenset()
+        profile = self._base_profile(status, runtime)
+        return frozenset({profile.hf_model_id}) if profile is not None else frozenset()
 
     def _base_profile(self, status: Any, runtime: Any) -> Any:
         if runtime is None:
@@ -414,20 +382,7 @@ class ModelPanel(QDialog):
             self.fix_button.setText(remedy_words(remedy))
 
     def _show_logs(self, runtime: Any) -> None:
-        lines = runtime.logs() if runtime is not None else []
-        if lines == self._seen_log:
-            return
-        bar = self.logs.verticalScrollBar()
-        at_end = bar.value() >= bar.maximum() - 2
-        old = self._seen_log
-        if old and len(lines) > len(old) and lines[: len(old)] == old:
-            for line in lines[len(old) :]:
-                self.logs.appendPlainText(line)
-        else:
-            self.logs.setPlainText("\n".join(lines))
-        self._seen_log = lines
-        if at_end:
-            bar.setValue(bar.maximum())
+        self.logs.show_lines(runtime.logs() if runtime is not None else [])
 
     def closeEvent(self, event: Any) -> None:
         self._timer.stop()

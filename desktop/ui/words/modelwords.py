@@ -92,7 +92,7 @@ def plan_sentence(verdict: MemoryVerdict) -> str:
 class Remedy:
     """A fix the panel can apply: what the button says (kind + number) and the new profile."""
 
-    kind: str  # "max_len" | "eager" | "utilization" | "retry"
+    kind: str  # "max_len" | "eager" | "utilization" | "retry" | "token"
     value: float
     profile: Any
 
@@ -122,6 +122,10 @@ def remedy_for(status: Any, profile: Any) -> Remedy | None:
         )
     if cause in ("crashed", "startup_timeout", "gpu_memory_not_released", "docker_unavailable"):
         return Remedy("retry", 0, profile)
+    if cause in ("weights_cut", "model_download_offline"):
+        return Remedy("retry", 0, profile)  # the download continues where it stopped
+    if cause == "model_gated":
+        return Remedy("token", 0, profile)
     return None
 
 
@@ -137,6 +141,26 @@ def state_word(state: str) -> str:
         "failed": t("failed"),
     }
     return words.get(state, state)
+
+
+def weights_progress_words(status: Any) -> str:
+    """A weights download (a ControllerStatus): '1.20 of 5.70 GiB (21%), 12.0 MiB/s, 6:15 left'."""
+    from desktop.runtime.weights import WeightsProgress
+
+    progress = WeightsProgress(status.pulled_bytes, status.total_bytes, status.speed, status.eta)
+    return fact_words(progress.fact())
+
+
+def download_words(status: Any) -> tuple[int, str] | None:
+    """(percent, words) while a model's weights download (the tray's tooltip), else None."""
+    from desktop.runtime.diagnosis import Stage
+
+    if status is None or status.stage != Stage.WEIGHTS or not status.total_bytes:
+        return None
+    if str(status.state) != "pulling":
+        return None
+    percent = int(100 * status.pulled_bytes / status.total_bytes)
+    return percent, f"{stage_word(status.stage)}: {weights_progress_words(status)}"
 
 
 def stage_word(stage: str) -> str:
@@ -157,6 +181,10 @@ def remedy_words(remedy: Remedy) -> str:
         )
     if remedy.kind == "utilization":
         return t("Retry with GPU memory use %1").replace("%1", f"{remedy.value:.2f}")
+    if remedy.kind == "token":
+        from desktop.core.messages import Code, Msg
+
+        return fact_words(Msg(Code.WEIGHTS_TOKEN_BUTTON))
     return t("Try again")
 
 

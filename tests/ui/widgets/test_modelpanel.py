@@ -77,6 +77,7 @@ def docker_shell(
             release_timeout=5,
             token_getter=lambda: None,
             hf_cache=str(tmp_path),
+            weights_here=False,
         )
         app.model = ModelRuntime(app, controller=controller)
         app.model.status_changed.connect(lambda _s: app._on_model_status())
