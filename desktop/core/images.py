@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import math
 import re
 import stat
 import threading
@@ -28,14 +29,16 @@ from desktop.core.formats import PASSTHROUGH_FORMATS, sniff_format
 from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.core.pngfast import attach_pixels
+from desktop.core.resize import MAX_PIXELS as RESIZE_MAX_PIXELS
 
 logger = logging.getLogger(__name__)
 
 #: Refuse larger images before decoding (150 MP of RGB is 450 MB; Pillow refuses ~179 MP).
 MAX_PIXELS = 150_000_000
-#: Upstream renders PDFs at 200 DPI unless a side would exceed this, then at 72 DPI.
-PDF_MAX_SIDE = 4500
-PDF_FALLBACK_DPI = 72.0
+#: Upstream renders PDFs at 200 DPI unless a side would exceed 4500 px, then at 72 DPI
+#: (silently, whatever DPI was asked). Here the DPI asked is honoured up to the pixels the
+#: model reads (smart_resize's max_pixels): more would only be shrunk away again.
+MODEL_MAX_PIXELS = RESIZE_MAX_PIXELS
 _FPDF_ERR_PASSWORD = 4
 _EXIF_ORIENTATION = 0x0112
 
@@ -276,10 +279,23 @@ def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> p
 
 
 def pdf_render_dpi(width_pt: float, height_pt: float, dpi: float = 200) -> float:
-    """Upstream's rule: ``dpi``, or 72 DPI if a side would then exceed 4500 px."""
-    if max(width_pt, height_pt) * dpi / 72.0 > PDF_MAX_SIDE and dpi > PDF_FALLBACK_DPI:
-        return PDF_FALLBACK_DPI
-    return dpi
+    """``dpi``, or the highest whole DPI at which the page fits the model's pixel limit."""
+    area = max(width_pt, 1e-6) * max(height_pt, 1e-6) / (72.0 * 72.0)  # square inches
+    if area * dpi * dpi <= MODEL_MAX_PIXELS:
+        return dpi
+    return float(max(1, math.floor(72.0 * math.sqrt(MODEL_MAX_PIXELS / (area * 72.0 * 72.0)))))
+
+
+def _dpi_note(width_pt: float, height_pt: float, asked: float, used: float) -> Msg:
+    """Why the page was rendered below the DPI asked: the pixels it would have had."""
+    pixels = (width_pt * asked / 72.0) * (height_pt * asked / 72.0)
+    return Msg.of(
+        Code.PAGE_DPI_REDUCED,
+        asked=int(asked) if float(asked).is_integer() else round(asked, 1),
+        used=int(used),
+        megapixels=round(pixels / 1e6, 1),
+        limit=round(MODEL_MAX_PIXELS / 1e6, 1),
+    )
 
 
 def _rgb_image(bitmap: pdfium.PdfBitmap) -> Image.Image:
@@ -310,7 +326,7 @@ class _RenderedPage(Image.Image):
 
 @_pdfium_call
 def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) -> PageImage:
-    """Render one page on white at ``dpi`` (with upstream's 4500 px cap)."""
+    """Render one page on white at ``dpi`` (lowered to the model's pixel limit, with a note)."""
     try:
         page = doc[index]
     except pdfium.PdfiumError as exc:  # a damaged page object: that page alone fails
@@ -333,7 +349,10 @@ def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) 
             bitmap.close()
     finally:
         page.close()
-    return PageImage(source=name, index=index, image=image, dpi=used, page_count=len(doc))
+    notes = (_dpi_note(width_pt, height_pt, dpi, used),) if used < dpi else ()
+    return PageImage(
+        source=name, index=index, image=image, dpi=used, page_count=len(doc), notes=notes
+    )
 
 
 def _iter_pdf(
