@@ -39,6 +39,7 @@ MAX_PIXELS = 150_000_000
 #: (silently, whatever DPI was asked). Here the DPI asked is honoured up to the pixels the
 #: model reads (smart_resize's max_pixels): more would only be shrunk away again.
 MODEL_MAX_PIXELS = RESIZE_MAX_PIXELS
+_FPDF_ERR_SUCCESS = 0  # what PDFium says when it refuses a PDF without pages
 _FPDF_ERR_PASSWORD = 4
 _EXIF_ORIENTATION = 0x0112
 
@@ -172,10 +173,9 @@ def _finish_frame(img: Image.Image, name: str) -> tuple[Image.Image, bool]:
 
 
 def _frame_count(img: Image.Image, kind: str, name: str) -> int:
-    # GIFs (and animated WebP/PNG) are read as their first frame only.
-    if kind == "TIFF":
-        return max(1, _frames_in(img, name))
-    return 1
+    """Pages in an image file: every frame is a page (TIFF pages, and the frames of an
+    animated GIF, WebP or PNG alike: none is dropped silently; ``--pages`` picks some)."""
+    return max(1, _frames_in(img, name))
 
 
 def _frames_in(img: Image.Image, name: str) -> int:
@@ -211,7 +211,16 @@ def _iter_image(
                     Msg.of(Code.FRAME_UNREADABLE, name=name, page=index + 1, detail=str(exc))
                 ) from None
             _check_size(img.width, img.height, name)
-        rgb, changed = _finish_frame(img, name)
+        try:
+            rgb, changed = _finish_frame(img, name)
+        except UnreadableFile as exc:
+            if count == 1:
+                raise
+            # A damaged frame of a multi-page file: that page (the pipeline goes on after it).
+            detail = str(exc.msg.params.get("detail", ""))
+            raise UnreadableFile(
+                Msg.of(Code.FRAME_UNREADABLE, name=name, page=index + 1, detail=detail)
+            ) from None
         if rgb is img and count > 1:
             rgb = img.copy()  # the next seek() would otherwise change this page's pixels
         untouched = kind in PASSTHROUGH_FORMATS and single and not changed
@@ -260,6 +269,9 @@ def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> p
     try:
         return pdfium.PdfDocument(source, password=password)
     except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == _FPDF_ERR_SUCCESS:
+            # PDFium refuses a document whose page tree is empty, with the status "Success".
+            raise UnreadableFile(Msg.of(Code.PDF_NO_PAGES, name=name)) from None
         if getattr(exc, "err_code", None) == _FPDF_ERR_PASSWORD:
             if password:
                 raise PasswordProtected(
@@ -402,8 +414,6 @@ def count_pages(path: str | Path, password: str | None = None) -> int:
             return _pdf_page_count(doc)
         finally:
             _close_pdf(doc)
-    if kind != "TIFF":
-        return 1
     return _frame_count(_open_image(file.read_bytes(), file.name), kind, file.name)
 
 

@@ -156,14 +156,17 @@ def test_16_bit_grayscale_png_is_scaled_not_clipped(tmp_path: Path) -> None:
     assert _pixel(page.image)[0] in (127, 128)
 
 
-def test_animated_gif_gives_its_first_frame(tmp_path: Path) -> None:
+def test_an_animated_gif_gives_every_frame_as_a_page(tmp_path: Path) -> None:
+    # Issue 15: only the first frame was read, silently. Every frame is a page now.
     frames = [Image.new("RGB", (16, 16), c) for c in ((255, 0, 0), (0, 255, 0))]
     path = tmp_path / "anim.gif"
     frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=100)
     pages = list(iter_pages(path))
-    assert len(pages) == 1
+    assert [p.index for p in pages] == [0, 1] and count_pages(path) == 2
     r, g, _ = _pixel(pages[0].image)
     assert r > 200 and g < 50
+    r, g, _ = _pixel(pages[1].image)
+    assert g > 200 and r < 50
 
 
 def test_multi_page_tiff_gives_every_page_and_honours_selection(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import io
+import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -185,3 +186,148 @@ async def test_the_windows_reader_path_says_the_dpi_was_reduced_too(tmp_path: Pa
     assert event.page.status.value == "ok"
     assert [f.code.value for f in event.page.facts] == ["page_dpi_reduced"]
     assert event.page.facts[0].params["used"] == 341
+
+
+# -- 12. deliberate outcomes for odd answers and odd inputs ---------------------------------
+
+
+def test_prose_instead_of_json_is_kept_as_a_text_block_and_the_page_is_partial(
+    hostile: Callable[..., HostileServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a server whose model answers the layout prompt in prose, no JSON at all
+    prose = "The page shows a letter from the bank: your account 42 is now closed."
+    server = hostile(lambda n: prose_reply(prose))
+    src = _png(tmp_path / "letter.png")
+    out = tmp_path / "out"
+    # WHEN it is read to JSON and to text
+    code = _ocr(server, str(src), "--format", "json", "--out", str(out))
+    code_txt = _ocr(server, str(src), "--format", "txt", "--out", str(out))
+    err = capsys.readouterr().err
+    _no_traceback(err)
+    # THEN the text is kept as one Text block over the whole page, the page is partial
+    # with the reason, and the exit code says so (3)
+    assert code == 3 and code_txt == 3, err
+    page = json.loads((out / "letter.json").read_text())["pages"][0]
+    assert page["status"] == "partial"
+    assert [(b["category"], b["text"]) for b in page["blocks"]] == [("Text", prose)]
+    assert page["blocks"][0]["bbox"] == [0, 0, 400, 300]
+    assert "answered in prose instead of layout JSON" in page["reason"]
+    assert prose in (out / "letter.txt").read_text()
+    assert "page 1/1 partial (The model answered in prose" in err
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", '{"bbox": [1, 2', "```json\n[\n```", "}{}{}{"],
+)
+def test_broken_json_is_not_mistaken_for_prose(
+    hostile: Callable[..., HostileServer],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    garbage: str,
+) -> None:
+    # GIVEN an answer that is JSON gone wrong, not prose
+    server = hostile(lambda n: text_reply(garbage))
+    src = _png(tmp_path / "p.png")
+    # WHEN it is read
+    code = _ocr(server, str(src), "--format", "json", "--out", str(tmp_path / "o"))
+    err = capsys.readouterr().err
+    # THEN the page fails as before (no block made of brackets)
+    assert code == 3, err
+    page = json.loads((tmp_path / "o" / "p.json").read_text())["pages"][0]
+    assert page["status"] == "failed" and not page["blocks"], page
+
+
+def test_an_unknown_category_is_kept_as_text_and_noted(
+    hostile: Callable[..., HostileServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN an answer with a category dots.ocr does not have ("Sidebar", twice)
+    blocks = [
+        *layout_blocks("Main text"),
+        *layout_blocks("", "Aside one", "Aside two", category="Sidebar")[1:],
+    ]
+    server = hostile(lambda n: ok_stream(blocks))
+    src = _png(tmp_path / "odd.png")
+    out = tmp_path / "out"
+    # WHEN it is read
+    code = _ocr(server, str(src), "--format", "json", "--out", str(out))
+    err = capsys.readouterr().err
+    _no_traceback(err)
+    # THEN every block is kept (as Text, nothing lost), and the page says which category
+    # was unknown; the text is whole, so the page is ok (exit 0)
+    assert code == 0, err
+    page = json.loads((out / "odd.json").read_text())["pages"][0]
+    assert page["status"] == "ok"
+    assert [(b["category"], b["text"]) for b in page["blocks"]] == [
+        ("Text", "Main text"),
+        ("Text", "Aside one"),
+        ("Text", "Aside two"),
+    ]
+    assert page["reason"] == (
+        "2 blocks have a category dots.ocr does not use (Sidebar); kept as Text."
+    )
+    assert "page 1/1 ok (2 blocks have a category dots.ocr does not use" in err
+
+
+def _animated_gif(path: Path, frames: int, damage_frame: int | None = None) -> Path:
+    images = [Image.new("RGB", (120, 80), (i * 60 % 256, 200, 100)) for i in range(frames)]
+    buf = io.BytesIO()
+    images[0].save(buf, "GIF", save_all=True, append_images=images[1:], duration=100)
+    data = bytearray(buf.getvalue())
+    if damage_frame is not None:
+        descriptors = [i for i in range(13, len(data)) if data[i] == 0x2C]
+        at = descriptors[damage_frame]
+        flags = data[at + 9]
+        start = at + 10 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+        data[start] = 0x0F  # an LZW code size no decoder accepts
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_every_frame_of_an_animated_gif_is_read_as_its_own_page(
+    hostile: Callable[..., HostileServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a 4-frame animated GIF whose frame 3 is damaged, and a good PNG after it
+    server = hostile(lambda n: ok_stream(layout_blocks(f"frame text {n}")))
+    gif = _animated_gif(tmp_path / "anim.gif", 4, damage_frame=2)
+    png = _png(tmp_path / "after.png")
+    out = tmp_path / "out"
+    # WHEN they are read
+    code = _ocr(server, str(gif), str(png), "--format", "json", "--out", str(out))
+    err = capsys.readouterr().err
+    _no_traceback(err)
+    # THEN the GIF is 4 pages: frames 1 and 2 read, frame 3 failed in one sentence naming
+    # it; frame 4 is drawn over frame 3 (GIF frames are deltas), so it cannot be made and
+    # says so; the PNG after it is read; no traceback, exit 3
+    assert code == 3, err
+    pages = json.loads((out / "anim.json").read_text())["pages"]
+    assert [p["status"] for p in pages] == ["ok", "ok", "failed", "failed"]
+    assert pages[2]["reason"].startswith("anim.gif: page 3 cannot be read ("), pages[2]
+    assert pages[3]["reason"].startswith("anim.gif: page 4 cannot be read ("), pages[3]
+    assert "page 3/4 failed (anim.gif: page 3 cannot be read" in err
+    assert json.loads((out / "after.json").read_text())["pages"][0]["status"] == "ok"
+    # and --pages picks frames like pages; an undamaged animation reads every frame
+    code = _ocr(server, str(gif), "--pages", "2", "--format", "json", "--out", str(out))
+    assert code == 0
+    assert [p["index"] for p in json.loads((out / "anim.json").read_text())["pages"]] == [1]
+    whole = _animated_gif(tmp_path / "whole.gif", 3)
+    code = _ocr(server, str(whole), "--format", "json", "--out", str(out))
+    pages = json.loads((out / "whole.json").read_text())["pages"]
+    assert code == 0 and [p["status"] for p in pages] == ["ok", "ok", "ok"]
+
+
+def test_a_pdf_with_no_pages_is_one_plain_sentence(
+    hostile: Callable[..., HostileServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a valid PDF with an empty page tree (what PDFium reports as "Success")
+    server = hostile(lambda n: ok_stream(layout_blocks("x")))
+    src = tmp_path / "zero.pdf"
+    src.write_bytes(blank_pdf(0))
+    # WHEN it is read
+    code = _ocr(server, str(src), "--format", "json")
+    err = capsys.readouterr().err
+    # THEN one plain sentence, no PDFium status word, exit 1
+    assert code == 1
+    assert "zero.pdf: the PDF has no pages." in err
+    assert "Success" not in err and "PDFium" not in err
+    _no_traceback(err)
