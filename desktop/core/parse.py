@@ -110,10 +110,9 @@ def block_from_item(item: object, mapping: BoxMapping, index: int = 0) -> Block 
     else:
         value = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
     facts: tuple[Msg, ...] = ()
-    if isinstance(raw_category, str) and raw_category.strip() and category == "Text":
-        if raw_category.strip().lower() != "text":  # kept as Text, and said so
-            shown = raw_category.strip()[:40]
-            facts = (Msg.of(Code.BLOCK_CATEGORY_UNKNOWN, category=shown),)
+    shown = raw_category.strip()[:40] if isinstance(raw_category, str) else ""
+    if shown and category == "Text" and shown.lower() != "text":  # kept as Text, said so
+        facts = (Msg.of(Code.BLOCK_CATEGORY_UNKNOWN, category=shown),)
     return Block(category=category, bbox=bbox, text=value, index=index, facts=facts)
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import functools
 import io
-import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
