@@ -100,9 +100,13 @@ Script = Callable[[int], Reply | None]
 class HostileServer:
     """Serves ``/health``, ``/v1/models`` and scripted ``/v1/chat/completions``."""
 
-    def __init__(self, script: Script, *, max_model_len: int = 32768) -> None:
+    def __init__(
+        self, script: Script, *, max_model_len: int = 32768, models: bytes | None = None
+    ) -> None:
         self.script = script
         self.max_model_len = max_model_len
+        #: The raw ``/v1/models`` body, when a test wants an odd one (else a normal list).
+        self.models = models
         self.chat_requests = 0
         #: (width, height) of the page image of each chat request, in order (a script can
         #: tell pages apart by it: requests of one batch need not come in page order).
@@ -185,9 +189,8 @@ class HostileServer:
             return await _plain(writer, Reply(body=b""))
         if path.endswith("/v1/models"):
             models = {"data": [{"id": "m", "object": "model", "max_model_len": self.max_model_len}]}
-            listing = Reply(
-                headers={"Content-Type": "application/json"}, body=json.dumps(models).encode()
-            )
+            raw = self.models if self.models is not None else json.dumps(models).encode()
+            listing = Reply(headers={"Content-Type": "application/json"}, body=raw)
             return await _plain(writer, listing)
         self.chat_requests += 1
         self.image_sizes.append(_image_size(body))

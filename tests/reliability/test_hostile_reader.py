@@ -329,3 +329,93 @@ def test_a_pdf_with_no_pages_is_one_plain_sentence(
     assert "zero.pdf: the PDF has no pages." in err
     assert "Success" not in err and "PDFium" not in err
     _no_traceback(err)
+
+
+def _listing(entry: str) -> bytes:
+    return ('{"object": "list", "data": [' + entry + "]}").encode()
+
+
+ODD_CONTEXTS = {
+    "huge": _listing('{"id": "m", "max_model_len": 1000000000000000000000000000000}'),
+    "negative": _listing('{"id": "m", "max_model_len": -5}'),
+    "zero": _listing('{"id": "m", "max_model_len": 0}'),
+    "overflowing-float": _listing('{"id": "m", "max_model_len": 1e999}'),
+    "infinity": _listing('{"id": "m", "max_model_len": Infinity}'),
+    "nan": _listing('{"id": "m", "max_model_len": NaN}'),
+    "fraction": _listing('{"id": "m", "max_model_len": 32768.5}'),
+    "string": _listing('{"id": "m", "max_model_len": "32768"}'),
+    "word": _listing('{"id": "m", "max_model_len": "lots"}'),
+    "bool": _listing('{"id": "m", "max_model_len": true}'),
+    "list": _listing('{"id": "m", "max_model_len": [1]}'),
+    "numeric-id": _listing('{"id": 7, "max_model_len": 32768}'),
+}
+
+
+@pytest.mark.parametrize("body", ODD_CONTEXTS.values(), ids=ODD_CONTEXTS.keys())
+def test_odd_values_in_the_model_list_never_reach_the_user_as_an_exception(
+    hostile: Callable[..., HostileServer],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    body: bytes,
+) -> None:
+    # GIVEN a server listing its model with an odd max_model_len (or a numeric id)
+    server = hostile(lambda n: ok_stream(layout_blocks("read")), models=body)
+    src = _png(tmp_path / "p.png")
+    # WHEN a page is read
+    code = _ocr(server, str(src), "--format", "json", "--out", str(tmp_path / "o"))
+    err = capsys.readouterr().err
+    # THEN the odd value is ignored (the usual context is assumed) and the page is read
+    _no_traceback(err)
+    assert "Overflow" not in err and "StopIteration" not in err
+    assert code == 0, err
+    page = json.loads((tmp_path / "o" / "p.json").read_text())["pages"][0]
+    assert page["status"] == "ok"
+
+
+BAD_LISTS = {
+    "empty-data": b'{"object": "list", "data": []}',
+    "data-is-an-object": b'{"object": "list", "data": {"id": "m"}}',
+    "data-is-a-number": b'{"object": "list", "data": 5}',
+    "data-is-a-string": b'{"object": "list", "data": "m"}',
+    "no-data": b'{"object": "list"}',
+    "a-list": b'[{"id": "m"}]',
+    "not-json": b"<html>hello</html>",
+    "entries-without-id": b'{"data": [{"object": "model"}, 5, null]}',
+}
+
+
+@pytest.mark.parametrize("body", BAD_LISTS.values(), ids=BAD_LISTS.keys())
+def test_a_model_list_that_is_not_one_is_one_sentence_and_exit_1(
+    hostile: Callable[..., HostileServer],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    body: bytes,
+) -> None:
+    # GIVEN a server whose /v1/models is empty or not a list of models
+    server = hostile(lambda n: ok_stream(layout_blocks("read")), models=body)
+    src = _png(tmp_path / "p.png")
+    # WHEN a page is read
+    code = _ocr(server, str(src), "--format", "json")
+    err = capsys.readouterr().err
+    # THEN one sentence naming the server, exit 1, and the doctor's probe says the same
+    _no_traceback(err)
+    assert code == 1, err
+    assert server.base_url in err
+    assert "lists no models" in err or "is not a model list" in err, err
+    from desktop.engines.serverprobe import probe_server
+
+    probe = probe_server(server.base_url, None)
+    assert not probe.ok and probe.problem is not None
+    assert probe.problem.code.value in ("doc_server_no_model", "doc_server_http")
+
+
+@pytest.mark.parametrize("body", ODD_CONTEXTS.values(), ids=ODD_CONTEXTS.keys())
+def test_the_doctors_probe_reads_odd_context_values_as_unknown(
+    hostile: Callable[..., HostileServer], body: bytes
+) -> None:
+    from desktop.engines.serverprobe import probe_server
+
+    server = hostile(lambda n: ok_stream(layout_blocks("read")), models=body)
+    probe = probe_server(server.base_url, None)
+    assert probe.ok, probe
+    assert probe.context in (None, 32768)

@@ -150,8 +150,12 @@ async def recover_page(
     cut = tuple(b.index + 1 for b in blocks if b.facts)
     facts: tuple[Msg, ...] = (reason,)
     if cut:  # a region's own read looped or ran out: its text is truncated, not recovered
-        why = tuple(f for b in blocks for f in b.facts)
-        facts += (Msg.of(Code.PAGE_REGIONS_CUT, count=len(cut), regions=cut, why=why),)
+        why: dict[Code, Msg] = {}  # one reason of each kind: each block keeps its own
+        for fact in (f for b in blocks for f in b.facts):
+            why.setdefault(fact.code, fact)
+        facts += (
+            Msg.of(Code.PAGE_REGIONS_CUT, count=len(cut), regions=cut, why=tuple(why.values())),
+        )
     return Page(
         index=page.index,
         width=page.width,
