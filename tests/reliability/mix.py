@@ -66,7 +66,9 @@ def fault_reply(fault: str, n: int, server: HostileServer, rng: random.Random) -
     layout-only pass and the region reads) are answered as such."""
     kind = server.prompts[n - 1] if len(server.prompts) >= n else "layout"
     if kind == "layout-only":
-        boxes = [{"bbox": [10, 10 + 50 * i, 180, 50 + 50 * i], "category": "Text"} for i in (0, 1)]
+        boxes: list[dict[str, object]] = [
+            {"bbox": [10, 10 + 50 * i, 180, 50 + 50 * i], "category": "Text"} for i in (0, 1)
+        ]
         return ok_stream(boxes)
     if kind == "grounding":
         region = rng.choice(REGION_FAULTS)
@@ -128,7 +130,7 @@ def _image(fmt: str, frames: int = 1) -> bytes:
     return buf.getvalue()
 
 
-_SUFFIX = {"png": "png", "jpeg": "jpg", "webp": "webp", "tiff2": "tif", "gif3": "gif"}
+SUFFIX = {"png": "png", "jpeg": "jpg", "webp": "webp", "tiff2": "tif", "gif3": "gif"}
 
 
 def write_input(folder: Path, stem: str, kind: str) -> tuple[Path, int]:
@@ -137,8 +139,8 @@ def write_input(folder: Path, stem: str, kind: str) -> tuple[Path, int]:
 
     folder.mkdir(parents=True, exist_ok=True)
     pages = KINDS[kind]
-    if kind in _SUFFIX:
-        path = folder / f"{stem}.{_SUFFIX[kind]}"
+    if kind in SUFFIX:
+        path = folder / f"{stem}.{SUFFIX[kind]}"
         fmt = {"jpeg": "JPEG", "webp": "WEBP", "tiff2": "TIFF", "png": "PNG"}.get(kind)
         path.write_bytes(_gif(3) if kind == "gif3" else _image(fmt or "PNG", pages))
         return path, pages
