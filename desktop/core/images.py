@@ -172,10 +172,16 @@ def _finish_frame(img: Image.Image, name: str) -> tuple[Image.Image, bool]:
     return rgb, (oriented is not img) or (rgb is not oriented)
 
 
+#: Image formats whose frames are pages: TIFF pages, and the frames of an animated GIF,
+#: WebP or PNG (none dropped silently; ``--pages`` picks some). Not JPEG: a camera's MPO
+#: JPEG carries a preview or a second eye's picture as its "second frame".
+MULTI_FRAME_FORMATS = frozenset({"TIFF", "GIF", "WEBP", "PNG"})
+
+
 def _frame_count(img: Image.Image, kind: str, name: str) -> int:
-    """Pages in an image file: every frame is a page (TIFF pages, and the frames of an
-    animated GIF, WebP or PNG alike: none is dropped silently; ``--pages`` picks some)."""
-    return max(1, _frames_in(img, name))
+    if kind in MULTI_FRAME_FORMATS:
+        return max(1, _frames_in(img, name))
+    return 1
 
 
 def _frames_in(img: Image.Image, name: str) -> int:

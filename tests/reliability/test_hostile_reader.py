@@ -419,3 +419,31 @@ def test_the_doctors_probe_reads_odd_context_values_as_unknown(
     probe = probe_server(server.base_url, None)
     assert probe.ok, probe
     assert probe.context in (None, 32768)
+
+
+def test_a_camera_jpeg_with_a_second_picture_inside_is_still_one_page(tmp_path: Path) -> None:
+    # An MPO JPEG (a camera's preview or a stereo pair) is not an animation: one page
+    from desktop.core.images import count_pages, iter_pages
+
+    buf = io.BytesIO()
+    first, second = Image.new("RGB", (200, 100), "white"), Image.new("RGB", (20, 10), "red")
+    first.save(buf, "MPO", save_all=True, append_images=[second])
+    path = tmp_path / "camera.jpg"
+    path.write_bytes(buf.getvalue())
+    assert Image.open(path).n_frames == 2  # Pillow sees two frames
+    pages = list(iter_pages(path))
+    assert len(pages) == 1 == count_pages(path) and pages[0].width == 200
+
+
+def test_a_flagged_block_keeps_its_flag_through_the_batch_store(tmp_path: Path) -> None:
+    # A resumed batch (or the window's history) shows the cut region flagged as before
+    from desktop.core.document import Block, Page, PageStatus
+    from desktop.core.messages import Code, Msg
+    from desktop.engines.batch.history import page_from_dict, page_to_dict
+
+    cut = Msg.of(Code.BLOCK_CUT_LIMIT, tokens=2048)
+    page = Page(
+        0, 10, 10, (Block("Text", (0, 0, 5, 5), f"half {CUT_MARK}", 0, (cut,)),), PageStatus.PARTIAL
+    )
+    again = page_from_dict(json.loads(json.dumps(page_to_dict(page))))
+    assert again.blocks[0].facts == (cut,) and again.blocks[0].text == f"half {CUT_MARK}"
