@@ -430,7 +430,7 @@ def test_a_camera_jpeg_with_a_second_picture_inside_is_still_one_page(tmp_path: 
     first.save(buf, "MPO", save_all=True, append_images=[second])
     path = tmp_path / "camera.jpg"
     path.write_bytes(buf.getvalue())
-    assert Image.open(path).n_frames == 2  # Pillow sees two frames
+    assert getattr(Image.open(path), "n_frames", 1) == 2  # Pillow sees two frames
     pages = list(iter_pages(path))
     assert len(pages) == 1 == count_pages(path) and pages[0].width == 200
 
