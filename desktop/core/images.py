@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import io
 import logging
-import math
 import re
 import stat
 import threading
@@ -16,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageOps
 
 from desktop.core.errors import (
@@ -28,18 +28,15 @@ from desktop.core.errors import (
 from desktop.core.formats import PASSTHROUGH_FORMATS, sniff_format
 from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
+from desktop.core.pdfdpi import dpi_note, pdf_render_dpi
 from desktop.core.pngfast import attach_pixels
-from desktop.core.resize import MAX_PIXELS as RESIZE_MAX_PIXELS
 
 logger = logging.getLogger(__name__)
 
 #: Refuse larger images before decoding (150 MP of RGB is 450 MB; Pillow refuses ~179 MP).
 MAX_PIXELS = 150_000_000
-#: Upstream renders PDFs at 200 DPI unless a side would exceed 4500 px, then at 72 DPI
-#: (silently, whatever DPI was asked). Here the DPI asked is honoured up to the pixels the
-#: model reads (smart_resize's max_pixels): more would only be shrunk away again.
-MODEL_MAX_PIXELS = RESIZE_MAX_PIXELS
-_FPDF_ERR_SUCCESS = 0  # what PDFium says when it refuses a PDF without pages
+_FPDF_ERR_SUCCESS = 0
+_FPDF_ERR_FILE = 2
 _FPDF_ERR_PASSWORD = 4
 _EXIF_ORIENTATION = 0x0112
 
@@ -272,11 +269,17 @@ def _close_pdf(doc: pdfium.PdfDocument) -> None:
 @_pdfium_call
 def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> pdfium.PdfDocument:
     source: str | bytes = str(path_or_bytes) if isinstance(path_or_bytes, Path) else path_or_bytes
+    # PDFium refuses a PDF whose page tree is empty without setting an error of its own:
+    # FPDF_GetLastError then still holds the last failure's (a password, a format error),
+    # or 0 ("Success") in a fresh process. A failed open of a missing file first makes a
+    # stale value recognisable: "file access error" for a file that was just read.
+    _prime_last_error()
     try:
         return pdfium.PdfDocument(source, password=password)
     except pdfium.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == _FPDF_ERR_SUCCESS:
-            # PDFium refuses a document whose page tree is empty, with the status "Success".
+        code = getattr(exc, "err_code", None)
+        gone = isinstance(path_or_bytes, Path) and not path_or_bytes.is_file()
+        if code == _FPDF_ERR_SUCCESS or (code == _FPDF_ERR_FILE and not gone):
             raise UnreadableFile(Msg.of(Code.PDF_NO_PAGES, name=name)) from None
         if getattr(exc, "err_code", None) == _FPDF_ERR_PASSWORD:
             if password:
@@ -296,24 +299,11 @@ def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> p
         ) from None
 
 
-def pdf_render_dpi(width_pt: float, height_pt: float, dpi: float = 200) -> float:
-    """``dpi``, or the highest whole DPI at which the page fits the model's pixel limit."""
-    area = max(width_pt, 1e-6) * max(height_pt, 1e-6) / (72.0 * 72.0)  # square inches
-    if area * dpi * dpi <= MODEL_MAX_PIXELS:
-        return dpi
-    return float(max(1, math.floor(72.0 * math.sqrt(MODEL_MAX_PIXELS / (area * 72.0 * 72.0)))))
-
-
-def _dpi_note(width_pt: float, height_pt: float, asked: float, used: float) -> Msg:
-    """Why the page was rendered below the DPI asked: the pixels it would have had."""
-    pixels = (width_pt * asked / 72.0) * (height_pt * asked / 72.0)
-    return Msg.of(
-        Code.PAGE_DPI_REDUCED,
-        asked=int(asked) if float(asked).is_integer() else round(asked, 1),
-        used=int(used),
-        megapixels=round(pixels / 1e6, 1),
-        limit=round(MODEL_MAX_PIXELS / 1e6, 1),
-    )
+def _prime_last_error() -> None:
+    """Set PDFium's last error to "file access error" (held under ``PDFIUM_LOCK``)."""
+    doc = pdfium_c.FPDF_LoadDocument(b"", None)  # an empty path: no such file
+    if doc:
+        pdfium_c.FPDF_CloseDocument(doc)
 
 
 def _rgb_image(bitmap: pdfium.PdfBitmap) -> Image.Image:
@@ -367,7 +357,7 @@ def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) 
             bitmap.close()
     finally:
         page.close()
-    notes = (_dpi_note(width_pt, height_pt, dpi, used),) if used < dpi else ()
+    notes = (dpi_note(width_pt, height_pt, dpi, used),) if used < dpi else ()
     return PageImage(
         source=name, index=index, image=image, dpi=used, page_count=len(doc), notes=notes
     )

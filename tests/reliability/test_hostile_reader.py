@@ -331,6 +331,31 @@ def test_a_pdf_with_no_pages_is_one_plain_sentence(
     _no_traceback(err)
 
 
+def test_a_pdf_with_no_pages_after_a_locked_and_a_damaged_pdf_is_still_called_empty(
+    hostile: Callable[..., HostileServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a password-protected PDF, a damaged one and then a PDF without pages: PDFium
+    # sets no error of its own for the last, and its "last error" still holds the one before
+    from tests.core.pdfcrypt import encrypted_pdf
+
+    server = hostile(lambda n: ok_stream(layout_blocks("x")))
+    locked, broken, zero = tmp_path / "locked.pdf", tmp_path / "broken.pdf", tmp_path / "zero.pdf"
+    locked.write_bytes(encrypted_pdf("secret"))
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj garbage")
+    zero.write_bytes(blank_pdf(0))
+    # WHEN they are read in one batch, in either order
+    for order in ([locked, zero], [broken, zero], [zero, locked]):
+        code = _ocr(server, *map(str, order), "--format", "json")
+        err = capsys.readouterr().err
+        # THEN each is named with its own sentence
+        assert code == 1, err
+        assert "zero.pdf: the PDF has no pages." in err, err
+        assert (
+            "zero.pdf: the PDF is protected" not in err
+            and "zero.pdf: the PDF is damaged" not in err
+        )
+
+
 def _listing(entry: str) -> bytes:
     return ('{"object": "list", "data": [' + entry + "]}").encode()
 
