@@ -21,7 +21,7 @@ def pdf_render_dpi(width_pt: float, height_pt: float, dpi: float = 200) -> float
     area = max(width_pt, 1e-6) * max(height_pt, 1e-6) / (72.0 * 72.0)  # square inches
     if area * dpi * dpi <= MODEL_MAX_PIXELS:
         return dpi
-    return float(max(1, math.floor(72.0 * math.sqrt(MODEL_MAX_PIXELS / (area * 72.0 * 72.0)))))
+    return float(max(1, math.floor(math.sqrt(MODEL_MAX_PIXELS / area))))
 
 
 def dpi_note(width_pt: float, height_pt: float, asked: float, used: float) -> Msg:
