@@ -50,19 +50,26 @@ class PageStatus(enum.StrEnum):
 
 BBox = tuple[int, int, int, int]
 
+#: Appended to a block's text that was cut short (a looping or over-long region read): the
+#: editor's mark for omitted text, the same in every language and every export format.
+CUT_MARK = "[…]"
+
 
 @dataclass(frozen=True, slots=True)
 class Block:
     """One layout element: its category, box in ORIGINAL image pixels, and text.
 
     ``text`` is Markdown for text-like categories, LaTeX for Formula, an HTML
-    ``<table>`` for Table and ``None`` for Picture.
+    ``<table>`` for Table and ``None`` for Picture. ``facts`` flag this block alone: its
+    text was cut short (and ends with ``CUT_MARK``), or its category was not one of the
+    eleven.
     """
 
     category: str
     bbox: BBox
     text: str | None = None
     index: int = 0
+    facts: tuple[Msg, ...] = ()
 
     @property
     def is_table(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageOps
 
 from desktop.core.errors import (
@@ -27,15 +28,15 @@ from desktop.core.errors import (
 from desktop.core.formats import PASSTHROUGH_FORMATS, sniff_format
 from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
+from desktop.core.pdfdpi import dpi_note, pdf_render_dpi
 from desktop.core.pngfast import attach_pixels
 
 logger = logging.getLogger(__name__)
 
 #: Refuse larger images before decoding (150 MP of RGB is 450 MB; Pillow refuses ~179 MP).
 MAX_PIXELS = 150_000_000
-#: Upstream renders PDFs at 200 DPI unless a side would exceed this, then at 72 DPI.
-PDF_MAX_SIDE = 4500
-PDF_FALLBACK_DPI = 72.0
+_FPDF_ERR_SUCCESS = 0
+_FPDF_ERR_FILE = 2
 _FPDF_ERR_PASSWORD = 4
 _EXIF_ORIENTATION = 0x0112
 
@@ -168,9 +169,14 @@ def _finish_frame(img: Image.Image, name: str) -> tuple[Image.Image, bool]:
     return rgb, (oriented is not img) or (rgb is not oriented)
 
 
+#: Image formats whose frames are pages: TIFF pages, and the frames of an animated GIF,
+#: WebP or PNG (none dropped silently; ``--pages`` picks some). Not JPEG: a camera's MPO
+#: JPEG carries a preview or a second eye's picture as its "second frame".
+MULTI_FRAME_FORMATS = frozenset({"TIFF", "GIF", "WEBP", "PNG"})
+
+
 def _frame_count(img: Image.Image, kind: str, name: str) -> int:
-    # GIFs (and animated WebP/PNG) are read as their first frame only.
-    if kind == "TIFF":
+    if kind in MULTI_FRAME_FORMATS:
         return max(1, _frames_in(img, name))
     return 1
 
@@ -208,7 +214,16 @@ def _iter_image(
                     Msg.of(Code.FRAME_UNREADABLE, name=name, page=index + 1, detail=str(exc))
                 ) from None
             _check_size(img.width, img.height, name)
-        rgb, changed = _finish_frame(img, name)
+        try:
+            rgb, changed = _finish_frame(img, name)
+        except UnreadableFile as exc:
+            if count == 1:
+                raise
+            # A damaged frame of a multi-page file: that page (the pipeline goes on after it).
+            detail = str(exc.msg.params.get("detail", ""))
+            raise UnreadableFile(
+                Msg.of(Code.FRAME_UNREADABLE, name=name, page=index + 1, detail=detail)
+            ) from None
         if rgb is img and count > 1:
             rgb = img.copy()  # the next seek() would otherwise change this page's pixels
         untouched = kind in PASSTHROUGH_FORMATS and single and not changed
@@ -254,9 +269,18 @@ def _close_pdf(doc: pdfium.PdfDocument) -> None:
 @_pdfium_call
 def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> pdfium.PdfDocument:
     source: str | bytes = str(path_or_bytes) if isinstance(path_or_bytes, Path) else path_or_bytes
+    # PDFium refuses a PDF whose page tree is empty without setting an error of its own:
+    # FPDF_GetLastError then still holds the last failure's (a password, a format error),
+    # or 0 ("Success") in a fresh process. A failed open of a missing file first makes a
+    # stale value recognisable: "file access error" for a file that was just read.
+    _prime_last_error()
     try:
         return pdfium.PdfDocument(source, password=password)
     except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        gone = isinstance(path_or_bytes, Path) and not path_or_bytes.is_file()
+        if code == _FPDF_ERR_SUCCESS or (code == _FPDF_ERR_FILE and not gone):
+            raise UnreadableFile(Msg.of(Code.PDF_NO_PAGES, name=name)) from None
         if getattr(exc, "err_code", None) == _FPDF_ERR_PASSWORD:
             if password:
                 raise PasswordProtected(
@@ -275,11 +299,11 @@ def _open_pdf(path_or_bytes: Path | bytes, name: str, password: str | None) -> p
         ) from None
 
 
-def pdf_render_dpi(width_pt: float, height_pt: float, dpi: float = 200) -> float:
-    """Upstream's rule: ``dpi``, or 72 DPI if a side would then exceed 4500 px."""
-    if max(width_pt, height_pt) * dpi / 72.0 > PDF_MAX_SIDE and dpi > PDF_FALLBACK_DPI:
-        return PDF_FALLBACK_DPI
-    return dpi
+def _prime_last_error() -> None:
+    """Set PDFium's last error to "file access error" (held under ``PDFIUM_LOCK``)."""
+    doc = pdfium_c.FPDF_LoadDocument(b"", None)  # an empty path: no such file
+    if doc:
+        pdfium_c.FPDF_CloseDocument(doc)
 
 
 def _rgb_image(bitmap: pdfium.PdfBitmap) -> Image.Image:
@@ -310,7 +334,7 @@ class _RenderedPage(Image.Image):
 
 @_pdfium_call
 def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) -> PageImage:
-    """Render one page on white at ``dpi`` (with upstream's 4500 px cap)."""
+    """Render one page on white at ``dpi`` (lowered to the model's pixel limit, with a note)."""
     try:
         page = doc[index]
     except pdfium.PdfiumError as exc:  # a damaged page object: that page alone fails
@@ -333,7 +357,10 @@ def render_pdf_page(doc: pdfium.PdfDocument, index: int, dpi: float, name: str) 
             bitmap.close()
     finally:
         page.close()
-    return PageImage(source=name, index=index, image=image, dpi=used, page_count=len(doc))
+    notes = (dpi_note(width_pt, height_pt, dpi, used),) if used < dpi else ()
+    return PageImage(
+        source=name, index=index, image=image, dpi=used, page_count=len(doc), notes=notes
+    )
 
 
 def _iter_pdf(
@@ -383,8 +410,6 @@ def count_pages(path: str | Path, password: str | None = None) -> int:
             return _pdf_page_count(doc)
         finally:
             _close_pdf(doc)
-    if kind != "TIFF":
-        return 1
     return _frame_count(_open_image(file.read_bytes(), file.name), kind, file.name)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from desktop.core.messages import Msg
+
 
 @dataclass(frozen=True, slots=True)
 class PageImage:
@@ -16,6 +18,8 @@ class PageImage:
     that file unchanged (a single-frame PNG/JPEG/WebP), so it can be sent without
     re-encoding; ``None`` for rendered PDF pages and converted images.
     ``dpi`` is the render resolution for PDF pages (points -> pixels), else 0.
+    ``notes`` are facts about how the page was made that its result must carry (a DPI
+    lowered to what the model reads).
     """
 
     source: str
@@ -25,6 +29,7 @@ class PageImage:
     source_format: str | None = None
     dpi: float = 0.0
     page_count: int = 1
+    notes: tuple[Msg, ...] = ()
 
     @property
     def width(self) -> int:

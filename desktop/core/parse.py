@@ -102,13 +102,18 @@ def block_from_item(item: object, mapping: BoxMapping, index: int = 0) -> Block 
     bbox = mapping.to_original(raw)
     if bbox[2] <= bbox[0] or bbox[3] <= bbox[1]:
         return None  # entirely outside the page
-    category = canonical_category(item.get("category"))
+    raw_category = item.get("category")
+    category = canonical_category(raw_category)
     text = item.get("text")
     if category == "Picture" or text is None:
         value = None
     else:
         value = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
-    return Block(category=category, bbox=bbox, text=value, index=index)
+    facts: tuple[Msg, ...] = ()
+    shown = raw_category.strip()[:40] if isinstance(raw_category, str) else ""
+    if shown and category == "Text" and shown.lower() != "text":  # kept as Text, said so
+        facts = (Msg.of(Code.BLOCK_CATEGORY_UNKNOWN, category=shown),)
+    return Block(category=category, bbox=bbox, text=value, index=index, facts=facts)
 
 
 class _Deduper:
@@ -150,7 +155,7 @@ def _final_dedupe(blocks: Iterable[Block]) -> tuple[list[Block], int]:
 def _reindex(block: Block, index: int) -> Block:
     if block.index == index:
         return block
-    return Block(category=block.category, bbox=block.bbox, text=block.text, index=index)
+    return Block(block.category, block.bbox, block.text, index, block.facts)
 
 
 def _strict_items(text: str) -> list[Any] | None:
@@ -286,11 +291,20 @@ class IncrementalLayoutParser:
             by_regex = self._regex_blocks(full) if desynced else []
             if len(by_regex) > len(candidates):
                 candidates, cut = by_regex, False
+        if salvaged and not candidates and _looks_like_prose(full):
+            return self._prose(full)
         blocks, dropped = _final_dedupe(candidates)
         verdict = self._verdict(len(blocks) - cut, salvaged, dropped, cut, finish_reason)
         if unusable:
             verdict = _with_unusable(verdict, unusable, len(blocks))
-        return ParseResult(tuple(blocks), *verdict)
+        return ParseResult(tuple(blocks), *_with_unknown_categories(verdict, blocks))
+
+    def _prose(self, full: str) -> ParseResult:
+        """The model wrote prose, not layout JSON: its text kept as one Text block over the
+        whole page (no positions are known), the page partial with the reason."""
+        page = (0, 0, self.mapping.orig_w, self.mapping.orig_h)
+        block = Block("Text", page, _FENCE.sub("", full).strip(), 0)
+        return ParseResult((block,), PageStatus.PARTIAL, (Msg(Code.PAGE_PROSE_KEPT),))
 
     def _regex_blocks(self, full: str) -> list[Block]:
         found: list[Block] = []
@@ -334,6 +348,34 @@ def _with_unusable(
         return PageStatus.FAILED, (Msg.of(Code.PAGE_NO_USABLE_BOX, left_out=note),)
     if status is PageStatus.OK:
         return PageStatus.PARTIAL, (note,)
+    return status, (*reasons, note)
+
+
+def _looks_like_prose(full: str) -> bool:
+    """Words, not JSON gone wrong: no bracket first, mostly letters, digits and spaces."""
+    body = _FENCE.sub("", full).strip() if "```" in full else full.strip()
+    if not body or body[0] in "[{" or '"bbox"' in body:
+        return False
+    sample = body[:4096]
+    wordish = sum(c.isalnum() or c.isspace() for c in sample)
+    return wordish >= 0.6 * len(sample) and any(c.isalpha() for c in sample)
+
+
+def _with_unknown_categories(
+    verdict: tuple[PageStatus, tuple[Msg, ...]], blocks: Iterable[Block]
+) -> tuple[PageStatus, tuple[Msg, ...]]:
+    """Blocks whose category dots.ocr does not have are kept (as Text) and noted."""
+    names: dict[str, None] = {}
+    count = 0
+    for block in blocks:
+        for fact in block.facts:
+            if fact.code is Code.BLOCK_CATEGORY_UNKNOWN:
+                names[str(fact.params["category"])] = None
+                count += 1
+    if not count:
+        return verdict
+    status, reasons = verdict
+    note = Msg.of(Code.PAGE_UNKNOWN_CATEGORIES, count=count, names=tuple(names))
     return status, (*reasons, note)
 
 

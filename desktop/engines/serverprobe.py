@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from desktop.core.messages import Code, Msg
+from desktop.engines.modellist import listed_models
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +73,10 @@ def probe_server(
         fact = Msg.of(Code.DOC_SERVER_HTTP, endpoint=endpoint, status=resp.status_code)
         return ServerProbe(endpoint, fact, Msg(Code.FIX_SERVER_UNREACHABLE), seconds=seconds)
     try:
-        data = resp.json().get("data", [])
-        entries = [m for m in data if isinstance(m, dict)]
-    except (ValueError, AttributeError, TypeError):
-        entries = []
-    names = tuple(str(m.get("id")) for m in entries)
+        listed = listed_models(resp.json()) or []
+    except ValueError:  # not JSON
+        listed = []
+    names = tuple(m.name for m in listed)
     if not names:
         fact = Msg.of(Code.DOC_SERVER_NO_MODEL, endpoint=endpoint)
         return ServerProbe(endpoint, fact, seconds=seconds)
@@ -84,7 +84,5 @@ def probe_server(
         fact = Msg.of(Code.DOC_SERVER_MODEL_MISSING, endpoint=endpoint, model=model, models=names)
         return ServerProbe(endpoint, fact, Msg(Code.FIX_SERVER_MODEL), names, seconds=seconds)
     chosen = model or names[0]
-    entry = next(m for m in entries if str(m.get("id")) == chosen)
-    raw = entry.get("max_model_len")
-    context = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0 else None
+    context = next(m.context for m in listed if m.name == chosen)  # chosen is in names
     return ServerProbe(endpoint, None, None, names, chosen, context, seconds)

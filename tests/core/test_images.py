@@ -20,6 +20,7 @@ from desktop.core.errors import (
     UnsupportedFile,
 )
 from desktop.core.images import count_pages, iter_pages, load_image_bytes, parse_page_ranges
+from desktop.core.messages import say
 from tests.core._fixtures import JOURNAL, REPORT_PDF, RUSSIAN
 from tests.core.pdfcrypt import encrypted_pdf
 
@@ -78,17 +79,27 @@ def test_pdf_page_selection_renders_only_the_chosen_pages() -> None:
         list(iter_pages(REPORT_PDF, pages=[2]))
 
 
-def test_pdf_page_that_would_exceed_4500px_at_200_dpi_is_rendered_at_72_dpi(
+def test_a_pdf_page_too_big_for_the_model_at_200_dpi_gets_the_highest_dpi_that_fits(
     tmp_path: Path,
 ) -> None:
+    # 2000 x 1000 pt is 5556 x 2778 px (15.4 MP) at 200 DPI, more than the 11.29 MP the
+    # model reads: upstream fell to 72 DPI without a word; here the highest DPI that fits
     doc = pdfium.PdfDocument.new()
-    doc.new_page(2000, 1000)  # 5556 px wide at 200 DPI
+    doc.new_page(2000, 1000)
+    doc.new_page(90, 3000)  # a long strip: a side over 4500 px (8333) but only 1.7 MP
     path = tmp_path / "wide.pdf"
     doc.save(str(path))
     doc.close()
-    (page,) = iter_pages(path)
-    assert page.dpi == 72
-    assert (page.width, page.height) == (2000, 1000)
+    wide, strip = iter_pages(path)
+    assert wide.dpi == 171
+    assert wide.width * wide.height <= 11_289_600
+    assert (wide.width, wide.height) == (round(2000 * 171 / 72), round(1000 * 171 / 72))
+    (note,) = wide.notes
+    assert say((note,)) == (
+        "Rendered at 171 DPI instead of 200: at 200 DPI the page would have 15.4 million"
+        " pixels, more than the 11.3 million the model reads."
+    )
+    assert strip.dpi == 200 and not strip.notes
 
 
 def test_pages_are_produced_lazily() -> None:
@@ -145,14 +156,17 @@ def test_16_bit_grayscale_png_is_scaled_not_clipped(tmp_path: Path) -> None:
     assert _pixel(page.image)[0] in (127, 128)
 
 
-def test_animated_gif_gives_its_first_frame(tmp_path: Path) -> None:
+def test_an_animated_gif_gives_every_frame_as_a_page(tmp_path: Path) -> None:
+    # Issue 15: only the first frame was read, silently. Every frame is a page now.
     frames = [Image.new("RGB", (16, 16), c) for c in ((255, 0, 0), (0, 255, 0))]
     path = tmp_path / "anim.gif"
     frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=100)
     pages = list(iter_pages(path))
-    assert len(pages) == 1
+    assert [p.index for p in pages] == [0, 1] and count_pages(path) == 2
     r, g, _ = _pixel(pages[0].image)
     assert r > 200 and g < 50
+    r, g, _ = _pixel(pages[1].image)
+    assert g > 200 and r < 50
 
 
 def test_multi_page_tiff_gives_every_page_and_honours_selection(tmp_path: Path) -> None:

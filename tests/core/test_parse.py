@@ -242,8 +242,18 @@ def test_same_box_twice_keeps_the_first() -> None:
 def test_empty_or_garbage_answers_fail_with_a_reason() -> None:
     empty = parse_layout("  ", IDENTITY)
     assert empty.status is PageStatus.FAILED and "empty" in empty.reason
-    garbage = parse_layout("I cannot read this page.", IDENTITY)
+    garbage = parse_layout("}{}{ ]][[ {{", IDENTITY)
     assert garbage.status is PageStatus.FAILED and garbage.blocks == ()
+
+
+def test_prose_instead_of_json_is_kept_as_one_text_block_and_the_page_is_partial() -> None:
+    # Issue 15: prose was "no readable layout blocks" and its text thrown away.
+    prose = parse_layout("I cannot read this page.", IDENTITY)
+    assert prose.status is PageStatus.PARTIAL
+    assert [(b.category, b.text, b.bbox) for b in prose.blocks] == [
+        ("Text", "I cannot read this page.", (0, 0, 1000, 1000))
+    ]
+    assert "in prose" in prose.reason
 
 
 def test_valid_answer_cut_by_the_token_limit_is_partial() -> None:

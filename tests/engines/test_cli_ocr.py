@@ -211,6 +211,18 @@ def test_a_looping_page_is_recovered_and_exits_0(
     assert "page 1/1 recovered" in capsys.readouterr()[1]
 
 
+def test_a_looping_page_whose_regions_loop_too_is_partial_and_exits_3(
+    vllm_sim: Any, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 15, item 5: the re-read's region texts are cut short, so not "recovered"
+    sim = vllm_sim(faults=["loop", "loop-grounding"])
+    code = run(["ocr", str(fixtures_dir / "journal_page_tables.jpg"), "--endpoint", sim.base_url])
+    out, err = capsys.readouterr()
+    assert code == 3
+    assert "page 1/1 partial" in err and "were cut short and are marked […]" in err
+    assert "[…]" in out
+
+
 def test_a_truncated_answer_is_partial_and_exits_3(
     vllm_sim: Any, fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

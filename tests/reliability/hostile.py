@@ -100,13 +100,20 @@ Script = Callable[[int], Reply | None]
 class HostileServer:
     """Serves ``/health``, ``/v1/models`` and scripted ``/v1/chat/completions``."""
 
-    def __init__(self, script: Script, *, max_model_len: int = 32768) -> None:
+    def __init__(
+        self, script: Script, *, max_model_len: int = 32768, models: bytes | None = None
+    ) -> None:
         self.script = script
         self.max_model_len = max_model_len
+        #: The raw ``/v1/models`` body, when a test wants an odd one (else a normal list).
+        self.models = models
         self.chat_requests = 0
         #: (width, height) of the page image of each chat request, in order (a script can
         #: tell pages apart by it: requests of one batch need not come in page order).
         self.image_sizes: list[tuple[int, int]] = []
+        #: The prompt kind of each chat request, in order ("layout", "layout-only",
+        #: "grounding", "text"): a script answers the loop recovery's requests by it.
+        self.prompts: list[str] = []
         self.dead = False  # set: every request (health included) is refused from now on
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
@@ -182,12 +189,12 @@ class HostileServer:
             return await _plain(writer, Reply(body=b""))
         if path.endswith("/v1/models"):
             models = {"data": [{"id": "m", "object": "model", "max_model_len": self.max_model_len}]}
-            listing = Reply(
-                headers={"Content-Type": "application/json"}, body=json.dumps(models).encode()
-            )
+            raw = self.models if self.models is not None else json.dumps(models).encode()
+            listing = Reply(headers={"Content-Type": "application/json"}, body=raw)
             return await _plain(writer, listing)
         self.chat_requests += 1
         self.image_sizes.append(_image_size(body))
+        self.prompts.append(_prompt_kind(body))
         scripted = self.script(self.chat_requests)
         if scripted is None:
             return False
@@ -237,6 +244,35 @@ def _image_size(body: bytes) -> tuple[int, int]:
     except (ValueError, AttributeError, OSError):
         pass
     return (0, 0)
+
+
+def _prompt_kind(body: bytes) -> str:
+    """Which dots.ocr prompt a chat request sends (by its first words)."""
+    text = body.decode("utf-8", "replace")
+    if "Extract text from the given bounding box" in text:
+        return "grounding"
+    if "Do not output the corresponding text" in text:
+        return "layout-only"
+    if "Extract the text content" in text:
+        return "text"
+    return "layout"
+
+
+def looping_stream(pieces: list[str], unit: str = "<td></td></tr><tr>", times: int = 400) -> Reply:
+    """``pieces`` then ``unit`` over and over (a repetition loop), cut by the client."""
+    loop = [chunk_event(unit * 20) for _ in range(times // 20)]
+    return Reply(events=[*[chunk_event(p) for p in pieces], *loop], then="cut")
+
+
+def text_reply(text: str) -> Reply:
+    """A plain text answer (a grounding or text-mode read), in one event."""
+    return Reply(events=[chunk_event(text)])
+
+
+def prose_reply(text: str) -> Reply:
+    """The model answering in prose, no JSON at all."""
+    words = text.split(" ")
+    return Reply(events=[chunk_event(w + " ") for w in words])
 
 
 async def _plain(writer: asyncio.StreamWriter, reply: Reply) -> bool:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from PIL import Image
 
 from desktop.cli import run
 from desktop.engines import factory
@@ -22,89 +21,16 @@ from desktop.engines.errors import RetryPolicy
 from desktop.engines.remote.endpoint import Timeouts
 from desktop.engines.remote.server import ServerEngine
 from tests.reliability.conftest import blank_pdf
-from tests.reliability.hostile import (
-    HostileServer,
-    Reply,
-    block_pieces,
-    chunk_event,
-    complete_json,
-    error_json,
-    layout_blocks,
-    ok_stream,
-)
-from tests.reliability.test_hostile_batch import _pdf_with_a_missing_page_2
+from tests.reliability.hostile import HostileServer
+from tests.reliability.mix import FAULTS, KINDS, fault_reply, write_input
 
 pytestmark = pytest.mark.timeout(600)
 
-FAULTS = (
-    "ok",
-    "ok",
-    "context-400",
-    "refused-400",
-    "http-500",
-    "429",
-    "json",
-    "malformed-after-blocks",
-    "error-event-after-blocks",
-    "cut-after-blocks",
-    "control-characters",
-    "die",
-)
-#: Input kinds: (suffix, how many pages, how to write it). Stems are drawn from a small set
-#: and folders from two, so names collide often.
-KINDS = ("png", "pdf1", "pdf3", "damaged-pdf", "empty")
-
-
-def _fault_reply(fault: str, n: int, server: HostileServer) -> Reply | None:
-    blocks = layout_blocks(f"block one of {n}", f"block two of {n}")
-    pieces = [chunk_event(p) for p in block_pieces(blocks)[:2]]
-    if fault == "context-400":
-        return error_json("This model's maximum context length is 32768 tokens.", 400)
-    if fault == "refused-400":
-        return error_json("bad image", 400)
-    if fault == "http-500":
-        return error_json("EngineCore encountered an issue.", 500)
-    if fault == "429":
-        reply = error_json("rate limited", 429)
-        reply.headers["Retry-After"] = "0"
-        return reply
-    if fault == "json":
-        return complete_json(blocks)
-    if fault == "malformed-after-blocks":
-        return Reply(events=[*pieces, "data: {oops\n\n"], then="cut")
-    if fault == "error-event-after-blocks":
-        return Reply(events=[*pieces, 'data: {"error": {"message": "died"}}\n\n'], then="cut")
-    if fault == "cut-after-blocks":
-        return Reply(events=pieces, then="cut")
-    if fault == "control-characters":
-        return ok_stream(layout_blocks("bad\x00 \x1b[2J text\x9b"))
-    if fault == "die":
-        server.kill()
-        return None
-    return ok_stream(blocks)
-
-
-def _write_input(folder: Path, stem: str, kind: str) -> tuple[Path, int]:
-    """The input file and how many pages it has (0: it cannot be read at all)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if kind == "png":
-        path = folder / f"{stem}.png"
-        Image.new("RGB", (300, 200), "white").save(path)
-        return path, 1
-    path = folder / f"{stem}.pdf"
-    if kind == "empty":
-        path.write_bytes(b"")
-        return path, 0
-    if kind == "damaged-pdf":
-        path.write_bytes(_pdf_with_a_missing_page_2())
-        return path, 3
-    pages = 1 if kind == "pdf1" else 3
-    path.write_bytes(blank_pdf(pages, (200, 150)))
-    return path, pages
-
 
 inputs_strategy = st.lists(
-    st.tuples(st.sampled_from(("a", "b")), st.sampled_from(("scan", "p1")), st.sampled_from(KINDS)),
+    st.tuples(
+        st.sampled_from(("a", "b")), st.sampled_from(("scan", "p1")), st.sampled_from(sorted(KINDS))
+    ),
     min_size=1,
     max_size=5,
 )
@@ -133,13 +59,13 @@ def test_every_page_is_in_the_output_once_whatever_the_server_does(
     rng = random.Random(seed)
     faults = [f for f in FAULTS if die_rarely or f != "die"]
     holder: list[HostileServer] = []
-    server = HostileServer(lambda n: _fault_reply(rng.choice(faults), n, holder[0]))
+    server = HostileServer(lambda n: fault_reply(rng.choice(faults), n, holder[0], rng))
     holder.append(server)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         files: dict[str, int] = {}
         for folder, stem, kind in inputs:
-            path, pages = _write_input(root / folder, stem, kind)
+            path, pages = write_input(root / folder, stem, kind)
             files[str(path)] = pages  # the same file twice on a command line is one input
         args = [*files, "--endpoint", server.base_url, "--format", "json", "--out", str(root / "o")]
         try:
@@ -189,7 +115,7 @@ def test_a_500_page_mixed_batch_under_random_faults_loses_and_overwrites_nothing
     rng = random.Random(500)
     faults = [f for f in FAULTS if f != "die"]
     holder: list[HostileServer] = []
-    server = HostileServer(lambda n: _fault_reply(rng.choice(faults), n, holder[0]))
+    server = HostileServer(lambda n: fault_reply(rng.choice(faults), n, holder[0], rng))
     holder.append(server)
     pdf = blank_pdf(10, (200, 150))
     inputs = []
@@ -225,6 +151,7 @@ def test_a_500_page_mixed_batch_under_random_faults_loses_and_overwrites_nothing
     assert sorted(d["source"] for d in documents) == sorted(inputs)
     pages = [(d["source"], p["index"], p["status"]) for d in documents for p in d["pages"]]
     assert len(pages) == 500 and len({(s, i) for s, i, _ in pages}) == 500
-    counts = {s: sum(1 for *_, st_ in pages if st_ == s) for s in ("ok", "partial", "failed")}
+    kinds = ("ok", "recovered", "partial", "failed")
+    counts = {s: sum(1 for *_, st_ in pages if st_ == s) for s in kinds}
     assert sum(counts.values()) == 500 and code == 3
     print(f"500 pages: {counts}, {server.chat_requests} requests")  # figures for the note

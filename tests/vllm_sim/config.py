@@ -23,6 +23,7 @@ FAULTS = (
     "crash-after",
     "slow-first-token",
     "loop",
+    "loop-grounding",
     "truncated-json",
     "invalid-json",
     "http-500",

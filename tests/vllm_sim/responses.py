@@ -288,7 +288,10 @@ def build_answer(
         text = _grounded_text(image, prompt)
     else:
         text = _chat_text(prompt, image)
-    if "loop" in faults:
+    # "loop" loops every answer but a region's (the loop recovery's grounding reads work, as
+    # they mostly do); "loop-grounding" loops those too: their texts are cut short.
+    loops = "loop-grounding" if mode == "grounding" else "loop"
+    if loops in faults:
         return Answer(mode, text + "\n\n", repeat="| | | |\n", exact_prompt=exact)
     if "truncated-json" in faults:
         return Answer(mode, text[: max(1, len(text) * 2 // 3)], cut=True, exact_prompt=exact)

@@ -142,6 +142,15 @@ class Code(StrEnum):
     ENGINE_NO_RESULT = "engine_no_result"
     PAGE_STREAM_CUT = "page_stream_cut"
     PAGE_TEXT_CUT = "page_text_cut"
+    # -- issue 15, reader side: cut regions, DPI, prose, categories ---------------------
+    BLOCK_CUT_LOOP = "block_cut_loop"
+    BLOCK_CUT_LIMIT = "block_cut_limit"
+    PAGE_REGIONS_CUT = "page_regions_cut"
+    PAGE_DPI_REDUCED = "page_dpi_reduced"
+    PAGE_PROSE_KEPT = "page_prose_kept"
+    BLOCK_CATEGORY_UNKNOWN = "block_category_unknown"
+    PAGE_UNKNOWN_CATEGORIES = "page_unknown_categories"
+    # -- (end of issue 15, reader side) -----------------------------------------------
     FOREIGN_SCRIPT = "foreign_script"
     SCRIPT_CYRILLIC = "script_cyrillic"
     SCRIPT_GREEK = "script_greek"

@@ -197,6 +197,27 @@ TEMPLATES: dict[Code, str] = {
     Code.ENGINE_NO_RESULT: "The engine ended without a result.",
     Code.PAGE_STREAM_CUT: "The answer broke off after {count} {count:plural:block|blocks}, which are kept: {why}",
     Code.PAGE_TEXT_CUT: "The answer broke off; the text received is kept: {why}",
+    # -- issue 15, reader side: cut regions, DPI, prose, categories ---------------------
+    Code.BLOCK_CUT_LOOP: "its read looped ({loop}) and was stopped",
+    Code.BLOCK_CUT_LIMIT: "its read reached the {tokens}-token limit",
+    Code.PAGE_REGIONS_CUT: (
+        "{count:plural:Region|Regions} {regions:join:, } {count:plural:was|were} cut short"
+        " and {count:plural:is|are} marked […]: {why:join:; }."
+    ),
+    Code.PAGE_DPI_REDUCED: (
+        "Rendered at {used} DPI instead of {asked}: at {asked} DPI the page would have"
+        " {megapixels} million pixels, more than the {limit} million the model reads."
+    ),
+    Code.PAGE_PROSE_KEPT: (
+        "The model answered in prose instead of layout JSON; its text is kept as one Text"
+        " block without positions."
+    ),
+    Code.BLOCK_CATEGORY_UNKNOWN: "the model called it {category!r}",
+    Code.PAGE_UNKNOWN_CATEGORIES: (
+        "{count} {count:plural:block has|blocks have} a category dots.ocr does not use"
+        " ({names:join:, }); kept as Text."
+    ),
+    # -- (end of issue 15, reader side) -----------------------------------------------
     Code.FOREIGN_SCRIPT: (
         "This page looks like {script} text (such as {language}), which the built-in models"
         " do not read; to read it, {how}."

@@ -216,6 +216,28 @@ TEMPLATES: dict[Code, str] = {
     Code.ENGINE_NO_RESULT: "Движок завершил работу без результата.",
     Code.PAGE_STREAM_CUT: "Ответ оборвался после {count} {count:plural:блока|блоков|блоков}, они сохранены: {why}",
     Code.PAGE_TEXT_CUT: "Ответ оборвался; полученный текст сохранён: {why}",
+    # -- issue 15, reader side: cut regions, DPI, prose, categories ---------------------
+    Code.BLOCK_CUT_LOOP: "её чтение зациклилось ({loop}) и было остановлено",
+    Code.BLOCK_CUT_LIMIT: "её чтение упёрлось в лимит {tokens} токенов",
+    Code.PAGE_REGIONS_CUT: (
+        "{count:plural:Область|Области|Области} {regions:join:, }"
+        " {count:plural:обрезана|обрезаны|обрезаны} и {count:plural:помечена|помечены|помечены}"
+        " […]: {why:join:; }."
+    ),
+    Code.PAGE_DPI_REDUCED: (
+        "Отрисовано с {used} DPI вместо {asked}: при {asked} DPI на странице было бы"
+        " {megapixels} млн пикселей, больше {limit} млн, которые читает модель."
+    ),
+    Code.PAGE_PROSE_KEPT: (
+        "Модель ответила связным текстом вместо JSON с разметкой; текст сохранён одним"
+        " блоком Text без координат."
+    ),
+    Code.BLOCK_CATEGORY_UNKNOWN: "модель назвала его {category!r}",
+    Code.PAGE_UNKNOWN_CATEGORIES: (
+        "У {count} {count:plural:блока|блоков|блоков} категория, которой нет в dots.ocr"
+        " ({names:join:, }); {count:plural:сохранён|сохранены|сохранены} как Text."
+    ),
+    # -- (end of issue 15, reader side) -----------------------------------------------
     Code.FOREIGN_SCRIPT: (
         "Похоже, текст страницы записан в системе письма «{script}» (например, {language}),"
         " которую встроенные модели не читают; чтобы прочитать его, {how}."

@@ -24,6 +24,8 @@ def block_to_dict(block: Block) -> dict[str, Any]:
     if block.text is not None:
         out["text"] = block.text
     out["index"] = block.index
+    if block.facts:
+        out["facts"] = facts_to_json(block.facts)
     return out
 
 
@@ -34,6 +36,7 @@ def block_from_dict(d: dict[str, Any]) -> Block:
         bbox=(x1, y1, x2, y2),
         text=d.get("text"),
         index=int(d.get("index", 0)),
+        facts=facts_from_json(d.get("facts")),
     )
 
 

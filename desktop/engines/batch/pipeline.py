@@ -23,6 +23,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from contextlib import aclosing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -75,6 +76,14 @@ def _facts_of(exc: BaseException, source: str) -> tuple[Msg, ...]:
         return exc.facts
     detail = str(getattr(exc, "strerror", None) or exc)
     return (Msg.of(Code.FILE_UNREADABLE, name=Path(source).name, detail=detail),)
+
+
+def _with_notes(result: Page, notes: tuple[Msg, ...]) -> Page:
+    """The result carrying how its page was made (a DPI lowered to the model's limit)."""
+    if not notes:
+        return result
+    facts = (*result.facts, *notes)
+    return replace(result, facts=facts, reason=say(facts))
 
 
 def ahead(concurrency: int) -> int:
@@ -425,6 +434,7 @@ class BatchPipeline:
                             result = event.page
             if result is None:
                 result = failed_page(index, (Msg(Code.ENGINE_NO_RESULT),))
+            result = _with_notes(result, page.notes)
             if result.status is PageStatus.FAILED:
                 await asyncio.to_thread(
                     self.store.mark_failed, run.batch_id, source, index, result.reason

@@ -31,6 +31,7 @@ from desktop.engines.errors import (
     is_retryable,
     retry_after_seconds,
 )
+from desktop.engines.modellist import listed_models
 from desktop.engines.net.netstream import ChunkedBody, LeanStream
 from desktop.engines.net.sse import (
     RESTART,
@@ -161,18 +162,18 @@ class OpenAIClient:
                 resp.status_code, resp.text, self.base_url, key_given=bool(self.api_key)
             )
         try:
-            entries = [e for e in resp.json().get("data", []) if isinstance(e, dict)]
-        except (ValueError, AttributeError) as exc:
+            listed = listed_models(resp.json())
+        except ValueError as exc:  # not JSON
             raise ServerError(Msg.of(Code.NOT_A_MODEL_LIST, url=self.base_url)) from exc
-        names = [str(e.get("id")) for e in entries if e.get("id")]
+        if listed is None:
+            raise ServerError(Msg.of(Code.NOT_A_MODEL_LIST, url=self.base_url))
+        names = [m.name for m in listed]
         if not names:
             raise ServerError(Msg.of(Code.NO_MODELS_LISTED, url=self.base_url))
         model = self.requested_model or names[0]
         if model not in names:
             raise ModelNotServed(model, names)
-        entry = next(e for e in entries if e.get("id") == model)
-        raw_len = entry.get("max_model_len")
-        max_len = int(raw_len) if isinstance(raw_len, int | float) and raw_len > 0 else None
+        max_len = next(m.context for m in listed if m.name == model)  # model is in names
         self.info = ServerInfo(model, max_len, tuple(names))
         logger.info("server %s serves %s (max_model_len %s)", self.base_url, model, max_len)
         return self.info

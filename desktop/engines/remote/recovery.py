@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from contextlib import aclosing
 
-from desktop.core.document import Block, Page, PageStatus
+from desktop.core.document import CUT_MARK, Block, Page, PageStatus
 from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.core.parse import IncrementalLayoutParser
@@ -53,7 +53,8 @@ async def _layout_only(
 
 async def _ground(
     engine: AnswerSource, encoded: EncodedImage, block: Block, sem: asyncio.Semaphore
-) -> str | None:
+) -> tuple[str, Msg | None]:
+    """The region's text, and why it was cut short (None when it came whole)."""
     async with sem:
         body = engine.request_body(
             engine.messages(encoded, engine.prompt(PromptMode.GROUNDING, block.bbox, encoded)),
@@ -61,16 +62,42 @@ async def _ground(
         )
         parts: list[str] = []
         guard = LoopGuard(engine.loop_guard)
+        finish: str | None = None
         async with aclosing(engine.stream_completion(body)) as stream:
             async for item in stream:
                 if isinstance(item, _Restart):
                     parts.clear()
+                    finish = None
                     continue
+                finish = item.finish_reason or finish
                 if item.content:
                     parts.append(item.content)
                     if guard.feed(item.content):
                         break  # keep what came before the loop for this block only
-        return strip_loop("".join(parts), guard.unit).strip()
+        text = strip_loop("".join(parts), guard.unit).strip()
+        if guard.reason is not None:
+            return text, Msg.of(Code.BLOCK_CUT_LOOP, loop=guard.reason)
+        if finish == "length":
+            return text, Msg.of(Code.BLOCK_CUT_LIMIT, tokens=GROUNDING_MAX_TOKENS)
+        return text, None
+
+
+def _regions(
+    boxes: Sequence[Block], reads: Sequence[tuple[str, Msg | None] | None]
+) -> tuple[Block, ...]:
+    """The re-read blocks; a region cut short keeps its text, flagged and marked ``[…]``."""
+    blocks = []
+    for i, (box, read) in enumerate(zip(boxes, reads, strict=True)):
+        if box.category == "Picture" or read is None:
+            blocks.append(Block(box.category, box.bbox, None, i))
+            continue
+        text, cut = read
+        if cut is None:
+            blocks.append(Block(box.category, box.bbox, text, i))
+        else:
+            marked = f"{text} {CUT_MARK}" if text else CUT_MARK
+            blocks.append(Block(box.category, box.bbox, marked, i, facts=(cut,)))
+    return tuple(blocks)
 
 
 async def recover_page(
@@ -118,18 +145,24 @@ async def recover_page(
             model_width=encoded.model_width,
             model_height=encoded.model_height,
         )
-    blocks = tuple(
-        Block(b.category, b.bbox, None if b.category == "Picture" else (t or ""), i)
-        for i, (b, t) in enumerate(zip(boxes, texts, strict=True))
-    )
+    blocks = _regions(boxes, texts)
     reason = Msg.of(Code.PAGE_LOOP_REREAD, chars=loop.chars, loop=loop.reason, regions=len(blocks))
+    cut = tuple(b.index + 1 for b in blocks if b.facts)
+    facts: tuple[Msg, ...] = (reason,)
+    if cut:  # a region's own read looped or ran out: its text is truncated, not recovered
+        why: dict[Code, Msg] = {}  # one reason of each kind: each block keeps its own
+        for fact in (f for b in blocks for f in b.facts):
+            why.setdefault(fact.code, fact)
+        facts += (
+            Msg.of(Code.PAGE_REGIONS_CUT, count=len(cut), regions=cut, why=tuple(why.values())),
+        )
     return Page(
         index=page.index,
         width=page.width,
         height=page.height,
         blocks=blocks,
-        status=PageStatus.RECOVERED,
-        facts=with_fit_notes((reason,), note),
+        status=PageStatus.PARTIAL if cut else PageStatus.RECOVERED,
+        facts=with_fit_notes(facts, note),
         model_width=encoded.model_width,
         model_height=encoded.model_height,
     )

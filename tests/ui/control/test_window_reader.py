@@ -146,11 +146,12 @@ def test_given_a_batch_when_the_last_page_faults_then_only_that_page_fails(
 ) -> None:
     from desktop.engines.remote.server import ServerEngine
 
-    # GIVEN three scans; the model answers the last one with no layout at all
+    # GIVEN three scans; the model answers the last one with broken JSON, no block at all
+    # (prose would be kept as a Text block: issue 15)
     files = _pages(tmp_path, 3)
     responses = tmp_path / "responses"
     responses.mkdir()
-    (responses / f"{_sha(files[-1])}.txt").write_text("I cannot see a document here.")
+    (responses / f"{_sha(files[-1])}.txt").write_text('[{"no": "block here"')
     sim = vllm_sim(responses=str(responses), max_num_seqs=2)
     ui = make_ui(ServerEngine(sim.base_url, sim.api_key))
     # WHEN they are opened together
