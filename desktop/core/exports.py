@@ -195,6 +195,8 @@ def page_to_dict(page: Page) -> dict[str, Any]:
         item: dict[str, Any] = {"bbox": list(block.bbox), "category": block.category}
         if block.category != "Picture" and block.text is not None:
             item["text"] = block.text
+        if block.facts:  # e.g. this region's read was cut by a loop: its text ends with [...]
+            item["facts"] = facts_to_json(block.facts)
         blocks.append(item)
     out: dict[str, Any] = {
         "index": page.index,

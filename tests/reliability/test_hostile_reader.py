@@ -122,6 +122,9 @@ def test_a_region_whose_reread_loops_makes_the_page_partial_and_flags_that_block
     texts = [b["text"] for b in page["blocks"]]
     assert texts[1].startswith("Second region starts well") and texts[1].endswith(CUT_MARK)
     assert not texts[0].endswith(CUT_MARK) and not texts[2].endswith(CUT_MARK)
+    # and the cut block carries its own fact in the JSON; the whole ones carry none
+    flagged = [i for i, b in enumerate(page["blocks"]) if b.get("facts")]
+    assert flagged == [1], page["blocks"]
     md = (out / "page.md").read_text()
     assert f"Second region starts well {CUT_MARK}" in md or f"well{CUT_MARK}" in md, md
     assert "page 1/1 partial" in err
