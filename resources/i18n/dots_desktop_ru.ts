@@ -47,8 +47,12 @@
       <translation>Разговор</translation>
     </message>
     <message>
-      <source>Copy answer</source>
-      <translation>Копировать ответ</translation>
+      <source>Copy chat</source>
+      <translation>Копировать чат</translation>
+    </message>
+    <message>
+      <source>Copy every question and answer as text</source>
+      <translation>Скопировать все вопросы и ответы как текст</translation>
     </message>
     <message>
       <source>Forget this document's conversation and start again</source>
