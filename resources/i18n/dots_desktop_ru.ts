@@ -88,6 +88,21 @@
     </message>
   </context>
   <context>
+    <name>CopyNotice</name>
+    <message>
+      <source>Close</source>
+      <translation>Закрыть</translation>
+    </message>
+    <message>
+      <source>Put back what the clipboard held before</source>
+      <translation>Вернуть в буфер обмена то, что в нём было</translation>
+    </message>
+    <message>
+      <source>Undo</source>
+      <translation>Отменить</translation>
+    </message>
+  </context>
+  <context>
     <name>CrashDialog</name>
     <message>
       <source>Copied</source>
@@ -189,6 +204,10 @@
       <translation>Текст скопирован</translation>
     </message>
     <message>
+      <source>Text not copied</source>
+      <translation>Текст не скопирован</translation>
+    </message>
+    <message>
       <source>The clipboard holds no image or file to read.</source>
       <translation>В буфере обмена нет изображения или файла.</translation>
     </message>
@@ -281,6 +300,21 @@
     <message>
       <source>Tables can be copied into a spreadsheet; chat asks about the page.</source>
       <translation>Таблицы копируются в электронную таблицу, в чате можно спросить о странице.</translation>
+    </message>
+  </context>
+  <context>
+    <name>FailedPage</name>
+    <message>
+      <source>Read this page again</source>
+      <translation>Прочитать страницу ещё раз</translation>
+    </message>
+    <message>
+      <source>Retry</source>
+      <translation>Повторить</translation>
+    </message>
+    <message>
+      <source>This page could not be read</source>
+      <translation>Эту страницу не удалось прочитать</translation>
     </message>
   </context>
   <context>
@@ -857,10 +891,6 @@
     <message>
       <source>Reading the selected region…</source>
       <translation>Распознаётся выбранная область…</translation>
-    </message>
-    <message>
-      <source>Region read; its text is on the clipboard.</source>
-      <translation>Область распознана, текст в буфере обмена.</translation>
     </message>
     <message>
       <source>Resuming %1 interrupted reading(s).</source>

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QImage
 
 from desktop.core.document import BBox, Block, Document, Page, PageStatus
 from desktop.core.errors import DotsError
@@ -16,6 +16,7 @@ from desktop.engines.base import Capability, ChatMessage, RecognizeMode
 from desktop.engines.chat import restored
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.chatcontrol import ChatController
+from desktop.ui.control.pagenotes import PageNotes
 from desktop.ui.state.inputs import Inputs
 from desktop.ui.state.results import status_sentence
 from desktop.ui.state.session import DocEntry
@@ -78,6 +79,8 @@ class WindowController(QObject):
             tell=w.show_message,
         )
         w.chat.send_requested.connect(self.chat.ask)
+        self.notes = PageNotes(w, b)
+        self.notes.failed.retry_requested.connect(self.retry_shown)
         w.chat.stop_requested.connect(b.stop_chat)
         w.tables.message.connect(w.show_message)
         b.page_count.connect(self._on_page_count)
@@ -232,9 +235,11 @@ class WindowController(QObject):
             entry.error = facts
         sentence = facts_words(facts)
         self.window.documents.update_document(entry)
-        self.window.show_message(f"{entry.name}: {sentence}", 15000)
+        # The facts name the file themselves: "notes.jpg: notes.jpg: ..." said it twice.
+        named = sentence if entry.name in sentence else f"{entry.name}: {sentence}"
+        self.window.show_message(named, 15000)
         if key == self.current_key:
-            self.window.page_status.setText(sentence)
+            self._refresh_status()
 
     # -- reading -----------------------------------------------------------------
     def read(self, key: str, pages: list[int], region: BBox | None = None) -> None:
@@ -268,6 +273,17 @@ class WindowController(QObject):
             self.read(self.current_key, [self.current_page])
             self._refresh_page()
 
+    def retry_shown(self) -> None:
+        """Retry what the failed-page banner shows: the file's opening, or the page."""
+        entry = self.entries.get(self.current_key)
+        if entry is not None and entry.error and entry.path:
+            entry.error = ()
+            self.window.documents.update_document(entry)
+            self.bridge.add_file(entry.key, entry.path, self.dpi)
+            self._refresh_status()
+        else:
+            self.retry_page()
+
     def read_region(self, bbox: BBox) -> None:
         """Grounding OCR of a drawn rectangle; the text goes to the Text tab and clipboard-ready."""
         self.window.region_action.setChecked(False)
@@ -295,8 +311,9 @@ class WindowController(QObject):
                 # Asking about the region in the chat: stay there (its text is on the clipboard).
                 self.window.tabs.setCurrentWidget(self.window.text_tab)
         if entry.region_text:
-            QGuiApplication.clipboard().setText(entry.region_text)
-            self.window.show_message(t("Region read; its text is on the clipboard."))
+            from desktop.core.clipcontent import page_clip
+
+            self.notes.copy(page_clip(page, entry.name))
 
     # -- events ------------------------------------------------------------------
     def _on_page_started(self, key: str, index: int) -> None:
@@ -462,11 +479,13 @@ class WindowController(QObject):
         if entry is None:
             self.window.page_status.setText("")
             self.window.page_progress.hide()
+            self.notes.show_state(None, None)
             return
         running = self.current_page in entry.running
-        sentence = status_sentence(entry.results.get(self.current_page), running)
-        if entry.error:
-            sentence = facts_words(entry.error)
+        page = entry.results.get(self.current_page)
+        sentence = status_sentence(page, running)
+        if self.notes.show_state(entry, None if running else page):
+            sentence = ""  # the banner above the page says why, in full
         self.window.page_status.setText(sentence)
         self.window.page_progress.setVisible(running)
 

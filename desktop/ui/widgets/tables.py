@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.clipboard import spreadsheet_html
+from desktop.core.clipcontent import ClipContent
 from desktop.core.document import Document
 from desktop.core.numbers import NumberConvention
 from desktop.core.sheets import SheetTable, document_convention, document_sheet_tables
 from desktop.core.tables import TableCell, TableGrid, parse_table_html
+from desktop.ui.state.clipmime import content_mime
 
 logger = logging.getLogger(__name__)
 
@@ -128,12 +130,8 @@ def grid_mime(
     grid: TableGrid, convention: NumberConvention = NumberConvention.DECIMAL_POINT
 ) -> QMimeData:
     """HTML (spans kept, numbers typed as printed) for spreadsheets, TSV for plain text."""
-    mime = QMimeData()
-    mime.setHtml(spreadsheet_html(grid, convention))
     tsv = grid.to_tsv()
-    mime.setText(tsv)
-    mime.setData("text/tab-separated-values", tsv.encode("utf-8"))
-    return mime
+    return content_mime(ClipContent(text=tsv, html=spreadsheet_html(grid, convention), tsv=tsv))
 
 
 class TablesPanel(QWidget):
