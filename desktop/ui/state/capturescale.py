@@ -13,7 +13,8 @@ def _gray(image: QImage) -> np.ndarray:
     gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
     stride = gray.bytesPerLine()
     data = np.frombuffer(gray.constBits(), dtype=np.uint8, count=stride * gray.height())
-    return data.reshape(gray.height(), stride)[:, : gray.width()]
+    # A copy: the array must not outlive ``gray``'s buffer, which goes with this function.
+    return data.reshape(gray.height(), stride)[:, : gray.width()].copy()
 
 
 def upscaled_for_reading(image: QImage) -> QImage:
