@@ -470,7 +470,9 @@ class WindowController(QObject):
         from desktop.core.exports import document_to_json, document_to_text  # preloaded by then
 
         doc = Document(source=entry.path or entry.name, pages=(shown,))
-        self.window.plain_view.set_text(document_to_text(doc) if blocks or text else "")
+        plain = document_to_text(doc) if blocks or text else ""
+        self.window.plain_view.set_text(plain)
+        self.notes.check_font(plain)
         self.window.json_view.set_text(document_to_json(doc) if page is not None else "")
         self._refresh_status()
 

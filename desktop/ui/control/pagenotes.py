@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel
 from desktop.core.clipcontent import ClipContent
 from desktop.core.document import Page, PageStatus
 from desktop.core.messages import Code, Msg
+from desktop.ui.look.cjkfont import cjk_sample, missing_glyphs
 from desktop.ui.state.clipmime import ClipboardUndo
 from desktop.ui.widgets.pagenotes import CopyNotice, FailedPage
 from desktop.ui.words.facts import fact_words, facts_words, page_reason_words
@@ -48,6 +49,7 @@ class PageNotes:
         self.undo = ClipboardUndo()
         self.notice.undo_requested.connect(self._undo)
         self._engine = ""
+        self._font_warned = False
         self._started: dict[tuple[str, int], float] = {}
         self._durations: deque[float] = deque(maxlen=SPEED_WINDOW)
         self._batch_start: float | None = None
@@ -75,6 +77,17 @@ class PageNotes:
         happened, fixes = split_fix(facts)
         self.failed.show_failure(reason or facts_words(happened), facts_words(fixes))
         return True
+
+    # -- fonts --------------------------------------------------------------------------
+    def check_font(self, text: str) -> None:
+        """Warn once (a session) when CJK text read would show as empty boxes."""
+        if self._font_warned:
+            return
+        sample = cjk_sample(text)
+        if sample and missing_glyphs(sample, self.window.font()):
+            self._font_warned = True
+            facts = (Msg.of(Code.FONT_NO_CJK), Msg.of(Code.FIX_INSTALL_CJK_FONT))
+            self.notice.tell(facts_words(facts), undo=False)
 
     # -- a copy -----------------------------------------------------------------------
     def copy(self, content: ClipContent) -> None:
