@@ -96,7 +96,9 @@ def run_variant(out: Path, variant: str) -> int:
         self.tray.menu.hide()
         self.tray.icon.icon().pixmap(64, 64).save(str(out / f"tray-icon-{variant}.png"))
         dialogs(self)
-        self.request_quit()
+        from shots_notes import notes_shots  # the page-area notes and the chat's answers
+
+        notes_shots(self, out, variant, done=self.request_quit)
 
     def dialogs(self: shell_module.DesktopApp) -> None:
         """Settings -> About, and the notice an unexpected error shows."""

@@ -152,7 +152,8 @@ class _Sanitiser(HTMLParser):
             self.out.append(grid.to_html())
             return
         # Not a table a reader can trust: its text, a row a line, and nothing left open.
-        self.out.append("<p>" + sanitise_html(markup, tables=False) + "</p>")
+        text = sanitise_html(markup, tables=False).removeprefix("<br>")
+        self.out.append("<p>" + text + "</p>")
 
     def finish(self) -> str:
         self.close()

@@ -873,6 +873,10 @@
   <context>
     <name>WindowController</name>
     <message>
+      <source>%1 could not be opened; select it to see why.</source>
+      <translation>Не удалось открыть %1; выберите этот документ, чтобы узнать почему.</translation>
+    </message>
+    <message>
       <source>%1: finished reading.</source>
       <translation>%1: распознавание завершено.</translation>
     </message>

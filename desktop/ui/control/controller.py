@@ -21,7 +21,7 @@ from desktop.ui.state.inputs import Inputs
 from desktop.ui.state.results import status_sentence
 from desktop.ui.state.session import DocEntry
 from desktop.ui.widgets.window import MainWindow
-from desktop.ui.words.facts import facts_words, page_reason_words
+from desktop.ui.words.facts import page_reason_words
 
 logger = logging.getLogger(__name__)
 
@@ -233,13 +233,14 @@ class WindowController(QObject):
             return
         if entry.page_count == 0:
             entry.error = facts
-        sentence = facts_words(facts)
         self.window.documents.update_document(entry)
-        # The facts name the file themselves: "notes.jpg: notes.jpg: ..." said it twice.
-        named = sentence if entry.name in sentence else f"{entry.name}: {sentence}"
-        self.window.show_message(named, 15000)
         if key == self.current_key:
-            self._refresh_status()
+            self._refresh_status()  # the page area says why, in full, with Retry
+        else:  # a short line: the whole reason would be cut off in the status bar
+            self.window.show_message(
+                t("%1 could not be opened; select it to see why.").replace("%1", entry.name),
+                15000,
+            )
 
     # -- reading -----------------------------------------------------------------
     def read(self, key: str, pages: list[int], region: BBox | None = None) -> None:
@@ -437,8 +438,11 @@ class WindowController(QObject):
         self.window.region_box.setVisible(bool(entry.region_text))
         if entry.page_count:
             self.window.documents.select_page(0)
-        else:
+        else:  # not open (yet, or at all): nothing of the document shown before stays
             self.window.page_view.set_page(None)
+            self.window.text_view.set_blocks((), plain="")
+            self.window.plain_view.set_text("")
+            self.window.json_view.set_text("")
             self._refresh_status()
 
     def show_page(self, index: int) -> None:
