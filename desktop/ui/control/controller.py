@@ -311,6 +311,7 @@ class WindowController(QObject):
             if self.window.tabs.currentWidget() is not self.window.chat:
                 # Asking about the region in the chat: stay there (its text is on the clipboard).
                 self.window.tabs.setCurrentWidget(self.window.text_tab)
+        self.window.statusBar().clearMessage()  # "Reading the selected region…" is over
         if entry.region_text:
             from desktop.core.clipcontent import page_clip
 

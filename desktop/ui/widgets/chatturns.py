@@ -23,9 +23,18 @@ def _answer_fragment(text: str, language: str) -> str:
     # Finished answers are drawn again with every streamed piece: sanitise each once.
     layout = layout_answer(text)
     if layout is None:
-        return answer_html(text)
+        return _quiet_headings(answer_html(text))
     hint = fact_words(Msg.of(Code.CHAT_LAYOUT_ANSWER, count=len(layout.blocks)))
-    return f'<p class="layout-hint"><i>{html.escape(hint)}</i></p>' + layout_html(layout)
+    body = _quiet_headings(layout_html(layout))
+    return f'<p class="layout-hint"><i>{html.escape(hint)}</i></p>' + body
+
+
+def _quiet_headings(fragment: str) -> str:
+    # A page title in an answer is part of a conversation, not a poster: at most a level-4
+    # heading. The sanitised fragment's tags carry no attributes, so the names are exact.
+    for level in ("1", "2", "3"):
+        fragment = fragment.replace(f"<h{level}>", "<h4>").replace(f"</h{level}>", "</h4>")
+    return fragment
 
 
 def turn_html(message: ChatMessage) -> str:

@@ -19,7 +19,8 @@ class FailedPage(QFrame):
         super().__init__(parent)
         self.setObjectName("failed_page")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setProperty("tone", "error")
+        # A red edge says "problem" in the light and the dark theme alike.
+        self.setStyleSheet("#failed_page { border: none; border-left: 4px solid #d64545; }")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 8, 8)
         texts = QVBoxLayout()
@@ -64,6 +65,7 @@ class CopyNotice(QFrame):
         super().__init__(parent)
         self.setObjectName("copy_notice")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#copy_notice { border: none; border-left: 4px solid #2f8fdf; }")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 4, 4, 4)
         self.label = QLabel()
