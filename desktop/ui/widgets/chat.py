@@ -8,7 +8,6 @@ from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
     QTextCursor,
-    QTextFrameFormat,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.core.document import BBox
 from desktop.engines.base import ChatMessage
 from desktop.ui.state.results import InertBrowser
-from desktop.ui.widgets.chatturns import conversation_text, turn_html
+from desktop.ui.widgets.chatturns import TurnFrames, conversation_text
 
 
 class ChatPanel(QWidget):
@@ -100,6 +99,7 @@ class ChatPanel(QWidget):
         # conversation for every token would stall the window on long answers.
         self._render_timer = QTimer(self, singleShot=True, interval=50)
         self._render_timer.timeout.connect(self._render)
+        self._frames = TurnFrames(self.view.document())
         self._show_about()
         self._sync()
 
@@ -229,20 +229,7 @@ class ChatPanel(QWidget):
             QGuiApplication.clipboard().setText(text)
 
     def _render(self) -> None:
-        # Each turn goes into its own frame from its own sanitised fragment: whatever one
-        # answer leaves open (a table, a tag) ends with its frame, never hiding later turns.
-        document = self.view.document()
-        document.clear()
-        cursor = QTextCursor(document)
-        frame = QTextFrameFormat()
-        frame.setBottomMargin(10)
-        turns = list(self._history)
-        if self._busy:
-            turns.append(ChatMessage(role="assistant", text=self._streaming + "▍"))
-        for message in turns:
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertFrame(frame)
-            cursor.insertHtml(turn_html(message))
+        self._frames.show(self._history, self._streaming if self._busy else None)
         self.view.moveCursor(QTextCursor.MoveOperation.End)
 
     def _sync(self) -> None:

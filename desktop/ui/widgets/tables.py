@@ -30,12 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.clipboard import spreadsheet_html
-from desktop.core.clipcontent import ClipContent
 from desktop.core.document import Document
 from desktop.core.numbers import NumberConvention
 from desktop.core.sheets import SheetTable, document_convention, document_sheet_tables
 from desktop.core.tables import TableCell, TableGrid, parse_table_html
-from desktop.ui.state.clipmime import content_mime
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +128,9 @@ def grid_mime(
     grid: TableGrid, convention: NumberConvention = NumberConvention.DECIMAL_POINT
 ) -> QMimeData:
     """HTML (spans kept, numbers typed as printed) for spreadsheets, TSV for plain text."""
+    from desktop.core.clipcontent import ClipContent
+    from desktop.ui.state.clipmime import content_mime  # the one clipboard layout
+
     tsv = grid.to_tsv()
     return content_mime(ClipContent(text=tsv, html=spreadsheet_html(grid, convention), tsv=tsv))
 

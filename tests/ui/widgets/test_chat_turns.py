@@ -104,3 +104,23 @@ def test_given_a_layout_answer_cut_off_then_it_is_still_recognised() -> None:
     assert found is not None and found.blocks[0].text == "Hel"
     assert layout_answer("[1, 2, 3] are the first numbers") is None
     assert layout_answer("The bbox is at the top") is None
+
+
+def test_given_a_long_answer_streaming_then_it_shows_as_text_and_is_formatted_when_done(
+    qtbot: Any,
+) -> None:
+    chat = ChatPanel()
+    qtbot.addWidget(chat)
+    history: list[ChatMessage] = [ChatMessage(role="user", text="Describe the page")]
+    chat.set_history(history)
+    chat.begin_answer()
+    chat.add_delta("<table><tr><td>Opened and never closed")
+    qtbot.waitUntil(lambda: "Opened and never closed" in chat.view.toPlainText())
+    chat.add_delta("\n\n" + " **word**" * 600)  # long: shown as it comes, as text
+    qtbot.waitUntil(lambda: chat.view.toPlainText().count("word") >= 600)
+    chat.finish_answer()
+    answer(chat, "Next question?", "Short **answer**.")
+    shown = chat.view.toPlainText()
+    assert shown.count("Describe the page") == 1 and shown.count("Next question?") == 1
+    assert "**" not in shown and "▍" not in shown  # formatted once finished
+    assert tables_in(chat) == 0
