@@ -10,7 +10,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from desktop.core.errors import DotsError
-from desktop.ui.state.capturescale import upscaled_for_reading
 from desktop.ui.state.inputs import Inputs, image_png_bytes, mime_inputs
 from desktop.ui.words.facts import facts_words
 
@@ -59,6 +58,7 @@ class QuickActions:
 
     def ocr_region(self) -> None:
         from desktop.ui.appshell.region import capture_region
+        from desktop.ui.state.capturescale import upscaled_for_reading  # numpy: not at start
 
         def done(image: Any) -> None:
             if image is None or image.isNull():

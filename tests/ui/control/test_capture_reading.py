@@ -101,7 +101,10 @@ def test_given_a_capture_with_no_text_then_the_clipboard_is_left_and_the_notice_
     blank.fill(QColor("#f0f0f0"))
     told = capture_with(builtin_ui, blank, monkeypatch)
     assert told[-1][0] == "Text not copied"
-    assert QGuiApplication.clipboard().text() == "keep me"
+    clip = QGuiApplication.clipboard()
+    assert not builtin_ui.controller.notes.undo.can_undo()  # nothing was put there
+    if clip.ownsClipboard():  # the display is shared: another program may have copied since
+        assert clip.text() == "keep me"
     notice = builtin_ui.controller.notes.notice
     assert notice.isVisible() and "almost no text" in notice.label.text()
     assert not notice.undo_button.isVisible()
