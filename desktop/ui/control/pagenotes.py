@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel
 
-from desktop.core.clipcontent import ClipContent
 from desktop.core.document import Page, PageStatus
 from desktop.core.messages import Code, Msg
-from desktop.ui.look.cjkfont import cjk_sample, missing_glyphs
 from desktop.ui.state.clipmime import ClipboardUndo
 from desktop.ui.widgets.pagenotes import CopyNotice, FailedPage
 from desktop.ui.words.facts import fact_words, facts_words, page_reason_words
 
 if TYPE_CHECKING:
+    from desktop.core.clipcontent import ClipContent
     from desktop.ui.control.bridge import EngineBridge
     from desktop.ui.state.session import DocEntry
     from desktop.ui.widgets.window import MainWindow
@@ -83,6 +82,8 @@ class PageNotes:
         """Warn once (a session) when CJK text read would show as empty boxes."""
         if self._font_warned:
             return
+        from desktop.ui.look.cjkfont import cjk_sample, missing_glyphs
+
         sample = cjk_sample(text)
         if sample and missing_glyphs(sample, self.window.font()):
             self._font_warned = True

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
-from desktop.core.clipcontent import ClipContent
+if TYPE_CHECKING:
+    from desktop.core.clipcontent import ClipContent
 
 TSV = "text/tab-separated-values"
 

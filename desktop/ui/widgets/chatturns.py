@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QTextCursor, QTextDocument, QTextFrame, QTextFrameFormat
 
-from desktop.core.answerhtml import answer_html, layout_answer, layout_html
 from desktop.core.messages import Code, Msg
 from desktop.engines.base import ChatMessage
 from desktop.ui.words.facts import fact_words, ui_language
@@ -81,6 +80,8 @@ class TurnFrames:
 
 def streaming_html(text: str) -> str:
     """The answer being streamed, with a cursor mark; formatted while it is short."""
+    from desktop.core.answerhtml import answer_html  # markdown-it: not before the first paint
+
     who = html.escape(t("Model"))
     if len(text) <= STREAM_FORMAT_LIMIT:
         body = _quiet_headings(answer_html(text + "▍"))
@@ -92,6 +93,8 @@ def streaming_html(text: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _answer_fragment(text: str, language: str) -> str:
     # Finished answers are drawn again with every streamed piece: sanitise each once.
+    from desktop.core.answerhtml import answer_html, layout_answer, layout_html
+
     layout = layout_answer(text)
     if layout is None:
         return _quiet_headings(answer_html(text))
@@ -138,6 +141,8 @@ def conversation_text(history: Sequence[ChatMessage], streaming: str | None = No
 
 
 def _answer_text(text: str) -> str:
+    from desktop.core.answerhtml import layout_answer
+
     layout = layout_answer(text)
     if layout is None:
         return text
