@@ -52,6 +52,14 @@ def assert_full_copy(mime: QMimeData) -> None:
     assert mime.text().strip()
 
 
+def undo_or_skip_if_taken(ui: Ui) -> None:
+    """Click Undo; the X display is shared with other programs, which may copy meanwhile."""
+    if not QGuiApplication.clipboard().ownsClipboard():
+        pytest.skip("another program took the shared clipboard during the test")
+    assert ui.controller.notes.undo.can_undo()
+    ui.controller.notes.notice.undo_button.click()
+
+
 def put_before() -> None:
     before = QMimeData()
     before.setText("what I had copied")
@@ -87,7 +95,7 @@ def test_given_a_screen_region_read_then_the_copy_has_every_format_and_undo_rest
     notice = sim_ui.controller.notes.notice
     assert notice is not None and notice.isVisible()
     assert "copied to the clipboard" in notice.label.text()
-    notice.undo_button.click()
+    undo_or_skip_if_taken(sim_ui)
     assert clipboard().text() == "what I had copied"
     assert bytes(clipboard().data("application/x-mine").data()) == b"\x01\x02"
     assert not notice.isVisible()
@@ -116,7 +124,7 @@ def test_given_a_region_drawn_on_the_page_then_the_copy_is_told_with_its_size_an
     assert set(copied.formats()) >= FORMATS
     chars = len(copied.text().strip())
     assert chars > 0 and f"{chars} characters copied" in notice.label.text()
-    notice.undo_button.click()
+    undo_or_skip_if_taken(sim_ui)
     assert clipboard().text() == "what I had copied"
     assert "application/x-mine" in clipboard().formats()
 
