@@ -146,7 +146,9 @@ def run_variant(out: Path, variant: str) -> int:
             QTimer.singleShot(200, lambda: formula_grab(self, waited + 1))  # the first loads a font
             return
         self.window.grab().save(str(out / f"formula-{variant}.png"))
-        self.request_quit()
+        from shots_notes import notes_shots  # the page-area notes and the chat's answers
+
+        notes_shots(self, out, variant, done=self.request_quit)
 
     def dialogs(self: shell_module.DesktopApp) -> None:
         """Settings -> About, and the notice an unexpected error shows."""

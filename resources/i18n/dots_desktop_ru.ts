@@ -47,8 +47,12 @@
       <translation>Разговор</translation>
     </message>
     <message>
-      <source>Copy answer</source>
-      <translation>Копировать ответ</translation>
+      <source>Copy chat</source>
+      <translation>Копировать чат</translation>
+    </message>
+    <message>
+      <source>Copy every question and answer as text</source>
+      <translation>Скопировать все вопросы и ответы как текст</translation>
     </message>
     <message>
       <source>Forget this document's conversation and start again</source>
@@ -81,6 +85,21 @@
     <message>
       <source>You</source>
       <translation>Вы</translation>
+    </message>
+  </context>
+  <context>
+    <name>CopyNotice</name>
+    <message>
+      <source>Close</source>
+      <translation>Закрыть</translation>
+    </message>
+    <message>
+      <source>Put back what the clipboard held before</source>
+      <translation>Вернуть в буфер обмена то, что в нём было</translation>
+    </message>
+    <message>
+      <source>Undo</source>
+      <translation>Отменить</translation>
     </message>
   </context>
   <context>
@@ -187,6 +206,10 @@
     <message>
       <source>Text copied</source>
       <translation>Текст скопирован</translation>
+    </message>
+    <message>
+      <source>Text not copied</source>
+      <translation>Текст не скопирован</translation>
     </message>
     <message>
       <source>The clipboard holds no image or file to read.</source>
@@ -430,6 +453,21 @@
     <message>
       <source>The template cannot be read: %1</source>
       <translation>Шаблон не читается: %1</translation>
+    </message>
+  </context>
+  <context>
+    <name>FailedPage</name>
+    <message>
+      <source>Read this page again</source>
+      <translation>Прочитать страницу ещё раз</translation>
+    </message>
+    <message>
+      <source>Retry</source>
+      <translation>Повторить</translation>
+    </message>
+    <message>
+      <source>This page could not be read</source>
+      <translation>Эту страницу не удалось прочитать</translation>
     </message>
   </context>
   <context>
@@ -1023,6 +1061,10 @@
   <context>
     <name>WindowController</name>
     <message>
+      <source>%1 could not be opened; select it to see why.</source>
+      <translation>Не удалось открыть %1; выберите этот документ, чтобы узнать почему.</translation>
+    </message>
+    <message>
       <source>%1: finished reading.</source>
       <translation>%1: распознавание завершено.</translation>
     </message>
@@ -1041,10 +1083,6 @@
     <message>
       <source>Reading the selected region…</source>
       <translation>Распознаётся выбранная область…</translation>
-    </message>
-    <message>
-      <source>Region read; its text is on the clipboard.</source>
-      <translation>Область распознана, текст в буфере обмена.</translation>
     </message>
     <message>
       <source>Resuming %1 interrupted reading(s).</source>

@@ -283,6 +283,18 @@ class Code(StrEnum):
     STAGE_API_SERVER = "stage_api_server"
     STAGE_READY = "stage_ready"
     STAGE_STOPPING = "stage_stopping"
+    # -- the window: chat answers, copies, captures, reading speed (issue 19, window1) ----
+    CHAT_LAYOUT_ANSWER = "chat_layout_answer"
+    COPIED_TO_CLIPBOARD = "copied_to_clipboard"
+    COPIED_WITH_TABLES = "copied_with_tables"
+    CAPTURE_NOT_COPIED = "capture_not_copied"
+    DOUBT_LITTLE_TEXT = "doubt_little_text"
+    DOUBT_ONE_COLUMN_TABLE = "doubt_one_column_table"
+    DOUBT_GARBLED = "doubt_garbled"
+    FONT_NO_CJK = "font_no_cjk"
+    FIX_INSTALL_CJK_FONT = "fix_install_cjk_font"
+    READING_SPEED = "reading_speed"
+    READING_ETA = "reading_eta"
     # -- first run: can a managed model run here, the doctor's verdict (runtime/capability.py,
     # commands/doctor.py); templates in setup_en.py / setup_ru.py --------------------------
     GPU_NOT_IN_CONTAINER = "gpu_not_in_container"

@@ -423,6 +423,35 @@ TEMPLATES: dict[Code, str] = {
     Code.CLI_EXTRACT_ROWS: "{ok} of {total} input(s) extracted",
     Code.EXTRACT_CANCELLED: "Extraction cancelled.",
     Code.EXTRACT_NOTHING_TO_EXPORT: "There are no extracted rows to export yet.",
+    # the window: chat answers, copies, captures, reading speed (issue 19, window1)
+    Code.CHAT_LAYOUT_ANSWER: (
+        "This answer is the page's layout ({count} {count:plural:block|blocks}), not a reply: "
+        "dots.ocr reads pages; for questions use a chat model such as Qwen3-VL."
+    ),
+    Code.COPIED_TO_CLIPBOARD: (
+        "{chars} {chars:plural:character|characters} copied to the clipboard."
+    ),
+    Code.COPIED_WITH_TABLES: (
+        "{chars} {chars:plural:character|characters} and {tables} "
+        "{tables:plural:table|tables} copied to the clipboard."
+    ),
+    Code.CAPTURE_NOT_COPIED: (
+        "The result looks doubtful: {why}. The clipboard was left as it was; "
+        "the text is in the window."
+    ),
+    Code.DOUBT_LITTLE_TEXT: "almost no text was found",
+    Code.DOUBT_ONE_COLUMN_TABLE: "the table found has a single column",
+    Code.DOUBT_GARBLED: "most of the characters read are not letters or digits",
+    Code.FONT_NO_CJK: (
+        "No installed font shows Chinese, Japanese or Korean text: such characters "
+        "appear as empty boxes."
+    ),
+    Code.FIX_INSTALL_CJK_FONT: (
+        "Install a CJK font such as Noto Sans CJK (on Debian or Ubuntu: fonts-noto-cjk), "
+        "then restart Dots Desktop."
+    ),
+    Code.READING_SPEED: "{engine}: {seconds} s per page",
+    Code.READING_ETA: "about {minutes} min {seconds} s left for {pages} {pages:plural:page|pages}",
 }
 TEMPLATES.update(SETUP)
 

@@ -449,6 +449,33 @@ TEMPLATES: dict[Code, str] = {
     Code.CLI_EXTRACT_ROWS: "извлечено входных файлов: {ok} из {total}",
     Code.EXTRACT_CANCELLED: "Извлечение отменено.",
     Code.EXTRACT_NOTHING_TO_EXPORT: "Пока нет извлечённых строк для экспорта.",
+    # the window: chat answers, copies, captures, reading speed (issue 19, window1)
+    Code.CHAT_LAYOUT_ANSWER: (
+        "Этот ответ — разметка страницы ({count} {count:plural:блок|блока|блоков}), а не "
+        "ответ на вопрос: dots.ocr читает страницы; для вопросов возьмите чат-модель, "
+        "например Qwen3-VL."
+    ),
+    Code.COPIED_TO_CLIPBOARD: ("В буфер обмена скопировано знаков: {chars}."),
+    Code.COPIED_WITH_TABLES: ("В буфер обмена скопировано знаков: {chars}, таблиц: {tables}."),
+    Code.CAPTURE_NOT_COPIED: (
+        "Результат сомнителен: {why}. Буфер обмена не изменён; текст — в окне программы."
+    ),
+    Code.DOUBT_LITTLE_TEXT: "текста почти не найдено",
+    Code.DOUBT_ONE_COLUMN_TABLE: "в найденной таблице всего один столбец",
+    Code.DOUBT_GARBLED: "большинство прочитанных знаков — не буквы и не цифры",
+    Code.FONT_NO_CJK: (
+        "Ни один установленный шрифт не показывает китайский, японский или корейский текст: "
+        "такие знаки видны как пустые квадраты."
+    ),
+    Code.FIX_INSTALL_CJK_FONT: (
+        "Установите CJK-шрифт, например Noto Sans CJK (в Debian или Ubuntu: fonts-noto-cjk), "
+        "и перезапустите Dots Desktop."
+    ),
+    Code.READING_SPEED: "{engine}: {seconds} с на страницу",
+    Code.READING_ETA: (
+        "осталось около {minutes} мин {seconds} с на {pages} "
+        "{pages:plural:страницу|страницы|страниц}"
+    ),
 }
 TEMPLATES.update(SETUP)
 

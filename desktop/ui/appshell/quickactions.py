@@ -40,6 +40,7 @@ class QuickActions:
         self.notify = notify
         self.show_window = show_window
         self.to_clipboard: set[str] = set()  # documents whose text goes to the clipboard
+        self.captures: set[str] = set()  # screen captures: checked for doubt before copying
 
     def ocr_clipboard(self) -> None:
         """Read the clipboard image; the text goes back to the clipboard when done."""
@@ -57,15 +58,19 @@ class QuickActions:
 
     def ocr_region(self) -> None:
         from desktop.ui.appshell.region import capture_region
+        from desktop.ui.state.capturescale import upscaled_for_reading  # numpy: not at start
 
         def done(image: Any) -> None:
             if image is None or image.isNull():
                 return
             self.show_window()
+            # Small on-screen text is enlarged to the size the engine reads best.
+            readable = upscaled_for_reading(image)
             keys = self.controller.open_inputs(
-                Inputs(images=[(t("Screen region"), image_png_bytes(image))])
+                Inputs(images=[(t("Screen region"), image_png_bytes(readable))])
             )
             self.to_clipboard.update(keys)
+            self.captures.update(keys)
 
         capture_region(done)
 
@@ -76,10 +81,19 @@ class QuickActions:
         entry = self.controller.entries.get(key)
         if entry is None:
             return
-        from desktop.core.exports import document_to_text
+        from desktop.core.clipcontent import document_clip
+        from desktop.core.doubt import read_doubt
 
-        text = document_to_text(entry.document())
-        QGuiApplication.clipboard().setText(text)
+        doc = entry.document()
+        doubt = read_doubt(doc) if key in self.captures else None
+        self.captures.discard(key)
+        if doubt is not None:
+            self.controller.notes.not_copied(doubt)
+            self.notify(t("Text not copied"), self.controller.notes.notice.label.text())
+            return
+        content = document_clip(doc)
+        self.controller.notes.copy(content)  # every format, with Undo in the window
+        text = content.text
         if not self.notify(t("Text copied"), text[:200] or t("No text was found.")):
             self.window.show_message(
                 t("Text copied") + ": " + (text[:120] or t("No text was found."))

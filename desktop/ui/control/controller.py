@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QImage
 
 from desktop.core.document import BBox, Block, Document, Page, PageStatus
 from desktop.core.errors import DotsError
@@ -17,11 +17,12 @@ from desktop.engines.chat import restored
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.chatcontrol import ChatController
 from desktop.ui.control.docexport import DOCUMENT_FILE_FORMATS, export_document_file
+from desktop.ui.control.pagenotes import PageNotes
 from desktop.ui.state.inputs import Inputs
 from desktop.ui.state.results import status_sentence
 from desktop.ui.state.session import DocEntry
 from desktop.ui.widgets.window import MainWindow
-from desktop.ui.words.facts import facts_words, page_reason_words
+from desktop.ui.words.facts import page_reason_words
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ class WindowController(QObject):
             show_source=source_shower(w, current_key), parent=self,
         )  # fmt: skip
         w.chat.send_requested.connect(self.chat.ask)
+        self.notes = PageNotes(w, b)
+        self.notes.failed.retry_requested.connect(self.retry_shown)
         w.chat.stop_requested.connect(b.stop_chat)
         w.tables.message.connect(w.show_message)
         b.page_count.connect(self._on_page_count)
@@ -238,11 +241,14 @@ class WindowController(QObject):
             return
         if entry.page_count == 0:
             entry.error = facts
-        sentence = facts_words(facts)
         self.window.documents.update_document(entry)
-        self.window.show_message(f"{entry.name}: {sentence}", 15000)
         if key == self.current_key:
-            self.window.page_status.setText(sentence)
+            self._refresh_status()  # the page area says why, in full, with Retry
+        else:  # a short line: the whole reason would be cut off in the status bar
+            self.window.show_message(
+                t("%1 could not be opened; select it to see why.").replace("%1", entry.name),
+                15000,
+            )
 
     # -- reading -----------------------------------------------------------------
     def read(self, key: str, pages: list[int], region: BBox | None = None) -> None:
@@ -276,6 +282,17 @@ class WindowController(QObject):
             self.read(self.current_key, [self.current_page])
             self._refresh_page()
 
+    def retry_shown(self) -> None:
+        """Retry what the failed-page banner shows: the file's opening, or the page."""
+        entry = self.entries.get(self.current_key)
+        if entry is not None and entry.error and entry.path:
+            entry.error = ()
+            self.window.documents.update_document(entry)
+            self.bridge.add_file(entry.key, entry.path, self.dpi)
+            self._refresh_status()
+        else:
+            self.retry_page()
+
     def read_region(self, bbox: BBox) -> None:
         """Grounding OCR of a drawn rectangle; the text goes to the Text tab and clipboard-ready."""
         self.window.region_action.setChecked(False)
@@ -302,9 +319,11 @@ class WindowController(QObject):
             if self.window.tabs.currentWidget() is not self.window.chat:
                 # Asking about the region in the chat: stay there (its text is on the clipboard).
                 self.window.tabs.setCurrentWidget(self.window.text_tab)
+        self.window.statusBar().clearMessage()  # "Reading the selected region…" is over
         if entry.region_text:
-            QGuiApplication.clipboard().setText(entry.region_text)
-            self.window.show_message(t("Region read; its text is on the clipboard."))
+            from desktop.core.clipcontent import page_clip
+
+            self.notes.copy(page_clip(page, entry.name))
 
     # -- events ------------------------------------------------------------------
     def _on_page_started(self, key: str, index: int) -> None:
@@ -428,8 +447,11 @@ class WindowController(QObject):
         self.window.region_box.setVisible(bool(entry.region_text))
         if entry.page_count:
             self.window.documents.select_page(0)
-        else:
+        else:  # not open (yet, or at all): nothing of the document shown before stays
             self.window.page_view.set_page(None)
+            self.window.text_view.set_blocks((), plain="")
+            self.window.plain_view.set_text("")
+            self.window.json_view.set_text("")
             self._refresh_status()
 
     def show_page(self, index: int) -> None:
@@ -461,7 +483,9 @@ class WindowController(QObject):
         from desktop.core.exports import document_to_json, document_to_text  # preloaded by then
 
         doc = Document(source=entry.path or entry.name, pages=(shown,))
-        self.window.plain_view.set_text(document_to_text(doc) if blocks or text else "")
+        plain = document_to_text(doc) if blocks or text else ""
+        self.window.plain_view.set_text(plain)
+        self.notes.check_font(plain)
         self.window.json_view.set_text(document_to_json(doc) if page is not None else "")
         self._refresh_status()
 
@@ -470,11 +494,13 @@ class WindowController(QObject):
         if entry is None:
             self.window.page_status.setText("")
             self.window.page_progress.hide()
+            self.notes.show_state(None, None)
             return
         running = self.current_page in entry.running
-        sentence = status_sentence(entry.results.get(self.current_page), running)
-        if entry.error:
-            sentence = facts_words(entry.error)
+        page = entry.results.get(self.current_page)
+        sentence = status_sentence(page, running)
+        if self.notes.show_state(entry, None if running else page):
+            sentence = ""  # the banner above the page says why, in full
         self.window.page_status.setText(sentence)
         self.window.page_progress.setVisible(running)
 

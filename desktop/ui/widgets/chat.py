@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.core.document import BBox
 from desktop.engines.base import ChatMessage
 from desktop.ui.state.results import InertBrowser
+from desktop.ui.widgets.chatturns import TurnFrames, conversation_text
 
 
 class ChatPanel(QWidget):
@@ -61,8 +65,9 @@ class ChatPanel(QWidget):
         self.send_button.setObjectName("chat_send")
         self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.setObjectName("chat_stop")
-        self.copy_button = QPushButton(self.tr("Copy answer"))
+        self.copy_button = QPushButton(self.tr("Copy chat"))
         self.copy_button.setObjectName("chat_copy")
+        self.copy_button.setToolTip(self.tr("Copy every question and answer as text"))
         self.new_button = QPushButton(self.tr("New chat"))
         self.new_button.setObjectName("chat_new")
         self.new_button.setToolTip(self.tr("Forget this document's conversation and start again"))
@@ -78,7 +83,7 @@ class ChatPanel(QWidget):
         layout.addLayout(buttons)
         self.send_button.clicked.connect(self._send)
         self.stop_button.clicked.connect(self._stop)
-        self.copy_button.clicked.connect(self.copy_answer)
+        self.copy_button.clicked.connect(self.copy_conversation)
         self.new_button.clicked.connect(self.new_conversation)
         self.clear_region_button.clicked.connect(self.clear_region)
         send = QShortcut(QKeySequence("Ctrl+Return"), self.input)
@@ -94,6 +99,7 @@ class ChatPanel(QWidget):
         # conversation for every token would stall the window on long answers.
         self._render_timer = QTimer(self, singleShot=True, interval=50)
         self._render_timer.timeout.connect(self._render)
+        self._frames = TurnFrames(self.view.document())
         self._show_about()
         self._sync()
 
@@ -213,24 +219,22 @@ class ChatPanel(QWidget):
         if answer:
             QGuiApplication.clipboard().setText(answer)
 
+    def conversation(self) -> str:
+        """Every turn as plain text, the one being streamed included."""
+        return conversation_text(self._history, self._streaming if self._busy else None)
+
+    def copy_conversation(self) -> None:
+        text = self.conversation()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
     def _render(self) -> None:
-        parts: list[str] = []
-        you, model = self.tr("You"), self.tr("Model")
-        for message in self._history:
-            if message.role == "user":
-                parts.append(f"**{you}:** {html.escape(message.text)}")
-            elif message.role == "assistant":
-                parts.append(f"**{model}:**\n\n{message.text}")
-            else:
-                parts.append(f"*{html.escape(message.text)}*")
-        if self._busy:
-            parts.append(f"**{model}:**\n\n{self._streaming}▍")
-        self.view.setMarkdown("\n\n---\n\n".join(parts))
+        self._frames.show(self._history, self._streaming if self._busy else None)
         self.view.moveCursor(QTextCursor.MoveOperation.End)
 
     def _sync(self) -> None:
         self.send_button.setEnabled(self._enabled and not self._busy)
         self.input.setEnabled(self._enabled)
         self.stop_button.setEnabled(self._busy)
-        self.copy_button.setEnabled(bool(self.last_answer()))
+        self.copy_button.setEnabled(bool(self._history) or self._busy)
         self.new_button.setEnabled(bool(self._history) and not self._busy)

@@ -121,12 +121,11 @@ def grid_mime(
     grid: TableGrid, convention: NumberConvention = NumberConvention.DECIMAL_POINT
 ) -> QMimeData:
     """HTML (spans kept, numbers typed as printed) for spreadsheets, TSV for plain text."""
-    mime = QMimeData()
-    mime.setHtml(spreadsheet_html(grid, convention))
+    from desktop.core.clipcontent import ClipContent
+    from desktop.ui.state.clipmime import content_mime  # the one clipboard layout
+
     tsv = grid.to_tsv()
-    mime.setText(tsv)
-    mime.setData("text/tab-separated-values", tsv.encode("utf-8"))
-    return mime
+    return content_mime(ClipContent(text=tsv, html=spreadsheet_html(grid, convention), tsv=tsv))
 
 
 class TablesPanel(QWidget):

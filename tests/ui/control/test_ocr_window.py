@@ -119,7 +119,8 @@ def test_given_an_unsupported_file_when_dropped_then_a_clear_message_is_shown(
     drop_files(sim_ui, bogus)
     sim_ui.wait(lambda: bool(current_entry(sim_ui).error))
     assert current_entry(sim_ui).status() == "failed"
-    assert sim_ui.window.statusBar().currentMessage().startswith("notes.txt:")
+    reason = sim_ui.controller.notes.failed.reason.text()  # said in the page area
+    assert reason.startswith("notes.txt:")
 
 
 def test_given_an_image_on_the_clipboard_when_ctrl_v_then_it_is_read(
