@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from desktop.core.document import Block, Document, Page
 from desktop.core.exports import document_to_html, document_to_text
-from desktop.core.tables import TableCell, TableGrid, parse_table_html
+from desktop.core.tableblock import BlockTable, read_table_block
+from desktop.core.tables import TableCell, TableGrid
 
 _HEADING_MARKS = re.compile(r"^#{1,6}\s+")
 
@@ -43,13 +44,23 @@ def _lines_tsv(text: str) -> str:
     return TableGrid(rows=len(lines), cols=1, cells=cells).to_tsv() if lines else ""
 
 
-def _block_tsv(block: Block) -> tuple[str, bool]:
+def _block_tsv(block: Block) -> tuple[str, int]:
+    """A block's TSV and how many tables it holds: every table of a Table block, with its
+    caption and the text around it (read_table_block keeps them all, in reading order)."""
     text = block.text or ""
-    if block.category == "Table":
-        grid = parse_table_html(text)
-        if grid.rows and grid.cols:
-            return grid.to_tsv(), True
-    return _lines_tsv(text), False
+    if block.category != "Table":
+        return _lines_tsv(text), 0
+    pieces: list[str] = []
+    tables = 0
+    for part in read_table_block(text):
+        if isinstance(part, BlockTable):
+            if part.caption:
+                pieces.append(_lines_tsv(part.caption))
+            pieces.append(part.grid.to_tsv())
+            tables += 1
+        elif part.strip():
+            pieces.append(_lines_tsv(part))
+    return "\r\n".join(p.rstrip("\r\n") for p in pieces if p.strip()), tables
 
 
 def document_clip(doc: Document) -> ClipContent:
@@ -62,8 +73,8 @@ def document_clip(doc: Document) -> ClipContent:
         for block in page.blocks:
             if block.category == "Picture" or not block.text:
                 continue
-            tsv, is_table = _block_tsv(block)
-            tables += is_table
+            tsv, count = _block_tsv(block)
+            tables += count
             parts.append(tsv)
     tsv = "\r\n".join(p.rstrip("\r\n") for p in parts if p.strip())
     text = document_to_text(doc).strip("\n")
