@@ -28,7 +28,8 @@ def _pages(tmp: Path, count: int) -> list[str]:
 async def test_waiting_pages_are_encoded_while_others_are_read(
     vllm_sim: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sim = vllm_sim(max_num_seqs=1, decode_tps=1500.0)
+    # decoding slow enough that reads overlap the next encode, also on a busy machine
+    sim = vllm_sim(max_num_seqs=1, decode_tps=400.0)
     engine = ServerEngine(sim.base_url, concurrency=1)
     await engine.ensure_ready()
     busy_at_encode: list[int] = []
