@@ -17,6 +17,84 @@
     </message>
   </context>
   <context>
+    <name>BlockMenu</name>
+    <message>
+      <source>Ask about this region</source>
+      <translation>Спросить об этой области</translation>
+    </message>
+    <message>
+      <source>Copied %1 rows × %2 columns: paste into a spreadsheet.</source>
+      <translation>Скопировано: %1 строк × %2 столбцов; вставьте в электронную таблицу.</translation>
+    </message>
+    <message>
+      <source>Copy table</source>
+      <translation>Копировать таблицу</translation>
+    </message>
+    <message>
+      <source>Copy text</source>
+      <translation>Копировать текст</translation>
+    </message>
+    <message>
+      <source>Read again</source>
+      <translation>Прочитать заново</translation>
+    </message>
+    <message>
+      <source>Read this block's region once more</source>
+      <translation>Прочитать область этого блока ещё раз</translation>
+    </message>
+    <message>
+      <source>The block's text is on the clipboard.</source>
+      <translation>Текст блока скопирован в буфер обмена.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Category</name>
+    <message>
+      <source>Caption</source>
+      <translation>Подпись</translation>
+    </message>
+    <message>
+      <source>Footnote</source>
+      <translation>Сноска</translation>
+    </message>
+    <message>
+      <source>Formula</source>
+      <translation>Формула</translation>
+    </message>
+    <message>
+      <source>List item</source>
+      <translation>Элемент списка</translation>
+    </message>
+    <message>
+      <source>Page footer</source>
+      <translation>Нижний колонтитул</translation>
+    </message>
+    <message>
+      <source>Page header</source>
+      <translation>Верхний колонтитул</translation>
+    </message>
+    <message>
+      <source>Picture</source>
+      <translation>Рисунок</translation>
+    </message>
+    <message>
+      <source>Section header</source>
+      <translation>Заголовок раздела</translation>
+    </message>
+    <message>
+      <source>Table</source>
+      <translation>Таблица</translation>
+    </message>
+    <message>
+      <source>Text</source>
+      <translation>Текст</translation>
+    </message>
+    <message>
+      <source>Title</source>
+      <translation>Заголовок</translation>
+    </message>
+  </context>
+  <context>
     <name>ChatPanel</name>
     <message>
       <source>About: the selected region (%1 × %2 px)</source>
@@ -325,6 +403,10 @@
       <translation>Разметка + текст</translation>
     </message>
     <message>
+      <source>Layout boxes</source>
+      <translation>Рамки разметки</translation>
+    </message>
+    <message>
       <source>Layout only</source>
       <translation>Только разметка</translation>
     </message>
@@ -565,6 +647,13 @@
     <message>
       <source>stopping</source>
       <translation>останавливается</translation>
+    </message>
+  </context>
+  <context>
+    <name>OverlayLegend</name>
+    <message>
+      <source>Colour legend</source>
+      <translation>Легенда цветов</translation>
     </message>
   </context>
   <context>

@@ -94,6 +94,13 @@ class WindowController(QObject):
         b.chat_finished.connect(self.chat.on_finished)
         b.engine_changed.connect(self._on_engine_state)
         self._resume_waiting = False  # interrupted readings wait for an engine
+        self._wire_extras()
+
+    def _wire_extras(self) -> None:
+        """The page's block menu and the document list's actions (their own modules)."""
+        from desktop.ui.control.blockmenu import BlockActions
+
+        self.block_actions = BlockActions(self)
 
     def keep(self, task: asyncio.Future[None]) -> None:
         self._tasks.add(task)

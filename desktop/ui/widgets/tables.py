@@ -211,6 +211,19 @@ class TablesPanel(QWidget):
         self._show(0)
         self._sync_empty()
 
+    def show_table(self, page_index: int, ordinal: int) -> bool:
+        """Pick the ``ordinal``-th table (from 1) of page ``page_index``; False if not listed."""
+        title = f"p{page_index + 1}_t{ordinal}"
+        for row, table in enumerate(self._tables):
+            if table.title == title:
+                self.picker.setCurrentIndex(row)
+                return True
+        return False
+
+    def current_title(self) -> str:
+        row = self.picker.currentIndex()
+        return self._tables[row].title if 0 <= row < len(self._tables) else ""
+
     def _convention(self) -> NumberConvention:
         doc = self._document
         return document_convention(doc) if doc is not None else NumberConvention.DECIMAL_POINT

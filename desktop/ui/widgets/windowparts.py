@@ -53,6 +53,7 @@ class PageActions:
     region: QAction
     retry: QAction
     cancel: QAction
+    overlay: QAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     for action in (actions.fit, actions.zoom_out, actions.zoom_in):
         page_bar.addAction(action)
     page_bar.addSeparator()
+    page_bar.addAction(actions.overlay)
     page_bar.addAction(actions.region)
     page_bar.addAction(actions.retry)
     page_bar.addAction(actions.cancel)
@@ -154,6 +156,7 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     actions.zoom_in.triggered.connect(lambda: page_view.zoom_by(1.25))
     actions.zoom_out.triggered.connect(lambda: page_view.zoom_by(0.8))
     actions.region.toggled.connect(page_view.set_region_mode)
+    actions.overlay.toggled.connect(page_view.set_overlay_visible)
     page_view.block_clicked.connect(text_view.select_block)
     page_view.region_selected.connect(chat.attach_region)
     chat.region_changed.connect(page_view.mark_region)
