@@ -304,7 +304,54 @@
     </message>
   </context>
   <context>
+    <name>DocumentActions</name>
+    <message>
+      <source>%1 is no longer there; it cannot be read again.</source>
+      <translation>%1 больше нет на месте; прочитать заново нельзя.</translation>
+    </message>
+    <message>
+      <source>%1 is unchanged since it was read: showing that result (Read again to re-read).</source>
+      <translation>%1 не изменился с прошлого чтения: показан тот результат (чтобы прочитать заново, выберите «Прочитать заново»).</translation>
+    </message>
+    <message>
+      <source>Layout + text</source>
+      <translation>Разметка + текст</translation>
+    </message>
+    <message>
+      <source>Layout only</source>
+      <translation>Только разметка</translation>
+    </message>
+    <message>
+      <source>Read again</source>
+      <translation>Прочитать заново</translation>
+    </message>
+    <message>
+      <source>Remove from the list</source>
+      <translation>Убрать из списка</translation>
+    </message>
+    <message>
+      <source>Removed %1 from the list.</source>
+      <translation>%1 убран из списка.</translation>
+    </message>
+    <message>
+      <source>Show in folder</source>
+      <translation>Показать в папке</translation>
+    </message>
+    <message>
+      <source>Text only</source>
+      <translation>Только текст</translation>
+    </message>
+  </context>
+  <context>
     <name>DocumentsPanel</name>
+    <message>
+      <source>%1 s/page</source>
+      <translation>%1 с/стр.</translation>
+    </message>
+    <message>
+      <source>%1 seconds per page</source>
+      <translation>%1 с на страницу</translation>
+    </message>
     <message>
       <source>Documents</source>
       <translation>Документы</translation>
@@ -312,6 +359,10 @@
     <message>
       <source>Pages</source>
       <translation>Страницы</translation>
+    </message>
+    <message>
+      <source>Read by %1</source>
+      <translation>Прочитано: %1</translation>
     </message>
     <message>
       <source>done</source>

@@ -37,6 +37,7 @@ class ScriptedEngine:
         self._name = name
         self.delay = delay
         self.requests: list[tuple[str, int, Any]] = []
+        self.modes: list[RecognizeMode] = []
 
     @property
     def name(self) -> str:
@@ -56,6 +57,7 @@ class ScriptedEngine:
         region: Any = None,
     ) -> AsyncIterator[RecognizeEvent]:
         self.requests.append((page.source, page.index, region))
+        self.modes.append(mode)
         if self.delay:
             await asyncio.sleep(self.delay)
         if region is not None:

@@ -15,7 +15,7 @@ from desktop.ui.widgets.tables import grid_mime
 
 if TYPE_CHECKING:
     from desktop.core.document import Block
-    from desktop.ui.control.controller import WindowController
+    from desktop.ui.control.links import ControllerLink
 
 
 def t(text: str) -> str:
@@ -25,8 +25,8 @@ def t(text: str) -> str:
 class BlockActions(QObject):
     """Connects the page view's block clicks and menus to the tabs, clipboard and reader."""
 
-    def __init__(self, controller: WindowController) -> None:
-        super().__init__(controller)
+    def __init__(self, controller: ControllerLink) -> None:
+        super().__init__(controller.window)
         self.controller = controller
         self.window = controller.window
         self.menu: QMenu | None = None  # the open menu (tests find it here)
