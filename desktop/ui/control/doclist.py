@@ -8,6 +8,7 @@ import logging
 import os
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,8 @@ class DocumentActions(QObject):
         self.controller = controller
         self.window = controller.window
         self.menu: QMenu | None = None  # the open menu (tests find it here)
+        # Hands a folder to the desktop's file manager (another process: tests catch it here).
+        self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
         panel = self.window.documents
         panel.menu_requested.connect(self.show_menu)
         panel.remove_requested.connect(self.remove)
@@ -218,7 +221,7 @@ class DocumentActions(QObject):
         if entry is None or not entry.path:
             return False
         folder = Path(entry.path).parent
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        return self.open_url(QUrl.fromLocalFile(str(folder)))
 
     # -- engine and seconds per page -----------------------------------------------------
     def _on_page_started(self, key: str, index: int) -> None:

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QPoint, Qt, QUrl
 
 from desktop.engines.base import RecognizeMode
 from tests.ui.conftest import Ui
@@ -127,28 +126,20 @@ def test_given_a_read_document_when_read_again_as_text_only_then_it_is_read_in_t
     assert engine.modes == [RecognizeMode.LAYOUT, RecognizeMode.TEXT]
 
 
-class UrlCatcher(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def show(self, url: QUrl) -> None:
-        self.urls.append(url)
-
-
 def test_given_a_document_when_show_in_folder_then_its_folder_is_opened(
     make_ui: Callable[..., Ui], scan: Path
 ) -> None:
     ui, _engine = make(make_ui)
     read_once(ui, scan)
-    catcher = UrlCatcher()
-    QDesktopServices.setUrlHandler("file", catcher, b"show")
-    try:
-        find(open_menu(ui, ui.window.documents.keys()[0]), "document_show_in_folder").trigger()
-    finally:
-        QDesktopServices.unsetUrlHandler("file")
-    assert [u.toLocalFile() for u in catcher.urls] == [str(scan.parent)]
+    opened: list[QUrl] = []
+
+    def file_manager(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    ui.controller.document_actions.open_url = file_manager
+    find(open_menu(ui, ui.window.documents.keys()[0]), "document_show_in_folder").trigger()
+    assert [u.toLocalFile() for u in opened] == [str(scan.parent)]
 
 
 def test_given_two_files_with_one_name_then_each_entry_says_its_folder(
