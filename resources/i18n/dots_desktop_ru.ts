@@ -868,6 +868,13 @@
     </message>
   </context>
   <context>
+    <name>SourceView</name>
+    <message>
+      <source>Wrap lines</source>
+      <translation>Переносить строки</translation>
+    </message>
+  </context>
+  <context>
     <name>TablesPanel</name>
     <message>
       <source>CSV (*.csv)</source>

@@ -138,7 +138,7 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
 
     tables = TablesPanel()
     chat = ChatPanel()
-    plain_view = SourceView("plain_view")
+    plain_view = SourceView("plain_view", wrap_toggle=True)
     json_view = SourceView("json_view")
     tabs = places.tabs
     current = tabs.currentIndex()
