@@ -187,14 +187,20 @@ def prestart_threads(executor: Any, count: int) -> None:
 def _show_window_early(app: object) -> object:
     """Paint the window before the asyncio machinery, engines and runtime are even imported."""
     from desktop.ui.look.icons import app_icon
-    from desktop.ui.look.theme import apply_theme, platform_palette_is_dark, style_sheet
-    from desktop.ui.state.settingsfile import first_paint_choices
+    from desktop.ui.look.theme import (
+        apply_theme,
+        chosen_dark,
+        platform_palette_is_dark,
+        style_sheet,
+    )
+    from desktop.ui.state.settingsfile import first_paint_choices, first_paint_theme
     from desktop.ui.widgets.window import MainWindow
     from desktop.ui.words.i18n import install_language
 
     language, ocr_mode = first_paint_choices()  # the rest of the preferences after the paint
     install_language(app, language)  # type: ignore[arg-type]
-    dark = platform_palette_is_dark()  # the platform's palette: before ours replaces it
+    # The platform's palette (before ours replaces it), unless light or dark was chosen.
+    dark = chosen_dark(first_paint_theme(), platform_palette_is_dark())
     apply_theme(app, dark, set_style=not _fusion_at_start, sheet=False)  # type: ignore[arg-type]
     app.setWindowIcon(app_icon())  # type: ignore[attr-defined]
     window = MainWindow(defer=True)

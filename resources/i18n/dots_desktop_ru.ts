@@ -275,10 +275,6 @@
       <translation>Текущий движок не умеет обсуждать страницы. Используйте визуально-языковую модель (например, Qwen3-VL) на сервере.</translation>
     </message>
     <message>
-      <source>The language changes fully after a restart.</source>
-      <translation>Язык полностью сменится после перезапуска.</translation>
-    </message>
-    <message>
       <source>Web page (*.html)</source>
       <translation>Веб-страница (*.html)</translation>
     </message>
@@ -763,6 +759,14 @@
       <translation>Добавьте или измените профили моделей (файлы TOML); они читаются при запуске.</translation>
     </message>
     <message>
+      <source>Applied when you press OK</source>
+      <translation>Применяется по нажатию OK</translation>
+    </message>
+    <message>
+      <source>As the system</source>
+      <translation>Как в системе</translation>
+    </message>
+    <message>
       <source>Automatic (Latin and Chinese built in)</source>
       <translation>Автоматически (латиница и китайский встроены)</translation>
     </message>
@@ -777,6 +781,10 @@
     <message>
       <source>Built-in CPU engine</source>
       <translation>Встроенный движок (CPU)</translation>
+    </message>
+    <message>
+      <source>Dark</source>
+      <translation>Тёмная</translation>
     </message>
     <message>
       <source>Docker volume (default)</source>
@@ -801,6 +809,10 @@
     <message>
       <source>Language</source>
       <translation>Язык</translation>
+    </message>
+    <message>
+      <source>Light</source>
+      <translation>Светлая</translation>
     </message>
     <message>
       <source>Managed container on this GPU</source>
@@ -853,6 +865,10 @@
     <message>
       <source>The server address starts with http:// or https://.</source>
       <translation>Адрес сервера начинается с http:// или https://.</translation>
+    </message>
+    <message>
+      <source>Theme</source>
+      <translation>Тема</translation>
     </message>
     <message>
       <source>Which language the built-in CPU engine reads; more come with Tesseract.</source>

@@ -100,8 +100,11 @@ class QuickActions:
             t("Web page (*.html)"): "html",
             t("Excel tables (*.xlsx)"): "xlsx",
         }
+        from desktop.ui.state.savepaths import beside_source
+
+        start = beside_source(entry.path, f"{stem}.md")
         path, chosen = QFileDialog.getSaveFileName(
-            window, t("Export document"), f"{stem}.md", ";;".join(filters)
+            window, t("Export document"), start, ";;".join(filters)
         )
         if not path:
             return

@@ -104,6 +104,12 @@ class WindowController(QObject):
         self.block_actions = BlockActions(self)
         self.document_actions = DocumentActions(self)
 
+    def reword(self) -> None:
+        """After a language switch: the document list's lines and the page status."""
+        for entry in self.entries.values():
+            self.window.documents.update_document(entry)
+        self._refresh_status()
+
     def keep(self, task: asyncio.Future[None]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -140,6 +140,7 @@ class SettingsDialog(QDialog):
         self.language.setObjectName("language")
         self.language.addItem("English", "en")
         self.language.addItem("Русский", "ru")
+        self.theme = self._theme_box()
         self.builtin_language = QComboBox()
         self.builtin_language.setObjectName("builtin_language")
         self.builtin_language.setAccessibleName(self.tr("OCR language (built-in engine)"))
@@ -173,6 +174,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Model cache folder"), cache_row)
         form.addRow(self.tr("Hugging Face token"), self.hf_token)
         form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Theme"), self.theme)
         form.addRow("", self.keep_running)
         form.addRow("", self.tray)
         self._form = form
@@ -213,9 +215,19 @@ class SettingsDialog(QDialog):
         self._show_engine_rows()
         self._select(self.profile, prefs.profile)
         self._select(self.language, prefs.language)
+        self._select(self.theme, prefs.theme)
         self.keep_running.setChecked(prefs.keep_model_running)
         self.tray.setChecked(prefs.tray_enabled)
         self._keys = (key, token)
+
+    def _theme_box(self) -> QComboBox:
+        box = QComboBox()
+        box.setObjectName("theme")
+        box.setToolTip(self.tr("Applied when you press OK"))
+        box.addItem(self.tr("As the system"), "system")
+        box.addItem(self.tr("Light"), "light")
+        box.addItem(self.tr("Dark"), "dark")
+        return box
 
     def _show_engine_rows(self) -> None:
         """Only the chosen engine's fields are shown (the others keep their values)."""
@@ -296,6 +308,7 @@ class SettingsDialog(QDialog):
             pdf_dpi=self.dpi.value(),
             hf_cache=self.hf_cache.text().strip(),
             language=str(self.language.currentData()),
+            theme=str(self.theme.currentData()),
             keep_model_running=self.keep_running.isChecked(),
             tray_enabled=self.tray.isChecked(),
             builtin_language=str(

@@ -273,8 +273,11 @@ class TablesPanel(QWidget):
         name = self._tables[row].title
         if path is None:
             filt = self.tr("CSV (*.csv)") if fmt == "csv" else self.tr("Excel workbook (*.xlsx)")
+            from desktop.ui.state.savepaths import beside_source
+
+            source = self._document.source if self._document is not None else ""
             path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export table"), f"{name}.{fmt}", filt
+                self, self.tr("Export table"), beside_source(source, f"{name}.{fmt}"), filt
             )
             if not path:
                 return ""

@@ -283,6 +283,12 @@ class MainWindow(QMainWindow):
             if action.icon().isNull():
                 action.setIcon(line_icon(name, colour))
 
+    def reword(self) -> None:
+        """After a language switch: the texts built here from words and keys."""
+        if self._complete:
+            self._bind_shortcuts()  # tooltips carry the key names
+            self.page_view.retranslate()
+
     def _restore_view_choices(self) -> None:
         """The overlay toggle as the user left it; each change is remembered."""
         from desktop.ui.state.viewprefs import OVERLAY, remember_view_choice, view_choice
