@@ -93,8 +93,11 @@ class FileOpenRouter:
 FILE_OPENS = FileOpenRouter()
 
 
-def run_gui(files: list[str]) -> int:
-    """Open the window (or hand ``files`` to the one already open); returns the exit code."""
+def run_gui(files: list[str], *, capture: bool = False) -> int:
+    """Open the window (or hand ``files`` to the one already open); returns the exit code.
+
+    ``capture``: start a screen-region capture, in the running window if there is one.
+    """
     paths = [str(Path(f).expanduser().resolve()) for f in files]
     app = _make_app()
     from PySide6.QtWidgets import QApplication
@@ -102,8 +105,8 @@ def run_gui(files: list[str]) -> int:
     assert isinstance(app, QApplication)
     from desktop.ui.appshell.instance import InstanceServer, forward_to_running
 
-    if forward_to_running(paths):
-        logger.info("handed %d file(s) to the running window", len(paths))
+    if forward_to_running(paths, action="capture" if capture else ""):
+        logger.info("handed %d file(s) or a capture to the running window", len(paths))
         return 0
     window = _show_window_early(app)
     if os.environ.get("DOTS_DESKTOP_EXIT_AFTER_SHOWN") == "1":  # start-up benchmarks
@@ -147,11 +150,14 @@ def run_gui(files: list[str]) -> int:
     server.listen()
     shell = DesktopApp(app, window=window, prefs=prefs)
     server.files_received.connect(shell.receive_files)
+    server.action_received.connect(shell.on_action)
     paths += [p for p in FILE_OPENS.connect(shell.receive_files) if p not in paths]
     _route_sigint(shell)
     try:
         with loop:
             shell.start(paths)
+            if capture:
+                shell.capture_when_started()
             code = loop.run_until_complete(shell.run())
             loop.run_until_complete(asyncgens.shutdown())
     finally:

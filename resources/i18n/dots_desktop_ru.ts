@@ -263,6 +263,10 @@
       <translation>Текст скопирован</translation>
     </message>
     <message>
+      <source>The capture key could not be set here; bind `dots-desktop capture` instead.</source>
+      <translation>Здесь не удалось назначить клавишу захвата; назначьте вместо неё команду `dots-desktop capture`.</translation>
+    </message>
+    <message>
       <source>The clipboard holds no image or file to read.</source>
       <translation>В буфере обмена нет изображения или файла.</translation>
     </message>
@@ -843,12 +847,20 @@
       <translation>Страниц одновременно</translation>
     </message>
     <message>
+      <source>Press it anywhere to read a part of the screen. Empty: no key.</source>
+      <translation>Нажмите её где угодно, чтобы прочитать часть экрана. Пусто — без клавиши.</translation>
+    </message>
+    <message>
       <source>Profiles folder…</source>
       <translation>Папка профилей…</translation>
     </message>
     <message>
       <source>Remote server</source>
       <translation>Удалённый сервер</translation>
+    </message>
+    <message>
+      <source>Screen capture key</source>
+      <translation>Клавиша захвата экрана</translation>
     </message>
     <message>
       <source>Server address</source>
@@ -869,6 +881,10 @@
     <message>
       <source>Theme</source>
       <translation>Тема</translation>
+    </message>
+    <message>
+      <source>Wayland does not let apps listen for keys: in your desktop's keyboard settings, add a shortcut that runs the command: dots-desktop capture</source>
+      <translation>Wayland не даёт приложениям слушать клавиши: в настройках клавиатуры вашего рабочего стола добавьте сочетание, запускающее команду: dots-desktop capture</translation>
     </message>
     <message>
       <source>Which language the built-in CPU engine reads; more come with Tesseract.</source>

@@ -31,6 +31,7 @@ class Prefs:
     ocr_mode: str = "layout"
     builtin_language: str = "auto"  # BuiltinEngine(languages=...): auto, rus, rus+eng...
     theme: str = "system"  # system, light, dark (THEMES)
+    capture_hotkey: str = ""  # global key for a screen-region capture (Qt portable text)
 
 
 def load_prefs() -> Prefs:
