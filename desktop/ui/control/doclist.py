@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMenu
 from desktop.core.document import Page, PageStatus
 from desktop.core.fingerprint import file_digest
 from desktop.engines.base import RecognizeMode
+from desktop.ui.widgets.documents import short_engine
 
 if TYPE_CHECKING:
     from desktop.ui.control.links import ControllerLink
@@ -56,7 +57,7 @@ def twin_hints(entries: list[DocEntry]) -> dict[str, str]:
             if len(folders) > 1:
                 parts.append(Path(entry.path).parent.name or str(Path(entry.path).parent))
             if len(engines) > 1 and entry.engine:
-                parts.append(entry.engine)
+                parts.append(short_engine(entry.engine))
             hints[entry.key] = ", ".join(p for p in parts if p) or f"#{n}"
     return hints
 

@@ -61,13 +61,18 @@ def entry_text(entry: DocEntry) -> str:
             )
         )
     if entry.engine:
-        parts.append(entry.engine)
+        parts.append(short_engine(entry.engine))
     speed = entry.seconds_per_page()
     if speed is not None:
         parts.append(
             QCoreApplication.translate("DocumentsPanel", "%1 s/page").replace("%1", f"{speed:.1f}")
         )
     return f"{name}\n{'  ·  '.join(parts)}"
+
+
+def short_engine(name: str) -> str:
+    """``rednote-hilab/dots.ocr @ 127.0.0.1:8000`` -> ``dots.ocr`` (the tooltip has it all)."""
+    return name.split(" @ ", 1)[0].rsplit("/", 1)[-1] or name
 
 
 def entry_tooltip(entry: DocEntry) -> str:
@@ -117,6 +122,11 @@ class DocumentsPanel(QWidget):
         self.docs.setObjectName("documents_list")
         self.docs.setAccessibleName(self.tr("Documents"))
         self.docs.setUniformItemSizes(True)
+        # A long name or engine is cut short with "…" (the tooltip has it), never scrolled to.
+        from PySide6.QtCore import Qt  # built after the first paint (complete())
+
+        self.docs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.docs.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self._pages_label = QLabel(self.tr("Pages"))
         self._pages_label.setObjectName("section_label")
         self.pages = QListWidget()

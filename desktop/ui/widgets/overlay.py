@@ -120,14 +120,13 @@ class OverlayLegend(QFrame):
         super().__init__(parent)
         self.setObjectName("overlay_legend")
         self.setAccessibleName(self.tr("Colour legend"))
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setContentsMargins(10, 4, 10, 4)
         self.text = QLabel()
         self.text.setObjectName("overlay_legend_text")
         self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setWordWrap(True)
         layout.addWidget(self.text)
         self._categories: tuple[str, ...] = ()
         self.hide()
@@ -150,9 +149,10 @@ class OverlayLegend(QFrame):
         return out
 
     def retranslate(self) -> None:
-        rows = [
-            f'<span style="color:{colour}; font-size:14px">■</span>&nbsp;{html.escape(words)}'
+        swatch = '<span style="color:{}; font-size:15px">■</span>&nbsp;{}'
+        chips = [
+            swatch.format(colour, html.escape(words).replace(" ", "&nbsp;"))
             for colour, words in self.entries()
         ]
-        self.text.setText("<br>".join(rows))
-        self.adjustSize()
+        # One line under the page; it wraps between entries, never inside one.
+        self.text.setText(" &nbsp;&nbsp; ".join(chips))

@@ -127,7 +127,8 @@ class PageView(QGraphicsView):
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
         self._page_size = (0, 0)
         self._overlay_on = True
-        self.legend = OverlayLegend(self)
+        # A strip under the page (the window lays it out): over the page it would hide text.
+        self.legend = OverlayLegend()
 
     # -- content -------------------------------------------------------------
     def set_page(self, image: QImage | None, width: int = 0, height: int = 0) -> None:
@@ -211,15 +212,9 @@ class PageView(QGraphicsView):
         categories = [item.block.category for item in self._blocks]
         if tuple(dict.fromkeys(categories)) != self.legend.categories():
             self.legend.set_categories(categories)
-        self.legend.setVisible(self._overlay_on and bool(categories))
-        self._place_legend()
-
-    def _place_legend(self) -> None:
-        legend = self.legend
-        legend.adjustSize()
-        area = self.viewport().geometry()
-        legend.move(area.right() - legend.width() - 10, area.top() + 10)
-        legend.raise_()
+        # Never shown on its own: without a place in a layout it would be a window.
+        placed = self.legend.parent() is not None
+        self.legend.setVisible(placed and self._overlay_on and bool(categories))
 
     def retranslate(self) -> None:
         """Labels and legend in the language just chosen."""
@@ -265,7 +260,6 @@ class PageView(QGraphicsView):
         super().resizeEvent(event)
         if self._fit:
             self.fit()
-        self._place_legend()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

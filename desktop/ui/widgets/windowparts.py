@@ -118,6 +118,7 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     page_view.viewport().setAcceptDrops(False)
     places.page_layout.addWidget(page_bar)
     places.page_layout.addWidget(page_view, 1)
+    places.page_layout.addWidget(page_view.legend)
 
     # A region's text, above the page text (hidden until a region is read; its
     # QPlainTextEdit costs ~8 ms, so not before the first paint).
