@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QPoint, QSize, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QPoint, QSize, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QLabel,
@@ -51,23 +51,26 @@ def badge_text(status: str) -> str:
 
 
 def entry_text(entry: DocEntry) -> str:
-    """Two lines: the name (with what tells it from a twin), then status, pages, engine, speed."""
+    """Three lines: the name (with what tells it from a twin); status and pages; the engine
+    that read it and its seconds per page (blank until it was read here)."""
     name = f"{entry.name}  ({entry.twin_hint})" if entry.twin_hint else entry.name
-    parts = [badge_text(entry.status())]
+    status = [badge_text(entry.status())]
     if entry.page_count:
-        parts.append(
+        status.append(
             QCoreApplication.translate("DocumentsPanel", "pages: %1").replace(
                 "%1", str(entry.page_count)
             )
         )
-    if entry.engine:
-        parts.append(short_engine(entry.engine))
+    reader = [short_engine(entry.engine)] if entry.engine else []
     speed = entry.seconds_per_page()
     if speed is not None:
-        parts.append(
-            QCoreApplication.translate("DocumentsPanel", "%1 s/page").replace("%1", f"{speed:.1f}")
+        reader.append(
+            QCoreApplication.translate("DocumentsPanel", "%1 s/page").replace(
+                "%1", QLocale().toString(speed, "f", 1)
+            )
         )
-    return f"{name}\n{'  ·  '.join(parts)}"
+    # Always three lines: the list gives every entry the first one's height.
+    return "\n".join((name, "  ·  ".join(status), "  ·  ".join(reader) or " "))
 
 
 def short_engine(name: str) -> str:
@@ -85,7 +88,7 @@ def entry_tooltip(entry: DocEntry) -> str:
     if speed is not None:
         lines.append(
             QCoreApplication.translate("DocumentsPanel", "%1 seconds per page").replace(
-                "%1", f"{speed:.1f}"
+                "%1", QLocale().toString(speed, "f", 1)
             )
         )
     return "\n".join(lines)

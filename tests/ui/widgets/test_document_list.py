@@ -91,8 +91,8 @@ def test_given_a_read_document_then_its_entry_shows_engine_and_seconds_per_page(
 ) -> None:
     ui, _engine = make(make_ui, delay=0.2)
     read_once(ui, scan)
-    second_line = entry_texts(ui)[0].splitlines()[1]
-    assert "scripted" in second_line and "s/page" in second_line
+    reader_line = entry_texts(ui)[0].splitlines()[2]
+    assert "scripted" in reader_line and "s/page" in reader_line
     entry = next(iter(ui.controller.entries.values()))
     speed = entry.seconds_per_page()
     assert speed is not None and speed >= 0.2
