@@ -22,11 +22,17 @@ Rect = tuple[float, float, float, float]
 PAD_X, PAD_Y = 4.0, 1.0
 
 
-def _font() -> QFont:
-    font = QFont()
-    font.setPixelSize(11)
-    font.setBold(True)
-    return font
+_FONT: list[tuple[QFont, QFontMetricsF]] = []
+
+
+def _font() -> tuple[QFont, QFontMetricsF]:
+    """One font (and its metrics) for every label: made once, not per streamed block."""
+    if not _FONT:
+        font = QFont()
+        font.setPixelSize(11)
+        font.setBold(True)
+        _FONT.append((font, QFontMetricsF(font)))
+    return _FONT[0]
 
 
 def text_colour(fill: QColor) -> QColor:
@@ -48,10 +54,8 @@ class BlockLabel(QGraphicsItem):
         self.text = text
         self._fill = QColor(colour)
         self._ink = text_colour(self._fill)
-        self._font = _font()
-        metrics = QFontMetricsF(self._font)
+        self._font, metrics = _font()
         self._size = (metrics.horizontalAdvance(text) + 2 * PAD_X, metrics.height() + 2 * PAD_Y)
-        self._ascent = metrics.ascent()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
         self.setZValue(5)  # above every box, whichever was drawn later
         self.setAcceptHoverEvents(False)
@@ -82,16 +86,20 @@ def _overlaps(a: Rect, b: Rect) -> bool:
 
 
 def place_labels(
-    boxes: Sequence[Rect], sizes: Sequence[tuple[float, float]], page: tuple[float, float]
+    boxes: Sequence[Rect],
+    sizes: Sequence[tuple[float, float]],
+    page: tuple[float, float],
+    taken: list[Rect] | None = None,
 ) -> list[tuple[float, float]]:
     """Top-left corners for labels of ``sizes`` (page pixels) next to their ``boxes``.
 
     Above the box, or below it when the page's top edge is in the way; never off the page.
     When that spot is taken by a label placed before, the other side and the box's right
     end are tried; if all are taken the first choice stays (dense pages overlap).
+    ``taken``: labels placed by an earlier call (streamed blocks are placed as they come).
     """
     width, height = page
-    placed: list[Rect] = []
+    placed: list[Rect] = taken if taken is not None else []  # grows: the caller keeps it
     corners: list[tuple[float, float]] = []
     for (x1, y1, x2, y2), (w, h) in zip(boxes, sizes, strict=True):
         above, below = y1 - h, y2

@@ -127,6 +127,9 @@ class PageView(QGraphicsView):
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
         self._page_size = (0, 0)
         self._overlay_on = True
+        self._label_rects: list[tuple[float, float, float, float]] = []  # placed, page px
+        self._labelled = 0  # how many blocks' labels are placed at ``_label_zoom``
+        self._label_zoom = 0.0
         # A strip under the page (the window lays it out): over the page it would hide text.
         self.legend = OverlayLegend()
 
@@ -153,11 +156,12 @@ class PageView(QGraphicsView):
             self._scene.removeItem(item.label)
             self._scene.removeItem(item)
         self._blocks.clear()
+        self._labelled = 0
         self._sync_legend()
 
     def add_block(self, block: Block) -> None:
         self._add_item(block)
-        self._layout_labels()
+        self._layout_labels(fresh=False)
         self._sync_legend()
 
     def _add_item(self, block: Block) -> None:
@@ -170,7 +174,7 @@ class PageView(QGraphicsView):
     def add_blocks(self, blocks: list[Block]) -> None:
         for block in blocks:
             self._add_item(block)
-        self._layout_labels()
+        self._layout_labels(fresh=False)
         self._sync_legend()
 
     def set_blocks(self, blocks: tuple[Block, ...] | list[Block]) -> None:
@@ -180,22 +184,34 @@ class PageView(QGraphicsView):
         self.add_blocks(list(blocks))
 
     # -- overlay: labels, toggle, legend ---------------------------------------
-    def _layout_labels(self) -> None:
-        """Put each label next to its box at the current zoom (labels keep their screen size)."""
+    def _layout_labels(self, fresh: bool = True) -> None:
+        """Put each label next to its box at the current zoom (labels keep their screen size).
+
+        ``fresh=False`` (blocks streaming in): only the labels not placed yet, around those
+        that are, unless the zoom changed meanwhile.
+        """
         # A dense page (a newspaper) would be buried under labels: then hover tells.
-        dense = len(self._blocks) > LABEL_LIMIT
-        shown = [item for item in self._blocks if not dense and self._overlay_on]
-        for item in self._blocks:
-            item.label.setVisible(item in shown)
-        if not shown:
-            return
+        on = self._overlay_on and len(self._blocks) <= LABEL_LIMIT
         zoom = max(self.zoom(), 1e-6)
-        sizes = [(w / zoom, h / zoom) for w, h in (item.label.size() for item in shown)]
-        boxes = [tuple(float(v) for v in item.block.bbox) for item in shown]
+        if fresh or not on or zoom != self._label_zoom:
+            self._labelled = 0
+            self._label_rects = []
+            for item in self._blocks:
+                item.label.setVisible(on)
+        if not on:
+            return
+        self._label_zoom = zoom
+        new = self._blocks[self._labelled :]
+        for item in new:
+            item.label.setVisible(True)
+        sizes = [(w / zoom, h / zoom) for w, h in (item.label.size() for item in new)]
+        boxes = [tuple(float(v) for v in item.block.bbox) for item in new]
         w, h = self._page_size
-        corners = place_labels(boxes, sizes, (float(max(1, w)), float(max(1, h))))  # type: ignore[arg-type]
-        for item, (x, y) in zip(shown, corners, strict=True):
+        page = (float(max(1, w)), float(max(1, h)))
+        corners = place_labels(boxes, sizes, page, self._label_rects)  # type: ignore[arg-type]
+        for item, (x, y) in zip(new, corners, strict=True):
             item.label.setPos(x, y)
+        self._labelled = len(self._blocks)
 
     def set_overlay_visible(self, on: bool) -> None:
         """Show or hide the boxes, their labels and the legend (the page stays)."""
