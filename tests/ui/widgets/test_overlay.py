@@ -11,9 +11,9 @@ from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from desktop.core.document import CATEGORY_COLOURS
+from desktop.core.document import CATEGORY_COLOURS, Block
 from desktop.ui.widgets.overlay import place_labels
-from desktop.ui.widgets.pageview import BlockItem
+from desktop.ui.widgets.pageview import BlockItem, PageView
 from desktop.ui.widgets.window import MainWindow
 from desktop.ui.words.i18n import install_language
 from tests.ui.conftest import Ui
@@ -200,3 +200,46 @@ def test_given_a_block_menu_when_ask_about_it_then_the_chat_is_about_that_region
     assert window.chat.region() == window.page_view.block_items()[2].block.bbox
     assert window.page_view.marked_region() is not None
     menu.close()
+
+
+# -- odd and hostile model output ---------------------------------------------------------
+@pytest.fixture
+def bare_view(qtbot: Any) -> PageView:
+    from PySide6.QtGui import QImage
+
+    view = PageView()
+    qtbot.addWidget(view)
+    view.resize(600, 800)
+    view.show()
+    page = QImage(1000, 1400, QImage.Format.Format_RGB32)
+    page.fill(0xFFFFFF)
+    view.set_page(page)
+    return view
+
+
+def test_given_a_category_the_app_does_not_know_then_it_is_shown_as_sent_and_inert(
+    bare_view: PageView,
+) -> None:
+    bare_view.set_blocks([Block("<img src=x onerror=1>Stamp", (10, 10, 200, 60), "x", 0)])
+    assert bare_view.block_items()[0].label.text == "<img src=x onerror=1>Stamp"
+    legend = bare_view.legend.text.text()
+    assert "<img" not in legend and "&lt;img" in legend
+
+
+def test_given_a_box_reaching_past_the_page_then_its_label_stays_on_the_page(
+    bare_view: PageView,
+) -> None:
+    bare_view.set_blocks([Block("Text", (900, -40, 1300, 10), "x", 0)])
+    item = bare_view.block_items()[0]
+    rect = label_rect(item, bare_view.zoom())
+    assert bare_view.sceneRect().contains(rect.adjusted(0.5, 0.5, -0.5, -0.5)), rect
+
+
+def test_given_a_dense_page_then_labels_give_way_to_tooltips(bare_view: PageView) -> None:
+    blocks = [Block("Text", (10, 10 + 30 * i, 500, 35 + 30 * i), f"line {i}", i) for i in range(45)]
+    for block in blocks:  # streamed one by one, as the model writes them
+        bare_view.add_blocks([block])
+    items = bare_view.block_items()
+    assert len(items) == 45
+    assert not any(item.label.isVisible() for item in items)
+    assert items[44].toolTip().startswith("Text")
