@@ -135,10 +135,7 @@ class DocumentActions(QObject):
     def _reuse(self, entry: DocEntry, twin: DocEntry) -> None:
         """Show the earlier result instead of a second, identical entry."""
         self.remove(entry.key, quiet=True)
-        panel = self.window.documents
-        item = panel._item(twin.key)
-        if item is not None:
-            panel.docs.setCurrentItem(item)
+        self.window.documents.select_document(twin.key)
         self.window.show_message(
             t(
                 "%1 is unchanged since it was read: showing that result (Read again to re-read)."

@@ -219,6 +219,11 @@ class DocumentsPanel(QWidget):
             self.pages.clear()
             self.document_selected.emit("")
 
+    def select_document(self, key: str) -> None:
+        item = self._item(key)
+        if item is not None:
+            self.docs.setCurrentItem(item)
+
     def keys(self) -> list[str]:
         """The listed documents' keys, top (newest) first."""
         return [self.docs.item(row).data(USER_ROLE) for row in range(self.docs.count())]
