@@ -154,3 +154,23 @@ def test_given_two_files_with_one_name_then_each_entry_says_its_folder(
     ui.wait(lambda: len(ui.controller.entries) == 2 and not ui.bridge.busy)
     firsts = sorted(text.splitlines()[0] for text in entry_texts(ui))
     assert firsts == [f"{scan.name}  (archive)", f"{scan.name}  (inbox)"]
+
+
+def test_given_a_document_from_history_when_removed_then_it_does_not_come_back(
+    make_ui: Callable[..., Ui], scan: Path, tmp_path: Path
+) -> None:
+    from desktop.core.document import Document, Page
+    from desktop.engines.batch.history import HistoryStore
+
+    ui, _engine = make(make_ui)
+    store = HistoryStore(tmp_path / "history.sqlite")
+    try:
+        doc = Document(source=str(scan), pages=(Page(0, 100, 100),))
+        entry = ui.controller.restore(doc, history_id=store.add(doc))
+        ui.controller.history = store
+        ui.controller.document_actions.remove(entry.key)
+        ui.wait(lambda: not store.entries(), timeout=5)
+        assert ui.window.documents.docs.count() == 0
+    finally:
+        ui.controller.history = None
+        store.close()
