@@ -133,3 +133,33 @@ def test_given_a_key_typed_in_settings_then_it_is_saved_as_portable_text(qtbot: 
     assert dialog.prefs().capture_hotkey == "Ctrl+Alt+O"
     dialog.hotkey.setKeySequence(QKeySequence("Meta+Shift+T"))
     assert dialog.prefs().capture_hotkey == "Meta+Shift+T"
+
+
+def test_given_no_running_window_when_dots_desktop_capture_then_the_app_starts_and_captures(
+    tmp_path: Path,
+) -> None:
+    """The real command line with nobody listening: the app starts, then the capture."""
+    env = {
+        "DOTS_DESKTOP_HOME": str(tmp_path),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PATH": "/usr/bin:/bin",
+    }
+    # The region tool itself is tested above; here it reports and quits the app.
+    script = (
+        "import sys; from desktop import cli; from desktop.ui.appshell import quickactions\n"
+        "def ocr_region(self):\n"
+        "    print('CAPTURE', self.window.isVisible(), flush=True)\n"
+        "    from PySide6.QtWidgets import QApplication; QApplication.instance().quit()\n"
+        "quickactions.QuickActions.ocr_region = ocr_region\n"
+        "sys.exit(cli.run(['capture']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=env,
+        timeout=120,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "CAPTURE True" in done.stdout, done.stderr[-2000:]
