@@ -149,7 +149,9 @@ def overlay_and_list_shots(shell: object, out: Path, variant: str) -> None:
     docs = w.documents.docs
     key = w.documents.keys()[0]
     actions = shell.controller.document_actions  # type: ignore[attr-defined]
-    where = docs.viewport().mapToGlobal(QPoint(60, 30))
+    # Under the entries, as a right-click on the first one would open it, but not over them.
+    below = docs.visualItemRect(docs.item(docs.count() - 1)).bottom() + 6
+    where = docs.viewport().mapToGlobal(QPoint(40, below))
     actions.show_menu(key, where)
     _settle()
     again = actions.menu.actions()[0]  # Read again: show its modes too
