@@ -150,14 +150,14 @@ def run_gui(files: list[str], *, capture: bool = False) -> int:
     server.listen()
     shell = DesktopApp(app, window=window, prefs=prefs)
     server.files_received.connect(shell.receive_files)
-    server.action_received.connect(shell.on_action)
+    server.action_received.connect(shell.captures.on_action)
     paths += [p for p in FILE_OPENS.connect(shell.receive_files) if p not in paths]
     _route_sigint(shell)
     try:
         with loop:
             shell.start(paths)
             if capture:
-                shell.capture_when_started()
+                shell.captures.after_start(lambda: shell.started)
             code = loop.run_until_complete(shell.run())
             loop.run_until_complete(asyncgens.shutdown())
     finally:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.core.errors import DotsError, facts_of
 from desktop.core.messages import Msg
 from desktop.engines.base import Capability
+from desktop.ui.appshell.globalcapture import GlobalCapture
 from desktop.ui.appshell.quickactions import QuickActions
 from desktop.ui.appshell.tray import GpuFeed, Tray, tray_available
 from desktop.ui.control.bridge import EngineBridge
@@ -116,7 +117,8 @@ class DesktopApp(QObject):
         self.quick = QuickActions(
             self.window, self.controller, notify=self.tray.notify, show_window=self.show_window
         )
-        self.hotkey: Any = None  # GlobalHotkey, once a key is set (appshell/hotkey.py)
+        # The global key and `dots-desktop capture` (ADR 011).
+        self.captures = GlobalCapture(self.quick.ocr_region, self.window.show_message, self)
         self._wire()
 
     def _wire(self) -> None:
@@ -171,7 +173,7 @@ class DesktopApp(QObject):
         if files:
             self.controller.open_files(files)
         if self.prefs.capture_hotkey:
-            self.apply_hotkey()
+            self.captures.set_key(self.prefs.capture_hotkey)
         self.started = True
 
     def _keep(self, task: asyncio.Future[None]) -> None:
@@ -197,8 +199,7 @@ class DesktopApp(QObject):
 
     async def shutdown(self) -> None:
         self._signal_pump.stop()
-        if self.hotkey is not None:
-            self.hotkey.unregister()
+        self.captures.close()
         self.window.hide()
         self.tray.hide()
         for task in list(self._tasks):
@@ -398,46 +399,8 @@ class DesktopApp(QObject):
         self.controller.dpi = self.prefs.pdf_dpi
         self._set_tray(self.prefs.tray_enabled)
         if old.capture_hotkey != self.prefs.capture_hotkey:
-            self.apply_hotkey()
+            self.captures.set_key(self.prefs.capture_hotkey)
         self.apply_engine()
-
-    def apply_hotkey(self) -> bool:
-        """Listen for the capture key of the settings (none: stop listening)."""
-        if self.hotkey is None:
-            if not self.prefs.capture_hotkey:
-                return False
-            from desktop.ui.appshell.hotkey import GlobalHotkey
-
-            self.hotkey = GlobalHotkey(self)
-            self.hotkey.pressed.connect(self.capture)
-        ok = bool(self.hotkey.register(self.prefs.capture_hotkey))
-        if self.prefs.capture_hotkey and not ok:
-            self.window.show_message(
-                t("The capture key could not be set here; bind `dots-desktop capture` instead."),
-                15000,
-            )
-        return ok
-
-    def capture(self) -> None:
-        """A screen-region capture (the hotkey, `dots-desktop capture`, the tray)."""
-        self.quick.ocr_region()
-
-    def capture_when_started(self) -> None:
-        """`dots-desktop capture` started the app: capture once the window is up."""
-
-        async def later() -> None:
-            while not self.started:
-                await asyncio.sleep(0.05)
-            self.capture()
-
-        self._keep(asyncio.ensure_future(later()))
-
-    def on_action(self, action: str) -> None:
-        """What a later launch asked for (`dots-desktop capture`)."""
-        if action == "capture":
-            self.capture()
-        else:
-            logger.warning("ignoring an unknown request from another launch: %r", action)
 
     def switch_language(self, language: str) -> None:
         """Every shown string in ``language`` now: no restart (words/retranslate.py)."""

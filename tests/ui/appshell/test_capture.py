@@ -46,7 +46,7 @@ def shell(x11: None, qloop: Any, qtbot: Any, qapp: QApplication) -> Iterator[Des
     app = DesktopApp(qapp, gpu_backend=NvmlBackend(FakeNvml()), gpu_interval=0.5)
     server = InstanceServer()
     assert server.listen()
-    server.action_received.connect(app.on_action)
+    server.action_received.connect(app.captures.on_action)
     server.files_received.connect(app.receive_files)
     app.start([])
     run_until(qtbot, lambda: app.started)
@@ -86,15 +86,16 @@ def test_given_a_capture_key_on_x11_when_it_is_pressed_then_the_region_tool_open
     if not shutil.which("xdotool"):
         pytest.skip("xdotool is needed to press a key on the X server")
     shell.apply_settings(replace(shell.prefs, capture_hotkey="Ctrl+Shift+F9"))
-    assert shell.hotkey is not None and shell.hotkey.active()
-    assert shell.hotkey.wait_ready()
+    hotkey = shell.captures.hotkey
+    assert hotkey is not None and hotkey.active()
+    assert hotkey.wait_ready()
     qtbot.wait(200)
     subprocess.run(["xdotool", "key", "ctrl+shift+F9"], check=True, timeout=10)
     run_until(qtbot, lambda: bool(overlays()), timeout=10)
     for overlay in overlays():
         overlay.close()
     shell.apply_settings(replace(shell.prefs, capture_hotkey=""))  # off again
-    assert not shell.hotkey.active()
+    assert not hotkey.active()
     subprocess.run(["xdotool", "key", "ctrl+shift+F9"], check=True, timeout=10)
     qtbot.wait(500)
     assert overlays() == []
