@@ -326,6 +326,10 @@
       <translation>Прочитать заново</translation>
     </message>
     <message>
+      <source>Read again with %1</source>
+      <translation>Прочитать заново (%1)</translation>
+    </message>
+    <message>
       <source>Remove from the list</source>
       <translation>Убрать из списка</translation>
     </message>

@@ -150,10 +150,17 @@ class DocumentActions(QObject):
             return None
         menu = QMenu(self.window.documents.docs)
         menu.setObjectName("document_menu")
-        again = menu.addMenu(t("Read again"))
+        engine = self.controller.bridge.engine
+        # Which engine would read it: another one is picked in the settings or model panel.
+        title = (
+            t("Read again with %1").replace("%1", short_engine(engine.name))
+            if engine is not None
+            else t("Read again")
+        )
+        again = menu.addMenu(title)
         again.setObjectName("document_read_again")
         can_read = entry.page_count > 0 and bool(entry.path) and not entry.error
-        again.setEnabled(can_read and self.controller.bridge.engine is not None)
+        again.setEnabled(can_read and engine is not None)
         for mode, words in mode_words():
             action = again.addAction(words)
             action.setObjectName(f"read_again_{mode.value}")

@@ -121,7 +121,9 @@ def test_given_a_read_document_when_read_again_as_text_only_then_it_is_read_in_t
     ui, engine = make(make_ui)
     read_once(ui, scan)
     key = ui.window.documents.keys()[0]
-    find(open_menu(ui, key), f"read_again_{RecognizeMode.TEXT.value}").trigger()
+    menu = open_menu(ui, key)
+    assert menu.actions()[0].text() == "Read again with scripted"
+    find(menu, f"read_again_{RecognizeMode.TEXT.value}").trigger()
     ui.wait(lambda: len(engine.requests) == 2 and not ui.bridge.busy)
     assert engine.modes == [RecognizeMode.LAYOUT, RecognizeMode.TEXT]
 
