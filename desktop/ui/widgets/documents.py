@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QLocale, QPoint, QSize, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QObject,
+    QPoint,
+    QSize,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QLabel,
@@ -189,13 +198,19 @@ class DocumentsPanel(QWidget):
     def _wire_document_actions(self) -> None:
         """Right-click menu and the Delete key (the menu itself: control/doclist.py)."""
         from PySide6.QtCore import Qt
-        from PySide6.QtGui import QKeySequence, QShortcut
 
         self.docs.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.docs.customContextMenuRequested.connect(self._on_menu)
-        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.docs)
-        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
-        delete.activated.connect(self._on_delete)
+        self.docs.installEventFilter(self)  # the Delete key, while the list has the focus
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.docs and event.type() == QEvent.Type.KeyPress:
+            from PySide6.QtGui import QKeyEvent, QKeySequence
+
+            if isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.Delete):
+                self._on_delete()
+                return True
+        return super().eventFilter(watched, event)
 
     def _on_menu(self, point: QPoint) -> None:
         item = self.docs.itemAt(point)
