@@ -20,7 +20,7 @@ EXIT_PARTIAL = 3
 
 FORMATS = ("md", "json", "txt", "html", "csv", "xlsx", "pdf", "docx")
 MODES = ("layout", "text", "layout-only")
-COMMANDS = frozenset({"ocr", "extract", "models", "doctor", "open"})
+COMMANDS = frozenset({"ocr", "extract", "models", "doctor", "open", "capture"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("doctor", help="what works here and how to fix what does not")
 
+    sub.add_parser(
+        "capture",
+        help="read a screen region: in the running window, or start it (bind this to a key)",
+    )
     gui = sub.add_parser("open", help="open the window (the default)")
     gui.add_argument("files", nargs="*")
     return parser
@@ -152,4 +156,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     files = list(getattr(args, "files", []) or [])
     from desktop.ui.app import run_gui
 
+    if args.command == "capture":
+        return run_gui([], capture=True)
     return run_gui(files)

@@ -67,6 +67,7 @@ def run_variant(out: Path, variant: str) -> int:
     def grab(self: shell_module.DesktopApp) -> None:
         w = self.window
         w.grab().save(str(out / f"main-{variant}.png"))
+        overlay_and_list_shots(self, out, variant)
         w.tabs.setCurrentWidget(w.tables)
         w.grab().save(str(out / f"tables-{variant}.png"))
         # The chat about a region drawn on the page (as the page view reports one).
@@ -171,6 +172,57 @@ def run_variant(out: Path, variant: str) -> int:
     for each in sims:
         each.stop()
     return code
+
+
+def _settle(ms: int = 300) -> None:
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    end = time.monotonic() + ms / 1000
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def overlay_and_list_shots(shell: object, out: Path, variant: str) -> None:
+    """The page overlay (labels, legend) and the document list with its menu open."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
+
+    w = shell.window  # type: ignore[attr-defined]
+    w.tabs.setCurrentIndex(0)
+    w.page_view.fit()
+    _settle()
+    w.page_view.parentWidget().grab().save(str(out / f"overlay-{variant}.png"))
+    w.page_view.zoom_by(2.2)  # labels keep their size: closer, they name small blocks
+    _settle()
+    w.page_view.grab().save(str(out / f"overlay-zoomed-{variant}.png"))
+    w.page_view.fit()
+    docs = w.documents.docs
+    key = w.documents.keys()[0]
+    actions = shell.controller.document_actions  # type: ignore[attr-defined]
+    # Under the entries, as a right-click on the first one would open it, but not over them.
+    below = docs.visualItemRect(docs.item(docs.count() - 1)).bottom() + 6
+    where = docs.viewport().mapToGlobal(QPoint(40, below))
+    actions.show_menu(key, where)
+    _settle()
+    again = actions.menu.actions()[0]  # Read again: show its modes too
+    actions.menu.setActiveAction(again)
+    again.menu().popup(actions.menu.mapToGlobal(actions.menu.actionGeometry(again).topRight()))
+    _settle(500)
+    # The display may be shared (other windows on top): the window and its two menus are
+    # grabbed each on its own and laid together where they are on the screen.
+    sheet = w.grab()
+    painter = QPainter(sheet)
+    for menu in (actions.menu, again.menu()):
+        painter.drawPixmap(w.mapFromGlobal(menu.mapToGlobal(QPoint(0, 0))), menu.grab())
+    painter.end()
+    width = min(sheet.width(), w.documents.width() + 520)
+    sheet.copy(0, 0, width, sheet.height()).save(str(out / f"documents-menu-{variant}.png"))
+    again.menu().hide()
+    actions.menu.hide()
+    _settle()
 
 
 def main(argv: list[str]) -> int:

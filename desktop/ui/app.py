@@ -93,8 +93,11 @@ class FileOpenRouter:
 FILE_OPENS = FileOpenRouter()
 
 
-def run_gui(files: list[str]) -> int:
-    """Open the window (or hand ``files`` to the one already open); returns the exit code."""
+def run_gui(files: list[str], *, capture: bool = False) -> int:
+    """Open the window (or hand ``files`` to the one already open); returns the exit code.
+
+    ``capture``: start a screen-region capture, in the running window if there is one.
+    """
     paths = [str(Path(f).expanduser().resolve()) for f in files]
     app = _make_app()
     from PySide6.QtWidgets import QApplication
@@ -102,8 +105,8 @@ def run_gui(files: list[str]) -> int:
     assert isinstance(app, QApplication)
     from desktop.ui.appshell.instance import InstanceServer, forward_to_running
 
-    if forward_to_running(paths):
-        logger.info("handed %d file(s) to the running window", len(paths))
+    if forward_to_running(paths, action="capture" if capture else ""):
+        logger.info("handed %d file(s) or a capture to the running window", len(paths))
         return 0
     window = _show_window_early(app)
     if os.environ.get("DOTS_DESKTOP_EXIT_AFTER_SHOWN") == "1":  # start-up benchmarks
@@ -147,11 +150,14 @@ def run_gui(files: list[str]) -> int:
     server.listen()
     shell = DesktopApp(app, window=window, prefs=prefs)
     server.files_received.connect(shell.receive_files)
+    server.action_received.connect(shell.captures.on_action)
     paths += [p for p in FILE_OPENS.connect(shell.receive_files) if p not in paths]
     _route_sigint(shell)
     try:
         with loop:
             shell.start(paths)
+            if capture:
+                shell.captures.after_start(lambda: shell.started)
             code = loop.run_until_complete(shell.run())
             loop.run_until_complete(asyncgens.shutdown())
     finally:
@@ -187,14 +193,20 @@ def prestart_threads(executor: Any, count: int) -> None:
 def _show_window_early(app: object) -> object:
     """Paint the window before the asyncio machinery, engines and runtime are even imported."""
     from desktop.ui.look.icons import app_icon
-    from desktop.ui.look.theme import apply_theme, platform_palette_is_dark, style_sheet
-    from desktop.ui.state.settingsfile import first_paint_choices
+    from desktop.ui.look.theme import (
+        apply_theme,
+        chosen_dark,
+        platform_palette_is_dark,
+        style_sheet,
+    )
+    from desktop.ui.state.settingsfile import first_paint_choices, first_paint_theme
     from desktop.ui.widgets.window import MainWindow
     from desktop.ui.words.i18n import install_language
 
     language, ocr_mode = first_paint_choices()  # the rest of the preferences after the paint
     install_language(app, language)  # type: ignore[arg-type]
-    dark = platform_palette_is_dark()  # the platform's palette: before ours replaces it
+    # The platform's palette (before ours replaces it), unless light or dark was chosen.
+    dark = chosen_dark(first_paint_theme(), platform_palette_is_dark())
     apply_theme(app, dark, set_style=not _fusion_at_start, sheet=False)  # type: ignore[arg-type]
     app.setWindowIcon(app_icon())  # type: ignore[attr-defined]
     window = MainWindow(defer=True)

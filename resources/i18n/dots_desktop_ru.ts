@@ -17,6 +17,84 @@
     </message>
   </context>
   <context>
+    <name>BlockMenu</name>
+    <message>
+      <source>Ask about this region</source>
+      <translation>Спросить об этой области</translation>
+    </message>
+    <message>
+      <source>Copied %1 rows × %2 columns: paste into a spreadsheet.</source>
+      <translation>Скопировано: %1 строк × %2 столбцов; вставьте в электронную таблицу.</translation>
+    </message>
+    <message>
+      <source>Copy table</source>
+      <translation>Копировать таблицу</translation>
+    </message>
+    <message>
+      <source>Copy text</source>
+      <translation>Копировать текст</translation>
+    </message>
+    <message>
+      <source>Read again</source>
+      <translation>Прочитать заново</translation>
+    </message>
+    <message>
+      <source>Read this block's region once more</source>
+      <translation>Прочитать область этого блока ещё раз</translation>
+    </message>
+    <message>
+      <source>The block's text is on the clipboard.</source>
+      <translation>Текст блока скопирован в буфер обмена.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Category</name>
+    <message>
+      <source>Caption</source>
+      <translation>Подпись</translation>
+    </message>
+    <message>
+      <source>Footnote</source>
+      <translation>Сноска</translation>
+    </message>
+    <message>
+      <source>Formula</source>
+      <translation>Формула</translation>
+    </message>
+    <message>
+      <source>List item</source>
+      <translation>Элемент списка</translation>
+    </message>
+    <message>
+      <source>Page footer</source>
+      <translation>Нижний колонтитул</translation>
+    </message>
+    <message>
+      <source>Page header</source>
+      <translation>Верхний колонтитул</translation>
+    </message>
+    <message>
+      <source>Picture</source>
+      <translation>Рисунок</translation>
+    </message>
+    <message>
+      <source>Section header</source>
+      <translation>Заголовок раздела</translation>
+    </message>
+    <message>
+      <source>Table</source>
+      <translation>Таблица</translation>
+    </message>
+    <message>
+      <source>Text</source>
+      <translation>Текст</translation>
+    </message>
+    <message>
+      <source>Title</source>
+      <translation>Заголовок</translation>
+    </message>
+  </context>
+  <context>
     <name>ChatPanel</name>
     <message>
       <source>About: the selected region (%1 × %2 px)</source>
@@ -212,6 +290,10 @@
       <translation>Текст не скопирован</translation>
     </message>
     <message>
+      <source>The capture key could not be set here; bind `dots-desktop capture` instead.</source>
+      <translation>Здесь не удалось назначить клавишу захвата; назначьте вместо неё команду `dots-desktop capture`.</translation>
+    </message>
+    <message>
       <source>The clipboard holds no image or file to read.</source>
       <translation>В буфере обмена нет изображения или файла.</translation>
     </message>
@@ -222,10 +304,6 @@
     <message>
       <source>The current engine cannot chat about pages. Use a vision-language model (for example Qwen3-VL) on a server.</source>
       <translation>Текущий движок не умеет обсуждать страницы. Используйте визуально-языковую модель (например, Qwen3-VL) на сервере.</translation>
-    </message>
-    <message>
-      <source>The language changes fully after a restart.</source>
-      <translation>Язык полностью сменится после перезапуска.</translation>
     </message>
     <message>
       <source>Web page (*.html)</source>
@@ -257,6 +335,49 @@
     </message>
   </context>
   <context>
+    <name>DocumentActions</name>
+    <message>
+      <source>%1 is no longer there; it cannot be read again.</source>
+      <translation>%1 больше нет на месте; прочитать заново нельзя.</translation>
+    </message>
+    <message>
+      <source>%1 is unchanged since it was read: showing that result (Read again to re-read).</source>
+      <translation>%1 не изменился с прошлого чтения: показан тот результат (чтобы прочитать заново, выберите «Прочитать заново»).</translation>
+    </message>
+    <message>
+      <source>Layout + text</source>
+      <translation>Разметка + текст</translation>
+    </message>
+    <message>
+      <source>Layout only</source>
+      <translation>Только разметка</translation>
+    </message>
+    <message>
+      <source>Read again</source>
+      <translation>Прочитать заново</translation>
+    </message>
+    <message>
+      <source>Read again with %1</source>
+      <translation>Прочитать заново (%1)</translation>
+    </message>
+    <message>
+      <source>Remove from the list</source>
+      <translation>Убрать из списка</translation>
+    </message>
+    <message>
+      <source>Removed %1 from the list.</source>
+      <translation>%1 убран из списка.</translation>
+    </message>
+    <message>
+      <source>Show in folder</source>
+      <translation>Показать в папке</translation>
+    </message>
+    <message>
+      <source>Text only</source>
+      <translation>Только текст</translation>
+    </message>
+  </context>
+  <context>
     <name>DocumentExport</name>
     <message>
       <source>Could not save: %1</source>
@@ -274,12 +395,24 @@
   <context>
     <name>DocumentsPanel</name>
     <message>
+      <source>%1 s/page</source>
+      <translation>%1 с/стр.</translation>
+    </message>
+    <message>
+      <source>%1 seconds per page</source>
+      <translation>%1 с на страницу</translation>
+    </message>
+    <message>
       <source>Documents</source>
       <translation>Документы</translation>
     </message>
     <message>
       <source>Pages</source>
       <translation>Страницы</translation>
+    </message>
+    <message>
+      <source>Read by %1</source>
+      <translation>Прочитано: %1</translation>
     </message>
     <message>
       <source>done</source>
@@ -551,6 +684,10 @@
       <translation>Разметка + текст</translation>
     </message>
     <message>
+      <source>Layout boxes</source>
+      <translation>Рамки разметки</translation>
+    </message>
+    <message>
       <source>Layout only</source>
       <translation>Только разметка</translation>
     </message>
@@ -794,6 +931,13 @@
     </message>
   </context>
   <context>
+    <name>OverlayLegend</name>
+    <message>
+      <source>Colour legend</source>
+      <translation>Легенда цветов</translation>
+    </message>
+  </context>
+  <context>
     <name>PageStatus</name>
     <message>
       <source>Failed.</source>
@@ -849,6 +993,14 @@
       <translation>Добавьте или измените профили моделей (файлы TOML); они читаются при запуске.</translation>
     </message>
     <message>
+      <source>Applied when you press OK</source>
+      <translation>Применяется по нажатию OK</translation>
+    </message>
+    <message>
+      <source>As the system</source>
+      <translation>Как в системе</translation>
+    </message>
+    <message>
       <source>Automatic (Latin and Chinese built in)</source>
       <translation>Автоматически (латиница и китайский встроены)</translation>
     </message>
@@ -863,6 +1015,10 @@
     <message>
       <source>Built-in CPU engine</source>
       <translation>Встроенный движок (CPU)</translation>
+    </message>
+    <message>
+      <source>Dark</source>
+      <translation>Тёмная</translation>
     </message>
     <message>
       <source>Docker volume (default)</source>
@@ -887,6 +1043,10 @@
     <message>
       <source>Language</source>
       <translation>Язык</translation>
+    </message>
+    <message>
+      <source>Light</source>
+      <translation>Светлая</translation>
     </message>
     <message>
       <source>Managed container on this GPU</source>
@@ -917,12 +1077,20 @@
       <translation>Страниц одновременно</translation>
     </message>
     <message>
+      <source>Press it anywhere to read a part of the screen. Empty: no key.</source>
+      <translation>Нажмите её где угодно, чтобы прочитать часть экрана. Пусто — без клавиши.</translation>
+    </message>
+    <message>
       <source>Profiles folder…</source>
       <translation>Папка профилей…</translation>
     </message>
     <message>
       <source>Remote server</source>
       <translation>Удалённый сервер</translation>
+    </message>
+    <message>
+      <source>Screen capture key</source>
+      <translation>Клавиша захвата экрана</translation>
     </message>
     <message>
       <source>Server address</source>
@@ -941,6 +1109,14 @@
       <translation>Адрес сервера начинается с http:// или https://.</translation>
     </message>
     <message>
+      <source>Theme</source>
+      <translation>Тема</translation>
+    </message>
+    <message>
+      <source>Wayland does not let apps listen for keys: in your desktop's keyboard settings, add a shortcut that runs the command: dots-desktop capture</source>
+      <translation>Wayland не даёт приложениям слушать клавиши: в настройках клавиатуры вашего рабочего стола добавьте сочетание, запускающее команду: dots-desktop capture</translation>
+    </message>
+    <message>
       <source>Which language the built-in CPU engine reads; more come with Tesseract.</source>
       <translation>Какой язык читает встроенный движок на процессоре; другие языки добавляет Tesseract.</translation>
     </message>
@@ -951,6 +1127,13 @@
     <message>
       <source>optional</source>
       <translation>необязательно</translation>
+    </message>
+  </context>
+  <context>
+    <name>SourceView</name>
+    <message>
+      <source>Wrap lines</source>
+      <translation>Переносить строки</translation>
     </message>
   </context>
   <context>

@@ -15,6 +15,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 UI = REPO / "desktop" / "ui"
 TS = REPO / "resources" / "i18n" / "dots_desktop_ru.ts"
+#: Every (context, source) the window translates, shipped for switching language live
+#: (words/retranslate.py): a bundle has no .py sources and no .ts to read them from.
+SOURCES = REPO / "resources" / "i18n" / "sources.json"
 
 
 def _module_contexts(tree: ast.Module) -> dict[str, str]:
@@ -109,10 +112,18 @@ def write_ts(entries: dict[tuple[str, str], str], path: Path = TS) -> None:
     path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n")
 
 
+def write_sources(strings: set[tuple[str, str]], path: Path = SOURCES) -> None:
+    import json
+
+    rows = ",\n".join(json.dumps(list(pair), ensure_ascii=False) for pair in sorted(strings))
+    path.write_text(f"[\n{rows}\n]\n", encoding="utf-8")
+
+
 def main() -> int:
     old = read_ts() if TS.exists() else {}
     merged = {key: old.get(key, ("", False))[0] for key in extract()}
     write_ts(merged)
+    write_sources(set(merged))
     missing = sum(1 for v in merged.values() if not v)
     print(f"{len(merged)} strings, {missing} untranslated -> {TS}")
     return 0

@@ -45,18 +45,21 @@ def socket_path(name: str) -> str:
     return QDir.cleanPath(QDir.tempPath()) + "/" + name
 
 
-def forward_to_running(files: list[str], name: str | None = None, timeout_ms: int = 1500) -> bool:
-    """True when an instance answered and took ``files`` (empty = just raise its window)."""
+def forward_to_running(
+    files: list[str], name: str | None = None, timeout_ms: int = 1500, action: str = ""
+) -> bool:
+    """True when an instance answered and took ``files`` (empty = just raise its window)
+    or ``action`` (``capture``: start a screen-region capture there)."""
     name = name or server_name()
     if sys.platform == "win32":
-        return _forward_qt(files, name, timeout_ms)
+        return _forward_qt(files, name, timeout_ms, action)
     path = socket_path(name)
     if not os.path.exists(path):
         return False
     import json
     import socket as stdsocket
 
-    message = json.dumps({"files": files}).encode() + b"\n"
+    message = json.dumps(_message(files, action)).encode() + b"\n"
     with stdsocket.socket(stdsocket.AF_UNIX, stdsocket.SOCK_STREAM) as sock:
         sock.settimeout(timeout_ms / 1000)
         try:
@@ -73,7 +76,11 @@ def forward_to_running(files: list[str], name: str | None = None, timeout_ms: in
     return answer.startswith(b"ok")
 
 
-def _forward_qt(files: list[str], name: str, timeout_ms: int) -> bool:
+def _message(files: list[str], action: str) -> dict[str, object]:
+    return {"files": files, "action": action} if action else {"files": files}
+
+
+def _forward_qt(files: list[str], name: str, timeout_ms: int, action: str = "") -> bool:
     import json
 
     from PySide6.QtNetwork import QLocalSocket
@@ -82,7 +89,7 @@ def _forward_qt(files: list[str], name: str, timeout_ms: int) -> bool:
     socket.connectToServer(name)
     if not socket.waitForConnected(timeout_ms):
         return False
-    socket.write(json.dumps({"files": files}).encode() + b"\n")
+    socket.write(json.dumps(_message(files, action)).encode() + b"\n")
     socket.flush()
     socket.waitForBytesWritten(timeout_ms)
     answered = socket.waitForReadyRead(timeout_ms) and bytes(socket.readAll().data()).startswith(
@@ -96,6 +103,7 @@ class InstanceServer(QObject):
     """Listens for later launches; emits the files they hand over."""
 
     files_received = Signal(list)
+    action_received = Signal(str)  # "capture": `dots-desktop capture` asked for a region
 
     def __init__(self, name: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -138,10 +146,15 @@ class InstanceServer(QObject):
         import json
 
         try:
-            files = [str(f) for f in json.loads(line).get("files", [])]
-        except (ValueError, AttributeError):
+            message = json.loads(line)
+            files = [str(f) for f in message.get("files", [])]
+            action = str(message.get("action", ""))
+        except (ValueError, AttributeError, TypeError):
             logger.warning("ignoring a malformed single-instance message")
-            files = []
+            files, action = [], ""
         socket.write(b"ok\n")
         socket.flush()
-        self.files_received.emit(files)
+        if action:
+            self.action_received.emit(action)  # no window raised: it would be in the shot
+        else:
+            self.files_received.emit(files)

@@ -116,8 +116,11 @@ class QuickActions:
             t("Searchable PDF (*.pdf)"): "pdf",
             t("Word document (*.docx)"): "docx",
         }
+        from desktop.ui.state.savepaths import beside_source
+
+        start = beside_source(entry.path, f"{stem}.md")
         path, chosen = QFileDialog.getSaveFileName(
-            window, t("Export document"), f"{stem}.md", ";;".join(filters)
+            window, t("Export document"), start, ";;".join(filters)
         )
         if not path:
             return

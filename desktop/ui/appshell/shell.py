@@ -14,13 +14,14 @@ from PySide6.QtWidgets import QApplication
 from desktop.core.errors import DotsError, facts_of
 from desktop.core.messages import Msg
 from desktop.engines.base import Capability
+from desktop.ui.appshell.globalcapture import GlobalCapture
 from desktop.ui.appshell.quickactions import QuickActions
 from desktop.ui.appshell.tray import GpuFeed, Tray, tray_available
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.capabilities import Capabilities
 from desktop.ui.control.controller import WindowController
 from desktop.ui.control.enginechoice import build_engine, engine_kind
-from desktop.ui.look.theme import applied_dark, apply_theme, system_is_dark
+from desktop.ui.look.theme import applied_dark, apply_theme, chosen_dark, system_is_dark
 from desktop.ui.state.prefs import Prefs, load_prefs, save_prefs
 from desktop.ui.widgets.window import MainWindow
 from desktop.ui.words.enginewords import state_words
@@ -82,9 +83,9 @@ class DesktopApp(QObject):
         if prefs is None:
             prefs = load_prefs()
             install_language(app, prefs.language)
-            apply_theme(app)
+            apply_theme(app, chosen_dark(prefs.theme, system_is_dark()))
         self.prefs: Prefs = prefs
-        self.dark = system_is_dark()
+        self.dark = chosen_dark(prefs.theme, system_is_dark())
         self.bridge = EngineBridge(self)
         self.bridge.set_concurrency(self.prefs.concurrency)
         if window is None:
@@ -116,6 +117,8 @@ class DesktopApp(QObject):
         self.quick = QuickActions(
             self.window, self.controller, notify=self.tray.notify, show_window=self.show_window
         )
+        # The global key and `dots-desktop capture` (ADR 011).
+        self.captures = GlobalCapture(self.quick.ocr_region, self.window.show_message, self)
         self._wire()
 
     def _wire(self) -> None:
@@ -169,6 +172,8 @@ class DesktopApp(QObject):
         self.capabilities.refresh()
         if files:
             self.controller.open_files(files)
+        if self.prefs.capture_hotkey:
+            self.captures.set_key(self.prefs.capture_hotkey)
         self.started = True
 
     def _keep(self, task: asyncio.Future[None]) -> None:
@@ -194,6 +199,7 @@ class DesktopApp(QObject):
 
     async def shutdown(self) -> None:
         self._signal_pump.stop()
+        self.captures.close()
         self.window.hide()
         self.tray.hide()
         for task in list(self._tasks):
@@ -242,6 +248,8 @@ class DesktopApp(QObject):
             logger.warning("history unavailable", exc_info=True)
 
     def _retheme(self, dark: bool | None = None) -> None:
+        if dark is None:  # the system's scheme changed, or the theme setting did
+            dark = chosen_dark(self.prefs.theme, system_is_dark())
         self.dark = apply_theme(self.app, dark)
         self.window.setPalette(self.app.palette())
         self.window.refresh_colours()
@@ -378,17 +386,38 @@ class DesktopApp(QObject):
 
         dialog = SettingsDialog(self.prefs, self._profile_names(), self.window)
         if dialog.exec():
-            old, self.prefs = self.prefs, dialog.prefs()
-            save_prefs(self.prefs)
-            if dialog.secret_error:
-                self.window.show_message(dialog.secret_error, 15000)
-            if old.language != self.prefs.language:
-                install_language(self.app, self.prefs.language)
-                self.window.show_message(t("The language changes fully after a restart."))
-            self.bridge.set_concurrency(self.prefs.concurrency)
-            self.controller.dpi = self.prefs.pdf_dpi
-            self._set_tray(self.prefs.tray_enabled)
-            self.apply_engine()
+            self.apply_settings(dialog.prefs(), dialog.secret_error)
+
+    def apply_settings(self, prefs: Prefs, secret_error: str = "") -> None:
+        """Save ``prefs`` and apply them now (language and theme included)."""
+        old, self.prefs = self.prefs, prefs
+        save_prefs(self.prefs)
+        if secret_error:
+            self.window.show_message(secret_error, 15000)
+        if old.language != self.prefs.language:
+            self.switch_language(self.prefs.language)
+        if old.theme != self.prefs.theme:
+            self._retheme()
+        self.bridge.set_concurrency(self.prefs.concurrency)
+        self.controller.dpi = self.prefs.pdf_dpi
+        self._set_tray(self.prefs.tray_enabled)
+        if old.capture_hotkey != self.prefs.capture_hotkey:
+            self.captures.set_key(self.prefs.capture_hotkey)
+        self.apply_engine()
+
+    def switch_language(self, language: str) -> None:
+        """Every shown string in ``language`` now: no restart (words/retranslate.py)."""
+        from desktop.ui.words.retranslate import current_texts, retranslate_tree
+
+        before = current_texts()  # what each string reads as in the old language
+        install_language(self.app, language)
+        others = [w for w in QApplication.topLevelWidgets() if w is not self.window]
+        retranslate_tree([self.window, self.tray.menu, *others], before)
+        self.window.reword()
+        self.controller.reword()
+        self._engine_seen = self._tray_seen = None
+        self._on_engine(*self.engine_state)
+        self._update_tray()
 
     def _profile_names(self) -> list[tuple[str, str]]:
         try:

@@ -105,6 +105,21 @@ class WindowController(QObject):
         b.chat_finished.connect(self.chat.on_finished)
         b.engine_changed.connect(self._on_engine_state)
         self._resume_waiting = False  # interrupted readings wait for an engine
+        self._wire_extras()
+
+    def _wire_extras(self) -> None:
+        """The page's block menu and the document list's actions (their own modules)."""
+        from desktop.ui.control.blockmenu import BlockActions
+        from desktop.ui.control.doclist import DocumentActions
+
+        self.block_actions = BlockActions(self)
+        self.document_actions = DocumentActions(self)
+
+    def reword(self) -> None:
+        """After a language switch: the document list's lines and the page status."""
+        for entry in self.entries.values():
+            self.window.documents.update_document(entry)
+        self._refresh_status()
 
     def keep(self, task: asyncio.Future[None]) -> None:
         self._tasks.add(task)
@@ -119,6 +134,7 @@ class WindowController(QObject):
             entry = DocEntry.for_path(path)
             # Only the newest is shown: a dropped folder must not show every file in turn.
             self._add(entry, select=len(keys) == last)
+            self.document_actions.opened(entry)  # read once known not to be read already
             self.bridge.add_file(entry.key, path, self.dpi)
             keys.append(entry.key)
         for name, data in inputs.images:
@@ -232,7 +248,7 @@ class WindowController(QObject):
         if key == self.current_key:
             self.window.documents.show_pages(entry)
             self.window.documents.select_page(0)
-        if not entry.restored and not entry.resumed:
+        if not entry.restored and not entry.resumed and not entry.hashing:
             self.read(key, [i for i in range(count) if i not in entry.results])
 
     def _on_source_failed(self, key: str, facts: tuple[Msg, ...]) -> None:
@@ -251,13 +267,20 @@ class WindowController(QObject):
             )
 
     # -- reading -----------------------------------------------------------------
-    def read(self, key: str, pages: list[int], region: BBox | None = None) -> None:
+    def read(
+        self,
+        key: str,
+        pages: list[int],
+        region: BBox | None = None,
+        mode: RecognizeMode | None = None,
+    ) -> None:
+        """Read ``pages`` (in ``mode``, else the toolbar's), or only ``region`` of them."""
         entry = self.entries[key]
         if region is not None:
             self.bridge.recognize(key, pages, RecognizeMode.GROUNDING, region)
             self.window.show_message(t("Reading the selected region…"))
             return
-        mode = RecognizeMode(self.window.mode())
+        mode = mode or RecognizeMode(self.window.mode())
         for index in pages:
             entry.queued.add(index)
             if region is None:

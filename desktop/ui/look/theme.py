@@ -36,6 +36,11 @@ def system_is_dark() -> bool:
     return hints.colorScheme() == Qt.ColorScheme.Dark
 
 
+def chosen_dark(theme: str, system_dark: bool) -> bool:
+    """Dark or not for the theme setting: light and dark are fixed, system follows the OS."""
+    return theme == "dark" if theme in ("light", "dark") else system_dark
+
+
 def platform_palette_is_dark() -> bool:
     """Before our palette is set: whether the platform's is dark (Qt 6.5+ follows the
     system scheme there). Used for the first paint, where ``system_is_dark`` would name

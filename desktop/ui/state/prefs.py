@@ -12,6 +12,7 @@ logger = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "dots-desktop"
 ENGINE_MODES = ("auto", "managed", "server", "builtin")
+THEMES = ("system", "light", "dark")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,8 @@ class Prefs:
     tray_enabled: bool = True
     ocr_mode: str = "layout"
     builtin_language: str = "auto"  # BuiltinEngine(languages=...): auto, rus, rus+eng...
+    theme: str = "system"  # system, light, dark (THEMES)
+    capture_hotkey: str = ""  # global key for a screen-region capture (Qt portable text)
 
 
 def load_prefs() -> Prefs:
@@ -53,6 +56,8 @@ def load_prefs() -> Prefs:
     prefs = replace(defaults, **values)  # type: ignore[arg-type]
     if prefs.engine_mode not in ENGINE_MODES:
         prefs = replace(prefs, engine_mode="auto")
+    if prefs.theme not in THEMES:
+        prefs = replace(prefs, theme="system")
     return replace(prefs, language=language_or_system(prefs.language))
 
 

@@ -9,7 +9,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QUrl, Signal
-from PySide6.QtGui import QFont, QImage, QTextCursor, QTextDocument
+from PySide6.QtGui import QFont, QImage, QTextCursor, QTextDocument, QTextOption
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
@@ -62,6 +62,9 @@ class TextView(InertBrowser):
         super().__init__(parent)
         self.setObjectName("text_view")
         self.setAccessibleName(self.tr("Recognized text"))
+        # Lines break between words only ("Contro|ls" in a narrow table column was the
+        # default's anywhere-break); a table wider than the view then scrolls sideways.
+        self.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self._ranges: list[tuple[int, int]] = []
         self._shown: tuple[list[Block], str] = ([], "")
         self.cursorPositionChanged.connect(self._on_cursor)
@@ -131,13 +134,15 @@ class TextView(InertBrowser):
 
 
 class SourceView(QWidget):
-    """Plain text or JSON, monospace, read-only."""
+    """Plain text or JSON, monospace, read-only; lines as written unless wrapping is on."""
 
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, parent: QWidget | None = None, *, wrap_toggle: bool = False
+    ) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        from PySide6.QtWidgets import QPlainTextEdit  # not before the first paint (~3 ms)
+        from PySide6.QtWidgets import QCheckBox, QPlainTextEdit  # not before the first paint
 
         self.edit = QPlainTextEdit()
         self.edit.setObjectName(name)
@@ -145,7 +150,25 @@ class SourceView(QWidget):
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.edit.setFont(font)
+        self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.wrap_box: QCheckBox | None = None
+        if wrap_toggle:
+            from desktop.ui.state.viewprefs import PLAIN_WRAP, remember_view_choice, view_choice
+
+            box = self.wrap_box = QCheckBox(self.tr("Wrap lines"))
+            box.setObjectName(f"{name}_wrap")
+            box.setChecked(view_choice(PLAIN_WRAP))
+            self._wrap(box.isChecked())
+            box.toggled.connect(self._wrap)
+            box.toggled.connect(lambda on: remember_view_choice(PLAIN_WRAP, on))
+            layout.addWidget(box)
         layout.addWidget(self.edit)
+
+    def _wrap(self, on: bool) -> None:
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        mode = QPlainTextEdit.LineWrapMode
+        self.edit.setLineWrapMode(mode.WidgetWidth if on else mode.NoWrap)
 
     def set_text(self, text: str) -> None:
         self.edit.setPlainText(text)

@@ -35,6 +35,13 @@ class DocEntry:
     restored: bool = False  # reopened from history: shown, not read again
     resumed: bool = False  # finishing a reading a crash or quit stopped: only its pages
     history_id: int | None = None  # its row in the history store, once saved or restored
+    # The document list (issue 19): what read it, how fast, its content, its twins.
+    engine: str = ""  # the engine that read it last
+    started_at: dict[int, float] = field(default_factory=dict)  # page -> monotonic start
+    page_seconds: dict[int, float] = field(default_factory=dict)  # page -> seconds to read
+    fingerprint: str = ""  # file_digest of its bytes, once computed
+    hashing: bool = False  # its fingerprint is being computed: reading waits for it
+    twin_hint: str = ""  # what tells it from another entry of the same name (folder, engine)
 
     @classmethod
     def for_path(cls, path: str) -> DocEntry:
@@ -71,6 +78,11 @@ class DocEntry:
         if len(statuses) < self.page_count:
             return "new"
         return "done"
+
+    def seconds_per_page(self) -> float | None:
+        """Mean reading time of its pages read in this session (None: none timed)."""
+        times = list(self.page_seconds.values())
+        return sum(times) / len(times) if times else None
 
     def document(self) -> Document:
         """The finished pages as the core's Document (for exports)."""

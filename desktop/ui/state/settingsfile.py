@@ -34,6 +34,12 @@ def language_or_system(value: object) -> str:
     return str(value) if str(value) in LANGUAGES else system_language()
 
 
+def first_paint_theme() -> str:
+    """The theme setting (system, light or dark), as ``load_prefs()`` reads it."""
+    value = str(settings_file().value("theme", "system"))
+    return value if value in ("light", "dark") else "system"
+
+
 def first_paint_choices() -> tuple[str, str]:
     """(language, OCR mode), as ``load_prefs()`` reads them (a test holds them equal)."""
     store = settings_file()

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSize, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QObject,
+    QPoint,
+    QSize,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QLabel,
@@ -50,6 +59,50 @@ def badge_text(status: str) -> str:
     return names.get(status, status)
 
 
+def entry_text(entry: DocEntry) -> str:
+    """Three lines: the name (with what tells it from a twin); status and pages; the engine
+    that read it and its seconds per page (blank until it was read here)."""
+    name = f"{entry.name}  ({entry.twin_hint})" if entry.twin_hint else entry.name
+    status = [badge_text(entry.status())]
+    if entry.page_count:
+        status.append(
+            QCoreApplication.translate("DocumentsPanel", "pages: %1").replace(
+                "%1", str(entry.page_count)
+            )
+        )
+    reader = [short_engine(entry.engine)] if entry.engine else []
+    speed = entry.seconds_per_page()
+    if speed is not None:
+        reader.append(
+            QCoreApplication.translate("DocumentsPanel", "%1 s/page").replace(
+                "%1", QLocale().toString(speed, "f", 1)
+            )
+        )
+    # Always three lines: the list gives every entry the first one's height.
+    return "\n".join((name, "  ·  ".join(status), "  ·  ".join(reader) or " "))
+
+
+def short_engine(name: str) -> str:
+    """``rednote-hilab/dots.ocr @ 127.0.0.1:8000`` -> ``dots.ocr`` (the tooltip has it all)."""
+    return name.split(" @ ", 1)[0].rsplit("/", 1)[-1] or name
+
+
+def entry_tooltip(entry: DocEntry) -> str:
+    lines = [entry.path or entry.name]
+    if entry.engine:
+        lines.append(
+            QCoreApplication.translate("DocumentsPanel", "Read by %1").replace("%1", entry.engine)
+        )
+    speed = entry.seconds_per_page()
+    if speed is not None:
+        lines.append(
+            QCoreApplication.translate("DocumentsPanel", "%1 seconds per page").replace(
+                "%1", QLocale().toString(speed, "f", 1)
+            )
+        )
+    return "\n".join(lines)
+
+
 def _placeholder() -> QIcon:
     w, h = THUMB.width(), THUMB.height()
     svg = (
@@ -66,6 +119,8 @@ class DocumentsPanel(QWidget):
     document_selected = Signal(str)
     page_selected = Signal(str, int)
     thumbnail_wanted = Signal(str, int)
+    menu_requested = Signal(str, object)  # key, QPoint (global) for its menu
+    remove_requested = Signal(str)  # key (the Delete key)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +134,11 @@ class DocumentsPanel(QWidget):
         self.docs.setObjectName("documents_list")
         self.docs.setAccessibleName(self.tr("Documents"))
         self.docs.setUniformItemSizes(True)
+        # A long name or engine is cut short with "…" (the tooltip has it), never scrolled to.
+        from PySide6.QtCore import Qt  # built after the first paint (complete())
+
+        self.docs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.docs.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self._pages_label = QLabel(self.tr("Pages"))
         self._pages_label.setObjectName("section_label")
         self.pages = QListWidget()
@@ -102,6 +162,7 @@ class DocumentsPanel(QWidget):
         self._lazy.timeout.connect(self._request_visible)
         self.pages.verticalScrollBar().valueChanged.connect(lambda _v: self._lazy.start())
         self.docs.currentItemChanged.connect(self._on_doc_changed)
+        self._wire_document_actions()
         self.pages.currentRowChanged.connect(self._on_page_changed)
 
     # -- documents -------------------------------------------------------------
@@ -126,16 +187,61 @@ class DocumentsPanel(QWidget):
         if item is None:
             return
         status = entry.status()
-        pages = (
-            self.tr("pages: %1").replace("%1", str(entry.page_count)) if entry.page_count else ""
-        )
-        item.setText(f"{entry.name}\n{badge_text(status)}{'  ·  ' + pages if pages else ''}")
-        item.setToolTip(facts_words(entry.error) or entry.path or entry.name)
+        item.setText(entry_text(entry))
+        item.setToolTip(facts_words(entry.error) or entry_tooltip(entry))
         pix = QPixmap(12, 12)
         pix.fill(QColor(BADGE_COLOURS.get(status, "#8a8f98")))
         item.setIcon(QIcon(pix))
         if entry.key == self._current:
             self._update_page_badges(entry)
+
+    def _wire_document_actions(self) -> None:
+        """Right-click menu and the Delete key (the menu itself: control/doclist.py)."""
+        from PySide6.QtCore import Qt
+
+        self.docs.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.docs.customContextMenuRequested.connect(self._on_menu)
+        self.docs.installEventFilter(self)  # the Delete key, while the list has the focus
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.docs and event.type() == QEvent.Type.KeyPress:
+            from PySide6.QtGui import QKeyEvent, QKeySequence
+
+            if isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.Delete):
+                self._on_delete()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _on_menu(self, point: QPoint) -> None:
+        item = self.docs.itemAt(point)
+        if item is not None:
+            self.docs.setCurrentItem(item)
+            self.menu_requested.emit(item.data(USER_ROLE), self.docs.viewport().mapToGlobal(point))
+
+    def _on_delete(self) -> None:
+        item = self.docs.currentItem()
+        if item is not None:
+            self.remove_requested.emit(item.data(USER_ROLE))
+
+    def remove_document(self, key: str) -> None:
+        """Take the entry off the list (the next one becomes current), and its thumbnails."""
+        item = self._item(key)
+        if item is not None:
+            self.docs.takeItem(self.docs.row(item))
+        self.forget(key)
+        if self.docs.count() == 0:
+            self._current = ""
+            self.pages.clear()
+            self.document_selected.emit("")
+
+    def select_document(self, key: str) -> None:
+        item = self._item(key)
+        if item is not None:
+            self.docs.setCurrentItem(item)
+
+    def keys(self) -> list[str]:
+        """The listed documents' keys, top (newest) first."""
+        return [self.docs.item(row).data(USER_ROLE) for row in range(self.docs.count())]
 
     def current_key(self) -> str:
         return self._current

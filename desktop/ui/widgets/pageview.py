@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QFont,
+    QContextMenuEvent,
     QImage,
     QKeyEvent,
     QKeySequence,
@@ -23,31 +23,20 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSceneHoverEvent,
-    QGraphicsSimpleTextItem,
     QGraphicsView,
     QWidget,
 )
 
 from desktop.core.document import CATEGORY_COLOURS, BBox, Block
+from desktop.ui.widgets.overlay import BlockLabel, OverlayLegend, place_labels
+from desktop.ui.words.categories import category_words
 
 MIN_ZOOM, MAX_ZOOM = 0.05, 8.0
 LABEL_LIMIT = 40  # more blocks than this on a page: labels only as hover tooltips
 
 
-_FONT: list[QFont] = []
-
-
-def _label_font() -> QFont:
-    if not _FONT:
-        font = QFont()
-        font.setPixelSize(12)
-        font.setBold(True)
-        _FONT.append(font)
-    return _FONT[0]
-
-
 class BlockItem(QGraphicsRectItem):
-    """One block's box in its category colour with an "index_category" label."""
+    """One block's box in its category colour, labelled with its category (outside the box)."""
 
     def __init__(self, block: Block, number: int) -> None:
         x1, y1, x2, y2 = block.bbox
@@ -59,16 +48,15 @@ class BlockItem(QGraphicsRectItem):
         self.setAcceptHoverEvents(True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self._apply(False)
-        label = self.label = QGraphicsSimpleTextItem(f"{number}_{block.category}", self)
-        label.setFont(_label_font())
-        label.setBrush(QBrush(self.colour.darker(140)))
-        label.setPos(x1 + 2, y1 + 1)
-        label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        words = category_words(block.category)
+        # A scene item of its own (not a child): labels stay above every box.
+        self.label = BlockLabel(words, self.colour, self)
         text = (block.text or "").strip()
-        tip = f"{number}_{block.category}"
+        tip = words
         if text:
             tip += "\n" + (text[:400] + ("…" if len(text) > 400 else ""))
         self.setToolTip(tip)
+        self.label.setToolTip(tip)
 
     def _apply(self, highlighted: bool) -> None:
         fill = QColor(self.colour)
@@ -94,6 +82,7 @@ class PageView(QGraphicsView):
     """Shows one page image and the blocks found on it."""
 
     block_clicked = Signal(int)  # position of the block in the page's list
+    block_menu_requested = Signal(int, object)  # position, QPoint (global) for the menu
     region_selected = Signal(object)  # BBox in original pixels
     zoom_changed = Signal(float)
 
@@ -137,6 +126,12 @@ class PageView(QGraphicsView):
         self.setBackgroundBrush(self.palette().window().color().darker(108))
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
         self._page_size = (0, 0)
+        self._overlay_on = True
+        self._label_rects: list[tuple[float, float, float, float]] = []  # placed, page px
+        self._labelled = 0  # how many blocks' labels are placed at ``_label_zoom``
+        self._label_zoom = 0.0
+        # A strip under the page (the window lays it out): over the page it would hide text.
+        self.legend = OverlayLegend()
 
     # -- content -------------------------------------------------------------
     def set_page(self, image: QImage | None, width: int = 0, height: int = 0) -> None:
@@ -158,30 +153,92 @@ class PageView(QGraphicsView):
 
     def clear_blocks(self) -> None:
         for item in self._blocks:
+            self._scene.removeItem(item.label)
             self._scene.removeItem(item)
         self._blocks.clear()
+        self._labelled = 0
+        self._sync_legend()
 
     def add_block(self, block: Block) -> None:
+        self._add_item(block)
+        self._layout_labels(fresh=False)
+        self._sync_legend()
+
+    def _add_item(self, block: Block) -> None:
         item = BlockItem(block, len(self._blocks))
+        item.setVisible(self._overlay_on)
         self._scene.addItem(item)
+        self._scene.addItem(item.label)
         self._blocks.append(item)
-        # A dense page (a newspaper) would be buried under labels: then hover tells.
-        if len(self._blocks) == LABEL_LIMIT + 1:
-            for other in self._blocks:
-                other.label.hide()
-        elif len(self._blocks) > LABEL_LIMIT:
-            item.label.hide()
 
     def add_blocks(self, blocks: list[Block]) -> None:
         for block in blocks:
-            self.add_block(block)
+            self._add_item(block)
+        self._layout_labels(fresh=False)
+        self._sync_legend()
 
     def set_blocks(self, blocks: tuple[Block, ...] | list[Block]) -> None:
         if [item.block for item in self._blocks] == list(blocks):
             return  # already drawn (streamed): keep the items and their selection
         self.clear_blocks()
-        for block in blocks:
-            self.add_block(block)
+        self.add_blocks(list(blocks))
+
+    # -- overlay: labels, toggle, legend ---------------------------------------
+    def _layout_labels(self, fresh: bool = True) -> None:
+        """Put each label next to its box at the current zoom (labels keep their screen size).
+
+        ``fresh=False`` (blocks streaming in): only the labels not placed yet, around those
+        that are, unless the zoom changed meanwhile.
+        """
+        # A dense page (a newspaper) would be buried under labels: then hover tells.
+        on = self._overlay_on and len(self._blocks) <= LABEL_LIMIT
+        zoom = max(self.zoom(), 1e-6)
+        if fresh or not on or zoom != self._label_zoom:
+            self._labelled = 0
+            self._label_rects = []
+            for item in self._blocks:
+                item.label.setVisible(on)
+        if not on:
+            return
+        self._label_zoom = zoom
+        new = self._blocks[self._labelled :]
+        for item in new:
+            item.label.setVisible(True)
+        sizes = [(w / zoom, h / zoom) for w, h in (item.label.size() for item in new)]
+        boxes = [tuple(float(v) for v in item.block.bbox) for item in new]
+        w, h = self._page_size
+        page = (float(max(1, w)), float(max(1, h)))
+        corners = place_labels(boxes, sizes, page, self._label_rects)  # type: ignore[arg-type]
+        for item, (x, y) in zip(new, corners, strict=True):
+            item.label.setPos(x, y)
+        self._labelled = len(self._blocks)
+
+    def set_overlay_visible(self, on: bool) -> None:
+        """Show or hide the boxes, their labels and the legend (the page stays)."""
+        self._overlay_on = on
+        for item in self._blocks:
+            item.setVisible(on)
+        self._layout_labels()
+        self._sync_legend()
+
+    def overlay_visible(self) -> bool:
+        return self._overlay_on
+
+    def _sync_legend(self) -> None:
+        categories = [item.block.category for item in self._blocks]
+        if tuple(dict.fromkeys(categories)) != self.legend.categories():
+            self.legend.set_categories(categories)
+        # Never shown on its own: without a place in a layout it would be a window.
+        placed = self.legend.parent() is not None
+        self.legend.setVisible(placed and self._overlay_on and bool(categories))
+
+    def retranslate(self) -> None:
+        """Labels and legend in the language just chosen."""
+        blocks = [item.block for item in self._blocks]
+        self.clear_blocks()
+        self.add_blocks(blocks)
+        self.legend.retranslate()
+        self.setAccessibleName(self.tr("Page with layout overlay"))
 
     def block_count(self) -> int:
         return len(self._blocks)
@@ -202,6 +259,7 @@ class PageView(QGraphicsView):
         rect = self._scene.sceneRect()
         if rect.width() > 1:
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self._layout_labels()
         self.zoom_changed.emit(self.zoom())
 
     def zoom(self) -> float:
@@ -211,6 +269,7 @@ class PageView(QGraphicsView):
         target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom() * factor))
         self._fit = False
         self.scale(target / self.zoom(), target / self.zoom())
+        self._layout_labels()
         self.zoom_changed.emit(self.zoom())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -267,13 +326,31 @@ class PageView(QGraphicsView):
             event.accept()
             return
         if event.button() == Qt.MouseButton.LeftButton:
-            item = self.itemAt(event.position().toPoint())
-            while item is not None and not isinstance(item, BlockItem):
-                item = item.parentItem()
-            if isinstance(item, BlockItem):
+            item = self.block_at(event.position().toPoint())
+            if item is not None:
                 self.select_block(item.number)
                 self.block_clicked.emit(item.number)
         super().mousePressEvent(event)
+
+    def block_at(self, point: QPoint) -> BlockItem | None:
+        """The block under a viewport point (its box or its label), if the overlay shows."""
+        if not self._overlay_on:
+            return None
+        for item in self.items(point):
+            if isinstance(item, BlockLabel) and isinstance(item.owner, BlockItem):
+                return item.owner
+            if isinstance(item, BlockItem):
+                return item
+        return None
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        item = self.block_at(event.pos())
+        if item is None:
+            super().contextMenuEvent(event)
+            return
+        self.select_block(item.number)
+        self.block_menu_requested.emit(item.number, event.globalPos())
+        event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._region_mode and self._region_origin is not None:

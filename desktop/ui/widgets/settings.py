@@ -140,6 +140,7 @@ class SettingsDialog(QDialog):
         self.language.setObjectName("language")
         self.language.addItem("English", "en")
         self.language.addItem("Русский", "ru")
+        self.theme = self._theme_box()
         self.builtin_language = QComboBox()
         self.builtin_language.setObjectName("builtin_language")
         self.builtin_language.setAccessibleName(self.tr("OCR language (built-in engine)"))
@@ -173,6 +174,8 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Model cache folder"), cache_row)
         form.addRow(self.tr("Hugging Face token"), self.hf_token)
         form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Theme"), self.theme)
+        form.addRow(self.tr("Screen capture key"), self._hotkey_row(prefs.capture_hotkey))
         form.addRow("", self.keep_running)
         form.addRow("", self.tray)
         self._form = form
@@ -213,9 +216,57 @@ class SettingsDialog(QDialog):
         self._show_engine_rows()
         self._select(self.profile, prefs.profile)
         self._select(self.language, prefs.language)
+        self._select(self.theme, prefs.theme)
         self.keep_running.setChecked(prefs.keep_model_running)
         self.tray.setChecked(prefs.tray_enabled)
         self._keys = (key, token)
+
+    def _hotkey_row(self, saved: str) -> QWidget:
+        """A key to press anywhere for a region capture; on Wayland, how to bind one."""
+        from PySide6.QtGui import QKeySequence
+        from PySide6.QtWidgets import QKeySequenceEdit
+
+        from desktop.ui.state.desktopsession import on_wayland
+
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.hotkey = QKeySequenceEdit(QKeySequence(saved))
+        self.hotkey.setObjectName("capture_hotkey")
+        self.hotkey.setMaximumSequenceLength(1)
+        self.hotkey.setClearButtonEnabled(True)
+        self.hotkey.setAccessibleName(self.tr("Screen capture key"))
+        row.addWidget(self.hotkey, 1)
+        column.addLayout(row)
+        self.hotkey_note = QLabel()
+        self.hotkey_note.setObjectName("capture_hotkey_note")
+        self.hotkey_note.setWordWrap(True)
+        self.hotkey_note.setTextInteractionFlags(
+            self.hotkey_note.textInteractionFlags().TextSelectableByMouse
+        )
+        if on_wayland():
+            self.hotkey.setEnabled(False)
+            self.hotkey_note.setText(
+                self.tr(
+                    "Wayland does not let apps listen for keys: in your desktop's keyboard settings, add a shortcut that runs the command: dots-desktop capture"  # noqa: E501
+                )
+            )
+        else:
+            self.hotkey_note.setText(
+                self.tr("Press it anywhere to read a part of the screen. Empty: no key.")
+            )
+        column.addWidget(self.hotkey_note)
+        return box
+
+    def _theme_box(self) -> QComboBox:
+        box = QComboBox()
+        box.setObjectName("theme")
+        box.setToolTip(self.tr("Applied when you press OK"))
+        box.addItem(self.tr("As the system"), "system")
+        box.addItem(self.tr("Light"), "light")
+        box.addItem(self.tr("Dark"), "dark")
+        return box
 
     def _show_engine_rows(self) -> None:
         """Only the chosen engine's fields are shown (the others keep their values)."""
@@ -281,6 +332,11 @@ class SettingsDialog(QDialog):
             self.secret_error = self.no_keyring_sentence()
         self.accept()
 
+    def _hotkey_text(self) -> str:
+        from PySide6.QtGui import QKeySequence
+
+        return self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+
     def no_keyring_sentence(self) -> str:
         return self.tr(
             "No system keyring is available, so the API key and token are used only until you quit (they are never written to the settings file)."  # noqa: E501
@@ -296,6 +352,8 @@ class SettingsDialog(QDialog):
             pdf_dpi=self.dpi.value(),
             hf_cache=self.hf_cache.text().strip(),
             language=str(self.language.currentData()),
+            theme=str(self.theme.currentData()),
+            capture_hotkey=self._hotkey_text(),
             keep_model_running=self.keep_running.isChecked(),
             tray_enabled=self.tray.isChecked(),
             builtin_language=str(

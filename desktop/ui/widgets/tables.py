@@ -203,6 +203,19 @@ class TablesPanel(QWidget):
         self._show(0)
         self._sync_empty()
 
+    def show_table(self, page_index: int, ordinal: int) -> bool:
+        """Pick the ``ordinal``-th table (from 1) of page ``page_index``; False if not listed."""
+        title = f"p{page_index + 1}_t{ordinal}"
+        for row, table in enumerate(self._tables):
+            if table.title == title:
+                self.picker.setCurrentIndex(row)
+                return True
+        return False
+
+    def current_title(self) -> str:
+        row = self.picker.currentIndex()
+        return self._tables[row].title if 0 <= row < len(self._tables) else ""
+
     def _convention(self) -> NumberConvention:
         doc = self._document
         return document_convention(doc) if doc is not None else NumberConvention.DECIMAL_POINT
@@ -252,8 +265,11 @@ class TablesPanel(QWidget):
         name = self._tables[row].title
         if path is None:
             filt = self.tr("CSV (*.csv)") if fmt == "csv" else self.tr("Excel workbook (*.xlsx)")
+            from desktop.ui.state.savepaths import beside_source
+
+            source = self._document.source if self._document is not None else ""
             path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export table"), f"{name}.{fmt}", filt
+                self, self.tr("Export table"), beside_source(source, f"{name}.{fmt}"), filt
             )
             if not path:
                 return ""

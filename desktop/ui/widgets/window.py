@@ -142,12 +142,21 @@ class MainWindow(QMainWindow):
             "region", self.tr("Read a region"), "region", "Ctrl+R", page=True
         )
         self.region_action.setCheckable(True)
+        self._build_view_actions()
         self.retry_action = self._action(
             "retry_page", self.tr("Read page again"), "run", "F5", page=True
         )
         self.open_action.triggered.connect(self.choose_files)
         self.paste_action.triggered.connect(self.paste)
         self.cancel_action.triggered.connect(self.cancel_requested)
+
+    def _build_view_actions(self) -> None:
+        """Page-view toggles the user's choice is remembered for (viewprefs.py)."""
+        self.overlay_action = self._action(
+            "overlay", self.tr("Layout boxes"), "layout", "Ctrl+L", page=True
+        )
+        self.overlay_action.setCheckable(True)
+        self.overlay_action.setChecked(True)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self.tr("Main"))
@@ -260,6 +269,7 @@ class MainWindow(QMainWindow):
             self.region_action,
             self.retry_action,
             self.cancel_action,
+            self.overlay_action,
         )
         parts = build_parts(places, actions)
         self.documents = parts.documents
@@ -277,6 +287,7 @@ class MainWindow(QMainWindow):
         self.extract = parts.extract
         self.formula = parts.formula
         self._bind_shortcuts()
+        self._restore_view_choices()
         beside = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
         self.toolbar.setToolButtonStyle(beside)
         self.engine_chip.setToolButtonStyle(beside)
@@ -285,6 +296,20 @@ class MainWindow(QMainWindow):
         for action, name in self._icons.items():
             if action.icon().isNull():
                 action.setIcon(line_icon(name, colour))
+
+    def reword(self) -> None:
+        """After a language switch: the texts built here from words and keys."""
+        if self._complete:
+            self._bind_shortcuts()  # tooltips carry the key names
+            self.page_view.retranslate()
+
+    def _restore_view_choices(self) -> None:
+        """The overlay toggle as the user left it; each change is remembered."""
+        from desktop.ui.state.viewprefs import OVERLAY, remember_view_choice, view_choice
+
+        self.overlay_action.setChecked(view_choice(OVERLAY))
+        self.page_view.set_overlay_visible(self.overlay_action.isChecked())
+        self.overlay_action.toggled.connect(lambda on: remember_view_choice(OVERLAY, on))
 
     def _build_status(self) -> None:
         status = self.statusBar()

@@ -55,6 +55,7 @@ class PageActions:
     region: QAction
     retry: QAction
     cancel: QAction
+    overlay: QAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,7 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     for action in (actions.fit, actions.zoom_out, actions.zoom_in):
         page_bar.addAction(action)
     page_bar.addSeparator()
+    page_bar.addAction(actions.overlay)
     page_bar.addAction(actions.region)
     page_bar.addAction(actions.retry)
     page_bar.addAction(actions.cancel)
@@ -122,6 +124,7 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     page_view.viewport().setAcceptDrops(False)
     places.page_layout.addWidget(page_bar)
     places.page_layout.addWidget(page_view, 1)
+    places.page_layout.addWidget(page_view.legend)
 
     # A region's text, above the page text (hidden until a region is read; its
     # QPlainTextEdit costs ~8 ms, so not before the first paint).
@@ -142,7 +145,7 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
 
     tables = TablesPanel()
     chat = ChatPanel()
-    plain_view = SourceView("plain_view")
+    plain_view = SourceView("plain_view", wrap_toggle=True)
     json_view = SourceView("json_view")
     extract = ExtractPane()
     tabs = places.tabs
@@ -161,6 +164,7 @@ def build_parts(places: PartPlaces, actions: PageActions) -> WindowParts:
     actions.zoom_in.triggered.connect(lambda: page_view.zoom_by(1.25))
     actions.zoom_out.triggered.connect(lambda: page_view.zoom_by(0.8))
     actions.region.toggled.connect(page_view.set_region_mode)
+    actions.overlay.toggled.connect(page_view.set_overlay_visible)
     page_view.block_clicked.connect(text_view.select_block)
     page_view.region_selected.connect(chat.attach_region)
     chat.region_changed.connect(page_view.mark_region)
