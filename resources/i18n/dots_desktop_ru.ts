@@ -1021,10 +1021,6 @@
       <translation>Тёмная</translation>
     </message>
     <message>
-      <source>Docker volume (default)</source>
-      <translation>Том Docker (по умолчанию)</translation>
-    </message>
-    <message>
       <source>Engine</source>
       <translation>Движок</translation>
     </message>
@@ -1111,6 +1107,10 @@
     <message>
       <source>Theme</source>
       <translation>Тема</translation>
+    </message>
+    <message>
+      <source>This computer's model folder (default)</source>
+      <translation>Папка моделей на этом компьютере (по умолчанию)</translation>
     </message>
     <message>
       <source>Wayland does not let apps listen for keys: in your desktop's keyboard settings, add a shortcut that runs the command: dots-desktop capture</source>

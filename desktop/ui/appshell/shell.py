@@ -400,6 +400,8 @@ class DesktopApp(QObject):
             self._retheme()
         self.bridge.set_concurrency(self.prefs.concurrency)
         self.controller.dpi = self.prefs.pdf_dpi
+        if self.model is not None:
+            self.model.set_hf_cache(self.prefs.hf_cache)
         self._set_tray(self.prefs.tray_enabled)
         if old.capture_hotkey != self.prefs.capture_hotkey:
             self.captures.set_key(self.prefs.capture_hotkey)
@@ -476,7 +478,7 @@ class DesktopApp(QObject):
         if self.model is None:
             from desktop.ui.control.modelruntime import ModelRuntime
 
-            self.model = ModelRuntime(self)
+            self.model = ModelRuntime(self, hf_cache=self.prefs.hf_cache)
             self.model.status_changed.connect(lambda _s: self._on_model_status())
         return self.model
 

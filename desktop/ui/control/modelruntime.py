@@ -26,9 +26,12 @@ class ModelRuntime(QObject):
     status_changed = Signal(object)  # ControllerStatus
     failed = Signal(str)  # a sentence when the runtime itself cannot be used
 
-    def __init__(self, parent: QObject | None = None, controller: Any = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, controller: Any = None, hf_cache: str = ""
+    ) -> None:
         super().__init__(parent)
         self._controller = controller
+        self._hf_cache = hf_cache  # Settings' model cache folder ("" = the default)
         self._tasks: set[asyncio.Future[Any]] = set()
         self._deferred: list[Callable[[], None]] = []  # calls made while it is being built
         self._building: asyncio.Future[Any] | None = None
@@ -44,12 +47,18 @@ class ModelRuntime(QObject):
             return
         # Building it reads the profiles and loads the TLS certificates (tens of ms):
         # a worker does it, so opening the model panel does not freeze the window.
-        self._building = loop.run_in_executor(None, _build_controller)
+        self._building = loop.run_in_executor(None, _build_controller, hf_cache)
         self._building.add_done_callback(self._on_built)
+
+    def set_hf_cache(self, hf_cache: str) -> None:
+        """Settings changed the model cache folder: the next start uses it."""
+        self._hf_cache = hf_cache
+        if self._controller is not None:
+            self._controller.hf_cache = hf_cache
 
     def _build_or_none(self) -> Any:
         try:
-            return _build_controller()
+            return _build_controller(self._hf_cache)
         except (ImportError, DotsError) as exc:
             self._unavailable(exc)
             return None
@@ -70,6 +79,7 @@ class ModelRuntime(QObject):
             self.error = facts_words(facts_of(future.exception()))  # type: ignore[arg-type]
         else:
             controller = future.result()
+            controller.hf_cache = self._hf_cache  # Settings may have changed it meanwhile
         self._attach(controller)
         deferred, self._deferred = self._deferred, []
         for call in deferred:
@@ -106,7 +116,7 @@ class ModelRuntime(QObject):
             return root()
         from desktop.runtime.weightsfetch import weights_root
 
-        return weights_root("")
+        return weights_root(self._hf_cache)
 
     def logs(self) -> list[str]:
         return list(self._controller.logs()) if self._controller is not None else []
@@ -189,8 +199,8 @@ class ModelRuntime(QObject):
         await self._controller.aclose()
 
 
-def _build_controller() -> Any:
+def _build_controller(hf_cache: str = "") -> Any:
     from desktop.runtime.controller import ContainerController
     from desktop.runtime.profiles import load_profiles
 
-    return ContainerController(profiles=load_profiles())
+    return ContainerController(profiles=load_profiles(), hf_cache=hf_cache)

@@ -125,7 +125,7 @@ class SettingsDialog(QDialog):
         self.dpi.setValue(prefs.pdf_dpi)
         self.hf_cache = QLineEdit(prefs.hf_cache)
         self.hf_cache.setObjectName("hf_cache")
-        self.hf_cache.setPlaceholderText(self.tr("Docker volume (default)"))
+        self.hf_cache.setPlaceholderText(self.tr("This computer's model folder (default)"))
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         cache_row = QHBoxLayout()

@@ -137,3 +137,20 @@ def test_the_shipped_catalogue_lists_every_string_the_window_translates() -> Non
     from tests.ui.trstrings import extract
 
     assert set(catalogue()) == extract(), "run: uv run python -m tests.ui.trstrings"
+
+
+def test_given_a_model_cache_folder_in_settings_then_the_managed_runtime_uses_it(
+    shell: DesktopApp, qtbot: Any, tmp_path: Path
+) -> None:
+    # GIVEN a folder chosen in Settings before the model runtime exists
+    first, second = tmp_path / "models-a", tmp_path / "models-b"
+    shell.apply_settings(replace(shell.prefs, hf_cache=str(first)))
+    runtime = shell.runtime()
+    # THEN the weights go to that folder (the container mounts the same one), before and
+    # after the runtime is built
+    assert runtime.weights_root() == first
+    run_until(qtbot, lambda: runtime.status() is not None)
+    assert runtime.weights_root() == first
+    # WHEN another folder is chosen THEN the next start uses that one
+    shell.apply_settings(replace(shell.prefs, hf_cache=str(second)))
+    assert runtime.weights_root() == second
