@@ -37,7 +37,9 @@ class FakeRuntime:
         self.calls.append(("stop", ""))
 
     def status(self) -> Any:
-        return SimpleNamespace(state=self.state, profile_id=None, endpoint=None)
+        return SimpleNamespace(
+            state=self.state, profile_id=None, endpoint=None, stage=None, total_bytes=0
+        )
 
 
 @pytest.fixture

@@ -348,7 +348,7 @@ def test_given_the_runtime_is_built_in_a_worker_when_stop_comes_first_then_it_ru
     built_on: list[str] = []
     controller = RecordingController()
 
-    def build() -> RecordingController:
+    def build(hf_cache: str = "") -> RecordingController:
         built_on.append(threading.current_thread().name)
         return controller
 
