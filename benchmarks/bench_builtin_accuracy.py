@@ -1,0 +1,252 @@
+"""Accuracy of the built-in engine against exact ground truth, next to raw RapidOCR and Tesseract.
+
+Pages: benchmarks/fixtures/accuracy/{en,ru,zh}.pdf, typeset by LibreOffice from real
+translators' text (see that folder's README), so each PDF carries its own text layer:
+that layer is the truth. Each page is rendered at 200 DPI with pypdfium2 and read as an
+image by, in one run:
+
+- ``ours``: ``BuiltinEngine()`` (what ``--engine builtin`` uses; auto languages, layout
+  mode), its blocks' text in reading order;
+- ``rapidocr``: raw RapidOCR 3.x with the library's defaults (the bundled models);
+- ``tesseract``: plain ``tesseract IMAGE - -l LANG`` (eng, rus+eng, chi_sim), skipped
+  where the pack is missing.
+
+Columns: ``char F1`` (order-free bag of non-space characters, NFKC-normalised),
+``CER`` (edit distance in reading order over the truth's length, whitespace runs as one
+space), seconds per page (best of ``--repeat``; model loading not counted) and peak
+resident memory of the process that read the page (each reader runs in its own child
+process, so peaks do not mix; Tesseract's own process for its row). ``ratio`` is ours
+over raw RapidOCR on the same page: the acceptance asks <= 1.15.
+
+Run: ``uv run python benchmarks/bench_builtin_accuracy.py [--only en,ru,zh] [--repeat N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._util import print_table  # noqa: E402
+
+PAGES = ROOT / "benchmarks" / "fixtures" / "accuracy"
+DPI = 200
+#: Tesseract's languages for each page (what a user of plain Tesseract would pick).
+TESS_LANGS = {"en": "eng", "ru": "rus+eng", "zh": "chi_sim"}
+READERS = ("ours", "rapidocr", "tesseract")
+
+
+def render(name: str) -> np.ndarray:
+    """The page's first page as RGB at DPI."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(PAGES / f"{name}.pdf")
+    try:
+        return np.asarray(doc[0].render(scale=DPI / 72).to_pil().convert("RGB"))
+    finally:
+        doc.close()
+
+
+def truth(name: str) -> str:
+    """The PDF's own text layer of its first page."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(PAGES / f"{name}.pdf")
+    try:
+        return str(doc[0].get_textpage().get_text_range())
+    finally:
+        doc.close()
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width punctuation = ASCII), whitespace runs as one space."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def char_f1(got: str, want: str) -> float:
+    """F1 of the two bags of non-space characters."""
+    a = Counter(c for c in normalise(got) if not c.isspace())
+    b = Counter(c for c in normalise(want) if not c.isspace())
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def cer(got: str, want: str) -> float:
+    """Levenshtein distance over the truth's length, in reading order."""
+    a, b = normalise(got), normalise(want)
+    if not b:
+        return float(bool(a))
+    prev = np.arange(len(b) + 1)
+    codes = np.array([ord(c) for c in b])
+    for i, ch in enumerate(a, 1):
+        cost = (codes != ord(ch)).astype(np.int64)
+        # Substitution/deletion first, then insertions as a running minimum along the row.
+        cur = np.minimum(prev[1:] + 1, prev[:-1] + cost)
+        cur = np.concatenate(([i], cur))
+        cur = np.minimum.accumulate(cur - np.arange(len(b) + 1)) + np.arange(len(b) + 1)
+        prev = cur
+    return float(prev[-1]) / len(b)
+
+
+def _read_ours(rgb: np.ndarray) -> str:
+    from PIL import Image
+
+    from desktop.core.pageimage import PageImage
+    from desktop.engines.base import PageDone, RecognizeMode
+    from desktop.engines.builtin import BuiltinEngine
+
+    async def go() -> str:
+        engine = BuiltinEngine()
+        try:
+            page = PageImage("bench", 0, Image.fromarray(rgb))
+            async for event in engine.recognize(page, RecognizeMode.LAYOUT):
+                if isinstance(event, PageDone):
+                    parts = [re.sub(r"<[^>]+>", " ", b.text or "") for b in event.page.blocks]
+                    return "\n".join(p for p in parts if p.strip())
+        finally:
+            await engine.aclose()
+        return ""
+
+    return asyncio.run(go())
+
+
+def _read_rapidocr(rgb: np.ndarray) -> str:
+    from rapidocr import RapidOCR
+
+    engine = RapidOCR(params={"Global.log_level": "warning"})
+    out = engine(np.ascontiguousarray(rgb[:, :, ::-1]))
+    return "\n".join(out.txts or ())
+
+
+def _read_tesseract(rgb: np.ndarray, langs: str) -> str:
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "page.png"
+        Image.fromarray(rgb).save(path)
+        done = subprocess.run(
+            ["tesseract", str(path), "-", "-l", langs],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+    return done.stdout
+
+
+def worker(reader: str, name: str, repeat: int) -> None:
+    """Read one page ``repeat`` times in this process; print JSON (text, seconds, peak)."""
+    rgb = render(name)
+    if reader == "ours":
+        from desktop.engines.builtin import BuiltinEngine
+
+        asyncio.run(BuiltinEngine().ensure_ready())  # model loading is not timed
+    best = float("inf")
+    text = ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        if reader == "ours":
+            text = _read_ours(rgb)
+        elif reader == "rapidocr":
+            text = _read_rapidocr(rgb)
+        else:
+            text = _read_tesseract(rgb, TESS_LANGS[name])
+        best = min(best, time.perf_counter() - start)
+    who = resource.RUSAGE_CHILDREN if reader == "tesseract" else resource.RUSAGE_SELF
+    peak_kb = resource.getrusage(who).ru_maxrss
+    print(json.dumps({"text": text, "seconds": best, "peak_mb": peak_kb / 1024}))
+
+
+def _tess_has(langs: str) -> bool:
+    if shutil.which("tesseract") is None:
+        return False
+    out = subprocess.run(
+        ["tesseract", "--list-langs"], capture_output=True, text=True, check=False
+    ).stdout
+    have = set(out.split())
+    return all(lang in have for lang in langs.split("+"))
+
+
+def run_one(reader: str, name: str, repeat: int) -> dict[str, object] | None:
+    if reader == "tesseract" and not _tess_has(TESS_LANGS[name]):
+        return None
+    cmd = [sys.executable, __file__, "--worker", reader, name, "--repeat", str(repeat)]
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, check=False, timeout=3600, cwd=ROOT, env=os.environ
+    )
+    if done.returncode != 0:
+        print(f"{reader} on {name} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+        return None
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="en,ru,zh")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--show", action="store_true", help="print each reading")
+    parser.add_argument("--worker", nargs=2, metavar=("READER", "PAGE"))
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker[0], args.worker[1], args.repeat)
+        return 0
+    rows: list[list[object]] = []
+    for name in args.only.split(","):
+        want = truth(name)
+        seconds: dict[str, float] = {}
+        for reader in READERS:
+            got = run_one(reader, name, args.repeat)
+            if got is None:
+                rows.append([name, reader, "-", "-", "-", "-", "-"])
+                continue
+            text = str(got["text"])
+            if args.show:
+                print(f"--- {reader} on {name} ---\n{text}\n")
+            seconds[reader] = float(got["seconds"])  # type: ignore[arg-type]
+            ratio = ""
+            if reader == "ours":
+                ratio = "(below)"
+            rows.append(
+                [
+                    name,
+                    reader,
+                    round(char_f1(text, want), 4),
+                    round(cer(text, want), 4),
+                    round(seconds[reader], 2),
+                    round(float(got["peak_mb"]), 0),  # type: ignore[arg-type]
+                    ratio,
+                ]
+            )
+        if "ours" in seconds and "rapidocr" in seconds:
+            ours_row = next(r for r in rows if r[0] == name and r[1] == "ours")
+            ours_row[6] = round(seconds["ours"] / seconds["rapidocr"], 2)
+    print_table(
+        f"Built-in engine accuracy at {DPI} DPI (truth: each PDF's own text layer)",
+        rows,
+        ["page", "reader", "char F1", "CER", "s/page", "peak MB", "ours/raw s"],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
