@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 
 from desktop.core.document import BBox, Block, Page, PageStatus
@@ -25,7 +26,6 @@ from desktop.engines.base import (
     RecognizeEvent,
     RecognizeMode,
 )
-from desktop.engines.builtin import cvlite
 from desktop.engines.builtin.booktabs import find_booktabs_tables
 from desktop.engines.builtin.languages import (
     AUTO,
@@ -68,6 +68,7 @@ class _Reader(Protocol):
 def builtin_available() -> Msg | None:
     """None when RapidOCR and onnxruntime import, else the reason (a fact)."""
     try:
+        import cv2  # noqa: F401
         import onnxruntime  # noqa: F401
 
         from desktop.engines.builtin.rapid import rapidocr_module
@@ -99,7 +100,7 @@ def analyse_page(
     ``erase_rules``: OCR a copy without the long rules (Tesseract needs it in tables).
     """
     h, w = rgb.shape[:2]
-    gray = cvlite.cvtColor(rgb, cvlite.COLOR_RGB2GRAY)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     hrules, vrules, hmask, vmask = find_rules(gray)
     lines = reader.read(without_rules(rgb, hmask, vmask) if erase_rules else rgb)
     tables = find_grid_tables(hrules, vrules, hmask, vmask, lines)
