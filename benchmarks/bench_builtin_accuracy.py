@@ -134,7 +134,7 @@ def _read_rapidocr(rgb: np.ndarray) -> str:
 
     engine = RapidOCR(params={"Global.log_level": "warning"})
     out = engine(np.ascontiguousarray(rgb[:, :, ::-1]))
-    return "\n".join(out.txts or ())
+    return "\n".join(getattr(out, "txts", None) or ())
 
 
 def _read_tesseract(rgb: np.ndarray, langs: str) -> str:
