@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import os
 import re
@@ -120,7 +121,12 @@ def _read_ours(rgb: np.ndarray) -> str:
             page = PageImage("bench", 0, Image.fromarray(rgb))
             async for event in engine.recognize(page, RecognizeMode.LAYOUT):
                 if isinstance(event, PageDone):
-                    parts = [re.sub(r"<[^>]+>", " ", b.text or "") for b in event.page.blocks]
+                    parts = [
+                        html.unescape(re.sub(r"<[^>]+>", " ", b.text or ""))
+                        if b.is_table
+                        else (b.text or "")
+                        for b in event.page.blocks
+                    ]
                     return "\n".join(p for p in parts if p.strip())
         finally:
             await engine.aclose()
