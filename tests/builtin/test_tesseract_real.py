@@ -213,7 +213,7 @@ def test_auto_reads_latin_words_inside_russian_text_as_latin(
             "переменную окружения PGDATA",
             "<pgsql-bugs@lists.postgresql.org>",
             "PostgreSQL: <https://www.postgresql.org/>",
-            "--auth-host",
+            "--auth-host=МЕТОД",  # Latin, then Cyrillic: cut at the "=" (mixedwords.py)
             "для локальных",
         ],
     )
