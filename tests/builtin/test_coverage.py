@@ -42,3 +42,21 @@ def test_blank_page_and_ruling_lines_are_not_unread_text() -> None:
     rules = np.zeros_like(gray)
     rules[49:54, 5:295] = 255
     assert unread_ink_share(gray, [], rules) == 0.0
+
+
+def test_a_photo_beside_read_text_is_not_unread_text() -> None:
+    # A Latin page with a photo must not be taken for a page in another script (it would
+    # be re-read with Tesseract, or marked partial with an install hint on a Mac without
+    # it). Counting every dark pixel gave this page 0.94.
+    photo = np.random.default_rng(1).random((200, 700))  # a halftone-like speckled area
+    page = np.full((420, 900), 255, np.uint8)
+    page[:200, :400] = page_with_two_text_lines()
+    page[210:410, 150:850] = np.where(photo > 0.5, 255, 0).astype(np.uint8)
+    page[250:350, 300:700] = 0  # and a solid dark area
+    lines = [line(20, "a well read line of text here"), line(120, "and another one of them")]
+    assert unread_ink_share(page, lines) < UNREAD_SHARE
+
+
+def test_a_page_nothing_was_read_on_is_all_unread() -> None:
+    # RapidOCR 3 drops Cyrillic lines entirely: no lines at all, letters everywhere.
+    assert unread_ink_share(page_with_two_text_lines(), []) == 1.0
