@@ -10,7 +10,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 #: Qt modules the app never imports (QML/Quick, web, 3D, media, designer tooling...).
 #: Matched against a library's name after the ``Qt6``/``Qt`` prefix, so Windows DLLs,
@@ -329,24 +328,3 @@ def unused_pillow_module(dest: str) -> bool:
 def drop_unused_pillow(entries: list[TocEntry]) -> list[TocEntry]:
     """``entries`` without Pillow's unused extension modules (see UNUSED_PILLOW_MODULES)."""
     return [e for e in entries if not unused_pillow_module(e[0])]
-
-
-_IMPORT_TEMPLATE = r"^\s*(?:import|from)\s+(?:{names})\b"
-
-
-def imports_any(source_dir: Path, modules: Iterable[str]) -> list[str]:
-    """``path:line`` of each import of one of ``modules`` in ``source_dir``'s Python files."""
-    names = "|".join(map(re.escape, modules))
-    pattern = re.compile(_IMPORT_TEMPLATE.format(names=names), re.MULTILINE)
-    found = []
-    for path in sorted(source_dir.rglob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for match in pattern.finditer(text):
-            found.append(f"{path}:{text.count(chr(10), 0, match.start()) + 1}")
-    return found
-
-
-def is_opencv(dest: str) -> bool:
-    """A bundle entry from opencv-python(-headless): the app runs without OpenCV."""
-    top = dest.replace("\\", "/").split("/", 1)[0]
-    return top == "cv2" or top.startswith("opencv_python")

@@ -23,3 +23,14 @@ def _restore_library_path() -> None:
 
 
 _restore_library_path()
+
+
+def _disable_opencv_ffmpeg() -> None:
+    # The Linux bundle ships stubs for OpenCV's FFmpeg libraries (installer/cv2_stubs.py):
+    # with its FFmpeg backend off, cv2.VideoCapture reports "not opened" instead of
+    # reaching them. The app never uses OpenCV's video I/O.
+    if sys.platform.startswith("linux"):
+        os.environ.setdefault("OPENCV_VIDEOIO_PRIORITY_FFMPEG", "0")
+
+
+_disable_opencv_ffmpeg()

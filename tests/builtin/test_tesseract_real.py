@@ -9,6 +9,7 @@ were read off the crop by eye.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from desktop.engines.base import PageDone, RecognizeMode
 from desktop.engines.builtin import BuiltinEngine, BuiltinUnavailable, installed_languages
 from desktop.engines.builtin.languages import install_command, os_family
 from desktop.engines.builtin.scripts import tesseract_binary
-from tests.builtin.conftest import FIXTURES, assert_invoice_table, draw_invoice
+from tests.builtin.conftest import FIXTURES, ROOT, assert_invoice_table, draw_invoice
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -94,7 +95,7 @@ def test_auto_switches_a_cyrillic_page_to_tesseract_and_says_so(
 ) -> None:
     page = read(russian_crop, RecognizeMode.TEXT, languages="auto")
     assert page.status is PageStatus.OK
-    assert page.reason == "read with Tesseract (rus)"
+    assert page.reason == "read with Tesseract (rus+eng)"
     assert_in_order(page.text, RUSSIAN_WORDS)
 
 
@@ -186,5 +187,47 @@ def test_auto_grounding_on_a_cyrillic_region_reads_it_with_tesseract(
         return last.page
 
     page = asyncio.run(go())
-    assert page.reason == "read with Tesseract (rus)"
+    assert page.reason == "read with Tesseract (rus+eng)"
     assert_in_order(page.text, RUSSIAN_WORDS[:4])
+
+
+def test_auto_reads_latin_words_inside_russian_text_as_latin(
+    need_tesseract_rus: None, need_builtin: None
+) -> None:
+    # The top of the benchmark's Russian page (PostgreSQL's Russian help, typeset by
+    # LibreOffice): with "rus" alone the address and option names came out in Cyrillic
+    # look-alikes; auto mode reads such pages with rus+eng.
+    if "eng" not in installed_languages():
+        pytest.skip("Tesseract has no eng.traineddata")
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(ROOT / "benchmarks" / "fixtures" / "accuracy" / "ru.pdf")
+    img = doc[0].render(scale=200 / 72).to_pil().convert("RGB")
+    doc.close()
+    page = read(img.crop((0, 0, img.width, 640)), RecognizeMode.TEXT, languages="auto")
+    assert page.reason == "read with Tesseract (rus+eng)"
+    assert_in_order(
+        page.text,
+        [
+            "Вы должны указать каталог",
+            "переменную окружения PGDATA",
+            "<pgsql-bugs@lists.postgresql.org>",
+            "PostgreSQL: <https://www.postgresql.org/>",
+            "--auth-host=МЕТОД",  # Latin, then Cyrillic: cut at the "=" (mixedwords.py)
+            "для локальных",
+        ],
+    )
+
+
+def test_auto_reads_russian_newspaper_columns_one_after_another(
+    need_tesseract_rus: None, need_builtin: None
+) -> None:
+    # Four narrow columns (x ~ 10, 330, 660, 990 in the crop): row-by-row reading would
+    # switch column at almost every block.
+    img = Image.open(FIXTURES / "russian_page.png").convert("RGB").crop((150, 690, 1480, 1700))
+    page = read(img, languages="auto")
+    assert page.status is PageStatus.OK and page.reason.startswith("read with Tesseract (rus")
+    columns = [sum(b.bbox[0] + b.bbox[2] > 2 * x for x in (320, 655, 985)) for b in page.blocks]
+    switches = sum(a != b for a, b in itertools.pairwise(columns))
+    assert len(page.blocks) > 12
+    assert switches <= 6, columns

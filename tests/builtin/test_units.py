@@ -8,12 +8,13 @@ import stat
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from desktop.core.tables import parse_table_html
 from desktop.engines.base import RecognizeMode
-from desktop.engines.builtin import BuiltinEngine, BuiltinUnavailable, builtin_available, cvlite
+from desktop.engines.builtin import BuiltinEngine, BuiltinUnavailable, builtin_available
 from desktop.engines.builtin.languages import (
     OsFamily,
     install_command,
@@ -101,7 +102,7 @@ def test_grid_rules_become_cells_with_a_merged_cell() -> None:
     for x in (50, 650):
         img[49:352, x - 1 : x + 2] = 0
     img[49:252, 349:352] = 0  # the bottom row is one merged cell
-    gray = cvlite.cvtColor(img, cvlite.COLOR_RGB2GRAY)
+    gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     hr, vr, hm, vm = find_rules(gray)
     words = [line(80, 80, 200, 120, "north"), line(380, 180, 500, 220, "east")]
     words.append(line(280, 280, 420, 320, "bottom"))

@@ -113,7 +113,7 @@ TEMPLATES: dict[Code, str] = {
     Code.FIX_PASS_ENDPOINT: "Pass --endpoint URL or set DOTS_DESKTOP_ENDPOINT.",
     Code.BUILTIN_NOT_IN_BUILD: "The built-in engine is not part of this build ({detail}).",
     Code.BUILTIN_LIBRARIES_MISSING: (
-        "the built-in OCR needs rapidocr-onnxruntime and onnxruntime ({detail})"
+        "the built-in OCR needs rapidocr, onnxruntime and OpenCV ({detail})"
     ),
     Code.FIX_USE_SERVER_ENGINE: "Use --engine server with --endpoint URL.",
     Code.UNKNOWN_ENGINE: "Unknown engine {kind!r}.",

@@ -131,7 +131,7 @@ TEMPLATES: dict[Code, str] = {
     Code.FIX_PASS_ENDPOINT: "Укажите --endpoint URL или задайте DOTS_DESKTOP_ENDPOINT.",
     Code.BUILTIN_NOT_IN_BUILD: "Встроенного движка нет в этой сборке ({detail}).",
     Code.BUILTIN_LIBRARIES_MISSING: (
-        "встроенному распознаванию нужны rapidocr-onnxruntime и onnxruntime ({detail})"
+        "встроенному распознаванию нужны rapidocr, onnxruntime и OpenCV ({detail})"
     ),
     Code.FIX_USE_SERVER_ENGINE: "Используйте --engine server с --endpoint URL.",
     Code.UNKNOWN_ENGINE: "Неизвестный движок «{kind}».",

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 
 from desktop.core.document import BBox, Block, Page, PageStatus
@@ -25,8 +26,8 @@ from desktop.engines.base import (
     RecognizeEvent,
     RecognizeMode,
 )
-from desktop.engines.builtin import cvlite
 from desktop.engines.builtin.booktabs import find_booktabs_tables
+from desktop.engines.builtin.coverage import UNREAD_SHARE, unread_ink_share
 from desktop.engines.builtin.languages import (
     AUTO,
     BUNDLED_LANGUAGES,
@@ -36,8 +37,9 @@ from desktop.engines.builtin.languages import (
     resolve,
     split_languages,
 )
-from desktop.engines.builtin.layout import build_blocks, join_lines, reading_order, table_text
+from desktop.engines.builtin.layout import build_blocks, table_text
 from desktop.engines.builtin.ocr import OcrLine, RapidReader
+from desktop.engines.builtin.region import read_region
 from desktop.engines.builtin.scripts import looks_unsupported, script_message, tesseract_binary
 from desktop.engines.builtin.tables import find_grid_tables, find_rules, without_rules
 from desktop.engines.builtin.tesseract import (
@@ -52,8 +54,8 @@ logger = logging.getLogger(__name__)
 #: ``languages`` values the bundled models cover.
 RAPID_LANGUAGES = frozenset({AUTO, *BUNDLED_LANGUAGES})
 
-#: RapidOCR's detector scales images up until their short side reaches this.
-DET_MIN_SIDE = 736
+#: Scripts Tesseract's OSD names that the bundled models read (no re-read for these).
+BUNDLED_OSD_SCRIPTS = frozenset({"Latin", "Han", "HanS", "HanT"})
 
 
 class BuiltinUnavailable(EngineError):
@@ -68,6 +70,7 @@ class _Reader(Protocol):
 def builtin_available() -> Msg | None:
     """None when RapidOCR and onnxruntime import, else the reason (a fact)."""
     try:
+        import cv2  # noqa: F401
         import onnxruntime  # noqa: F401
 
         from desktop.engines.builtin.rapid import rapidocr_module
@@ -99,7 +102,7 @@ def analyse_page(
     ``erase_rules``: OCR a copy without the long rules (Tesseract needs it in tables).
     """
     h, w = rgb.shape[:2]
-    gray = cvlite.cvtColor(rgb, cvlite.COLOR_RGB2GRAY)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     hrules, vrules, hmask, vmask = find_rules(gray)
     lines = reader.read(without_rules(rgb, hmask, vmask) if erase_rules else rgb)
     tables = find_grid_tables(hrules, vrules, hmask, vmask, lines)
@@ -122,34 +125,11 @@ def analyse_page(
             for b in blocks
         ]
         text = "\n\n".join(p for p in parts if p)
-    foreign = check_script and looks_unsupported(ln.text for ln in lines)
+    foreign = check_script and (
+        looks_unsupported(ln.text for ln in lines)
+        or unread_ink_share(gray, lines, cv2.bitwise_or(hmask, vmask)) >= UNREAD_SHARE
+    )
     return Analysis(tuple(blocks), text, foreign)
-
-
-def read_region(reader: _Reader, rgb: np.ndarray, region: BBox) -> str:
-    """Text of one region in reading order (blocking)."""
-    h, w = rgb.shape[:2]
-    x0, y0 = max(0, region[0]), max(0, region[1])
-    x1, y1 = min(w, region[2]), min(h, region[3])
-    if x1 <= x0 or y1 <= y0:
-        return ""
-    pad = 8  # the detector needs a little white around glyphs touching the crop edge
-    ch, cw = y1 - y0 + 2 * pad, x1 - x0 + 2 * pad
-    # The detector upscales images whose short side is under DET_MIN_SIDE (slow, and
-    # it garbles small crops): pad with white instead of letting it scale.
-    if min(ch, cw) < DET_MIN_SIDE:
-        if ch < cw:
-            ch = DET_MIN_SIDE
-        else:
-            cw = DET_MIN_SIDE
-    crop = np.full((ch, cw, 3), 255, dtype=np.uint8)
-    crop[pad : pad + y1 - y0, pad : pad + x1 - x0] = rgb[y0:y1, x0:x1]
-    lines = reader.read(crop)
-    if not lines:
-        return ""
-    paras = reading_order(lines)
-    out = [join_lines(it.lines) for it in paras]
-    return "\n".join(out)
 
 
 def _clip(region: BBox, w: int, h: int) -> BBox:
@@ -244,18 +224,35 @@ class BuiltinEngine:
         await self._run(self._reader.load)
         self._ready = True
 
-    def _reread_foreign(self, rgb: np.ndarray, mode: RecognizeMode) -> tuple[Analysis | None, Msg]:
-        """A page the bundled models cannot read: Tesseract's analysis and the reason, or
-        None and the sentence saying what to install (blocking)."""
+    def _with_latin(self, lang: str) -> str:
+        """Tesseract languages for a page in ``lang``'s script: plus English where installed.
+
+        Russian (and most) documents carry Latin words: option names, addresses, brands,
+        code. With ``rus`` alone they come out as Cyrillic look-alikes (``--sort`` ->
+        ``--50г*``); ``rus+eng`` reads them as Latin (benchmarks/bench_builtin_accuracy.py).
+        """
+        if lang != "eng" and "eng" in self._tesseract_languages():
+            return f"{lang}+eng"
+        return lang
+
+    def _reread_foreign(
+        self, rgb: np.ndarray, mode: RecognizeMode
+    ) -> tuple[Analysis | None, Msg | None]:
+        """A page the bundled models may not read: Tesseract's analysis and the reason;
+        None and the sentence saying what to install; or (None, None) when Tesseract's
+        script detection says the bundled models read this page after all (blocking)."""
         exe = tesseract_binary()
         if exe is None:
             return None, script_message("Cyrillic", have_tesseract=False)
         script = detect_script(rgb, exe)
+        if script in BUNDLED_OSD_SCRIPTS:
+            return None, None  # e.g. a photo left ink unread on a Latin page
         if script not in SCRIPT_LANGUAGES:
             script = "Cyrillic"  # what the look-alike check is built for; OSD unsure
         lang = SCRIPT_LANGUAGES[script]
         if lang not in self._tesseract_languages():
             return None, script_message(script, have_tesseract=True)
+        lang = self._with_latin(lang)
         logger.info("page looks like %s: re-reading it with Tesseract (%s)", script, lang)
         try:
             reader = TesseractReader(lang, exe)
@@ -266,13 +263,15 @@ class BuiltinEngine:
         return got, Msg.of(Code.READ_WITH_TESSERACT, languages=lang)
 
     def _reread_region(self, rgb: np.ndarray, box: BBox, text: str) -> tuple[str, Msg | None]:
-        """A region in look-alike Latin: Tesseract's Cyrillic reading when it has the pack."""
+        """A region the bundled models left unread: Tesseract's Cyrillic (+ Latin) reading
+        when it has the pack."""
         exe = tesseract_binary()
         lang = SCRIPT_LANGUAGES["Cyrillic"]  # too little text for OSD to name the script
         if exe is None or lang not in self._tesseract_languages():
             return text, None
+        lang = self._with_latin(lang)
         try:
-            better = read_region(TesseractReader(lang, exe), rgb, box)
+            better, _ = read_region(TesseractReader(lang, exe), rgb, box)
         except TesseractFailedError as exc:
             logger.warning("Tesseract failed on a region: %s", exc)
             return text, None
@@ -290,9 +289,10 @@ class BuiltinEngine:
         try:
             if mode is RecognizeMode.GROUNDING:
                 box = _clip(region or (0, 0, w, h), w, h)
-                text = await self._run(read_region, self._reader, rgb, box)
+                text, unread = await self._run(read_region, self._reader, rgb, box)
                 reason: Msg | None = None
-                if self._auto and looks_unsupported([text], min_words=5):
+                foreign = looks_unsupported([text], min_words=5) or unread >= UNREAD_SHARE
+                if self._auto and foreign:
                     text, reason = await self._run(self._reread_region, rgb, box, text)
                 blocks: tuple[Block, ...] = (Block("Text", box, text, 0),)
                 facts = (reason,) if reason else ()
@@ -308,10 +308,10 @@ class BuiltinEngine:
                 status, found = PageStatus.OK, None
                 if got.foreign_script:
                     other, found = await self._run(self._reread_foreign, rgb, mode)
-                    if other is None:
-                        status = PageStatus.PARTIAL
-                    else:
+                    if other is not None:
                         got = other
+                    elif found is not None:
+                        status = PageStatus.PARTIAL
                 blocks = got.blocks
                 facts = (found,) if found else ()
                 result = Page(page.index, w, h, blocks, status, "", w, h, got.text, facts)

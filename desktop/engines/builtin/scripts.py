@@ -1,6 +1,6 @@
 """Which writing systems the bundled models read, and spotting a page they cannot.
 
-The bundled PP-OCRv4 recogniser knows Latin letters, Chinese characters, digits and
+The bundled PP-OCRv6 recogniser knows Latin letters, Chinese characters, digits and
 punctuation. A page in another script (Cyrillic, Greek, Arabic...) still yields "text":
 look-alike Latin letters with digits and capitals scattered inside words ("o6paTHo",
 "NeBcKnn"). That pattern is rare in real Latin text, so a high share of such words

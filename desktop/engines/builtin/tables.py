@@ -1,4 +1,4 @@
-"""Ruled tables from the page's lines (morphology, see cvlite), filled with OCR text.
+"""Ruled tables from the page's lines (OpenCV morphology), filled with OCR text.
 
 Two kinds are rebuilt:
 - grid tables (horizontal AND vertical rules): cells are the boxes between rules; a
@@ -16,10 +16,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2 as cv
 import numpy as np
 
 from desktop.core.document import BBox
-from desktop.engines.builtin import cvlite as cv
 from desktop.engines.builtin.ocr import OcrLine, Word, line_from_words
 
 logger = logging.getLogger(__name__)

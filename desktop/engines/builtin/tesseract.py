@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from desktop.engines.builtin.mixedwords import fix_mixed_words
 from desktop.engines.builtin.ocr import OcrLine, Word
 from desktop.engines.builtin.scripts import tesseract_binary
 
@@ -146,18 +147,20 @@ class TesseractReader:
         """Nothing to load; checked by the engine's ``ensure_ready``."""
 
     def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]:
+        tsv = self._run(_png(rgb), ["--psm", "3", "tsv"])
+        if "+" in self.languages:  # e.g. rus+eng: words may change script at an "="
+            tsv = fix_mixed_words(tsv, rgb, self._run, _png)
+        return parse_tsv(tsv)
+
+    def _run(self, png: bytes, extra: list[str]) -> str:
+        """Tesseract's stdout for one PNG read with ``-l languages`` and ``extra``."""
         exe = self.binary or tesseract_binary()
         if exe is None:
             raise TesseractFailedError("tesseract is not installed")
-        args = [exe, "stdin", "stdout", "-l", self.languages, "--psm", "3", "tsv"]
+        args = [exe, "stdin", "stdout", "-l", self.languages, *extra]
         try:
             done = subprocess.run(
-                args,
-                input=_png(rgb),
-                capture_output=True,
-                timeout=TIMEOUT_S,
-                check=False,
-                env=_env(),
+                args, input=png, capture_output=True, timeout=TIMEOUT_S, check=False, env=_env()
             )
         except subprocess.TimeoutExpired as exc:
             raise TesseractFailedError(f"tesseract took over {TIMEOUT_S} s on a page") from exc
@@ -166,4 +169,4 @@ class TesseractReader:
         if done.returncode != 0:
             err = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise TesseractFailedError(err[-1] if err else f"tesseract exited {done.returncode}")
-        return parse_tsv(done.stdout.decode("utf-8", "replace"))
+        return done.stdout.decode("utf-8", "replace")

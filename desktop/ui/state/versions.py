@@ -24,7 +24,7 @@ LIBRARIES = (
     ("NumPy", "numpy"),
     ("Docker SDK", "docker"),
     ("nvidia-ml-py", "nvidia-ml-py"),
-    ("RapidOCR", "rapidocr-onnxruntime"),
+    ("RapidOCR", "rapidocr"),
     ("ONNX Runtime", "onnxruntime"),
     ("openpyxl", "openpyxl"),
     ("platformdirs", "platformdirs"),
