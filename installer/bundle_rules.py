@@ -157,6 +157,12 @@ EXCLUDED_PYTHON_MODULES: tuple[str, ...] = (
     "PySide6.QtSql",
     "PySide6.QtTest",
     "PySide6.QtUiTools",
+    # lxml beyond lxml.etree (python-docx and pikepdf use etree only): 4 MiB.
+    "lxml.objectify",
+    "lxml.html",
+    "lxml.isoschematron",
+    "lxml.sax",
+    "lxml.builder",
     "tests",
     # huggingface_hub's Xet transfer (11 MB of Rust): the app fetches weights over plain HTTP
     # with its own resume (runtime/weights.py), so the Xet client is never loaded.

@@ -361,6 +361,10 @@
       <translation>Прочитать заново (%1)</translation>
     </message>
     <message>
+      <source>Read again with the built-in engine</source>
+      <translation>Прочитать заново встроенным движком</translation>
+    </message>
+    <message>
       <source>Remove from the list</source>
       <translation>Убрать из списка</translation>
     </message>

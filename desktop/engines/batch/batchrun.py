@@ -45,6 +45,7 @@ class BatchRun:
     mode: RecognizeMode = RecognizeMode.LAYOUT
     dpi: float = 200
     region: BBox | None = None  # a region read: one box of each page, never a document
+    engine: Any = None  # this run's own engine (Read again with another), else the reader's
     out: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
     results: dict[tuple[str, int], Page] = field(default_factory=dict)
     next_pos: int = 0

@@ -209,11 +209,14 @@ class BatchPipeline:
         mode: RecognizeMode | None = None,
         dpi: float | None = None,
         region: BBox | None = None,
+        engine: Engine | None = None,
     ) -> AsyncGenerator[PipelineEvent, None]:
         """OCR ``sources`` (``pages``: 0-based, applied to each); resume ``batch_id`` if known.
 
         ``mode`` and ``dpi`` default to the reader's; ``region`` reads one box of each page
         (GROUNDING): its results are pages of that box's text, never added to the history.
+        ``engine`` reads this run instead of the reader's engine (it must be ready); it is
+        not stored, so a resumed run continues with the reader's engine.
         """
         options = {
             "mode": str(RecognizeMode(mode or self.mode)),
@@ -221,7 +224,7 @@ class BatchPipeline:
             "pages": list(pages) if pages else None,
             "region": list(region) if region is not None else None,
         }
-        return self._events([str(s) for s in sources], options, batch_id)
+        return self._events([str(s) for s in sources], options, batch_id, engine)
 
     def resume(self, batch_id: str) -> AsyncGenerator[PipelineEvent, None]:
         """Continue a stored batch: done pages come from the store, the rest are requested.
@@ -237,7 +240,11 @@ class BatchPipeline:
         return self._events(list(info.sources), options, batch_id)
 
     async def _events(
-        self, sources: list[str], options: dict[str, Any], batch_id: str | None
+        self,
+        sources: list[str],
+        options: dict[str, Any],
+        batch_id: str | None,
+        engine: Engine | None = None,
     ) -> AsyncGenerator[PipelineEvent, None]:
         bid, order, failures = await asyncio.to_thread(
             plan_batch, self.store, sources, options, batch_id, self.password
@@ -251,6 +258,7 @@ class BatchPipeline:
             mode=RecognizeMode(options["mode"]),
             dpi=float(options["dpi"]),
             region=cast(BBox, tuple(int(v) for v in region)) if region else None,
+            engine=engine,
         )
         self._runs.append(run)
         try:
@@ -410,7 +418,7 @@ class BatchPipeline:
         index = page.index
         key = (source, index)
         try:
-            engine = await self._engine()
+            engine = run.engine or await self._engine()
             # Encode the request while waiting for a turn, so a turn starts with sending.
             prepare = getattr(engine, "prepare_request", None) if run.region is None else None
             prepared = await prepare(page, run.mode) if prepare is not None else None

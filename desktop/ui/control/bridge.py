@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -25,6 +25,7 @@ from desktop.core.errors import DotsError, facts_of
 from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import Capability, ChatMessage, Engine, RecognizeMode
+from desktop.ui.control.otherengine import BUILTIN_NAME, OtherEngine
 from desktop.ui.control.pagefiles import PageFiles, background_thread
 
 # background_thread: app.py's worker threads use it from here.
@@ -95,6 +96,8 @@ class EngineBridge(QObject):
         self._started: set[str] = set()  # batches this session began (never "interrupted")
         self._done = 0
         self._queued = 0
+        self.other = OtherEngine()  # "Read again with the built-in engine"
+        self._run_engine: dict[str, str] = {}  # document key -> engine of its latest run
 
     # -- engine ---------------------------------------------------------------
     @property
@@ -196,8 +199,13 @@ class EngineBridge(QObject):
         pages: Sequence[int],
         mode: RecognizeMode,
         region: BBox | None = None,
+        *,
+        builtin: bool = False,
     ) -> None:
-        """Queue OCR of ``pages`` (one run of the page reader); events arrive as signals."""
+        """Queue OCR of ``pages`` (one run of the page reader); events arrive as signals.
+
+        ``builtin``: read this run with the built-in engine instead of the window's engine.
+        """
         source = self.files.source(key)
         if source is None or not pages:
             return
@@ -205,8 +213,14 @@ class EngineBridge(QObject):
         self._progress(queued=len(pages))
         batch_id = uuid.uuid4().hex
         self._started.add(batch_id)
+        if region is None:
+            if builtin:
+                self._run_engine[key] = BUILTIN_NAME
+            else:
+                self._run_engine.pop(key, None)
 
-        def start(reader: BatchPipeline) -> Any:
+        async def start(reader: BatchPipeline) -> Any:
+            engine = await self.other.builtin() if builtin else None
             return reader.run(
                 [source.path],
                 pages=pages,
@@ -214,15 +228,23 @@ class EngineBridge(QObject):
                 mode=mode,
                 dpi=source.dpi,
                 region=region,
+                engine=engine,
             )
 
         self._spawn_ocr(self._read(key, pages, start, region, batch_id))
+
+    def engine_name_for(self, key: str) -> str:
+        """The name of the engine reading (or that last read) document ``key``."""
+        name = self._run_engine.get(key)
+        if name:
+            return name
+        return self._engine.name if self._engine is not None else ""
 
     def resume(self, key: str, interrupted: Interrupted) -> None:
         """Finish an interrupted reading: done pages come from the store, the rest are read."""
         self._progress(queued=len(interrupted.pages))
 
-        def start(reader: BatchPipeline) -> Any:
+        async def start(reader: BatchPipeline) -> Any:
             return reader.resume(interrupted.batch_id)
 
         pages = list(interrupted.pages)
@@ -261,7 +283,7 @@ class EngineBridge(QObject):
         self,
         key: str,
         pages: list[int],
-        start: Callable[[BatchPipeline], Any],
+        start: Callable[[BatchPipeline], Awaitable[Any]],
         region: BBox | None,
         batch_id: str,
     ) -> None:
@@ -272,7 +294,7 @@ class EngineBridge(QObject):
         complete = False
         try:
             reader = await self._get_reader()
-            async with closing_stream(start(reader)) as events:
+            async with closing_stream(await start(reader)) as events:
                 async for event in events:
                     if isinstance(event, SourceFailed):  # the file went away or broke
                         self.source_failed.emit(key, event.facts)
@@ -402,6 +424,7 @@ class EngineBridge(QObject):
         Pages being read stay unfinished in the batch store: the next start resumes them.
         """
         self.stop_chat()
+        self._spawn(self.other.aclose())
         if self._reader is not None:
             try:
                 await asyncio.wait_for(self._reader.cancel(), timeout=3)

@@ -273,8 +273,11 @@ class WindowController(QObject):
         pages: list[int],
         region: BBox | None = None,
         mode: RecognizeMode | None = None,
+        *,
+        builtin: bool = False,
     ) -> None:
-        """Read ``pages`` (in ``mode``, else the toolbar's), or only ``region`` of them."""
+        """Read ``pages`` (in ``mode``, else the toolbar's), or only ``region`` of them;
+        ``builtin``: with the built-in engine instead of the window's."""
         entry = self.entries[key]
         if region is not None:
             self.bridge.recognize(key, pages, RecognizeMode.GROUNDING, region)
@@ -287,7 +290,7 @@ class WindowController(QObject):
                 entry.live_blocks.pop(index, None)
                 entry.live_text.pop(index, None)
         self.window.documents.update_document(entry)
-        self.bridge.recognize(key, pages, mode, region)
+        self.bridge.recognize(key, pages, mode, region, builtin=builtin)
 
     def cancel(self) -> None:
         if self.window.region_action.isChecked():
@@ -413,11 +416,13 @@ class WindowController(QObject):
         entry.running.discard(page.index)
         entry.queued.discard(page.index)
         previous = entry.results.get(page.index)
+        retry_failed = False
         if page.status == PageStatus.PENDING and previous is not None:
             pass  # a cancelled re-read keeps the earlier result
         elif page.width == 0 and previous is not None and page.status == PageStatus.FAILED:
             entry.results[page.index] = previous  # a failed retry keeps what we had
             self.window.show_message(page_reason_words(page), 15000)
+            retry_failed = True
         else:
             entry.results[page.index] = page
         self.window.documents.update_document(entry)
@@ -428,7 +433,8 @@ class WindowController(QObject):
         if not entry.running and not entry.queued:
             self.document_finished.emit(key)
             self._remember(entry)
-            self.window.show_message(t("%1: finished reading.").replace("%1", entry.name), 6000)
+            if not retry_failed:  # the reason stays readable, not replaced at once
+                self.window.show_message(t("%1: finished reading.").replace("%1", entry.name), 6000)
 
     def _refresh_tables(self) -> None:
         entry = self.entries.get(self.current_key)

@@ -150,21 +150,26 @@ class DocumentActions(QObject):
             return None
         menu = QMenu(self.window.documents.docs)
         menu.setObjectName("document_menu")
-        engine = self.controller.bridge.engine
+        bridge = self.controller.bridge
+        engine = bridge.engine
+        can_read = entry.page_count > 0 and bool(entry.path) and not entry.error
         # Which engine would read it: another one is picked in the settings or model panel.
         title = (
             t("Read again with %1").replace("%1", short_engine(engine.name))
             if engine is not None
             else t("Read again")
         )
-        again = menu.addMenu(title)
-        again.setObjectName("document_read_again")
-        can_read = entry.page_count > 0 and bool(entry.path) and not entry.error
-        again.setEnabled(can_read and engine is not None)
-        for mode, words in mode_words():
-            action = again.addAction(words)
-            action.setObjectName(f"read_again_{mode.value}")
-            action.triggered.connect(lambda _c=False, m=mode: self.read_again(key, m))
+        self._modes_menu(menu, title, "document_read_again", key, builtin=False).setEnabled(
+            can_read and engine is not None
+        )
+        if bridge.other.offered_beside(engine):  # a second opinion from the CPU engine
+            self._modes_menu(
+                menu,
+                t("Read again with the built-in engine"),
+                "document_read_builtin",
+                key,
+                builtin=True,
+            ).setEnabled(can_read)
         folder = menu.addAction(t("Show in folder"))
         folder.setObjectName("document_show_in_folder")
         folder.setEnabled(bool(entry.path))
@@ -175,6 +180,18 @@ class DocumentActions(QObject):
         remove.setShortcut("Del")
         remove.triggered.connect(lambda: self.remove(key))
         return menu
+
+    def _modes_menu(self, menu: QMenu, title: str, name: str, key: str, *, builtin: bool) -> QMenu:
+        sub = menu.addMenu(title)
+        sub.setObjectName(name)
+        prefix = "read_builtin" if builtin else "read_again"
+        for mode, words in mode_words():
+            action = sub.addAction(words)
+            action.setObjectName(f"{prefix}_{mode.value}")
+            action.triggered.connect(
+                lambda _c=False, m=mode: self.read_again(key, m, builtin=builtin)
+            )
+        return sub
 
     def show_menu(self, key: str, where: QPoint) -> None:
         menu = self.build_menu(key)
@@ -207,8 +224,9 @@ class DocumentActions(QObject):
         except Exception:  # the list already forgot it; the history is a convenience
             logger.warning("could not delete history entry %s", entry_id, exc_info=True)
 
-    def read_again(self, key: str, mode: RecognizeMode) -> None:
-        """Every page once more in ``mode``, even when the file is unchanged."""
+    def read_again(self, key: str, mode: RecognizeMode, *, builtin: bool = False) -> None:
+        """Every page once more in ``mode``, even when the file is unchanged (``builtin``:
+        with the built-in engine, whatever engine the window uses)."""
         entry = self.controller.entries.get(key)
         if entry is None or not entry.page_count:
             return
@@ -219,7 +237,7 @@ class DocumentActions(QObject):
             return
         entry.restored = False  # from now on a reading like any other
         entry.page_seconds.clear()
-        self.controller.read(key, list(range(entry.page_count)), mode=mode)
+        self.controller.read(key, list(range(entry.page_count)), mode=mode, builtin=builtin)
 
     def show_in_folder(self, key: str) -> bool:
         entry = self.controller.entries.get(key)
@@ -231,11 +249,10 @@ class DocumentActions(QObject):
     # -- engine and seconds per page -----------------------------------------------------
     def _on_page_started(self, key: str, index: int) -> None:
         entry = self.controller.entries.get(key)
-        engine = self.controller.bridge.engine
         if entry is None:
             return
         entry.started_at[index] = time.monotonic()
-        name = engine.name if engine is not None else ""
+        name = self.controller.bridge.engine_name_for(key)
         if name and name != entry.engine:
             entry.engine = name
             self.refresh_twins()

@@ -34,6 +34,8 @@ class ControllerLink(Protocol):
         pages: list[int],
         region: BBox | None = None,
         mode: RecognizeMode | None = None,
+        *,
+        builtin: bool = False,
     ) -> None: ...
 
     def read_region(self, bbox: BBox) -> None: ...

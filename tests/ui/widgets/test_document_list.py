@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtWidgets import QMenu
 
 from desktop.engines.base import RecognizeMode
 from tests.ui.conftest import Ui
@@ -173,3 +174,57 @@ def test_given_a_document_from_history_when_removed_then_it_does_not_come_back(
     finally:
         ui.controller.history = None
         store.close()
+
+
+def test_given_a_server_engine_when_read_again_with_the_built_in_engine_then_the_cpu_reads_it(
+    make_ui: Callable[..., Ui], scan: Path
+) -> None:
+    # GIVEN a document read by the window's engine (here a scripted stand-in for a server)
+    ui, engine = make(make_ui)
+    read_once(ui, scan)
+    key = ui.window.documents.keys()[0]
+    # WHEN the user asks for a second opinion from the built-in engine, without Settings
+    menu = open_menu(ui, key)
+    builtin_menu = next(
+        m for m in menu.findChildren(QMenu) if m.title().endswith("built-in engine")
+    )
+    assert builtin_menu.isEnabled()
+    find(menu, f"read_builtin_{RecognizeMode.LAYOUT.value}").trigger()
+    entry = ui.controller.entries[key]
+    ui.wait(lambda: entry.status() == "done" and not ui.bridge.busy, timeout=120)
+    # THEN the CPU engine read it (the window's engine was not asked again), the page shows
+    # what the built-in engine read, and the entry names the engine that read it
+    assert len(engine.requests) == 1
+    text = " ".join(b.text or "" for b in entry.results[0].blocks)
+    assert "TABLE III" in text and "On Overlays" not in text
+    assert "Built-in" in entry_texts(ui)[0].splitlines()[2]
+    assert ui.bridge.engine is engine  # the setting did not change
+
+
+def test_given_the_built_in_engine_cannot_run_when_read_again_with_it_then_the_pages_say_why(
+    make_ui: Callable[..., Ui], scan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.messages import Code, Msg
+    from desktop.engines.errors import EngineError
+
+    async def refuse() -> Any:
+        raise EngineError(Msg.of(Code.BUILTIN_CANNOT_RUN, detail="no models"))
+
+    ui, engine = make(make_ui)
+    read_once(ui, scan)
+    key = ui.window.documents.keys()[0]
+    monkeypatch.setattr(ui.bridge.other, "builtin", refuse)
+    find(open_menu(ui, key), f"read_builtin_{RecognizeMode.TEXT.value}").trigger()
+    entry = ui.controller.entries[key]
+    ui.wait(lambda: not entry.queued and not entry.running)
+    # THEN the earlier reading is kept and the status line says why, in a sentence
+    assert entry.results[0].status.value == "ok" and entry.results[0].blocks
+    assert "no models" in ui.window.statusBar().currentMessage()
+    assert len(engine.requests) == 1
+
+
+def test_the_built_in_engine_is_named_as_the_document_list_expects() -> None:
+    from desktop.engines.builtin import BuiltinEngine
+    from desktop.ui.control.otherengine import BUILTIN_NAME
+
+    assert BuiltinEngine().name == BUILTIN_NAME
