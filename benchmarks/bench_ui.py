@@ -190,6 +190,8 @@ def make_controller(home: str) -> Any:
         ready_timeout=60,
         hf_cache=str(Path(home) / "hf"),
         token_getter=lambda: None,
+        # The simulator image needs no weights; none can be downloaded here (no Hub).
+        weights_here=False,
     )
 
 
