@@ -9,7 +9,15 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QUrl, Signal
-from PySide6.QtGui import QFont, QImage, QTextCursor, QTextDocument, QTextOption
+from PySide6.QtGui import (
+    QFont,
+    QImage,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextOption,
+)
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
@@ -98,8 +106,12 @@ class TextView(InertBrowser):
         quiet, self._quiet = self._quiet, True
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        if self._ranges:
-            cursor.insertBlock()
+        if self._ranges and block.category == "List-item":
+            cursor.insertBlock()  # list items in a row stay one list
+        elif self._ranges:
+            # A fresh paragraph: a block after a list item must not join that list (a
+            # formula, a picture or a caption shown as one more bullet).
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         start = cursor.position()
         markdown = block_markdown(block)
         if block.is_table and markdown.lstrip().startswith("<"):

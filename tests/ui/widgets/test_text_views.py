@@ -83,3 +83,29 @@ def test_given_a_long_line_then_plain_text_does_not_wrap_until_the_toggle_asks(
         assert box is not None and box.isChecked()
     finally:
         again.deleteLater()
+
+
+def test_given_list_items_then_a_formula_picture_and_caption_only_the_items_are_bullets(
+    qtbot: Any,
+) -> None:
+    view = TextView()
+    qtbot.addWidget(view)
+    box = (0, 0, 10, 10)
+    view.set_blocks(
+        [
+            Block("List-item", box, "- first point"),
+            Block("List-item", box, "- second point"),
+            Block("Formula", box, "x^2 + y^2 = r^2"),
+            Block("Picture", box),
+            Block("Caption", box, "Figure 8: the circle"),
+        ]
+    )
+    bullets, sizes = [], set()
+    block: QTextBlock = view.document().begin()
+    while block.isValid():
+        if block.textList() is not None:
+            bullets.append(block.text())
+            sizes.add(block.textList().count())
+        block = block.next()
+    # the two items are one list; the formula and the caption are not bullets of it
+    assert bullets == ["first point", "second point"] and sizes == {2}
