@@ -11,23 +11,19 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from desktop.core.errors import DotsError, facts_of
-from desktop.core.messages import Msg
-from desktop.engines.base import Capability
+from desktop.ui.appshell.engineview import EngineView
 from desktop.ui.appshell.globalcapture import GlobalCapture
 from desktop.ui.appshell.quickactions import QuickActions
 from desktop.ui.appshell.tray import GpuFeed, Tray, tray_available
+from desktop.ui.appshell.trayview import TrayView, profile_names
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.capabilities import Capabilities
 from desktop.ui.control.controller import WindowController
-from desktop.ui.control.enginechoice import build_engine, engine_kind
 from desktop.ui.look.theme import applied_dark, apply_theme, chosen_dark, system_is_dark
 from desktop.ui.state.prefs import Prefs, load_prefs, save_prefs
 from desktop.ui.widgets.window import MainWindow
-from desktop.ui.words.enginewords import state_words
-from desktop.ui.words.facts import facts_words
 from desktop.ui.words.i18n import install_language
-from desktop.ui.words.modelwords import download_words, verdict_words
+from desktop.ui.words.modelwords import verdict_words
 
 if TYPE_CHECKING:
     from desktop.ui.widgets.modelpanel import ModelPanel
@@ -102,16 +98,14 @@ class DesktopApp(QObject):
         self.capabilities = Capabilities(self)  # which managed models can run here
         self.gpu_sample: tuple[int, int] | None = None
         self.engine_state = ("", "stopped", "")
-        self._engine_seen: tuple[str, str, str, int, str] | None = None
-        self._tray_seen: tuple[Any, ...] | None = None
         self.model: Any = None  # ModelRuntime, created on first use (needs Docker)
+        self.tray_view = TrayView(self)  # the tray's state and the GPU gauge
+        self.engine_view = EngineView(self, update_tray=self.tray_view.update)
         self._quit = asyncio.Event()
         self._tasks: set[asyncio.Future[None]] = set()
         self._gpu_start: asyncio.Future[str] | None = None
         self.started = False  # the engine, history, profiles and GPU feed are set up
         self._told_about_tray = False
-        self._tray_profile: str | None = None  # the profile ticked in the tray's menu
-        self._tray_blocked: dict[str, str] = {}  # the tray's greyed models and why
         self._signal_pump = QTimer(self, interval=300)  # lets Python see Ctrl+C under Qt
         self._signal_pump.timeout.connect(lambda: None)
         self.quick = QuickActions(
@@ -128,9 +122,9 @@ class DesktopApp(QObject):
         w.engine_chip.clicked.connect(self.open_model_panel)
         w.export_action.triggered.connect(self.quick.export)
         w.mode_changed.connect(self._on_mode)
-        self.bridge.engine_changed.connect(self._on_engine)
-        self.gpu.reading.connect(self._on_gpu)
-        self.capabilities.changed.connect(self._on_capabilities)
+        self.bridge.engine_changed.connect(self.engine_view.on_engine)
+        self.gpu.reading.connect(self.tray_view.on_gpu)
+        self.capabilities.changed.connect(self.tray_view.on_capabilities)
         self.controller.document_finished.connect(self.quick.document_finished)
         tr = self.tray
         tr.show_window.connect(self.show_window)
@@ -149,8 +143,8 @@ class DesktopApp(QObject):
     def start(self, files: list[str]) -> None:
         """Show the window now; build the engine and the rest right after, off the GUI path."""
         self._signal_pump.start()
-        self._on_engine("", "starting", "")
-        self._on_gpu([])
+        self.engine_view.on_engine("", "starting", "")
+        self.tray_view.on_gpu([])
         self.window.show()
         self._set_tray(self.prefs.tray_enabled)
         self.bridge.expect_engine()
@@ -164,11 +158,11 @@ class DesktopApp(QObject):
         self._load_history()
         await self.apply_engine_async()
         self.controller.resume_interrupted()
-        self._fill_profiles()
+        self.tray_view.fill_profiles()
         self._gpu_start = asyncio.get_running_loop().run_in_executor(None, self.gpu.start)
         reason = await self._gpu_start
         if reason:
-            self._on_gpu([])
+            self.tray_view.on_gpu([])
         self.capabilities.refresh()
         if files:
             self.controller.open_files(files)
@@ -258,116 +252,13 @@ class DesktopApp(QObject):
     def apply_engine(self) -> None:
         """Rebuild the engine from the settings (in the background)."""
         self.window.statusBar().clearMessage()  # an error about the engine before is stale
-        self._sync_tray_profile()
+        self.tray_view.sync_profile()
         self.bridge.expect_engine()
         self._keep(asyncio.ensure_future(self.apply_engine_async()))
 
     async def apply_engine_async(self) -> None:
-        """Build the engine the settings ask for; a failure is shown, never raised.
-
-        Building may import the built-in engine's ONNX runtime (seconds): a worker thread
-        does it so the window keeps painting.
-        """
-        if self.prefs.engine_mode == "managed":
-            status = self.model.status() if self.model is not None else None
-            if status is None or not status.endpoint or str(status.state) != "ready":
-                self.bridge.set_engine(None)
-                self._on_engine(
-                    t("Managed model"), "stopped", t("Start the model from the model panel.")
-                )
-                return
-            endpoint, key = status.server_url, status.api_key
-        else:
-            endpoint = key = None
-        try:
-            engine = await asyncio.to_thread(build_engine, self.prefs, endpoint, key)
-        except (DotsError, ImportError) as exc:
-            logger.warning("engine unavailable: %s", exc)
-            self.bridge.set_engine(None)
-            self._on_engine(t("No engine"), "failed", facts_of(exc))
-            return
-        self.bridge.set_engine(engine)
-
-    def _on_engine(self, name: str, state: str, why: tuple[Msg, ...] | str) -> None:
-        # ``why``: the bridge's facts, or the shell's own (already translated) words.
-        detail = why if isinstance(why, str) else facts_words(why)
-        # The bridge repeats "busy" for every page it starts: nothing to redraw then.
-        seen = (name, state, detail, id(self.bridge.engine), self.prefs.engine_mode)
-        if seen == self._engine_seen:
-            return
-        self._engine_seen = seen
-        self.engine_state = (name, state, detail)
-        if engine_kind(self.prefs) == "builtin" and self.prefs.engine_mode != "managed":
-            line = t(
-                "Pages will be read by the built-in CPU engine on this computer (no GPU needed)."
-            )
-        else:
-            line = t("Pages will be read by %1.").replace("%1", name or "?")
-        if state == "failed" and detail:
-            line = detail
-        words = state_words(state)
-        if not name and state == "starting":  # as the first paint shows it (app.py)
-            name = line = t("Preparing the engine…")
-            words = ""
-        self.window.set_engine(name, state, words, line)
-        if detail and state == "failed":
-            self.window.show_message(detail, 15000)
-        caps = self.bridge.capabilities()
-        if self.bridge.engine is not None and not caps & Capability.CHAT:
-            self.window.chat.set_available(
-                False,
-                t(
-                    "The current engine cannot chat about pages. Use a vision-language model (for example Qwen3-VL) on a server."  # noqa: E501
-                ),
-            )
-        else:
-            self.window.chat.set_available(self.bridge.engine is not None, t("No engine is ready."))
-        self.window.region_action.setEnabled(
-            bool(caps & Capability.GROUNDING) or self.bridge.engine is None
-        )
-        self._update_tray()
-
-    def _on_gpu(self, samples: list[Any]) -> None:
-        self.capabilities.set_gpus(samples)
-        if samples:
-            used = sum(s.used_bytes for s in samples)
-            total = sum(s.total_bytes for s in samples)
-            self.gpu_sample = (used, total)
-            self.window.gpu_gauge.set_reading(used, total)
-        else:
-            self.gpu_sample = None
-            self.window.gpu_gauge.set_reading(0, 0)
-        self._update_tray()
-
-    def _update_tray(self) -> None:
-        used, total = self.gpu_sample or (0, 0)
-        name, state, _detail = self.engine_state
-        fraction = used / total if total else None
-        dot = "ready" if state == "busy" else state
-        download = download_words(self.model.status() if self.model is not None else None)
-        # Redraw only what a user could see change: the icon's fill (1 %), the tooltip's
-        # "GPU 11.2 / 16.0 GiB" (0.1 GiB) or the model state; a 10 Hz poll rarely does.
-        seen = (
-            None if fraction is None else round(fraction * 100),
-            round(used / 1024**3, 1),
-            total,
-            name,
-            dot,
-            state,
-            self.prefs.engine_mode,
-            self.model_running(),
-            download[0] if download else None,  # the weights' percent
-        )
-        if seen == self._tray_seen:
-            return
-        self._tray_seen = seen
-        words = download[1] if download else state_words(state)
-        self.tray.update_state(fraction, used, total, name, dot, words)
-        blocked = self.capabilities.verdict(self.prefs.profile)
-        blocked = blocked if blocked is not None and not blocked.runnable else None
-        self.tray.start_action.setEnabled(self.prefs.engine_mode == "managed" and not blocked)
-        self.tray.start_action.setToolTip(verdict_words(blocked) if blocked else "")
-        self.tray.stop_action.setEnabled(self.model_running())
+        """Build the engine the settings ask for; a failure is shown, never raised."""
+        await self.engine_view.apply()
 
     def model_running(self) -> bool:
         """A model container is being pulled, started or is serving."""
@@ -384,7 +275,7 @@ class DesktopApp(QObject):
     def open_settings(self) -> None:
         from desktop.ui.widgets.settings import SettingsDialog
 
-        dialog = SettingsDialog(self.prefs, self._profile_names(), self.window)
+        dialog = SettingsDialog(self.prefs, profile_names(), self.window)
         if dialog.exec():
             self.apply_settings(dialog.prefs(), dialog.secret_error)
 
@@ -417,39 +308,9 @@ class DesktopApp(QObject):
         retranslate_tree([self.window, self.tray.menu, *others], before)
         self.window.reword()
         self.controller.reword()
-        self._engine_seen = self._tray_seen = None
-        self._on_engine(*self.engine_state)
-        self._update_tray()
-
-    def _profile_names(self) -> list[tuple[str, str]]:
-        try:
-            from desktop.runtime.profiles import load_profiles
-
-            return [(p.id, p.display_name) for p in load_profiles().values()]
-        except Exception:  # a broken user profile must not break the dialog
-            logger.warning("profiles unavailable", exc_info=True)
-            return []
-
-    def _blocked_words(self) -> dict[str, str]:
-        return {pid: verdict_words(v) for pid, v in self.capabilities.blocked().items()}
-
-    def _fill_profiles(self) -> None:
-        self._tray_profile = self.prefs.profile
-        self._tray_blocked = self._blocked_words()
-        self.tray.set_profiles(self._profile_names(), self.prefs.profile, self._tray_blocked)
-
-    def _on_capabilities(self) -> None:
-        """What can run here changed: grey the tray's models (an open model panel re-reads
-        the verdicts on its own timer)."""
-        if self._tray_profile is not None and self._blocked_words() != self._tray_blocked:
-            self._fill_profiles()  # rebuilt only when a verdict changed, not at every reading
-        self._tray_seen = None
-        self._update_tray()
-
-    def _sync_tray_profile(self) -> None:
-        """The model panel (or a switch) changed the profile: tick it in the tray too."""
-        if self._tray_profile is not None and self._tray_profile != self.prefs.profile:
-            self._fill_profiles()
+        self.engine_view.seen = self.tray_view.seen = None
+        self.engine_view.on_engine(*self.engine_state)
+        self.tray_view.update()
 
     def open_model_panel(self) -> ModelPanel:
         from desktop.ui.widgets.modelpanel import ModelPanel, PanelLinks
@@ -462,7 +323,7 @@ class DesktopApp(QObject):
             gpu_sample=lambda: self.gpu_sample,
             model=lambda: self.model,
             runtime=self.runtime,
-            profile_names=self._profile_names,
+            profile_names=profile_names,
             capability=self.capabilities.verdict,
         )
         return ModelPanel.show_for(links, self.window)
@@ -483,8 +344,8 @@ class DesktopApp(QObject):
         return self.model
 
     def _on_model_status(self) -> None:
-        self._sync_tray_profile()
-        self._update_tray()
+        self.tray_view.sync_profile()
+        self.tray_view.update()
         if self.prefs.engine_mode == "managed":
             status = self.model.status()
             ready = status is not None and str(status.state) == "ready"

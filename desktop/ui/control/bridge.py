@@ -11,42 +11,29 @@ signals.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from desktop.core.document import BBox, Page, PageStatus
+from desktop.core.document import BBox
 from desktop.core.errors import DotsError, facts_of
 from desktop.core.messages import Code, Msg
 from desktop.core.pageimage import PageImage
 from desktop.engines.base import Capability, ChatMessage, Engine, RecognizeMode
-from desktop.ui.control.otherengine import BUILTIN_NAME, OtherEngine
+from desktop.ui.control.otherengine import OtherEngine
 from desktop.ui.control.pagefiles import PageFiles, background_thread
+from desktop.ui.control.readruns import ReadingRuns, closing_stream
 
 # background_thread: app.py's worker threads use it from here.
 __all__ = ["EngineBridge", "background_thread", "closing_stream"]
 
 if TYPE_CHECKING:
-    from desktop.engines.batch.pipeline import BatchPipeline, PipelineEvent
     from desktop.engines.batch.resume import Interrupted
 
 logger = logging.getLogger(__name__)
-
-
-@contextlib.asynccontextmanager
-async def closing_stream(stream: AsyncIterator[Any]) -> AsyncIterator[AsyncIterator[Any]]:
-    """Close the engine's stream in this task (also on cancel), not later from the GC."""
-    try:
-        yield stream
-    finally:
-        close = getattr(stream, "aclose", None)
-        if close is not None:
-            await close()
 
 
 def _retrieve_exception(future: asyncio.Future[Any]) -> None:
@@ -87,17 +74,29 @@ class EngineBridge(QObject):
             (self.page_image_ready, self.files.page_image_ready),
         ):
             theirs.connect(mine)
-        self._ocr_tasks: set[asyncio.Future[Any]] = set()
         self._other_tasks: set[asyncio.Future[Any]] = set()
         self._chat_task: asyncio.Future[Any] | None = None
-        self._concurrency = 2
-        self._reader: BatchPipeline | None = None
-        self._reader_lock = asyncio.Lock()
-        self._started: set[str] = set()  # batches this session began (never "interrupted")
-        self._done = 0
-        self._queued = 0
         self.other = OtherEngine()  # "Read again with the built-in engine"
-        self._run_engine: dict[str, str] = {}  # document key -> engine of its latest run
+        self.runs = ReadingRuns(
+            self.files,
+            self.other,
+            ready_engine=self._ready_engine,
+            engine=lambda: self._engine,
+            engine_ready=lambda: self._engine_ready,
+            parent=self,
+        )
+        runs = self.runs
+        for mine, theirs in (
+            (self.engine_changed, runs.engine_changed),
+            (self.source_failed, runs.source_failed),
+            (self.page_started, runs.page_started),
+            (self.block_found, runs.block_found),
+            (self.text_delta, runs.text_delta),
+            (self.page_done, runs.page_done),
+            (self.region_done, runs.region_done),
+            (self.batch_progress, runs.batch_progress),
+        ):
+            theirs.connect(mine)
 
     # -- engine ---------------------------------------------------------------
     @property
@@ -109,9 +108,7 @@ class EngineBridge(QObject):
 
     def set_concurrency(self, value: int) -> None:
         """Pages read at a time (for reads started after this)."""
-        self._concurrency = max(1, value)
-        if self._reader is not None:
-            self._reader.set_concurrency(self._concurrency)
+        self.runs.set_concurrency(value)
 
     def expect_engine(self) -> None:
         """An engine is being built: pages queued meanwhile wait for it instead of failing."""
@@ -192,7 +189,7 @@ class EngineBridge(QObject):
         """The page at reading resolution (for chat's first turn)."""
         return await self.files.page_image(key, index)
 
-    # -- OCR -------------------------------------------------------------------
+    # -- OCR (the runs: readruns.py) ---------------------------------------------
     def recognize(
         self,
         key: str,
@@ -206,184 +203,31 @@ class EngineBridge(QObject):
 
         ``builtin``: read this run with the built-in engine instead of the window's engine.
         """
-        source = self.files.source(key)
-        if source is None or not pages:
-            return
-        pages = list(pages)
-        self._progress(queued=len(pages))
-        batch_id = uuid.uuid4().hex
-        self._started.add(batch_id)
-        if region is None:
-            if builtin:
-                self._run_engine[key] = BUILTIN_NAME
-            else:
-                self._run_engine.pop(key, None)
-
-        async def start(reader: BatchPipeline) -> Any:
-            engine = await self.other.builtin() if builtin else None
-            return reader.run(
-                [source.path],
-                pages=pages,
-                batch_id=batch_id,
-                mode=mode,
-                dpi=source.dpi,
-                region=region,
-                engine=engine,
-            )
-
-        self._spawn_ocr(self._read(key, pages, start, region, batch_id))
+        self.runs.read(key, pages, mode, region, builtin=builtin)
 
     def engine_name_for(self, key: str) -> str:
         """The name of the engine reading (or that last read) document ``key``."""
-        name = self._run_engine.get(key)
-        if name:
-            return name
-        return self._engine.name if self._engine is not None else ""
+        return self.runs.engine_name_for(key)
 
     def resume(self, key: str, interrupted: Interrupted) -> None:
         """Finish an interrupted reading: done pages come from the store, the rest are read."""
-        self._progress(queued=len(interrupted.pages))
-
-        async def start(reader: BatchPipeline) -> Any:
-            return reader.resume(interrupted.batch_id)
-
-        pages = list(interrupted.pages)
-        self._spawn_ocr(self._read(key, pages, start, None, interrupted.batch_id))
+        self.runs.resume(key, interrupted)
 
     async def interrupted(self) -> list[Interrupted]:
         """Readings a crash or a quit stopped, newest first (regions are dropped, not kept)."""
-        reader = await self._get_reader()
-        from desktop.engines.batch.resume import interrupted_readings
-
-        started = set(self._started)  # this session's own are running, not interrupted
-        return await asyncio.to_thread(interrupted_readings, reader.store, started)
-
-    def _spawn_ocr(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._ocr_tasks.add(task)
-        task.add_done_callback(self._ocr_tasks.discard)
-
-    async def _get_reader(self) -> BatchPipeline:
-        """The page reader, its store opened (off the GUI thread) on first use."""
-        async with self._reader_lock:
-            if self._reader is None:
-                from desktop.engines.batch.batchstore import BatchStore
-                from desktop.engines.batch.pipeline import BatchPipeline
-
-                store = await asyncio.to_thread(BatchStore)
-                self._reader = BatchPipeline(
-                    engine_source=self._ready_engine,
-                    store=store,
-                    concurrency=self._concurrency,
-                    live_text=True,
-                )
-        return self._reader
-
-    async def _read(
-        self,
-        key: str,
-        pages: list[int],
-        start: Callable[[BatchPipeline], Awaitable[Any]],
-        region: BBox | None,
-        batch_id: str,
-    ) -> None:
-        """Turn one run's events into signals; a run that ended is dropped from the store."""
-        from desktop.engines.batch.batchevents import SourceFailed
-
-        finished: set[int] = set()
-        complete = False
-        try:
-            reader = await self._get_reader()
-            async with closing_stream(await start(reader)) as events:
-                async for event in events:
-                    if isinstance(event, SourceFailed):  # the file went away or broke
-                        self.source_failed.emit(key, event.facts)
-                        self._fail_pages(key, pages, finished, event.facts, region)
-                        complete = True
-                    elif self._on_event(key, event, region, finished):
-                        complete = True
-        except DotsError as exc:  # the run could not start (its batch is gone)
-            self._fail_pages(key, pages, finished, exc.facts, region)
-        finally:
-            self._progress(done=len(set(pages) - finished))  # stopped by a quit
-        if complete:
-            from desktop.engines.batch.resume import forget_batch
-
-            await asyncio.to_thread(forget_batch, reader.store, batch_id)
-
-    def _on_event(
-        self, key: str, event: PipelineEvent, region: BBox | None, finished: set[int]
-    ) -> bool:
-        """Emit the signal for ``event``; True when it was the run's last page."""
-        from desktop.engines.batch import batchevents as ev
-
-        if isinstance(event, ev.PageFinished):
-            page = event.page
-            finished.add(page.index)
-            self._progress(done=1)
-            if region is not None:
-                self.region_done.emit(key, page.index, page)
-            else:
-                self.page_done.emit(key, page)
-            return event.done == event.total
-        if region is not None:
-            return False  # a region's text is no reading of the page itself
-        elif isinstance(event, ev.PageStarted):
-            self.page_started.emit(key, event.index)
-            if self._engine is not None:
-                self.engine_changed.emit(self._engine.name, "busy", ())
-        elif isinstance(event, ev.BlockStreamed):
-            self.block_found.emit(key, event.page_index, event.block)
-        elif isinstance(event, ev.TextStreamed):
-            self.text_delta.emit(key, event.page_index, event.text)
-        return False
-
-    def _fail_pages(
-        self,
-        key: str,
-        pages: list[int],
-        finished: set[int],
-        reason: tuple[Msg, ...],
-        region: BBox | None,
-    ) -> None:
-        for index in pages:
-            if index in finished:
-                continue
-            finished.add(index)
-            failed = Page(index, 0, 0, status=PageStatus.FAILED, facts=reason)
-            if region is not None:
-                self.region_done.emit(key, index, failed)
-            else:
-                self.page_done.emit(key, failed)
-            self._progress(done=1)
-
-    def _progress(self, *, done: int = 0, queued: int = 0) -> None:
-        if not done and not queued:
-            return
-        self._done += done
-        self._queued += queued
-        self.batch_progress.emit(self._done, self._queued)
-        if self._done >= self._queued:
-            self._done = self._queued = 0
-            self.batch_progress.emit(0, 0)
-            ready = self._engine_ready
-            if self._engine is not None and ready and ready.done() and not ready.exception():
-                self.engine_changed.emit(self._engine.name, "ready", ())
+        return await self.runs.interrupted()
 
     def cancel_ocr(self) -> int:
         """Stop every page not read yet (each ends "Cancelled."); returns how many."""
-        return self._reader.cancel_all() if self._reader is not None else 0
+        return self.runs.cancel_ocr()
 
     def cancel_document(self, key: str) -> int:
         """Stop the pages of one document not read yet; returns how many."""
-        source = self.files.source(key)
-        if self._reader is None or source is None:
-            return 0
-        return self._reader.cancel_source(source.path)
+        return self.runs.cancel_document(key)
 
     @property
     def busy(self) -> bool:
-        return any(not t.done() for t in self._ocr_tasks)
+        return self.runs.busy
 
     # -- chat ------------------------------------------------------------------
     def chat(self, key: str, messages: Sequence[ChatMessage]) -> None:
@@ -425,12 +269,13 @@ class EngineBridge(QObject):
         """
         self.stop_chat()
         self._spawn(self.other.aclose())
-        if self._reader is not None:
+        reader = self.runs.reader
+        if reader is not None:
             try:
-                await asyncio.wait_for(self._reader.cancel(), timeout=3)
+                await asyncio.wait_for(reader.cancel(), timeout=3)
             except TimeoutError:
                 logger.warning("the page reader did not stop within 3 s")
-        pending = [t for t in (*self._ocr_tasks, *self._other_tasks) if not t.done()]
+        pending = [t for t in (*self.runs.tasks, *self._other_tasks) if not t.done()]
         for task in pending:
             task.cancel()
         if self._chat_task is not None:
@@ -440,6 +285,7 @@ class EngineBridge(QObject):
         if self._engine is not None:
             await self._close_quietly(self._engine)
             self._engine = None
-        if self._reader is not None:
-            await asyncio.to_thread(self._reader.store.close)
+        reader = self.runs.reader  # a run may have opened the store meanwhile
+        if reader is not None:
+            await asyncio.to_thread(reader.store.close)
         await self.files.aclose()

@@ -6,17 +6,16 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QImage
 
-from desktop.core.document import BBox, Block, Document, Page, PageStatus
-from desktop.core.errors import DotsError
-from desktop.core.messages import Code, Msg
+from desktop.core.document import BBox, Document, Page, PageStatus
 from desktop.engines.base import Capability, ChatMessage, RecognizeMode
-from desktop.engines.chat import restored
 from desktop.ui.control.bridge import EngineBridge
 from desktop.ui.control.chatcontrol import ChatController
 from desktop.ui.control.docexport import DOCUMENT_FILE_FORMATS, export_document_file
+from desktop.ui.control.docopen import DocumentOpening
+from desktop.ui.control.livereading import LiveReading
 from desktop.ui.control.pagenotes import PageNotes
 from desktop.ui.state.inputs import Inputs
 from desktop.ui.state.results import status_sentence
@@ -25,11 +24,6 @@ from desktop.ui.widgets.window import MainWindow
 from desktop.ui.words.facts import page_reason_words
 
 logger = logging.getLogger(__name__)
-
-
-#: How often streamed blocks/text are drawn, and the tables panel refreshed, while reading.
-LIVE_INTERVAL_MS = 80
-TABLES_INTERVAL_MS = 400
 
 
 def t(text: str) -> str:
@@ -51,17 +45,6 @@ class WindowController(QObject):
         self.current_page = -1
         self.history: object | None = None
         self._tasks: set[asyncio.Future[None]] = set()
-        # Streamed blocks and text reach the screen in batches: one repaint per tick, not
-        # one per block (a fast server sends hundreds a second).
-        self._pending: list[Block] = []
-        self._pending_at: tuple[str, int] = ("", -1)
-        self._text_dirty = False
-        self._live = QTimer(self, singleShot=True, interval=LIVE_INTERVAL_MS)
-        self._live.timeout.connect(self._flush_live)
-        # The tables panel re-parses every table of the document: at most a few times a
-        # second while pages finish, not once per page.
-        self._tables_timer = QTimer(self, singleShot=True, interval=TABLES_INTERVAL_MS)
-        self._tables_timer.timeout.connect(self._refresh_tables)
         w, b = window, bridge
         w.inputs_given.connect(self.open_inputs)
         w.cancel_requested.connect(self.cancel)
@@ -89,22 +72,35 @@ class WindowController(QObject):
         w.chat.send_requested.connect(self.chat.ask)
         self.notes = PageNotes(w, b)
         self.notes.failed.retry_requested.connect(self.retry_shown)
+        self.opening = DocumentOpening(
+            self,
+            # document_actions is built by _wire_extras, below: looked up when called
+            opened=lambda entry: self.document_actions.opened(entry),  # noqa: PLW0108
+            refresh_status=self._refresh_status,
+        )
+        self.live = LiveReading(
+            self,
+            self,
+            refresh_page=self._refresh_page,
+            refresh_status=self._refresh_status,
+            finished=self.document_finished.emit,
+            save_chat=self.chat.save,
+        )
         w.chat.stop_requested.connect(b.stop_chat)
         w.tables.message.connect(w.show_message)
-        b.page_count.connect(self._on_page_count)
-        b.source_failed.connect(self._on_source_failed)
+        b.page_count.connect(self.opening.on_page_count)
+        b.source_failed.connect(self.opening.on_source_failed)
         b.thumbnail_ready.connect(w.documents.set_thumbnail)
         b.page_image_ready.connect(self._on_page_image)
-        b.page_started.connect(self._on_page_started)
-        b.block_found.connect(self._on_block)
-        b.text_delta.connect(self._on_text)
-        b.page_done.connect(self._on_page_done)
+        b.page_started.connect(self.live.on_page_started)
+        b.block_found.connect(self.live.on_block)
+        b.text_delta.connect(self.live.on_text)
+        b.page_done.connect(self.live.on_page_done)
         b.batch_progress.connect(w.set_batch)
         b.region_done.connect(self._on_region_done)
         b.chat_delta.connect(self.chat.on_delta)
         b.chat_finished.connect(self.chat.on_finished)
-        b.engine_changed.connect(self._on_engine_state)
-        self._resume_waiting = False  # interrupted readings wait for an engine
+        b.engine_changed.connect(self.opening.on_engine_state)
         self._wire_extras()
 
     def _wire_extras(self) -> None:
@@ -125,146 +121,29 @@ class WindowController(QObject):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    # -- opening -------------------------------------------------------------------
+    # -- opening (docopen.py) -------------------------------------------------------
     def open_inputs(self, inputs: Inputs) -> list[str]:
         """Open files and images; every page is read right away. Returns the new keys."""
-        keys: list[str] = []
-        last = len(inputs.paths) + len(inputs.images) - 1
-        for path in inputs.paths:
-            entry = DocEntry.for_path(path)
-            # Only the newest is shown: a dropped folder must not show every file in turn.
-            self._add(entry, select=len(keys) == last)
-            self.document_actions.opened(entry)  # read once known not to be read already
-            self.bridge.add_file(entry.key, path, self.dpi)
-            keys.append(entry.key)
-        for name, data in inputs.images:
-            entry = DocEntry.for_images(t("Pasted image") if name == "pasted image" else name)
-            self._add(entry, select=len(keys) == last)
-            self.keep(asyncio.ensure_future(self._decode_image(entry.key, data, name)))
-            keys.append(entry.key)
-        if inputs.skipped:
-            self.window.show_message(
-                t("Skipped (not found or not a local file): %1").replace(
-                    "%1", ", ".join(inputs.skipped[:3])
-                )
-            )
-        return keys
+        return self.opening.open_inputs(inputs)
 
     def open_files(self, files: list[str]) -> None:
         from desktop.ui.state.inputs import expand_paths
 
         self.open_inputs(expand_paths(files))
 
-    async def _decode_image(self, key: str, data: bytes, name: str) -> None:
-        """A pasted or captured image is kept as a file first: read (and resumed) as one."""
-        from desktop.engines.batch.captures import save_capture
-
-        try:
-            path = await asyncio.to_thread(save_capture, data, name)
-        except DotsError as exc:
-            self._on_source_failed(key, exc.facts)
-            return
-        except OSError as exc:  # the cache folder cannot be written
-            detail = str(exc.strerror or exc)
-            self._on_source_failed(key, (Msg.of(Code.CAPTURE_NOT_SAVED, name=name, detail=detail),))
-            return
-        entry = self.entries.get(key)
-        if entry is None:
-            return
-        entry.path = str(path)
-        self.bridge.add_file(key, entry.path, self.dpi)
-
-    def _add(self, entry: DocEntry, select: bool = True) -> None:
-        self.entries[entry.key] = entry
-        self.window.stack.setCurrentIndex(1)
-        self.window.documents.add_document(entry, select=select)
-
     def load_history(self, store: object, limit: int = 50) -> None:
         """Reopen the newest documents of ``store`` (a HistoryStore), with their chats."""
-        self.history = store
-        for item in reversed(store.entries(limit=limit)):  # type: ignore[attr-defined]
-            doc = store.load(item.id)  # type: ignore[attr-defined]
-            if doc is None:
-                continue
-            chat = restored(store.load_chat(item.id))  # type: ignore[attr-defined]
-            self.restore(doc, history_id=item.id, chat=chat)
+        self.opening.load_history(store, limit)
 
     def restore(
         self, doc: Document, history_id: int | None = None, chat: list[ChatMessage] | None = None
     ) -> DocEntry:
         """A document from history: its results show at once; nothing is read again."""
-        entry = DocEntry.for_path(doc.source)
-        entry.restored = True
-        entry.history_id = history_id
-        entry.chat = list(chat or [])
-        entry.results = {p.index: p for p in doc.pages}
-        entry.page_count = max(entry.results, default=-1) + 1
-        self.entries[entry.key] = entry
-        if Path(doc.source).is_file():
-            self.bridge.add_file(entry.key, doc.source, self.dpi)
-        self.window.documents.add_document(entry, select=False)
-        return entry
+        return self.opening.restore(doc, history_id, chat)
 
     def resume_interrupted(self) -> None:
-        """Finish the readings a crash or a quit stopped; their finished pages are not re-read.
-
-        Without an engine (a managed model not started yet) they wait for one: read now,
-        every page would fail and the reading would be over.
-        """
-        if self.bridge.engine is None:
-            self._resume_waiting = True
-            return
-        self._resume_waiting = False
-        self.keep(asyncio.ensure_future(self._resume_interrupted()))
-
-    def _on_engine_state(self, _name: str, state: str, _detail: str) -> None:
-        if state == "ready" and self._resume_waiting:
-            self.resume_interrupted()
-
-    async def _resume_interrupted(self) -> None:
-        try:
-            readings = await self.bridge.interrupted()
-        except Exception:  # no batch store: nothing to resume, the window works on
-            logger.warning("interrupted readings unavailable", exc_info=True)
-            return
-        for n, reading in enumerate(readings):
-            entry = DocEntry.for_path(reading.source)
-            entry.resumed = True
-            entry.queued.update(reading.pages)
-            self._add(entry, select=n == 0)  # the newest
-            self.bridge.add_file(entry.key, reading.source, reading.dpi)
-            self.bridge.resume(entry.key, reading)
-        if readings:
-            self.window.show_message(
-                t("Resuming %1 interrupted reading(s).").replace("%1", str(len(readings)))
-            )
-
-    def _on_page_count(self, key: str, count: int) -> None:
-        entry = self.entries.get(key)
-        if entry is None:
-            return
-        entry.page_count = count
-        self.window.documents.update_document(entry)
-        if key == self.current_key:
-            self.window.documents.show_pages(entry)
-            self.window.documents.select_page(0)
-        if not entry.restored and not entry.resumed and not entry.hashing:
-            self.read(key, [i for i in range(count) if i not in entry.results])
-
-    def _on_source_failed(self, key: str, facts: tuple[Msg, ...]) -> None:
-        entry = self.entries.get(key)
-        if entry is None:
-            return
-        if entry.page_count == 0:
-            entry.error = facts
-        self.window.documents.update_document(entry)
-        if key == self.current_key:
-            self._refresh_status()  # the page area says why, in full, with Retry
-        else:  # a short line: the whole reason would be cut off in the status bar
-            self.window.show_message(
-                t("%1 could not be opened; select it to see why.").replace("%1", entry.name),
-                15000,
-            )
+        """Finish the readings a crash or a quit stopped (once an engine is ready)."""
+        self.opening.resume_interrupted()
 
     # -- reading -----------------------------------------------------------------
     def read(
@@ -351,115 +230,6 @@ class WindowController(QObject):
 
             self.notes.copy(page_clip(page, entry.name))
 
-    # -- events ------------------------------------------------------------------
-    def _on_page_started(self, key: str, index: int) -> None:
-        entry = self.entries.get(key)
-        if entry is None:
-            return
-        entry.queued.discard(index)
-        entry.running.add(index)
-        self.window.documents.update_document(entry)
-        if key == self.current_key and index == self.current_page:
-            self._refresh_status()
-
-    def _on_block(self, key: str, index: int, block: Block) -> None:
-        entry = self.entries.get(key)
-        if entry is None:
-            return
-        entry.live_blocks.setdefault(index, []).append(block)
-        if key == self.current_key and index == self.current_page:
-            if self._pending_at != (key, index):
-                self._pending = []
-                self._pending_at = (key, index)
-            self._pending.append(block)
-            if not self._live.isActive():
-                self._live.start()
-
-    def _on_text(self, key: str, index: int, text: str) -> None:
-        entry = self.entries.get(key)
-        if entry is None:
-            return
-        entry.live_text[index] = entry.live_text.get(index, "") + text
-        if (
-            key == self.current_key
-            and index == self.current_page
-            and not entry.live_blocks.get(index)
-        ):
-            self._text_dirty = True
-            if not self._live.isActive():
-                self._live.start()
-
-    def _flush_live(self) -> None:
-        """Draw what streamed in since the last tick (current page only)."""
-        pending, self._pending = self._pending, []
-        at, self._pending_at = self._pending_at, ("", -1)
-        current = (self.current_key, self.current_page)
-        if pending and at == current:
-            self.window.page_view.add_blocks(pending)
-            self.window.text_view.append_blocks(pending)
-        if self._text_dirty:
-            self._text_dirty = False
-            entry = self.entries.get(self.current_key)
-            if entry is not None and not entry.live_blocks.get(self.current_page):
-                self.window.plain_view.set_text(entry.live_text.get(self.current_page, ""))
-
-    def _drop_live(self) -> None:
-        """The page is about to be drawn in full: what waited to be drawn is in it."""
-        self._pending = []
-        self._pending_at = ("", -1)
-        self._text_dirty = False
-
-    def _on_page_done(self, key: str, page: Page) -> None:
-        entry = self.entries.get(key)
-        if entry is None:
-            return
-        entry.running.discard(page.index)
-        entry.queued.discard(page.index)
-        previous = entry.results.get(page.index)
-        retry_failed = False
-        if page.status == PageStatus.PENDING and previous is not None:
-            pass  # a cancelled re-read keeps the earlier result
-        elif page.width == 0 and previous is not None and page.status == PageStatus.FAILED:
-            entry.results[page.index] = previous  # a failed retry keeps what we had
-            self.window.show_message(page_reason_words(page), 15000)
-            retry_failed = True
-        else:
-            entry.results[page.index] = page
-        self.window.documents.update_document(entry)
-        if key == self.current_key and page.index == self.current_page:
-            self._refresh_page()
-        if key == self.current_key and not self._tables_timer.isActive():
-            self._tables_timer.start()
-        if not entry.running and not entry.queued:
-            self.document_finished.emit(key)
-            self._remember(entry)
-            if not retry_failed:  # the reason stays readable, not replaced at once
-                self.window.show_message(t("%1: finished reading.").replace("%1", entry.name), 6000)
-
-    def _refresh_tables(self) -> None:
-        entry = self.entries.get(self.current_key)
-        if entry is not None:
-            self.window.tables.set_document(entry.document())
-
-    def _remember(self, entry: DocEntry) -> None:
-        store = self.history
-        if store is None or not entry.path or entry.restored:
-            return
-        # SQLite commits wait for the disk: off the GUI thread.
-        self.keep(asyncio.ensure_future(self._save_history(store, entry)))
-
-    async def _save_history(self, store: object, entry: DocEntry) -> None:
-        try:
-            entry.history_id = await asyncio.to_thread(
-                store.add,  # type: ignore[attr-defined]
-                entry.document(),
-            )
-        except Exception:  # history is a convenience; reading must not fail because of it
-            logger.warning("could not save history", exc_info=True)
-            return
-        if entry.chat:  # asked about before it was finished
-            self.chat.save(entry)
-
     # -- showing -------------------------------------------------------------------
     def show_document(self, key: str) -> None:
         self.current_key = key
@@ -492,7 +262,7 @@ class WindowController(QObject):
 
     def _on_page_image(self, key: str, index: int, image: QImage) -> None:
         if key == self.current_key and index == self.current_page:
-            self._flush_live()  # the text view gets what waited; the overlay is redrawn below
+            self.live.flush()  # the text view gets what waited; the overlay is redrawn below
             self.window.page_view.set_page(image)
             self.window.page_view.set_blocks(self.entries[key].blocks(index))
 
@@ -501,7 +271,7 @@ class WindowController(QObject):
         if entry is None or self.current_page < 0:
             return
         index = self.current_page
-        self._drop_live()
+        self.live.drop()
         blocks = entry.blocks(index)
         page = entry.results.get(index)
         if self.window.page_view.has_page():

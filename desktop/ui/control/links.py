@@ -21,6 +21,7 @@ class ControllerLink(Protocol):
 
     window: MainWindow
     bridge: EngineBridge
+    dpi: int
     entries: dict[str, DocEntry]
     current_key: str
     current_page: int

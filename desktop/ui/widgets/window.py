@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 
 # No ``Qt`` at module level: its first use builds ~20 ms of enums, so it waits until after
 # the first paint (see DropZone and complete()).
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QLabel,
     QMainWindow,
@@ -26,14 +25,13 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTabWidget,
     QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.ui.look.icons import dot_icon, line_icon
 from desktop.ui.widgets.firstpaint import DropZone, documents_skeleton
-from desktop.ui.widgets.statusbar import GpuGauge
+from desktop.ui.widgets.windowbars import build_status, build_toolbar
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -49,9 +47,6 @@ if TYPE_CHECKING:
     from desktop.ui.widgets.tables import TablesPanel
 
 logger = logging.getLogger(__name__)
-
-#: RecognizeMode values (engines.base), spelled here so the first paint needs no engine code.
-MODES = ("layout", "text", "layout-only")
 
 
 class MainWindow(QMainWindow):
@@ -159,40 +154,11 @@ class MainWindow(QMainWindow):
         self.overlay_action.setChecked(True)
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar(self.tr("Main"))
-        bar.setObjectName("main_toolbar")
-        bar.setMovable(False)
-        bar.setIconSize(QSize(20, 20))
-        # Text beside icons comes from the style sheet until complete() sets it in code.
-        bar.addAction(self.open_action)
-        bar.addAction(self.paste_action)
-        bar.addSeparator()
-        self.mode_combo = QComboBox()
-        self.mode_combo.setObjectName("ocr_mode")
-        self.mode_combo.setAccessibleName(self.tr("OCR mode"))
-        self.mode_combo.setToolTip(self.tr("What to read from each page"))
-        self.mode_combo.addItem(self.tr("Layout + text"), MODES[0])
-        self.mode_combo.addItem(self.tr("Text only"), MODES[1])
-        self.mode_combo.addItem(self.tr("Layout only"), MODES[2])
+        leading = (self.open_action, self.paste_action)
+        built = build_toolbar(self, leading, (self.export_action, self.settings_action))
+        self.toolbar = built.bar
+        self.mode_combo, self.engine_chip = built.mode_combo, built.engine_chip
         self.mode_combo.currentIndexChanged.connect(lambda _i: self.mode_changed.emit(self.mode()))
-        bar.addWidget(self.mode_combo)
-        bar.addSeparator()
-        self.engine_chip = QToolButton()
-        self.engine_chip.setObjectName("engine_chip")
-        self.engine_chip.setAccessibleName(self.tr("Engine and model state"))
-        self.engine_chip.setToolTip(
-            self.tr("The engine reading your pages; click to manage the model")
-        )
-        bar.addWidget(self.engine_chip)
-        spacer = QWidget()
-        spacer.setSizePolicy(
-            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
-        )
-        bar.addWidget(spacer)
-        bar.addAction(self.export_action)
-        bar.addAction(self.settings_action)
-        self.addToolBar(bar)
-        self.toolbar = bar
 
     def _build_centre(self) -> None:
         splitter = QSplitter()  # horizontal
@@ -312,26 +278,10 @@ class MainWindow(QMainWindow):
         self.overlay_action.toggled.connect(lambda on: remember_view_choice(OVERLAY, on))
 
     def _build_status(self) -> None:
-        status = self.statusBar()
-        status.setObjectName("status_bar")
-        self.batch_label = QLabel()
-        self.batch_label.setObjectName("batch_label")
-        self.batch_progress = QProgressBar()
-        self.batch_progress.setObjectName("batch_progress")
-        self.batch_progress.setAccessibleName(self.tr("Batch progress"))
-        self.batch_progress.setMaximumWidth(200)
-        self.batch_progress.setMaximumHeight(14)
-        self.batch_progress.setTextVisible(False)
-        self.batch_progress.hide()
-        self.gpu_gauge = GpuGauge()
-        self.model_state = QLabel()
-        self.model_state.setObjectName("model_state")
-        self.model_dot = QLabel()
-        status.addWidget(self.batch_label)
-        status.addWidget(self.batch_progress)
-        status.addPermanentWidget(self.gpu_gauge)
-        status.addPermanentWidget(self.model_dot)
-        status.addPermanentWidget(self.model_state)
+        parts = build_status(self.statusBar())
+        self.batch_label, self.batch_progress = parts.batch_label, parts.batch_progress
+        self.gpu_gauge = parts.gpu_gauge
+        self.model_state, self.model_dot = parts.model_state, parts.model_dot
 
     def refresh_colours(self) -> None:
         """(Re-)tint icons and backgrounds after the light/dark palette changed."""
