@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docx
@@ -33,6 +33,8 @@ from desktop.core.tables import TableGrid, parse_table_html
 from desktop.core.textflow import block_text
 
 logger = logging.getLogger(__name__)
+#: ``progress(done, total)``: pages written so far, of how many.
+Progress = Callable[[int, int], None]
 _HEADER_FOOTER = frozenset({"Page-header", "Page-footer"})
 #: Characters XML 1.0 cannot hold (python-docx refuses them): dropped, the rest kept.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -59,20 +61,33 @@ def write_docx(
     dpi: float = 200,
     header_footer: bool = True,
     lang: str = "en",
+    progress: Progress | None = None,
 ) -> None:
-    """``doc`` as a Word document at ``target`` (atomic); notes in the language ``lang``."""
-    atomic_write_bytes(target, docx_bytes(doc, dpi=dpi, header_footer=header_footer, lang=lang))
+    """``doc`` as a Word document at ``target`` (atomic); notes in the language ``lang``.
+
+    ``progress(done, total)`` is called after each page; an exception it raises (the user
+    cancelled) stops the export, and nothing is written.
+    """
+    data = docx_bytes(doc, dpi=dpi, header_footer=header_footer, lang=lang, progress=progress)
+    atomic_write_bytes(target, data)
 
 
 def docx_bytes(
-    doc: Document, *, dpi: float = 200, header_footer: bool = True, lang: str = "en"
+    doc: Document,
+    *,
+    dpi: float = 200,
+    header_footer: bool = True,
+    lang: str = "en",
+    progress: Progress | None = None,
 ) -> bytes:
     """The .docx file's bytes (see ``write_docx``)."""
     word = docx.Document()
     _set_fonts(word, doc)
     pictures = _picture_crops(doc, dpi)
     first = True
-    for page in doc.pages:
+    for done, page in enumerate(doc.pages, 1):
+        if progress is not None:
+            progress(done, len(doc.pages))
         if page.status == PageStatus.FAILED and not page.blocks:
             continue
         if not first:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,9 @@ from desktop.core.messages import Code, Msg
 from desktop.core.pdfscan import image_xobject
 from desktop.core.textflow import TextLine, page_lines
 
+#: ``progress(done, total)``: pages written so far, of how many.
+Progress = Callable[[int, int], None]
+
 #: PDF pages are rendered this sharp (at most this many pixels a side) to find printed lines.
 INK_DPI = 100.0
 INK_MAX_SIDE = 3000.0
@@ -39,16 +42,20 @@ class SourceUnreadable(DotsError):
     """The original file a PDF is made from cannot be read any more."""
 
 
-def write_searchable_pdf(doc: Document, target: str | Path) -> None:
+def write_searchable_pdf(
+    doc: Document, target: str | Path, *, progress: Progress | None = None
+) -> None:
     """``doc`` as a searchable PDF at ``target`` (atomic); its source must still be readable.
 
     Boxes are mapped by each page's size in pixels, whatever resolution it was read at.
+    ``progress(done, total)`` is called after each page; an exception it raises (the user
+    cancelled) stops the export, and nothing is written.
     """
     source = Path(doc.source)
     try:
         with source.open("rb") as fh:
             is_pdf = sniff_format(fh.read(1024)) == "PDF"
-        data = _overlay_pdf(doc, source) if is_pdf else _image_pdf(doc, source)
+        data = (_overlay_pdf if is_pdf else _image_pdf)(doc, source, progress or _no_progress)
     except (OSError, pikepdf.PdfError, pdfium.PdfiumError, DotsError) as exc:
         raise SourceUnreadable(
             Msg.of(
@@ -231,14 +238,19 @@ def _scan_pages(source: Path, indexes: list[int]) -> tuple[set[int], dict[int, n
     return has_text, inks
 
 
-def _overlay_pdf(doc: Document, source: Path) -> bytes:
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def _overlay_pdf(doc: Document, source: Path, progress: Progress) -> bytes:
     with pikepdf.open(source) as pdf:
         count = len(pdf.pages)
         by_index = {p.index: p for p in doc.pages if 0 <= p.index < count and _has_results(p)}
         wanted = [by_index[i] for i in sorted(by_index)]
         has_text, inks = _scan_pages(source, [p.index for p in wanted])
         font = _Font(pdf)
-        for result in wanted:
+        for done, result in enumerate(wanted, 1):
+            progress(done, len(wanted))
             if result.index in has_text:
                 continue
             page = pdf.pages[result.index]
@@ -268,14 +280,15 @@ def _overlay_pdf(doc: Document, source: Path) -> bytes:
 # ---------------------------------------------------------------- image inputs
 
 
-def _image_pdf(doc: Document, source: Path) -> bytes:
+def _image_pdf(doc: Document, source: Path, progress: Progress) -> bytes:
     from desktop.core.images import iter_pages
 
     results = {p.index: p for p in doc.pages}
     pdf = pikepdf.new()
     font = _Font(pdf)
     # Nothing read yet: every page of the file, as images only (a PDF has at least one page).
-    for image in iter_pages(source, pages=sorted(results) or None):
+    for done, image in enumerate(iter_pages(source, pages=sorted(results) or None), 1):
+        progress(done, max(done, len(results)))
         result = results.get(image.index, Page(image.index, image.width, image.height))
         xobject, dpi = image_xobject(pdf, image, source)
         width, height = image.width * 72.0 / dpi, image.height * 72.0 / dpi

@@ -392,6 +392,10 @@
       <translation>Сохранено: %1</translation>
     </message>
     <message>
+      <source>Saving %1 was cancelled; nothing was written.</source>
+      <translation>Сохранение %1 отменено; ничего не записано.</translation>
+    </message>
+    <message>
       <source>Saving %1…</source>
       <translation>Сохранение %1…</translation>
     </message>
@@ -460,6 +464,17 @@
     <message>
       <source>Tables can be copied into a spreadsheet; chat asks about the page.</source>
       <translation>Таблицы копируются в электронную таблицу, в чате можно спросить о странице.</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExportNotice</name>
+    <message>
+      <source>Cancel</source>
+      <translation>Отмена</translation>
+    </message>
+    <message>
+      <source>page %v of %m</source>
+      <translation>страница %v из %m</translation>
     </message>
   </context>
   <context>

@@ -188,3 +188,35 @@ def test_a_picture_on_a_pdf_page_is_rendered_from_its_region_only(tmp_path: Path
     with Image.open(io.BytesIO(blob)) as img:
         assert abs(img.width - 300) <= 2 and abs(img.height - 60) <= 2
         assert ImageStat.Stat(img.convert("L")).mean[0] < 30
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_a_writer_reports_each_page_and_a_stop_from_its_callback_writes_nothing(
+    tmp_path: Path, fmt: str
+) -> None:
+    from desktop.core.pdfout import write_searchable_pdf
+
+    doc = journal_document()
+    seen: list[tuple[int, int]] = []
+    target = tmp_path / f"out.{fmt}"
+
+    def write(progress: object) -> None:
+        if fmt == "pdf":
+            write_searchable_pdf(doc, target, progress=progress)  # type: ignore[arg-type]
+        else:
+            write_docx(doc, target, progress=progress)  # type: ignore[arg-type]
+
+    write(lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 1)] and target.exists()
+    target.unlink()
+
+    def stop(done: int, total: int) -> None:
+        raise _Stop
+
+    with pytest.raises(_Stop):
+        write(stop)
+    assert list(tmp_path.iterdir()) == []  # neither the file nor a temporary one
