@@ -29,7 +29,8 @@ from desktop.core.exports import atomic_write_bytes
 from desktop.core.formats import sniff_format
 from desktop.core.messages import Code, Msg, say
 from desktop.core.omml import M_NS, latex_to_omml
-from desktop.core.tables import TableGrid, parse_table_html
+from desktop.core.tableblock import BlockTable, read_table_block
+from desktop.core.tables import TableGrid
 from desktop.core.textflow import block_text
 
 logger = logging.getLogger(__name__)
@@ -142,11 +143,8 @@ def _add_block(
         else:
             _note(word.add_paragraph(), Msg(Code.DOCX_PICTURE_MISSING), lang)
         return
-    if category == "Table":
-        grid = parse_table_html(text)
-        if grid.rows:
-            _add_table(word, grid)
-            return
+    if category == "Table" and _add_table_block(word, text):
+        return
     if category == "Formula":
         _add_formula(word, text, lang)
         return
@@ -199,6 +197,24 @@ def _add_inline(paragraph: Paragraph, markdown: str) -> None:
             run.italic = italic > 0 or None
             if kind == "code_inline":
                 run.font.name = "Consolas"
+
+
+def _add_table_block(word: WordDocument, markup: str) -> bool:
+    """Every piece of a Table block (read_table_block): its tables with their captions, and
+    the text before, between and after them; False (nothing written) when it holds no table."""
+    parts = read_table_block(markup)
+    if not any(isinstance(part, BlockTable) for part in parts):
+        return False
+    for part in parts:
+        if isinstance(part, BlockTable):
+            if part.caption:
+                word.add_paragraph(clean(part.caption.replace("\n", " ")), style="Caption")
+            _add_table(word, part.grid)
+        else:
+            for line in part.split("\n"):
+                if line.strip():
+                    word.add_paragraph(clean(line.strip()))
+    return True
 
 
 def _add_table(word: WordDocument, grid: TableGrid) -> None:

@@ -220,3 +220,22 @@ def test_a_writer_reports_each_page_and_a_stop_from_its_callback_writes_nothing(
     with pytest.raises(_Stop):
         write(stop)
     assert list(tmp_path.iterdir()) == []  # neither the file nor a temporary one
+
+
+def test_a_table_block_keeps_its_caption_both_tables_and_the_text_around_them() -> None:
+    markup = (
+        "<p>Note before</p>"
+        "<table><caption>Table 2. Costs</caption><tr><td>a1</td><td>a2</td></tr></table>"
+        "<p>between</p>"
+        "<table><tr><td>b1</td><td>b2</td></tr></table>"
+        "<p>Source: survey</p>"
+    )
+    page = _page(Block("Table", (10, 10, 900, 600), markup))
+    word = _open(docx_bytes(Document(str(JOURNAL), (page,))))
+    texts = [p.text for p in word.paragraphs]
+    assert [t for t in texts if t] == ["Note before", "Table 2. Costs", "between", "Source: survey"]
+    assert [[c.text for c in t.rows[0].cells] for t in word.tables] == [["a1", "a2"], ["b1", "b2"]]
+    captions = [
+        p.text for p in word.paragraphs if p.style is not None and p.style.name == "Caption"
+    ]
+    assert captions == ["Table 2. Costs"]
