@@ -23,10 +23,6 @@
       <translation>Спросить об этой области</translation>
     </message>
     <message>
-      <source>Copied %1 rows × %2 columns: paste into a spreadsheet.</source>
-      <translation>Скопировано: %1 строк × %2 столбцов; вставьте в электронную таблицу.</translation>
-    </message>
-    <message>
       <source>Copy table</source>
       <translation>Копировать таблицу</translation>
     </message>

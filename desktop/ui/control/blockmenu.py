@@ -9,9 +9,10 @@ from PySide6.QtCore import QCoreApplication, QObject, QPoint
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu
 
-from desktop.core.sheets import document_convention
-from desktop.core.tables import parse_table_html
-from desktop.ui.widgets.tables import grid_mime
+from desktop.core.clipcontent import page_clip
+from desktop.core.document import Document, Page
+from desktop.core.sheets import document_sheet_tables
+from desktop.core.tableblock import block_tables
 
 if TYPE_CHECKING:
     from desktop.core.document import Block
@@ -43,13 +44,15 @@ class BlockActions(QObject):
         return blocks[position] if 0 <= position < len(blocks) else None
 
     def _table_ordinal(self, position: int) -> int:
-        """Which table of its page (from 1) the block at ``position`` is; 0: not a table."""
+        """Which table of its page (from 1) the block at ``position`` starts with, numbered
+        as the Tables tab names them (a Table block may hold several); 0: not a table."""
         c = self.controller
         entry = c.entries[c.current_key]
         blocks = entry.blocks(c.current_page)
         if not blocks[position].is_table:
             return 0
-        return sum(1 for b in blocks[: position + 1] if b.is_table)
+        before = Page(c.current_page, 0, 0, tuple(blocks[:position]))
+        return len(document_sheet_tables(Document(entry.name, (before,)))) + 1
 
     def open_table(self, position: int) -> bool:
         """A click on a table block shows that table (not table 1) in the Tables tab."""
@@ -101,8 +104,8 @@ class BlockActions(QObject):
 
     @staticmethod
     def _grid(block: Block) -> object | None:
-        grid = parse_table_html(block.text or "")
-        return grid if grid.rows and grid.cols else None
+        tables = block_tables(block.text or "")
+        return tables[0].grid if tables and tables[0].grid.cols else None
 
     def copy_text(self, position: int) -> None:
         block = self._block(position)
@@ -112,19 +115,14 @@ class BlockActions(QObject):
             self.window.show_message(t("The block's text is on the clipboard."))
 
     def copy_table(self, position: int) -> None:
-        """The same formats as the Tables tab's Copy (HTML, TSV, plain text)."""
+        """Every table of the block, with its caption and the text around it, in the same
+        formats as every other copy (HTML, TSV, plain text), told with Undo."""
         block = self._block(position)
-        grid = parse_table_html(block.text or "") if block is not None else None
-        if grid is None or not (grid.rows and grid.cols):
+        if block is None or self._grid(block) is None:
             return
         c = self.controller
-        convention = document_convention(c.entries[c.current_key].document())
-        QGuiApplication.clipboard().setMimeData(grid_mime(grid, convention))
-        self.window.show_message(
-            t("Copied %1 rows × %2 columns: paste into a spreadsheet.")
-            .replace("%1", str(grid.rows))
-            .replace("%2", str(grid.cols))
-        )
+        page = Page(c.current_page, 0, 0, (block,))
+        c.notes.copy(page_clip(page, c.entries[c.current_key].name))
 
     def ask_about(self, position: int) -> None:
         """The chat is about this block's region (its crop goes with the next question)."""

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from desktop.core.document import BBox
     from desktop.engines.base import RecognizeMode
     from desktop.ui.control.bridge import EngineBridge
+    from desktop.ui.control.pagenotes import PageNotes
     from desktop.ui.state.session import DocEntry
     from desktop.ui.widgets.window import MainWindow
 
@@ -26,6 +27,7 @@ class ControllerLink(Protocol):
     current_key: str
     current_page: int
     history: object | None
+    notes: PageNotes  # the copy notice (with Undo) and the failed-page banner
 
     def keep(self, task: asyncio.Future[None]) -> None: ...
 

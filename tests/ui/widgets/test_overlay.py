@@ -25,6 +25,10 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def read_ui(make_ui: Callable[..., Ui], fixtures_dir: Path) -> Ui:
     """The window after the scripted engine read a real scan (header at the top edge)."""
+    return _read_scan(make_ui, fixtures_dir)
+
+
+def _read_scan(make_ui: Callable[..., Ui], fixtures_dir: Path) -> Ui:
     engine = ScriptedEngine()
     ui = make_ui(engine)
     ui.engine = engine  # type: ignore[attr-defined]
@@ -243,3 +247,52 @@ def test_given_a_dense_page_then_labels_give_way_to_tooltips(bare_view: PageView
     assert len(items) == 45
     assert not any(item.label.isVisible() for item in items)
     assert items[44].toolTip().startswith("Text")
+
+
+@pytest.fixture
+def two_in_one_ui(
+    make_ui: Callable[..., Ui], fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Ui:
+    """As read_ui, but the first Table block holds two tables (the model may write that)."""
+    from dataclasses import replace
+
+    from tests.ui import scripted
+
+    plain = scripted.page_blocks
+
+    def doubled(width: int, height: int) -> tuple[Any, ...]:
+        blocks = plain(width, height)
+        return tuple(
+            replace(b, text=scripted.TABLE_1 + "<p>and</p>" + scripted.TABLE_1)
+            if b.text == scripted.TABLE_1
+            else b
+            for b in blocks
+        )
+
+    monkeypatch.setattr(scripted, "page_blocks", doubled)
+    return _read_scan(make_ui, fixtures_dir)
+
+
+def test_given_a_block_with_two_tables_then_the_next_table_click_and_copy_find_theirs(
+    two_in_one_ui: Ui,
+) -> None:
+    ui = two_in_one_ui
+    window = ui.window
+    # the table after a block of two is the page's third table, as the Tables tab names it
+    later = window.page_view.block_items()[4]
+    centre = window.page_view.mapFromScene(later.rect().center())
+    ui.qtbot.mouseClick(window.page_view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert window.tables.current_title() == "p1_t3"
+    assert window.tables.model.data(window.tables.model.index(1, 0)) == "Oslo"
+    # and Copy table on the block of two copies both tables and the text between them
+    menu = open_menu(ui, 2)
+    action(menu, "block_copy_table").trigger()
+    tsv = bytes(QGuiApplication.clipboard().mimeData().data("text/tab-separated-values").data())
+    assert tsv.decode().splitlines() == [
+        "Name\tQty",
+        "bolts\t12",
+        "and",
+        "Name\tQty",
+        "bolts\t12",
+    ]
+    menu.close()
