@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from desktop.core.document import Document
 from desktop.core.messages import Code, Msg
-from desktop.core.tables import parse_table_html
+from desktop.core.tableblock import BlockTable, read_table_block
 
 #: Fewer letters and digits than this is "almost no text".
 MIN_WORD_CHARS = 3
@@ -21,9 +21,14 @@ def read_doubt(doc: Document) -> Msg | None:
     """Why ``doc``'s text should not silently go to the clipboard; None when it looks fine."""
     texts = [p.text for p in doc.pages if p.text and not p.blocks]
     texts += [b.text or "" for p in doc.pages for b in p.blocks if b.category != "Table"]
-    tables = [parse_table_html(b.text or "") for p in doc.pages for b in p.blocks if b.is_table]
-    for grid in tables:
-        texts += [c.text for c in grid.cells]
+    tables = []
+    for block in (b for p in doc.pages for b in p.blocks if b.is_table):
+        for part in read_table_block(block.text or ""):
+            if isinstance(part, BlockTable):  # every table of the block, with its caption
+                tables.append(part.grid)
+                texts += [part.caption, *(c.text for c in part.grid.cells)]
+            else:  # the text around its tables
+                texts.append(part)
     printed = [ch for ch in "".join(texts) if not ch.isspace()]
     word_chars = sum(ch.isalnum() for ch in printed)
     if word_chars < MIN_WORD_CHARS:

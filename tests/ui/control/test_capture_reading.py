@@ -129,6 +129,17 @@ def page_of(*blocks: Block) -> Document:
             ),
             Code.DOUBT_ONE_COLUMN_TABLE,
         ),
+        (  # a one-column table second in its block is as doubtful as a first one
+            (
+                Block(
+                    "Table",
+                    (0, 0, 10, 10),
+                    "<table><tr><td>North</td><td>12</td></tr></table>"
+                    "<table><tr><td>Total due</td></tr><tr><td>Ship to Berlin</td></tr></table>",
+                ),
+            ),
+            Code.DOUBT_ONE_COLUMN_TABLE,
+        ),
         ((Block("Text", (0, 0, 10, 10), "~|;:' ,.-_ =]/ a1 !*^ Ok b2 %$#@"),), Code.DOUBT_GARBLED),
     ],
 )
