@@ -19,7 +19,8 @@ import numpy as np
 from desktop.core.document import Block, Page
 from desktop.core.inklines import ink_bands, split_over
 from desktop.core.mdhtml import plain_text
-from desktop.core.tables import TableGrid, parse_table_html
+from desktop.core.tableblock import BlockTable, TablePart, read_table_block
+from desktop.core.tables import TableGrid
 
 #: A glyph's advance and a line's height, in font sizes: one line is one font size tall.
 _ADVANCE = 0.5
@@ -232,6 +233,18 @@ def ink_lines(
     return out
 
 
+def _table_block_text(parts: tuple[TablePart, ...]) -> str:
+    """A Table block's pieces in reading order: captions and text as lines, a row a line."""
+    lines: list[str] = []
+    for part in parts:
+        if isinstance(part, BlockTable):
+            lines += [part.caption] if part.caption else []
+            lines += [" ".join(c for c in row if c) for row in part.grid.as_matrix()]
+        else:
+            lines.append(part)
+    return "\n".join(line for line in lines if line.strip())
+
+
 def page_lines(
     page: Page, width_pt: float, height_pt: float, gray: np.ndarray | None = None
 ) -> list[TextLine]:
@@ -247,9 +260,12 @@ def page_lines(
         if rect is None:
             continue
         if block.category == "Table":
-            grid = parse_table_html(block.text or "")
-            if grid.rows:
-                out.extend(table_lines(grid, rect))
+            parts = read_table_block(block.text or "")
+            if len(parts) == 1 and isinstance(parts[0], BlockTable) and not parts[0].caption:
+                out.extend(table_lines(parts[0].grid, rect))  # each cell inside its cell
+                continue
+            if parts:  # tables with captions or text around them: all of it, flowed
+                out.extend(flow(_table_block_text(parts), rect))
                 continue
             text = block_text(Block("Text", block.bbox, _TAG.sub(" ", block.text or "")))
         else:

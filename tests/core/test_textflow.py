@@ -66,3 +66,38 @@ def test_table_cells_sit_in_their_columns_and_rows() -> None:
     head, a, b = lines
     assert head.y > a.y == pytest.approx(b.y)
     assert a.x < b.x
+
+
+def test_every_piece_of_a_table_block_reaches_the_text_layer_in_reading_order() -> None:
+    from desktop.core.textflow import page_lines
+
+    markup = (
+        "<p>Note before</p>"
+        "<table><caption>Table 2 Costs</caption><tr><td>a1</td><td>a2</td></tr></table>"
+        "<p>between</p><table><tr><td>b1</td><td>b2</td></tr></table><p>Source survey</p>"
+    )
+    page = Page(0, 1000, 1000, (Block("Table", (0, 0, 1000, 1000), markup),))
+    words = " ".join(line.text for line in page_lines(page, 500.0, 500.0)).split()
+    assert words == [
+        "Note",
+        "before",
+        "Table",
+        "2",
+        "Costs",
+        "a1",
+        "a2",
+        "between",
+        "b1",
+        "b2",
+        "Source",
+        "survey",
+    ]
+
+
+def test_a_lone_table_still_puts_each_cell_in_its_cell() -> None:
+    from desktop.core.textflow import page_lines
+
+    table = "<table><tr><td>a1</td><td>a2</td></tr><tr><td>b1</td><td>b2</td></tr></table>"
+    page = Page(0, 1000, 1000, (Block("Table", (0, 0, 1000, 1000), table),))
+    lines = page_lines(page, 500.0, 500.0)
+    assert [line.text for line in lines] == ["a1", "a2", "b1", "b2"]
