@@ -23,6 +23,7 @@ from desktop.core.errors import (
     UnsupportedFile,
 )
 from tests.core.pdfcrypt import encrypted_pdf
+from tests.reliability.hostile import QUICK_RETRY, HostileServer, Reply
 
 # A page the pipeline can read: small so the simulator answers at once.
 PAGE_SIZE = (420, 300)
@@ -251,3 +252,36 @@ def fifo(corpus_dir: Path) -> Iterator[Path]:
     except OSError:
         return
     os.close(fd)
+
+
+@pytest.fixture
+def quick_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `ocr` command's server engine with retries and an idle limit short enough for a
+    test against the hostile server (their sizes are not the point)."""
+    import functools
+
+    from desktop.engines import factory
+    from desktop.engines.remote.endpoint import Timeouts
+    from desktop.engines.remote.server import ServerEngine
+
+    quick = functools.partial(
+        ServerEngine,
+        retry=QUICK_RETRY,
+        timeouts=Timeouts(first_token=10, idle=1.0),
+    )
+    monkeypatch.setattr(factory, "ServerEngine", quick)
+
+
+@pytest.fixture
+def hostile() -> Iterator[Callable[..., HostileServer]]:
+    """Starts hostile servers (tests/reliability/hostile.py) and closes them afterwards."""
+    servers: list[HostileServer] = []
+
+    def start(script: Callable[[int], Reply | None], **kw: object) -> HostileServer:
+        server = HostileServer(script, **kw)  # type: ignore[arg-type]
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()

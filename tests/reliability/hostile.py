@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from desktop.engines.errors import RetryPolicy
+
 #: A block of a dots.ocr layout answer (``bbox`` in the model's pixels).
 LayoutBlock = dict[str, object]
 
@@ -95,6 +97,10 @@ def complete_json(blocks: list[LayoutBlock]) -> Reply:
 
 Script = Callable[[int], Reply | None]
 """Request number (from 1) -> the reply; None: the server closes the connection at once."""
+
+
+#: Retries short enough for a test against this server (their sizes are not the point).
+QUICK_RETRY = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.1, total=10)
 
 
 class HostileServer:

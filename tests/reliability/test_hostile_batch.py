@@ -9,11 +9,10 @@ import io
 import json
 import struct
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -21,12 +20,12 @@ from PIL import Image
 
 from desktop.cli import run
 from desktop.engines import factory
-from desktop.engines.errors import RetryPolicy
 from desktop.engines.remote import limits
 from desktop.engines.remote.endpoint import Timeouts
 from desktop.engines.remote.server import ServerEngine
 from tests.reliability.conftest import blank_pdf
 from tests.reliability.hostile import (
+    QUICK_RETRY,
     HostileServer,
     LayoutBlock,
     Reply,
@@ -38,32 +37,7 @@ from tests.reliability.hostile import (
     ok_stream,
 )
 
-pytestmark = pytest.mark.timeout(120)
-
-QUICK_RETRY = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.1, total=10)
-
-
-@pytest.fixture(autouse=True)
-def _quick_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries and the idle limit short enough for a test (their sizes are not the point)."""
-    quick = functools.partial(
-        ServerEngine, retry=QUICK_RETRY, timeouts=Timeouts(first_token=10, idle=1.0)
-    )
-    monkeypatch.setattr(factory, "ServerEngine", quick)
-
-
-@pytest.fixture
-def hostile() -> Iterator[Callable[..., HostileServer]]:
-    servers: list[HostileServer] = []
-
-    def start(script: Callable[[int], Reply | None], **kw: Any) -> HostileServer:
-        server = HostileServer(script, **kw)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("quick_engine")]
 
 
 def _png(path: Path, shade: int = 255) -> Path:

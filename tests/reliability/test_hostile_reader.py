@@ -4,21 +4,16 @@ the page's status and reason, the text written, the stderr lines and the exit co
 
 from __future__ import annotations
 
-import functools
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
 
 from desktop.cli import run
 from desktop.core.document import CUT_MARK
-from desktop.engines import factory
-from desktop.engines.errors import RetryPolicy
-from desktop.engines.remote.endpoint import Timeouts
 from desktop.engines.remote.server import ServerEngine
 from tests.reliability.conftest import blank_pdf
 from tests.reliability.hostile import (
@@ -32,31 +27,7 @@ from tests.reliability.hostile import (
     text_reply,
 )
 
-pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture(autouse=True)
-def _quick_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    quick = functools.partial(
-        ServerEngine,
-        retry=RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.1, total=10),
-        timeouts=Timeouts(first_token=10, idle=1.0),
-    )
-    monkeypatch.setattr(factory, "ServerEngine", quick)
-
-
-@pytest.fixture
-def hostile() -> Iterator[Callable[..., HostileServer]]:
-    servers: list[HostileServer] = []
-
-    def start(script: Callable[[int], Reply | None], **kw: Any) -> HostileServer:
-        server = HostileServer(script, **kw)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("quick_engine")]
 
 
 def _png(path: Path) -> Path:

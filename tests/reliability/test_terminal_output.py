@@ -11,11 +11,9 @@ import pytest
 
 from desktop.cli import run
 from tests.reliability.hostile import HostileServer, Reply, error_json, layout_blocks, ok_stream
-from tests.reliability.test_hostile_batch import _ocr, _png, _quick_engine, hostile
+from tests.reliability.test_hostile_batch import _ocr, _png
 
-__all__ = ["_quick_engine", "hostile"]  # fixtures, used by name
-
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.timeout(180), pytest.mark.usefixtures("quick_engine")]
 
 NASTY = "red\x1b[31m text\x00 title\x1b]0;owned\x07 end\x9b2J bell\x07 cr\r"
 #: A cell and a caption of a Table block with the same characters in them.
