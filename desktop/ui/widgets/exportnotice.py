@@ -24,7 +24,8 @@ class ExportNotice(QFrame):
         self.bar = QProgressBar()
         self.bar.setObjectName("export_progress")
         self.bar.setFormat(self.tr("page %v of %m"))
-        self.bar.setMaximumWidth(220)
+        self.bar.setMinimumWidth(170)  # "страница 12 из 120" fits on one line
+        self.bar.setMaximumWidth(240)
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setObjectName("export_cancel")
         self.cancel_button.clicked.connect(self.cancel_requested)
