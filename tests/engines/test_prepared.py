@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,18 @@ async def test_waiting_pages_are_encoded_while_others_are_read(
     sim = vllm_sim(max_num_seqs=1, decode_tps=400.0)
     engine = ServerEngine(sim.base_url, concurrency=1)
     await engine.ensure_ready()
-    busy_at_encode: list[int] = []
+    busy_at_encode: list[bool] = []
     original = ServerEngine._request_bytes
 
     def spy(self: ServerEngine, *args: Any) -> Any:
-        busy_at_encode.append(sim.stats.running)
+        # Runs in the encoding thread. Had the pipeline waited for the read before encoding
+        # the next page, nothing would be read while this waits; waiting (a bounded while)
+        # keeps a busy machine's scheduling out of it: the read that started with this
+        # encode reaches the server meanwhile.
+        deadline = time.monotonic() + 5.0
+        while not sim.stats.running and time.monotonic() < deadline:
+            time.sleep(0.005)
+        busy_at_encode.append(sim.stats.running > 0)
         return original(self, *args)
 
     monkeypatch.setattr(ServerEngine, "_request_bytes", spy)
