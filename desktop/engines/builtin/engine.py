@@ -39,6 +39,7 @@ from desktop.engines.builtin.languages import (
 )
 from desktop.engines.builtin.layout import build_blocks, table_text
 from desktop.engines.builtin.ocr import OcrLine, RapidReader
+from desktop.engines.builtin.prescreen import looks_foreign
 from desktop.engines.builtin.region import read_region
 from desktop.engines.builtin.scripts import looks_unsupported, script_message, tesseract_binary
 from desktop.engines.builtin.tables import find_grid_tables, find_rules, without_rules
@@ -249,11 +250,18 @@ class BuiltinEngine:
             return None, None  # e.g. a photo left ink unread on a Latin page
         if script not in SCRIPT_LANGUAGES:
             script = "Cyrillic"  # what the look-alike check is built for; OSD unsure
+        return self._read_as(rgb, mode, script, exe)
+
+    def _read_as(
+        self, rgb: np.ndarray, mode: RecognizeMode, script: str, exe: str
+    ) -> tuple[Analysis | None, Msg | None]:
+        """Tesseract's analysis of a page in ``script`` and the fact saying so, or None and
+        the sentence saying what to install (blocking)."""
         lang = SCRIPT_LANGUAGES[script]
         if lang not in self._tesseract_languages():
             return None, script_message(script, have_tesseract=True)
         lang = self._with_latin(lang)
-        logger.info("page looks like %s: re-reading it with Tesseract (%s)", script, lang)
+        logger.info("page looks like %s: reading it with Tesseract (%s)", script, lang)
         try:
             reader = TesseractReader(lang, exe)
             got = analyse_page(reader, rgb, mode, check_script=False, erase_rules=True)
@@ -261,6 +269,34 @@ class BuiltinEngine:
             logger.warning("Tesseract failed on a %s page: %s", script, exc)
             return None, script_message(script, have_tesseract=True)
         return got, Msg.of(Code.READ_WITH_TESSERACT, languages=lang)
+
+    def _foreign_first(self, rgb: np.ndarray, mode: RecognizeMode) -> tuple[Analysis, Msg] | None:
+        """A page that a quick look finds in a script the models lack, read by Tesseract
+        straight away; None when it should be read the usual way (blocking).
+
+        Tesseract's script detection (about a second, on one core) runs beside its reading
+        (on another): should it name a script the models read, the quick look was wrong and
+        the page is read the usual way; should it name another script than Cyrillic, the
+        page is read again in that one's language.
+        """
+        exe = tesseract_binary()
+        if exe is None or SCRIPT_LANGUAGES["Cyrillic"] not in self._tesseract_languages():
+            return None  # the usual read says what to install
+        read_pieces = getattr(self._reader, "read_pieces", None)
+        if read_pieces is None or not looks_foreign(rgb, read_pieces):
+            return None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="builtin-osd") as pool:
+            named = pool.submit(detect_script, rgb, exe)
+            got, reason = self._read_as(rgb, mode, "Cyrillic", exe)
+            script = named.result()
+        if script in BUNDLED_OSD_SCRIPTS:
+            logger.info("the quick look was wrong (%s): reading the page as usual", script)
+            return None
+        if script in SCRIPT_LANGUAGES and script != "Cyrillic":
+            got, reason = self._read_as(rgb, mode, script, exe)
+        if got is None or reason is None:
+            return None
+        return got, reason
 
     def _reread_region(self, rgb: np.ndarray, box: BBox, text: str) -> tuple[str, Msg | None]:
         """A region the bundled models left unread: Tesseract's Cyrillic (+ Latin) reading
@@ -299,14 +335,19 @@ class BuiltinEngine:
                 result = Page(page.index, w, h, blocks, PageStatus.OK, "", w, h, text, facts)
             else:
                 tess = self._backend == "tesseract"
-                got: Analysis = await self._run(
-                    functools.partial(analyse_page, check_script=self._auto, erase_rules=tess),
-                    self._reader,
-                    rgb,
-                    mode,
-                )
-                status, found = PageStatus.OK, None
-                if got.foreign_script:
+                early = await self._run(self._foreign_first, rgb, mode) if self._auto else None
+                status = PageStatus.OK
+                found: Msg | None = None
+                if early is not None:
+                    got, found = early
+                else:
+                    got = await self._run(
+                        functools.partial(analyse_page, check_script=self._auto, erase_rules=tess),
+                        self._reader,
+                        rgb,
+                        mode,
+                    )
+                if early is None and got.foreign_script:
                     other, found = await self._run(self._reread_foreign, rgb, mode)
                     if other is not None:
                         got = other

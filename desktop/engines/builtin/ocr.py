@@ -342,3 +342,15 @@ class RapidReader:
             if line is not None:
                 lines.append(line)
         return lines
+
+    def read_pieces(self, crops: Sequence[np.ndarray]) -> list[str]:
+        """The recogniser alone on RGB crops of single lines, a text per crop (blocking)."""
+        self.load()
+        texts: list[str] = []
+        with self._lock:
+            for crop in crops:
+                bgr = np.ascontiguousarray(crop[:, :, ::-1])
+                result = self._engine(bgr, use_det=False, use_cls=False, use_rec=True)
+                got = getattr(result, "txts", None)
+                texts.append(str(got[0]) if got else "")
+        return texts

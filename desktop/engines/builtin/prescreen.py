@@ -1,0 +1,107 @@
+"""A quick look at a page before it is read: is it in a script the bundled models lack?
+
+The bundled recogniser drops the letters it does not know (coverage.py), so a Russian page
+read by RapidOCR comes back mostly empty and is then read again by Tesseract. The first
+read costs as much as the Tesseract read itself, which made a Cyrillic page more than
+twice as slow as RapidOCR on it. Instead, a few pieces of printed line are cut from the
+page (ink smeared sideways until the words of a line join) and only the recogniser reads
+them: where most pieces come back nearly empty, the page goes to Tesseract at once. It
+costs about a tenth of a second; a page it misjudges still gets the full read and the
+after-the-fact check, so a wrong "no" only costs time, and a wrong "yes" is caught by
+Tesseract's script detection running beside the Tesseract read (engine.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import cv2
+import numpy as np
+
+from desktop.core.document import BBox
+from desktop.engines.builtin.coverage import SPARSE_DENSITY
+
+#: Pieces of line read (spread over the page); more cost time and decided no better on
+#: the accuracy pages (benchmarks/bench_builtin_accuracy.py).
+SAMPLES = 8
+
+#: Fewest pieces for a verdict; a page with less print is read the usual way.
+MIN_SAMPLES = 4
+
+#: Share of nearly empty pieces from which the page is taken for another script. Measured
+#: (200 DPI): 0 of 8 on the English, Chinese and journal pages; 5 to 8 of 8 on Russian
+#: pages, whose Latin option names and digits keep a few pieces full.
+FOREIGN_SHARE = 0.5
+
+#: A piece is at most this many line heights wide (the recogniser's cost grows with width).
+MAX_PIECE_RATIO = 8
+
+#: Pieces narrower than this many line heights hold too few letters to judge.
+MIN_PIECE_RATIO = 5
+
+
+def letter_height(ink: np.ndarray) -> float | None:
+    """Median height of the letter-sized ink components, or None on a page without print."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return None
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    heights = heights[(heights >= 6) & (heights <= max(6, ink.shape[0] // 10))]
+    if heights.size < 20:
+        return None
+    return float(np.median(heights))
+
+
+def line_pieces(gray: np.ndarray) -> list[BBox]:
+    """Boxes of printed line pieces (words of one line joined), top to bottom."""
+    if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
+        return []
+    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    height = letter_height(ink)
+    if height is None:
+        return []
+    # A word gap is about half a letter height, a column gap two or more: a kernel one
+    # letter wide joins the words of a line and leaves the columns apart.
+    kernel = np.ones((1, max(3, round(height) | 1)), np.uint8)
+    joined = cv2.dilate(ink, kernel)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    pieces: list[BBox] = []
+    for x, y, w, h, _ in stats[1:n].tolist():
+        if height <= h <= 3 * height and w >= MIN_PIECE_RATIO * h:
+            pieces.append((x, y, x + min(w, MAX_PIECE_RATIO * h), y + h))
+    pieces.sort(key=lambda b: (b[1], b[0]))
+    return pieces
+
+
+def spread(items: Sequence[BBox], count: int) -> list[BBox]:
+    """Up to ``count`` items evenly spread over the sequence (first and last included)."""
+    if len(items) <= count:
+        return list(items)
+    picks = np.linspace(0, len(items) - 1, count).round().astype(int)
+    return [items[i] for i in picks]
+
+
+def sparse(text: str, box: BBox) -> bool:
+    """Whether the recogniser's text is far too short for the piece (letters dropped)."""
+    chars = sum(1 for ch in text if not ch.isspace())
+    width, height = box[2] - box[0], max(1, box[3] - box[1])
+    return chars < SPARSE_DENSITY * width / height
+
+
+def looks_foreign(rgb: np.ndarray, read_pieces: Callable[[list[np.ndarray]], list[str]]) -> bool:
+    """Whether most sampled line pieces of the page come back nearly empty (blocking).
+
+    ``read_pieces``: the bundled recogniser on a list of RGB crops, a text per crop.
+    """
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    boxes = spread(line_pieces(gray), SAMPLES)
+    if len(boxes) < MIN_SAMPLES:
+        return False
+    h, w = gray.shape
+    crops = []
+    for x0, y0, x1, y1 in boxes:
+        pad = max(2, (y1 - y0) // 6)
+        crops.append(rgb[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)])
+    texts = read_pieces(crops)
+    empty = sum(1 for text, box in zip(texts, boxes, strict=True) if sparse(text, box))
+    return empty >= FOREIGN_SHARE * len(boxes)

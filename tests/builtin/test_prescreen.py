@@ -1,0 +1,158 @@
+"""GIVEN a page in auto mode WHEN a quick look finds it in a script the bundled models lack
+THEN it goes to Tesseract at once, without the full RapidOCR read that found nothing;
+pages the models read (English, Chinese, the journal's tables) are read as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from desktop.core.document import Page, PageStatus
+from desktop.core.pageimage import PageImage
+from desktop.engines.base import PageDone, RecognizeMode
+from desktop.engines.builtin import BuiltinEngine, installed_languages
+from desktop.engines.builtin import engine as engine_module
+from desktop.engines.builtin.ocr import RapidReader
+from desktop.engines.builtin.prescreen import line_pieces, looks_foreign
+from desktop.engines.builtin.scripts import tesseract_binary
+from tests.builtin.conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.timeout(300)
+
+ACCURACY = ROOT / "benchmarks" / "fixtures" / "accuracy"
+
+
+def render(name: str) -> Image.Image:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(ACCURACY / f"{name}.pdf")
+    try:
+        return doc[0].render(scale=200 / 72).to_pil().convert("RGB")
+    finally:
+        doc.close()
+
+
+PAGES: dict[str, Any] = {
+    "russian newspaper scan": lambda: Image.open(FIXTURES / "russian_page.png"),
+    "russian help page with latin options": lambda: render("ru"),
+    "english help page": lambda: render("en"),
+    "chinese messages page": lambda: render("zh"),
+    "english journal page with tables": lambda: Image.open(FIXTURES / "journal_page_tables.jpg"),
+}
+FOREIGN = {"russian newspaper scan", "russian help page with latin options"}
+
+
+@pytest.fixture(scope="module")
+def reader(need_builtin: None) -> RapidReader:
+    got = RapidReader()
+    got.load()
+    return got
+
+
+@pytest.fixture(scope="module")
+def need_tesseract_rus_eng() -> None:
+    if tesseract_binary() is None:
+        pytest.skip("tesseract is not installed (apt install tesseract-ocr tesseract-ocr-rus)")
+    if not {"rus", "eng"} <= set(installed_languages()):
+        pytest.skip("Tesseract lacks rus or eng (apt install tesseract-ocr-rus tesseract-ocr-eng)")
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_quick_look_tells_pages_the_models_cannot_read(reader: RapidReader, name: str) -> None:
+    rgb = np.asarray(PAGES[name]().convert("RGB"))
+    assert looks_foreign(rgb, reader.read_pieces) is (name in FOREIGN)
+
+
+def test_a_page_with_too_little_print_is_left_to_the_usual_read(reader: RapidReader) -> None:
+    blank = np.full((1200, 900, 3), 255, np.uint8)
+    assert line_pieces(blank[:, :, 0]) == []
+    asked: list[int] = []
+
+    def pieces(crops: list[np.ndarray]) -> list[str]:
+        asked.append(len(crops))
+        return [""] * len(crops)
+
+    assert not looks_foreign(blank, pieces)
+    one_line = blank.copy()
+    one_line[500:530, 100:800] = 0  # a single bar: no letters to judge by
+    assert not looks_foreign(one_line, pieces)
+    assert asked == []  # nothing was sent to the recogniser
+
+
+def _read(img: Image.Image, mode: RecognizeMode = RecognizeMode.TEXT) -> Page:
+    async def go() -> Page:
+        engine = BuiltinEngine()
+        try:
+            events = [ev async for ev in engine.recognize(PageImage("p.png", 0, img), mode)]
+        finally:
+            await engine.aclose()
+        last = events[-1]
+        assert isinstance(last, PageDone)
+        return last.page
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many whole-page RapidOCR reads the engine made."""
+    calls: list[int] = []
+    original = RapidReader.read
+
+    def spy(self: RapidReader, rgb: np.ndarray, **kw: Any) -> Any:
+        calls.append(rgb.shape[0])
+        return original(self, rgb, **kw)
+
+    monkeypatch.setattr(RapidReader, "read", spy)
+    return calls
+
+
+def test_a_russian_page_goes_to_tesseract_without_a_rapidocr_read_first(
+    need_builtin: None, need_tesseract_rus_eng: None, full_reads: list[int]
+) -> None:
+    page = _read(render("ru"))
+    assert full_reads == []
+    assert page.status is PageStatus.OK and page.reason == "read with Tesseract (rus+eng)"
+    for phrase in ("Вы должны указать каталог", "--auth-host=МЕТОД", "PostgreSQL"):
+        assert phrase in page.text
+
+
+def test_a_wrong_quick_look_is_caught_by_script_detection_and_read_as_usual(
+    need_builtin: None,
+    need_tesseract_rus_eng: None,
+    full_reads: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    osd: list[str | None] = []
+    original = engine_module.detect_script
+
+    def detect(rgb: np.ndarray, exe: str | None = None) -> str | None:
+        osd.append(original(rgb, exe))
+        return osd[-1]
+
+    monkeypatch.setattr(engine_module, "looks_foreign", lambda rgb, read: True)
+    monkeypatch.setattr(engine_module, "detect_script", detect)
+    img = render("en")
+    page = _read(img.crop((0, 0, img.width, 900)))
+    assert osd == ["Latin"]
+    assert len(full_reads) == 1  # read by the bundled models after all
+    assert page.status is PageStatus.OK and page.reason == ""
+    assert "If the data directory is not specified" in page.text
+
+
+def test_without_the_russian_pack_the_page_is_read_as_before_and_says_what_to_install(
+    need_builtin: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full_reads: list[int]
+) -> None:
+    if tesseract_binary() is None:
+        pytest.skip("tesseract is not installed: this case needs it present but without rus")
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))  # a Tesseract with no packs
+    img = render("ru")
+    page = _read(img.crop((0, 0, img.width, 900)), RecognizeMode.LAYOUT)
+    assert len(full_reads) == 1
+    assert page.status is PageStatus.PARTIAL and "Cyrillic" in page.reason
