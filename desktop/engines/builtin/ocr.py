@@ -308,6 +308,7 @@ class RapidReader:
         from desktop.engines.builtin.rapid import OPTIONS
 
         self._params = {**OPTIONS, **params}
+        self._use_cls = bool(self._params.get("Global.use_cls", True))
         self._engine: Any = None
         self._lock = threading.Lock()
 
@@ -329,7 +330,16 @@ class RapidReader:
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         with self._lock:
-            result = self._engine(bgr, return_word_box=respace, return_single_char_box=respace)
+            # The steps are named on every call: the library keeps the last call's choice
+            # (``read_pieces`` turns the detector off).
+            result = self._engine(
+                bgr,
+                use_det=True,
+                use_cls=self._use_cls,
+                use_rec=True,
+                return_word_box=respace,
+                return_single_char_box=respace,
+            )
         txts = getattr(result, "txts", None)
         if not txts:
             return []

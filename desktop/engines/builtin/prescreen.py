@@ -13,6 +13,7 @@ Tesseract's script detection running beside the Tesseract read (engine.py).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import cv2
@@ -21,16 +22,16 @@ import numpy as np
 from desktop.core.document import BBox
 from desktop.engines.builtin.coverage import SPARSE_DENSITY
 
-#: Pieces of line read (spread over the page); more cost time and decided no better on
-#: the accuracy pages (benchmarks/bench_builtin_accuracy.py).
-SAMPLES = 8
+#: Pieces of line looked at (spread over the page); more cost time and decided no better
+#: on the accuracy pages (benchmarks/bench_builtin_accuracy.py).
+SAMPLES = 6
 
 #: Fewest pieces for a verdict; a page with less print is read the usual way.
 MIN_SAMPLES = 4
 
 #: Share of nearly empty pieces from which the page is taken for another script. Measured
-#: (200 DPI): 0 of 8 on the English, Chinese and journal pages; 5 to 8 of 8 on Russian
-#: pages, whose Latin option names and digits keep a few pieces full.
+#: (200 DPI, 8 pieces): none on the English, Chinese and journal pages; 5 to 7 on the
+#: Russian pages, whose Latin option names and digits keep a few pieces full.
 FOREIGN_SHARE = 0.5
 
 #: A piece is at most this many line heights wide (the recogniser's cost grows with width).
@@ -40,13 +41,18 @@ MAX_PIECE_RATIO = 8
 MIN_PIECE_RATIO = 5
 
 
+#: Pages whose longer side exceeds this are halved before their pieces are looked for
+#: (200 DPI A4 is 2339 px; letters stay 7+ px high, and finding the pieces costs a quarter).
+HALVE_ABOVE = 1600
+
+
 def letter_height(ink: np.ndarray) -> float | None:
     """Median height of the letter-sized ink components, or None on a page without print."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
         return None
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    heights = heights[(heights >= 6) & (heights <= max(6, ink.shape[0] // 10))]
+    heights = heights[(heights >= 4) & (heights <= max(4, ink.shape[0] // 10))]
     if heights.size < 20:
         return None
     return float(np.median(heights))
@@ -56,7 +62,11 @@ def line_pieces(gray: np.ndarray) -> list[BBox]:
     """Boxes of printed line pieces (words of one line joined), top to bottom."""
     if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
         return []
-    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    scale = 2 if max(gray.shape) > HALVE_ABOVE else 1
+    small = (
+        gray if scale == 1 else cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    )
+    _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     height = letter_height(ink)
     if height is None:
         return []
@@ -68,7 +78,8 @@ def line_pieces(gray: np.ndarray) -> list[BBox]:
     pieces: list[BBox] = []
     for x, y, w, h, _ in stats[1:n].tolist():
         if height <= h <= 3 * height and w >= MIN_PIECE_RATIO * h:
-            pieces.append((x, y, x + min(w, MAX_PIECE_RATIO * h), y + h))
+            right = x + min(w, MAX_PIECE_RATIO * h)
+            pieces.append((x * scale, y * scale, right * scale, (y + h) * scale))
     pieces.sort(key=lambda b: (b[1], b[0]))
     return pieces
 
@@ -91,17 +102,27 @@ def sparse(text: str, box: BBox) -> bool:
 def looks_foreign(rgb: np.ndarray, read_pieces: Callable[[list[np.ndarray]], list[str]]) -> bool:
     """Whether most sampled line pieces of the page come back nearly empty (blocking).
 
-    ``read_pieces``: the bundled recogniser on a list of RGB crops, a text per crop.
+    ``read_pieces``: the bundled recogniser on a list of RGB crops, a text per crop. The
+    pieces are read one at a time until the verdict is certain: a page the models read
+    costs MIN_SAMPLES of them.
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     boxes = spread(line_pieces(gray), SAMPLES)
     if len(boxes) < MIN_SAMPLES:
         return False
+    need = math.ceil(FOREIGN_SHARE * len(boxes))  # nearly empty pieces for a "yes"
     h, w = gray.shape
-    crops = []
-    for x0, y0, x1, y1 in boxes:
+    empty = full = 0
+    for box in boxes:
+        x0, y0, x1, y1 = box
         pad = max(2, (y1 - y0) // 6)
-        crops.append(rgb[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)])
-    texts = read_pieces(crops)
-    empty = sum(1 for text, box in zip(texts, boxes, strict=True) if sparse(text, box))
-    return empty >= FOREIGN_SHARE * len(boxes)
+        crop = rgb[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
+        if sparse(read_pieces([crop])[0], box):
+            empty += 1
+        else:
+            full += 1
+        if empty >= need:
+            return True
+        if full > len(boxes) - need:
+            return False
+    return False

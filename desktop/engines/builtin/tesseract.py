@@ -11,10 +11,13 @@ import io
 import logging
 import os
 import subprocess
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
 
+from desktop.engines.builtin.bands import band_count, bands
 from desktop.engines.builtin.mixedwords import fix_mixed_words
 from desktop.engines.builtin.ocr import OcrLine, Word
 from desktop.engines.builtin.scripts import tesseract_binary
@@ -36,6 +39,12 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("OMP_THREAD_LIMIT", "1")
     return env
+
+
+def _lowered(line: OcrLine, dy: int) -> OcrLine:
+    """A band's line in page coordinates (the band starts ``dy`` rows down)."""
+    x0, y0, x1, y1 = line.bbox
+    return replace(line, bbox=(x0, y0 + dy, x1, y1 + dy))
 
 
 class TesseractFailedError(Exception):
@@ -142,11 +151,27 @@ class TesseractReader:
 
     languages: str = "eng"
     binary: str | None = None
+    #: Bands of the page read side by side, each by its own Tesseract (bands.py); 0 is
+    #: one per core.
+    parts: int = 0
 
     def load(self) -> None:
         """Nothing to load; checked by the engine's ``ensure_ready``."""
 
     def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]:
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb.ndim == 3 else rgb
+        spans = bands(gray, self.parts or band_count())
+        if len(spans) == 1:
+            return self._read_band(rgb)
+        with ThreadPoolExecutor(len(spans), thread_name_prefix="tesseract") as pool:
+            parts = list(pool.map(lambda span: self._read_band(rgb[span[0] : span[1]]), spans))
+        lines = [
+            _lowered(ln, top) for (top, _), part in zip(spans, parts, strict=True) for ln in part
+        ]
+        lines.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        return lines
+
+    def _read_band(self, rgb: np.ndarray) -> list[OcrLine]:
         tsv = self._run(_png(rgb), ["--psm", "3", "tsv"])
         if "+" in self.languages:  # e.g. rus+eng: words may change script at an "="
             tsv = fix_mixed_words(tsv, rgb, self._run, _png)
