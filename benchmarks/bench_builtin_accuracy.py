@@ -15,8 +15,10 @@ Columns: ``char F1`` (order-free bag of non-space characters, NFKC-normalised),
 ``CER`` (edit distance in reading order over the truth's length, whitespace runs as one
 space), seconds per page (best of ``--repeat``, after an untimed first read) and peak
 resident memory of the process that read the page (each reader runs in its own child
-process, so peaks do not mix; Tesseract's own process for its row; for ours also each
-Tesseract child it ran, one per band of the page at once). The last column
+process, so peaks do not mix; Tesseract's own process for its row). Where ours reads a page
+with Tesseract it also runs one Tesseract per band of the page at once (bands.py), each
+about the size the tesseract row shows; a child's own peak cannot be told apart from the
+forked Python in ``RUSAGE_CHILDREN``, so it is not added here. The last column
 reads the page with ours and raw RapidOCR taking turns in one more process (best of
 ``--repeat`` each, after one untimed read) and gives their seconds and ratio: the
 acceptance asks <= 1.15.
@@ -195,13 +197,7 @@ def worker(reader: str, name: str, repeat: int) -> None:
         best = min(best, time.perf_counter() - start)
     who = resource.RUSAGE_CHILDREN if reader == "tesseract" else resource.RUSAGE_SELF
     peak_kb = resource.getrusage(who).ru_maxrss
-    # Ours runs Tesseract in child processes on Cyrillic pages, one per band at once.
-    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if reader == "ours" else 0
-    print(
-        json.dumps(
-            {"text": text, "seconds": best, "peak_mb": peak_kb / 1024, "child_mb": child_kb / 1024}
-        )
-    )
+    print(json.dumps({"text": text, "seconds": best, "peak_mb": peak_kb / 1024}))
 
 
 def interleaved(name: str, repeat: int) -> None:
@@ -224,17 +220,6 @@ def _tess_has(langs: str) -> bool:
     ).stdout
     have = set(out.split())
     return all(lang in have for lang in langs.split("+"))
-
-
-def _peak(got: dict[str, object]) -> str:
-    """Peak MB of the reader's process, and of each Tesseract it ran (``bands`` at once)."""
-    from desktop.engines.builtin.bands import band_count
-
-    own = float(got["peak_mb"])  # type: ignore[arg-type]
-    child = float(got.get("child_mb") or 0)  # type: ignore[arg-type]
-    if child < 1:
-        return f"{own:.0f}"
-    return f"{own:.0f} + up to {band_count()}x{child:.0f} (Tesseract)"
 
 
 def run_one(reader: str, name: str, repeat: int) -> dict[str, object] | None:
@@ -288,7 +273,7 @@ def main() -> int:
                     round(char_f1(text, want), 4),
                     round(cer(text, want), 4),
                     round(seconds[reader], 2),
-                    _peak(got),
+                    round(float(got["peak_mb"]), 0),  # type: ignore[arg-type]
                     ratio,
                 ]
             )
