@@ -49,6 +49,10 @@ class FakeHub:
     token: str = "hf_right"
     delay: float = 0.0
     cut_at: int | None = None  # bytes into the next LFS body, then the connection closes
+    #: bytes into the next LFS body, then nothing more is sent (the connection stays open)
+    #: until ``release`` is set or the client goes away
+    stall_at: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
     log: list[Served] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -228,6 +232,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
+            stall = self.fake.stall_at if cdn else None
+            if stall is not None and served.sent >= stall - start:
+                self.fake.stall_at = None  # once
+                self.fake.release.wait(120)
             if self.fake.delay:
                 threading.Event().wait(self.fake.delay)
             try:

@@ -14,9 +14,11 @@ Everything here blocks: the controller runs it in a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import socket
 import threading
 import time
 from collections import deque
@@ -329,13 +331,18 @@ class _Transfer:
                 raise OSError(f"{f.name}: the server answered another range")
             if have:
                 logger.info("%s: resuming at %d of %d bytes", f.name, have, f.size)
-            with part.open("ab" if have else "wb") as out:
-                for chunk in response.iter_raw():  # as it arrives: a cut loses nothing
-                    if self.cancel.is_set():
-                        raise Cancelled
-                    out.write(chunk)
-                    self.done += len(chunk)
-                    self._report()
+            with part.open("ab" if have else "wb") as out, _Unblock(response, self.cancel):
+                try:
+                    for chunk in response.iter_raw():  # as it arrives: a cut loses nothing
+                        if self.cancel.is_set():
+                            raise Cancelled
+                        out.write(chunk)
+                        self.done += len(chunk)
+                        self._report()
+                except httpx.TransportError:
+                    if self.cancel.is_set():  # the cancel shut the socket under the read
+                        raise Cancelled from None
+                    raise
 
     def _report(self, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -343,6 +350,41 @@ class _Transfer:
         if self.on_progress is not None and (force or now - self._last >= self.interval):
             self._last = now
             self.on_progress(progress)
+
+
+class _Unblock:
+    """While a response is read, a cancel shuts its socket, so a read waiting on a server
+    that stopped sending returns at once instead of after the read timeout (60 s).
+
+    The socket comes from httpcore's documented ``network_stream`` response extension;
+    where it is not there (another transport) the cancel is seen between chunks only.
+    """
+
+    def __init__(self, response: httpx.Response, cancel: threading.Event) -> None:
+        stream = response.extensions.get("network_stream")
+        self._socket = stream.get_extra_info("socket") if stream is not None else None
+        self._cancel = cancel
+        self._over = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="weights-cancel", daemon=True)
+
+    def __enter__(self) -> _Unblock:
+        if self._socket is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._over.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _watch(self) -> None:
+        if self._socket is None:
+            return
+        while not self._over.wait(0.1):
+            if self._cancel.is_set():
+                with contextlib.suppress(OSError):  # already closed: the read has ended
+                    self._socket.shutdown(socket.SHUT_RDWR)
+                return
 
 
 def _hub_headers(token: str | None) -> dict[str, str]:

@@ -205,6 +205,29 @@ def test_a_cancelled_download_stops_and_keeps_its_bytes(hub: FakeHub, tmp_path: 
     assert partial.stat().st_size > 200_000
 
 
+def test_cancelling_a_stalled_download_stops_at_once_not_after_the_read_timeout(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    # The server sends some bytes, then nothing, with the connection open: a read waits
+    # for its 60 s timeout unless the cancel unblocks it.
+    hub.stall_at = 300_000
+    cancel = threading.Event()
+
+    def progress(p: w.WeightsProgress) -> None:
+        if p.done >= 300_000 and not cancel.is_set():
+            threading.Timer(0.5, cancel.set).start()  # cancelled while the read waits
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(w.Cancelled):
+            w.download(REPO, tmp_path, on_progress=progress, cancel=cancel, interval=0.0)
+        assert time.monotonic() - started < 15  # not the 60 s read timeout
+    finally:
+        hub.release.set()
+    (partial,) = (store.repo_folder(tmp_path, REPO) / "blobs").glob("*.incomplete")
+    assert partial.stat().st_size >= 300_000  # what arrived is kept for the next try
+
+
 def test_clock_and_speed_meter() -> None:
     assert w.clock(59.6) == "1:00" and w.clock(3725) == "1:02:05"
     ticks = iter([0.0, 1.0, 2.0])
