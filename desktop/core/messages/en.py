@@ -467,3 +467,23 @@ TEMPLATES.update(
         Code.USAGE_DOCUMENT_OUT: "--format {fmt} writes a file per input: add --out DIR.",
     }
 )
+
+# Facts that were still English: models list, self-test (commands/)
+TEMPLATES.update(
+    {
+        Code.CLI_ERROR: "error: {why}",
+        Code.MODELS_GPU: "GPU {index}: {name}, {free_gib:.1f} of {total_gib:.1f} GiB free",
+        Code.MODELS_NO_GPU: "No NVIDIA GPU found: profiles can still run on a remote server.",
+        Code.MODELS_FIT_NO_GPU: "no GPU",
+        Code.MODELS_FIT_NO: "does not fit: {why}",
+        Code.MODELS_FITS_WITH: "fits with {changes}",
+        Code.MODELS_FITS: "fits ({need_gib:.1f} GiB)",
+        Code.MODELS_NO_CONTAINER: "No model container found (dots-desktop models start PROFILE).",
+        Code.MODELS_NONE_RUNNING: "No model server is running.",
+        Code.MODELS_NONE_RUNNING_START: (
+            "No model server is running. Start one with: dots-desktop models start PROFILE"
+        ),
+        Code.MODELS_STOPPED: "Stopped {name}.",
+        Code.MODELS_ENDED_IN_STATE: "state {state}",
+    }
+)

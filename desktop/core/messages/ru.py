@@ -492,3 +492,25 @@ TEMPLATES.update(
         Code.USAGE_DOCUMENT_OUT: "--format {fmt} пишет файл на каждый вход: добавьте --out ПАПКА.",
     }
 )
+
+# Facts that were still English: models list, self-test (commands/)
+TEMPLATES.update(
+    {
+        Code.CLI_ERROR: "ошибка: {why}",
+        Code.MODELS_GPU: "GPU {index}: {name}, свободно {free_gib:.1f} из {total_gib:.1f} ГиБ",
+        Code.MODELS_NO_GPU: "GPU NVIDIA не найден: профили можно запустить на удалённом сервере.",
+        Code.MODELS_FIT_NO_GPU: "нет GPU",
+        Code.MODELS_FIT_NO: "не помещается: {why}",
+        Code.MODELS_FITS_WITH: "помещается с {changes}",
+        Code.MODELS_FITS: "помещается ({need_gib:.1f} ГиБ)",
+        Code.MODELS_NO_CONTAINER: (
+            "Контейнер модели не найден (dots-desktop models start ПРОФИЛЬ)."
+        ),
+        Code.MODELS_NONE_RUNNING: "Сервер модели не запущен.",
+        Code.MODELS_NONE_RUNNING_START: (
+            "Сервер модели не запущен. Запустите его так: dots-desktop models start ПРОФИЛЬ"
+        ),
+        Code.MODELS_STOPPED: "Контейнер {name} остановлен.",
+        Code.MODELS_ENDED_IN_STATE: "состояние {state}",
+    }
+)
