@@ -37,8 +37,12 @@ def server_port() -> int:
         return 8000
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+def _fail(why: Msg | tuple[Msg | None, ...] | str) -> int:
+    """'error: ...' on stderr in the locale's language; 1. ``why``: facts, or words already
+    in that language (a status's problem), or a detail from elsewhere."""
+    if isinstance(why, tuple):
+        why = tuple(f for f in why if f is not None)
+    print(cli_words(Msg.of(Code.CLI_ERROR, why=why)), file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -56,7 +60,7 @@ def run_models(args: argparse.Namespace) -> int:
             verdict = assess(profile)
             if not verdict.runnable:
                 # Before any pull or container: say why at once, in the user's language.
-                return _fail(cli_words(verdict.problem, verdict.fix))
+                return _fail((verdict.problem, verdict.fix))
             return asyncio.run(_start(profiles, profile))
         if action == "command":
             print(_command_line(find_profile(profiles, args.profile)))
@@ -65,21 +69,27 @@ def run_models(args: argparse.Namespace) -> int:
             return asyncio.run(_stop(profiles))
         return asyncio.run(_status(profiles))
     except DotsError as exc:
-        return _fail(str(exc))
+        return _fail(exc.facts)
 
 
-def fit_line(profile: ModelProfile, gpus: list[GpuSample]) -> str:
-    """'fits' / 'does not fit: ...' for the first GPU, or 'no GPU'."""
+def fit_fact(profile: ModelProfile, gpus: list[GpuSample]) -> Msg:
+    """Whether ``profile`` fits the first GPU ('fits', 'does not fit: ...'), or 'no GPU'."""
     if not gpus:
-        return "no GPU"
+        return Msg(Code.MODELS_FIT_NO_GPU)
     gpu = gpus[0]
     plan = plan_memory(profile, gpu.free_bytes, gpu.total_bytes)
     if not plan.fits:
-        return "does not fit: " + plan.advice
+        why = (plan.shortfall or Msg(Code.NO_GPU), Msg(Code.FIX_NO_FIT))
+        return Msg.of(Code.MODELS_FIT_NO, why=why)
     if plan.flags:
-        changes = ", ".join(f"{k} {v}" for k, v in plan.flags.items())
-        return f"fits with {changes}"
-    return f"fits ({plan.needed_bytes / GIB:.1f} GiB)"
+        changes = ", ".join(f"{k} {v}" for k, v in plan.flags.items())  # vLLM's own flags
+        return Msg.of(Code.MODELS_FITS_WITH, changes=changes)
+    return Msg.of(Code.MODELS_FITS, need_gib=plan.needed_bytes / GIB)
+
+
+def fit_line(profile: ModelProfile, gpus: list[GpuSample]) -> str:
+    """``fit_fact`` in the locale's language."""
+    return cli_words(fit_fact(profile, gpus))
 
 
 def _command_line(profile: ModelProfile) -> str:
@@ -108,9 +118,11 @@ def _list(profiles: Mapping[str, ModelProfile]) -> int:
     gpus = read_gpus()
     if gpus:
         g = gpus[0]
-        print(f"GPU 0: {g.name}, {g.free_bytes / GIB:.1f} of {g.total_bytes / GIB:.1f} GiB free")
+        free, total = g.free_bytes / GIB, g.total_bytes / GIB
+        gpu = Msg.of(Code.MODELS_GPU, index=0, name=g.name, free_gib=free, total_gib=total)
+        print(cli_words(gpu))
     else:
-        print("No NVIDIA GPU found: profiles can still run on a remote server.")
+        print(cli_words(Msg(Code.MODELS_NO_GPU)))
     width = max(len(pid) for pid in profiles)
     for pid, profile in profiles.items():
         mark = "*" if profile.default else " "
@@ -153,7 +165,7 @@ async def _status(profiles: Mapping[str, ModelProfile]) -> int:
     if status.cause == "docker_unavailable":
         return _fail(_problem(status))
     if status.container_id is None and status.state is not ContainerState.FAILED:
-        print("No model server is running. Start one with: dots-desktop models start PROFILE")
+        print(cli_words(Msg(Code.MODELS_NONE_RUNNING_START)))
         return EXIT_OK
     print("\n".join(describe(status)))
     return EXIT_OK
@@ -190,7 +202,7 @@ async def _start(profiles: Mapping[str, ModelProfile], profile: ModelProfile) ->
     finally:
         await controller.aclose()
     if status.state is not ContainerState.READY:
-        return _fail(_problem(status) or f"state {status.state.value}")
+        return _fail(_problem(status) or Msg.of(Code.MODELS_ENDED_IN_STATE, state=status.state))
     print("\n".join(describe(status)))
     return EXIT_OK
 
@@ -231,14 +243,15 @@ async def _stop(profiles: Mapping[str, ModelProfile]) -> int:
         if found.cause == "docker_unavailable":
             return _fail(_problem(found))
         if found.container_id is None:
-            print("No model server is running.")
+            print(cli_words(Msg(Code.MODELS_NONE_RUNNING)))
             return EXIT_OK
         status = await controller.stop()
     finally:
         await controller.aclose()
     if status.state is ContainerState.FAILED:
         return _fail(_problem(status))
-    print(cli_words(status.notice) if status.notice else f"Stopped {found.container_name}.")
+    stopped = status.notice or Msg.of(Code.MODELS_STOPPED, name=found.container_name)
+    print(cli_words(stopped))
     return EXIT_OK
 
 
@@ -249,7 +262,7 @@ def _logs(*, follow: bool, tail: int) -> int:
         if found is None:
             ours = client.containers.list(all=True, filters=ct.managed_filters())
             if not ours:
-                return _fail("No model container found (dots-desktop models start PROFILE).")
+                return _fail(Msg(Code.MODELS_NO_CONTAINER))
             found = (ours[0], True)
         container = found[0]
         if not follow:

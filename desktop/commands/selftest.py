@@ -21,9 +21,16 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from desktop.commands.selftest_docout import check_html, check_xlsx
+from desktop.commands.selftest_steps import SelfTestError
+from desktop.commands.selftest_steps import Steps as _Steps
+from desktop.core.messages import Code, Msg
+
+__all__ = ["SelfTestError", "resources_dir", "run_self_test", "sample_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +43,6 @@ WINDOW_TIMEOUT_S = 10.0
 STOP_AFTER_ENV = "DOTS_DESKTOP_SELFTEST_STOP_AFTER"
 
 
-class SelfTestError(Exception):
-    """A step failed; the message is the one-line reason shown to the user."""
-
-
 def resources_dir() -> Path:
     """resources/ from a source checkout, or inside the PyInstaller bundle (``sys._MEIPASS``)."""
     bundle = getattr(sys, "_MEIPASS", None)
@@ -50,32 +53,6 @@ def resources_dir() -> Path:
 
 def sample_path() -> Path:
     return resources_dir().joinpath(*SAMPLE)
-
-
-class _Steps:
-    """Runs named steps, printing each one's duration; stops at the first failure."""
-
-    def __init__(self) -> None:
-        self.t0 = time.perf_counter()
-        self.count = 0
-
-    def run(self, name: str, func: Callable[[], str]) -> None:
-        self.count += 1
-        start = time.perf_counter()
-        try:
-            detail = func()
-        except SelfTestError as exc:
-            raise SelfTestError(f"{name}: {exc}") from None
-        except Exception as exc:  # any crash is a failed step with its cause
-            logger.debug("self-test step %r crashed", name, exc_info=True)
-            raise SelfTestError(f"{name}: {type(exc).__name__}: {exc}") from None
-        took = time.perf_counter() - start
-        line = f"self-test: [{self.count:>2}] {name:<26} {took:6.2f} s"
-        print(f"{line}  {detail}" if detail else line, flush=True)
-
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.t0
 
 
 @contextlib.contextmanager
@@ -129,9 +106,9 @@ def run_self_test() -> int:
             steps.run("sample recognised", lambda: _recognise(state))
             steps.run("table checked", lambda: _check_table(state))
             steps.run("XLSX export read back", lambda: _check_xlsx(state, Path(tmp)))
-            steps.run("HTML export rendered", _check_html)
+            steps.run("HTML export rendered", check_html)
             steps.run("PDF and Word export", lambda: _check_docout(state, Path(tmp)))
-    except SelfTestError as exc:
+    except SelfTestError as exc:  # a developer's report: English, like its step lines
         print(f"self-test FAILED: {exc}", file=sys.stderr, flush=True)
         return 1
     finally:
@@ -175,7 +152,7 @@ def _show_window(state: _State) -> str:
     app = state.app
     icon = app_icon()
     if icon.isNull():
-        raise SelfTestError("the app icon (resources/icons/dots-desktop.svg) did not load")
+        raise SelfTestError(Msg(Code.SELFTEST_ICON_MISSING))
     app.setWindowIcon(icon)
     window = MainWindow()
     state.window = window
@@ -187,7 +164,7 @@ def _show_window(state: _State) -> str:
         if window.isVisible() and handle is not None and handle.isExposed():
             return f"{window.width()}x{window.height()} '{window.windowTitle()}'"
         time.sleep(0.01)
-    raise SelfTestError(f"the main window was not shown within {WINDOW_TIMEOUT_S:.0f} s")
+    raise SelfTestError(Msg.of(Code.SELFTEST_WINDOW_NOT_SHOWN, seconds=WINDOW_TIMEOUT_S))
 
 
 def _import_app_modules() -> str:
@@ -212,12 +189,13 @@ def _import_app_modules() -> str:
         try:
             importlib.import_module(name)
         except ImportError as exc:
-            raise SelfTestError(f"module {name} is missing ({exc})") from None
+            missing = Msg.of(Code.SELFTEST_MODULE_MISSING, name=name, detail=str(exc))
+            raise SelfTestError(missing) from None
     from desktop.runtime.profiles import load_profiles
 
     profiles = load_profiles()
     if not profiles:
-        raise SelfTestError("no model profiles were found (model_profiles/*.toml)")
+        raise SelfTestError(Msg(Code.SELFTEST_NO_PROFILES))
     return f"{len(names)} modules, {len(profiles)} model profiles"
 
 
@@ -227,7 +205,7 @@ def _check_child_env() -> str:
     if not bundle or not sys.platform.startswith("linux"):
         return "nothing to restore"
     if bundle in os.environ.get("LD_LIBRARY_PATH", ""):
-        raise SelfTestError(f"LD_LIBRARY_PATH still points into the bundle ({bundle})")
+        raise SelfTestError(Msg.of(Code.SELFTEST_LIBRARY_PATH, bundle=bundle))
     return "LD_LIBRARY_PATH restored for child processes"
 
 
@@ -237,14 +215,14 @@ def _check_translations(state: _State) -> str:
     # Qt's own strings (dialog buttons) for the Russian UI, where the UI looks for them.
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if not QTranslator().load("qtbase_ru", qt_dir):
-        raise SelfTestError(f"Qt's qtbase_ru.qm is missing from {qt_dir}")
+        raise SelfTestError(Msg.of(Code.SELFTEST_QT_RUSSIAN_MISSING, folder=qt_dir))
     qm = sorted(p.name for p in (resources_dir() / "i18n").glob("*.qm"))
     if not qm:
         return "qtbase_ru; the app ships no .qm yet"
     from desktop.ui.words.i18n import install_language
 
     if not install_language(state.app, "ru"):
-        raise SelfTestError("the Russian translation did not load")
+        raise SelfTestError(Msg(Code.SELFTEST_RUSSIAN_NOT_LOADED))
     install_language(state.app, "en")
     return ", ".join(["qtbase_ru", *qm])
 
@@ -257,12 +235,12 @@ def _check_locale_data() -> str:
     words = ["apple", "жук", "ель", "ёлка"]
     got = sorted(words, key=QCollator(russian).sortKey)
     if got != ["ёлка", "ель", "жук", "apple"]:  # root order would put Latin first
-        raise SelfTestError(f"Russian sorting is wrong: {got}")
+        raise SelfTestError(Msg.of(Code.SELFTEST_SORTING, got=str(got)))
     zone = QTimeZone(b"Europe/Moscow").displayName(
         QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName, russian
     )
     if "Москва" not in zone:
-        raise SelfTestError(f"Russian time-zone names are missing: {zone!r}")
+        raise SelfTestError(Msg.of(Code.SELFTEST_ZONE_NAMES, zone=zone))
     return f"ru collation, {zone}"
 
 
@@ -272,7 +250,7 @@ def _load_sample(state: _State) -> str:
 
     path = sample_path()
     if not path.is_file():
-        raise SelfTestError(f"the bundled sample {path} is missing")
+        raise SelfTestError(Msg.of(Code.SELFTEST_SAMPLE_MISSING, path=str(path)))
     state.page = next(iter(iter_pages(path)))
     return f"{path.name} {state.page.width}x{state.page.height}"
 
@@ -292,7 +270,8 @@ def _check_pdf(tmp: Path) -> str:
         doc.close()
     page = next(iter(iter_pages(path, dpi=144)))
     if (page.width, page.height) != (400, 200):
-        raise SelfTestError(f"a 200x100 pt page rendered at 144 DPI is {page.width}x{page.height}")
+        size = Msg.of(Code.SELFTEST_PDF_SIZE, width=page.width, height=page.height)
+        raise SelfTestError(size)
     return f"{page.width}x{page.height} px at 144 DPI"
 
 
@@ -301,7 +280,7 @@ def _engine_ready(state: _State) -> str:
 
     why_not = getattr(builtin, "builtin_available", lambda: None)()
     if why_not:
-        raise SelfTestError(str(why_not))
+        raise SelfTestError(why_not)
     state.engine = builtin.BuiltinEngine()
     _run(state, state.engine.ensure_ready())
     return str(state.engine.name)
@@ -319,11 +298,12 @@ def _recognise(state: _State) -> str:
 
     page = _run(state, read())
     if page is None:
-        raise SelfTestError("the engine ended without a result")
+        raise SelfTestError(Msg(Code.SELFTEST_NO_RESULT))
     state.result = page
     status = getattr(page.status, "value", page.status)
     if status not in ("ok", "recovered"):
-        raise SelfTestError(f"page status {status}: {page.reason}")
+        why = page.facts or page.reason  # a reason without facts: an engine's own text
+        raise SelfTestError(Msg.of(Code.SELFTEST_PAGE_STATUS, status=status, why=why))
     return f"{len(page.blocks)} blocks, {len(page.tables)} table(s), status {status}"
 
 
@@ -332,23 +312,26 @@ def _check_table(state: _State) -> str:
 
     tables = [parse_table_html(block.text or "") for block in state.result.tables]
     if not tables:
-        raise SelfTestError("no table was found on the sample invoice")
+        raise SelfTestError(Msg(Code.SELFTEST_NO_TABLE))
     shapes = [(g.rows, g.cols) for g in tables]
     matching = [g for g in tables if (g.rows, g.cols) == EXPECTED_SHAPE]
     if not matching:
-        raise SelfTestError(
-            f"expected a {EXPECTED_SHAPE[0]}x{EXPECTED_SHAPE[1]} table, got {shapes}"
-        )
+        rows, cols = EXPECTED_SHAPE
+        shape = Msg.of(Code.SELFTEST_TABLE_SHAPE, rows=rows, cols=cols, shapes=str(shapes))
+        raise SelfTestError(shape)
     grid = matching[0]
     row, col, colspan = EXPECTED_SPAN
     cell = grid.cell_at(row, col)
-    if cell is None or cell.colspan != colspan or cell.row != row or cell.col != col:
-        got = "none" if cell is None else f"colspan {cell.colspan} at ({cell.row}, {cell.col})"
-        raise SelfTestError(f"the 'Grand total' cell should span {colspan} columns, got {got}")
+    if cell is None:
+        raise SelfTestError(Msg.of(Code.SELFTEST_SPAN_NONE, colspan=colspan))
+    if cell.colspan != colspan or cell.row != row or cell.col != col:
+        at = {"got": cell.colspan, "row": cell.row, "col": cell.col}
+        raise SelfTestError(Msg(Code.SELFTEST_SPAN_WRONG, {"colspan": colspan, **at}))
     text = " | ".join(" ".join(c.text.split()) for c in grid.cells)
     missing = [t for t in EXPECTED_TEXTS if t not in text]
     if missing:
-        raise SelfTestError(f"the table lacks {missing}; it reads: {text[:160]}")
+        lacks = Msg.of(Code.SELFTEST_TABLE_LACKS, missing=str(missing), text=text[:160])
+        raise SelfTestError(lacks)
     state.grid = grid
     return f"{grid.rows}x{grid.cols}, merged cell and {len(EXPECTED_TEXTS)} key texts found"
 
@@ -360,41 +343,7 @@ def _check_docout(state: _State, tmp: Path) -> str:
 
 
 def _check_xlsx(state: _State, tmp: Path) -> str:
-    from openpyxl import load_workbook
-
-    from desktop.core.exports import write_xlsx
-
-    path = tmp / "self-test.xlsx"
-    write_xlsx([("Invoice", state.grid)], path)
-    workbook = load_workbook(path)
-    sheet = workbook.worksheets[0]
-    merged = {str(r) for r in sheet.merged_cells.ranges}
-    if "A5:C5" not in merged:
-        raise SelfTestError(
-            f"the merged 'Grand total' cell is not A5:C5 (merged: {sorted(merged)})"
-        )
-    values = {
-        str(v).strip() for row in sheet.iter_rows(values_only=True) for v in row if v is not None
-    }
-    if "Ink cartridge" not in values or not ({"39.8", "39.80"} & values):
-        raise SelfTestError(f"the sheet lacks the table's cells (read {sorted(values)[:8]})")
-    return f"{path.stat().st_size} bytes, {sheet.max_row}x{sheet.max_column}, merged A5:C5"
-
-
-def _check_html() -> str:
-    from desktop.core.document import Block, Document, Page
-    from desktop.core.exports import document_to_html
-
-    blocks = (
-        Block("Text", (0, 0, 90, 9), "**Total** due", 0),
-        Block("Formula", (0, 10, 90, 19), "\\[ x^2 \\]", 1),
-    )
-    page = document_to_html(Document("self-test", (Page(0, 100, 20, blocks),)))
-    if "<strong>Total</strong>" not in page:
-        raise SelfTestError("the HTML export shows the Markdown raw (markdown-it-py missing?)")
-    if "<msup>" not in page:
-        raise SelfTestError("the HTML export has no MathML (latex2mathml or its symbols missing?)")
-    return "bold text and a MathML formula"
+    return check_xlsx(state.grid, tmp)
 
 
 def _run(state: _State, coro: Any) -> Any:

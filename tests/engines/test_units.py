@@ -273,7 +273,7 @@ def test_batch_store_survives_a_reopen_with_every_state(tmp_path: object) -> Non
     store.mark_running(bid, "a.pdf", 0)
     store.mark_done(bid, "a.pdf", _page(0))
     store.mark_running(bid, "a.pdf", 1)
-    store.mark_failed(bid, "a.pdf", 1, "server gone")
+    store.mark_failed(bid, "a.pdf", 1, (Msg.of(Code.SERVER_UNAVAILABLE, url="u"),))
     store.add_pages(bid, "a.pdf", [0, 1, 2])  # re-adding keeps states
     store.close()
     again = BatchStore()

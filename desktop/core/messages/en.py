@@ -467,3 +467,49 @@ TEMPLATES.update(
         Code.USAGE_DOCUMENT_OUT: "--format {fmt} writes a file per input: add --out DIR.",
     }
 )
+
+# Facts that were still English: models list, self-test (commands/)
+TEMPLATES.update(
+    {
+        Code.CLI_ERROR: "error: {why}",
+        Code.MODELS_GPU: "GPU {index}: {name}, {free_gib:.1f} of {total_gib:.1f} GiB free",
+        Code.MODELS_NO_GPU: "No NVIDIA GPU found: profiles can still run on a remote server.",
+        Code.MODELS_FIT_NO_GPU: "no GPU",
+        Code.MODELS_FIT_NO: "does not fit: {why}",
+        Code.MODELS_FITS_WITH: "fits with {changes}",
+        Code.MODELS_FITS: "fits ({need_gib:.1f} GiB)",
+        Code.MODELS_NO_CONTAINER: "No model container found (dots-desktop models start PROFILE).",
+        Code.MODELS_NONE_RUNNING: "No model server is running.",
+        Code.MODELS_NONE_RUNNING_START: (
+            "No model server is running. Start one with: dots-desktop models start PROFILE"
+        ),
+        Code.MODELS_STOPPED: "Stopped {name}.",
+        Code.MODELS_ENDED_IN_STATE: "state {state}",
+        Code.SELFTEST_STEP_FAILED: "{step}: {why}",
+        Code.SELFTEST_STEP_CRASHED: "{step}: {kind}: {detail}",
+        Code.SELFTEST_ICON_MISSING: "the app icon (resources/icons/dots-desktop.svg) did not load",
+        Code.SELFTEST_WINDOW_NOT_SHOWN: "the main window was not shown within {seconds:.0f} s",
+        Code.SELFTEST_MODULE_MISSING: "module {name} is missing ({detail})",
+        Code.SELFTEST_NO_PROFILES: "no model profiles were found (model_profiles/*.toml)",
+        Code.SELFTEST_LIBRARY_PATH: "LD_LIBRARY_PATH still points into the bundle ({bundle})",
+        Code.SELFTEST_QT_RUSSIAN_MISSING: "Qt's qtbase_ru.qm is missing from {folder}",
+        Code.SELFTEST_RUSSIAN_NOT_LOADED: "the Russian translation did not load",
+        Code.SELFTEST_SORTING: "Russian sorting is wrong: {got}",
+        Code.SELFTEST_ZONE_NAMES: "Russian time-zone names are missing: {zone!r}",
+        Code.SELFTEST_SAMPLE_MISSING: "the bundled sample {path} is missing",
+        Code.SELFTEST_PDF_SIZE: "a 200x100 pt page rendered at 144 DPI is {width}x{height}",
+        Code.SELFTEST_NO_RESULT: "the engine ended without a result",
+        Code.SELFTEST_PAGE_STATUS: "page status {status}: {why}",
+        Code.SELFTEST_NO_TABLE: "no table was found on the sample invoice",
+        Code.SELFTEST_TABLE_SHAPE: "expected a {rows}x{cols} table, got {shapes}",
+        Code.SELFTEST_SPAN_NONE: "the 'Grand total' cell should span {colspan} columns, got none",
+        Code.SELFTEST_SPAN_WRONG: "the 'Grand total' cell should span {colspan} columns, got colspan {got} at ({row}, {col})",
+        Code.SELFTEST_TABLE_LACKS: "the table lacks {missing}; it reads: {text}",
+        Code.SELFTEST_XLSX_MERGE: "the merged 'Grand total' cell is not A5:C5 (merged: {merged})",
+        Code.SELFTEST_XLSX_CELLS: "the sheet lacks the table's cells (read {values})",
+        Code.SELFTEST_HTML_RAW: "the HTML export shows the Markdown raw (markdown-it-py missing?)",
+        Code.SELFTEST_HTML_NO_MATHML: "the HTML export has no MathML (latex2mathml or its symbols missing?)",
+        Code.SELFTEST_PDF_NO_LAYER: "the PDF has no text layer",
+        Code.SELFTEST_DOCX_TABLES: "the Word file has {got} tables, not {wanted}",
+    }
+)

@@ -492,3 +492,51 @@ TEMPLATES.update(
         Code.USAGE_DOCUMENT_OUT: "--format {fmt} пишет файл на каждый вход: добавьте --out ПАПКА.",
     }
 )
+
+# Facts that were still English: models list, self-test (commands/)
+TEMPLATES.update(
+    {
+        Code.CLI_ERROR: "ошибка: {why}",
+        Code.MODELS_GPU: "GPU {index}: {name}, свободно {free_gib:.1f} из {total_gib:.1f} ГиБ",
+        Code.MODELS_NO_GPU: "GPU NVIDIA не найден: профили можно запустить на удалённом сервере.",
+        Code.MODELS_FIT_NO_GPU: "нет GPU",
+        Code.MODELS_FIT_NO: "не помещается: {why}",
+        Code.MODELS_FITS_WITH: "помещается с {changes}",
+        Code.MODELS_FITS: "помещается ({need_gib:.1f} ГиБ)",
+        Code.MODELS_NO_CONTAINER: (
+            "Контейнер модели не найден (dots-desktop models start ПРОФИЛЬ)."
+        ),
+        Code.MODELS_NONE_RUNNING: "Сервер модели не запущен.",
+        Code.MODELS_NONE_RUNNING_START: (
+            "Сервер модели не запущен. Запустите его так: dots-desktop models start ПРОФИЛЬ"
+        ),
+        Code.MODELS_STOPPED: "Контейнер {name} остановлен.",
+        Code.MODELS_ENDED_IN_STATE: "состояние {state}",
+        Code.SELFTEST_STEP_FAILED: "{step}: {why}",
+        Code.SELFTEST_STEP_CRASHED: "{step}: {kind}: {detail}",
+        Code.SELFTEST_ICON_MISSING: "значок приложения (resources/icons/dots-desktop.svg) не загрузился",
+        Code.SELFTEST_WINDOW_NOT_SHOWN: "главное окно не появилось за {seconds:.0f} с",
+        Code.SELFTEST_MODULE_MISSING: "нет модуля {name} ({detail})",
+        Code.SELFTEST_NO_PROFILES: "не найдено ни одного профиля модели (model_profiles/*.toml)",
+        Code.SELFTEST_LIBRARY_PATH: "LD_LIBRARY_PATH всё ещё указывает внутрь сборки ({bundle})",
+        Code.SELFTEST_QT_RUSSIAN_MISSING: "в {folder} нет файла Qt qtbase_ru.qm",
+        Code.SELFTEST_RUSSIAN_NOT_LOADED: "русский перевод не загрузился",
+        Code.SELFTEST_SORTING: "русская сортировка неверна: {got}",
+        Code.SELFTEST_ZONE_NAMES: "нет русских названий часовых поясов: {zone!r}",
+        Code.SELFTEST_SAMPLE_MISSING: "нет встроенного образца {path}",
+        Code.SELFTEST_PDF_SIZE: "страница 200x100 pt при 144 DPI получилась {width}x{height}",
+        Code.SELFTEST_NO_RESULT: "движок закончил работу без результата",
+        Code.SELFTEST_PAGE_STATUS: "состояние страницы {status}: {why}",
+        Code.SELFTEST_NO_TABLE: "в образце счёта не найдено ни одной таблицы",
+        Code.SELFTEST_TABLE_SHAPE: "ожидалась таблица {rows}x{cols}, а получено {shapes}",
+        Code.SELFTEST_SPAN_NONE: "ячейка «Grand total» должна занимать {colspan} {colspan:plural:столбец|столбца|столбцов}, а её нет",
+        Code.SELFTEST_SPAN_WRONG: "ячейка «Grand total» должна занимать {colspan} {colspan:plural:столбец|столбца|столбцов}, а занимает {got} в ({row}, {col})",
+        Code.SELFTEST_TABLE_LACKS: "в таблице нет {missing}; в ней: {text}",
+        Code.SELFTEST_XLSX_MERGE: "объединённая ячейка «Grand total» не A5:C5 (объединены: {merged})",
+        Code.SELFTEST_XLSX_CELLS: "на листе нет ячеек таблицы (прочитано {values})",
+        Code.SELFTEST_HTML_RAW: "экспорт в HTML показывает Markdown как есть (нет markdown-it-py?)",
+        Code.SELFTEST_HTML_NO_MATHML: "в экспорте в HTML нет MathML (нет latex2mathml или его символов?)",
+        Code.SELFTEST_PDF_NO_LAYER: "в PDF нет текстового слоя",
+        Code.SELFTEST_DOCX_TABLES: "в файле Word таблиц {got}, а не {wanted}",
+    }
+)

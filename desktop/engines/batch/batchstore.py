@@ -2,6 +2,9 @@
 
 One row per page; every status change is one transaction, so after a crash the store
 says exactly which pages are done (their results kept) and which still need a request.
+Why a page failed is kept as facts (codes and parameters, JSON in ``facts``), worded
+when it is shown, in that moment's language; ``error`` is the English an older version
+stored instead, kept as it was written.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.document import Page
+from desktop.core.messages import Msg, facts_from_json, facts_to_json, say
 from desktop.core.paths import data_dir
 from desktop.engines.batch.history import page_from_dict, page_to_dict
 
@@ -35,11 +39,15 @@ CREATE TABLE IF NOT EXISTS pages (
     status TEXT NOT NULL,
     result TEXT,
     error TEXT NOT NULL DEFAULT '',
+    facts TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     updated REAL NOT NULL,
     PRIMARY KEY (batch_id, source, page_index)
 );
 """
+
+#: Columns added since the first schema, with their definitions (added on open).
+ADDED_COLUMNS = {"facts": "TEXT"}
 
 #: Page states in the store (a superset of PageStatus: "running" and "cancelled").
 PENDING, RUNNING, DONE, FAILED, CANCELLED = "pending", "running", "done", "failed", "cancelled"
@@ -55,12 +63,19 @@ class BatchInfo:
 
 @dataclass(frozen=True, slots=True)
 class PageRecord:
+    """One stored page; ``facts`` say why it failed (``error``: an older version's text)."""
+
     source: str
     page_index: int
     status: str
     page: Page | None
     error: str
     attempts: int
+    facts: tuple[Msg, ...] = ()
+
+    def words(self, lang: str = "en") -> str:
+        """Why the page failed, in ``lang``; a reason stored as text stays as written."""
+        return say(self.facts, lang) if self.facts else self.error
 
 
 def _bind(text: str) -> str | bytes:
@@ -105,6 +120,15 @@ class BatchStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Bring a store an older version made up to date; its rows keep what they hold."""
+        with self._tx() as db:
+            have = {row[1] for row in db.execute("PRAGMA table_info(pages)")}
+            for name, definition in ADDED_COLUMNS.items():
+                if name not in have:
+                    db.execute(f"ALTER TABLE pages ADD COLUMN {name} {definition}")
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -199,7 +223,7 @@ class BatchStore:
     def mark_done(self, batch_id: str, source: str, page: Page) -> None:
         with self._tx() as db:
             db.execute(
-                "UPDATE pages SET status = ?, result = ?, error = '', updated = ?"
+                "UPDATE pages SET status = ?, result = ?, error = '', facts = NULL, updated = ?"
                 " WHERE batch_id = ? AND source = ? AND page_index = ?",
                 (
                     DONE,
@@ -212,15 +236,22 @@ class BatchStore:
             )
 
     def mark_failed(
-        self, batch_id: str, source: str, index: int, error: str, *, cancelled: bool = False
+        self,
+        batch_id: str,
+        source: str,
+        index: int,
+        facts: Sequence[Msg],
+        *,
+        cancelled: bool = False,
     ) -> None:
+        """The page ended without a result; ``facts`` say why (stored as data, not words)."""
         with self._tx() as db:
             db.execute(
-                "UPDATE pages SET status = ?, error = ?, updated = ?"
+                "UPDATE pages SET status = ?, error = '', facts = ?, updated = ?"
                 " WHERE batch_id = ? AND source = ? AND page_index = ? AND status != ?",
                 (
                     CANCELLED if cancelled else FAILED,
-                    _bind(error),
+                    _json(facts_to_json(facts)),
                     time.time(),
                     batch_id,
                     _bind(source),
@@ -231,7 +262,7 @@ class BatchStore:
 
     def pages(self, batch_id: str, source: str | None = None) -> list[PageRecord]:
         sql = (
-            "SELECT source, page_index, status, result, error, attempts FROM pages"
+            "SELECT source, page_index, status, result, error, attempts, facts FROM pages"
             " WHERE batch_id = ?"
         )
         params: tuple[Any, ...] = (batch_id,)
@@ -248,6 +279,7 @@ class BatchStore:
                 page_from_dict(json.loads(r[3])) if r[3] else None,
                 _unbind(r[4]),
                 r[5],
+                facts_from_json(json.loads(r[6])) if r[6] else (),
             )
             for r in rows
         ]

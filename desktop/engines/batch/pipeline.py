@@ -181,7 +181,7 @@ class BatchPipeline:
                 task.cancel()
             elif task is None:  # not rendered yet: it ends now and is never rendered
                 cancelled = (Msg(Code.PAGE_CANCELLED),)
-                run.write(self.store.mark_failed, key[0], index, say(cancelled), cancelled=True)
+                run.write(self.store.mark_failed, key[0], index, cancelled, cancelled=True)
                 self._finish(run, key[0], failed_page(index, cancelled))
         return found
 
@@ -396,7 +396,7 @@ class BatchPipeline:
         if (source, page.index) in run.cancelled_pages:
             slots.release()
             cancelled = (Msg(Code.PAGE_CANCELLED),)
-            run.write(self.store.mark_failed, source, page.index, say(cancelled), cancelled=True)
+            run.write(self.store.mark_failed, source, page.index, cancelled, cancelled=True)
             self._finish(run, source, failed_page(page.index, cancelled))
             return None
         self._decoded += 1
@@ -445,7 +445,7 @@ class BatchPipeline:
             result = _with_notes(result, page.notes)
             if result.status is PageStatus.FAILED:
                 await asyncio.to_thread(
-                    self.store.mark_failed, run.batch_id, source, index, result.reason
+                    self.store.mark_failed, run.batch_id, source, index, result.facts
                 )
             else:
                 await asyncio.to_thread(self.store.mark_done, run.batch_id, source, result)
@@ -454,11 +454,11 @@ class BatchPipeline:
             if key not in run.cancelled_pages:
                 raise  # the whole job stops; its pages stay resumable
             cancelled = (Msg(Code.PAGE_CANCELLED),)
-            run.write(self.store.mark_failed, source, index, say(cancelled), cancelled=True)
+            run.write(self.store.mark_failed, source, index, cancelled, cancelled=True)
             self._finish(run, source, failed_page(index, cancelled))
         except DotsError as exc:
             logger.info("%s page %d failed: %s", source, index + 1, exc)
-            run.write(self.store.mark_failed, source, index, str(exc))
+            run.write(self.store.mark_failed, source, index, exc.facts)
             self._finish(run, source, failed_page(index, exc.facts), error=exc)
         except Exception as exc:  # a bug (engine, parser, store) must not stall the batch
             logger.exception("%s page %d failed unexpectedly", source, index + 1)
@@ -472,7 +472,7 @@ class BatchPipeline:
     def _fail(self, run: BatchRun, source: str, index: int, reason: tuple[Msg, ...]) -> None:
         if (source, index) in run.results:
             return  # already ended (cancelled while it waited)
-        run.write(self.store.mark_failed, source, index, say(reason))
+        run.write(self.store.mark_failed, source, index, reason)
         self._finish(run, source, failed_page(index, reason))
 
     def _finish(
