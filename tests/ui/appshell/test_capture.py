@@ -21,7 +21,7 @@ from desktop.ui.appshell.shell import DesktopApp
 from desktop.ui.state.prefs import Prefs
 from desktop.ui.widgets.settings import SettingsDialog
 from tests.ui.appshell.test_app_tray import FakeNvml
-from tests.ui.conftest import run_coroutine, run_until
+from tests.ui.conftest import dispose_window, run_coroutine, run_until
 
 pytestmark = pytest.mark.gui
 REPO = Path(__file__).resolve().parents[3]
@@ -55,7 +55,7 @@ def shell(x11: None, qloop: Any, qtbot: Any, qapp: QApplication) -> Iterator[Des
         overlay.close()
     server.close()
     run_coroutine(qtbot, app.shutdown())
-    app.window.deleteLater()
+    dispose_window(app.window)
 
 
 def test_given_a_running_window_when_dots_desktop_capture_then_the_region_tool_opens(

@@ -19,7 +19,7 @@ from desktop.runtime.gpu import NvmlBackend
 from desktop.ui.appshell.shell import DesktopApp
 from desktop.ui.state.prefs import Prefs
 from tests.ui.appshell.test_app_tray import FakeNvml
-from tests.ui.conftest import Ui, run_coroutine, run_until
+from tests.ui.conftest import Ui, dispose_window, run_coroutine, run_until
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(180)]
 
@@ -87,7 +87,7 @@ def quit_app(qtbot: Any, app: DesktopApp) -> None:
     if app.started:
         app.started = False
         run_coroutine(qtbot, app.shutdown())
-        app.window.deleteLater()
+        dispose_window(app.window)
 
 
 def _ok(app: DesktopApp) -> dict[str, int]:
