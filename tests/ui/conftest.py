@@ -50,7 +50,7 @@ def qloop(qapp: QApplication, qtbot: Any) -> Iterator[qasync.QEventLoop]:
         task.cancel()
     try:
         if pending:
-            qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+            qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=20_000)
     finally:
         # Tests after this one (tests/engines' asyncio.run(), pytest-asyncio) need no loop
         # to be running or set; the next UI test sets this one again.
