@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         reason = docker_unreachable_reason()
         if reason:
             pytest.fail(f"DOTS_REQUIRE_DOCKER=1 but {reason}", pytrace=False)
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the whole test.
+
+    Bound and never listening: a port merely free a moment ago can be taken meanwhile by
+    another test run or container on a shared machine, and then something answers there.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -38,12 +37,6 @@ def _no_english_sentence(text: str) -> bool:
     return re.search(r"[A-Za-z]{2,}(\s+[A-Za-z]{2,}){2,}", text) is None
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
@@ -73,8 +66,8 @@ def test_an_empty_file_and_its_fellow_inputs_read_in_russian(tmp_path: Path) -> 
     ]
 
 
-def test_a_server_that_does_not_answer_is_reported_in_russian() -> None:
-    url = f"http://127.0.0.1:{_closed_port()}"
+def test_a_server_that_does_not_answer_is_reported_in_russian(refused_port: int) -> None:
+    url = f"http://127.0.0.1:{refused_port}"
     result = _cli(str(PAGE), "--engine", "server", "--endpoint", url, lang="ru_RU.UTF-8")
     assert result.returncode == 1
     said = result.stderr.strip()

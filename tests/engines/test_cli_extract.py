@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,6 @@ from desktop.core.schemas import breaches, load_schema_file
 REPO = Path(__file__).resolve().parents[2]
 INVOICE = REPO / "resources" / "schemas" / "invoice.json"
 QWEN = "Qwen/Qwen3-VL-4B-Instruct"
-
-
-def _dead_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _three_inputs(fixtures_dir: Path, tmp_path: Path) -> list[str]:
@@ -170,10 +163,10 @@ def test_a_schema_file_that_is_not_a_schema_is_one_sentence_exit_2(
 
 
 def test_a_dead_server_is_one_line_exit_1(
-    fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
+    fixtures_dir: Path, capsys: pytest.CaptureFixture[str], refused_port: int
 ) -> None:
     page = str(fixtures_dir / "journal_page_tables.jpg")
-    url = f"http://127.0.0.1:{_dead_port()}"
+    url = f"http://127.0.0.1:{refused_port}"
     code = run(["extract", page, "--schema", str(INVOICE), "--endpoint", url])
     _, err = capsys.readouterr()
     assert code == 1

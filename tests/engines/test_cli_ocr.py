@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,12 +16,6 @@ from desktop.cli import run
 from desktop.core.tables import parse_table_html
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _dead_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_ocr_prints_markdown_with_the_servers_blocks(
@@ -175,9 +168,13 @@ def test_pages_option_reads_only_the_chosen_pages(
     ],
 )
 def test_an_unreachable_server_is_exit_1_with_one_line(
-    fixtures_dir: Path, capsys: pytest.CaptureFixture[str], extra: list[str], expected: str
+    fixtures_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    expected: str,
+    refused_port: int,
 ) -> None:
-    url = f"http://127.0.0.1:{_dead_port()}"
+    url = f"http://127.0.0.1:{refused_port}"
     code = run(["ocr", str(fixtures_dir / "journal_page_tables.jpg"), "--endpoint", url, *extra])
     out, err = capsys.readouterr()
     assert code == 1

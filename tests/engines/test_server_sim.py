@@ -25,7 +25,7 @@ def journal(fixtures_dir: Path) -> PageImage:
     return next(iter_pages(fixtures_dir / "journal_page_tables.jpg"))
 
 
-async def _wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+async def _wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -110,9 +110,11 @@ def _engine(body: _Body, **timeouts: float) -> ServerEngine:
 
 
 async def test_a_stream_that_goes_quiet_after_writing_is_an_idle_timeout() -> None:
-    engine = _engine(_Body([(0, _event("a")), (0.05, _event("b"))], hang=True), idle=0.3)
+    # The idle limit is 20x the pause before "b": a busy machine's late wake-up must not
+    # let the limit pass first (both timers due in one loop turn: the watchdog fires).
+    engine = _engine(_Body([(0, _event("a")), (0.05, _event("b"))], hang=True), idle=1.0)
     got: list[str] = []
-    with pytest.raises(ServerTimeout, match="went quiet for 0 s"):
+    with pytest.raises(ServerTimeout, match="went quiet for 1 s"):
         async with asyncio.timeout(5):
             async for chunk in engine.stream_completion(b"{}"):
                 got.append(chunk.content)  # type: ignore[union-attr]
@@ -132,15 +134,19 @@ async def test_a_slow_consumer_is_not_a_quiet_server() -> None:
 
 
 async def test_a_steady_stream_longer_than_the_idle_limit_is_not_cut() -> None:
-    parts = [(0.05, _event("x")) for _ in range(12)] + [(0, b"data: [DONE]\n\n")]
-    engine = _engine(_Body(parts), idle=0.2, first_token=0.2)
+    # 0.8 s of stream against a 0.6 s limit; each pause (0.05 s) is far below the limit, so
+    # a busy machine's late wake-up is no quiet server.
+    parts = [(0.05, _event("x")) for _ in range(16)] + [(0, b"data: [DONE]\n\n")]
+    engine = _engine(_Body(parts), idle=0.6, first_token=0.6)
     got = [c async for c in engine.stream_completion(b"{}")]
-    assert len(got) == 12
+    assert len(got) == 16
     await engine.aclose()
 
 
 async def test_cancelling_the_reader_mid_read_is_a_cancel_not_a_timeout() -> None:
-    engine = _engine(_Body([(0, _event("a"))], hang=True), idle=0.2)
+    # The idle limit is far away: a cancel timed just under it (sleep 0.19 s against 0.2 s)
+    # lost to the watchdog whenever a busy machine woke the test late.
+    engine = _engine(_Body([(0, _event("a"))], hang=True), idle=30.0)
     got: list[str] = []
 
     async def consume() -> None:
@@ -148,7 +154,10 @@ async def test_cancelling_the_reader_mid_read_is_a_cancel_not_a_timeout() -> Non
             got.append(chunk.content)  # type: ignore[union-attr]
 
     task = asyncio.create_task(consume())
-    await asyncio.sleep(0.19)
+    async with asyncio.timeout(30):
+        while not got:
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)  # into the next read, which never gets an answer
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any
 
 import httpx
@@ -15,16 +14,12 @@ from desktop.engines.net.transport import lean_transport
 LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=5.0)
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def test_given_a_closed_port_then_httpx_raises_its_own_connect_error() -> None:
+async def test_given_a_closed_port_then_httpx_raises_its_own_connect_error(
+    refused_port: int,
+) -> None:
     async with httpx.AsyncClient(transport=lean_transport(LIMITS)) as client:
         with pytest.raises(httpx.ConnectError) as caught:
-            await client.get(f"http://127.0.0.1:{_closed_port()}/health")
+            await client.get(f"http://127.0.0.1:{refused_port}/health")
     assert caught.value.request.url.path == "/health"  # httpx attached the request
 
 

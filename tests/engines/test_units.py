@@ -226,9 +226,12 @@ async def test_a_4xx_is_not_retried_but_a_503_is() -> None:
 
 
 async def test_cancelling_during_backoff_stops_at_once() -> None:
+    refused: list[int] = []
+
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path != "/v1/chat/completions":
             return httpx.Response(200, json=MODELS)
+        refused.append(503)
         return httpx.Response(503, json={"error": {"message": "not ready"}})
 
     engine = ServerEngine(
@@ -243,10 +246,16 @@ async def test_cancelling_during_backoff_stops_at_once() -> None:
             pass
 
     task = asyncio.create_task(consume())
+    # Cancel once the first answer was refused: the reader is then in its 30 s backoff (a
+    # fixed 0.05 s could end before the first request on a busy machine).
+    async with asyncio.timeout(30):
+        while not refused:
+            await asyncio.sleep(0.01)
     await asyncio.sleep(0.05)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
-        await asyncio.wait_for(task, 2)
+        await asyncio.wait_for(task, 10)  # well below the 30 s backoff
+    assert refused == [503]
     await engine.aclose()
 
 

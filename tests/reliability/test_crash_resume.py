@@ -57,10 +57,21 @@ def _tiff(path: Path, pages: int, shade: int) -> str:
     return str(path)
 
 
-async def _settled(sim: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while sim.in_flight and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+async def _settled(sim: Any, timeout: float = 30.0) -> None:
+    """Until nothing runs and no request came for 0.5 s (bounded).
+
+    A request the killed child had sent can reach the simulator's thread late on a busy
+    machine; counted after the snapshot, it would read as a page asked once too often.
+    """
+    seen, since = -1, time.monotonic()
+    deadline = since + timeout
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        if sim.stats.requests_total != seen or sim.in_flight:
+            seen, since = sim.stats.requests_total, now
+        elif now - since >= 0.5:
+            return
+        await asyncio.sleep(0.02)
 
 
 async def test_a_batch_killed_mid_way_resumes_and_reads_every_page_exactly_once(

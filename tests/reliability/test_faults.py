@@ -57,12 +57,10 @@ async def _read(engine: ServerEngine, page: PageImage) -> Page:
 # -- the server side ------------------------------------------------------------------
 
 
-async def test_a_refused_port_fails_fast_with_a_sentence(page: PageImage) -> None:
-    import socket
-
-    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+async def test_a_refused_port_fails_fast_with_a_sentence(
+    page: PageImage, refused_port: int
+) -> None:
+    port = refused_port
     engine = ServerEngine(f"http://127.0.0.1:{port}", retry=QUICK_RETRY)
     try:
         with pytest.raises(ServerUnavailable) as info:

@@ -489,8 +489,10 @@ def test_an_answer_that_never_ends_is_cut_at_its_token_budget_and_says_which_lim
     # GIVEN a server that drips a letter every 0.2 s (never quiet for the idle limit), or
     # streams text past max_tokens forever, after two complete blocks
     monkeypatch.setattr(limits, "EXTRA_SECONDS", 0.0)  # the margin is not the point here
+    # The idle limit is 12x the drip (was 5x): a busy machine's pause must not make the
+    # drip look quiet; the total deadline (3.1 s) still ends it first.
     quick = functools.partial(
-        ServerEngine, retry=QUICK_RETRY, timeouts=Timeouts(first_token=1.5, idle=1.0)
+        ServerEngine, retry=QUICK_RETRY, timeouts=Timeouts(first_token=1.5, idle=2.5)
     )
     monkeypatch.setattr(factory, "ServerEngine", quick)
     pieces = block_pieces(layout_blocks("first block", "second block", "third"))

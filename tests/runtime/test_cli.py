@@ -307,7 +307,9 @@ def test_ctrl_c_during_the_weights_download_exits_at_once_and_keeps_the_bytes(
         "gpu = false\nflags = []\n"
     )
     repo = weights_repo(size=8 * 1024 * 1024)
-    hub = FakeHub(repos={"rednote-hilab/dots.ocr": repo}, delay=0.05).start()
+    # ~32 s for the whole file (0.25 s per 64 KiB): "at once" (< 15 s, a busy machine's
+    # Python included) stays far from "after the download" (0.05 s made it 6 s in all).
+    hub = FakeHub(repos={"rednote-hilab/dots.ocr": repo}, delay=0.25).start()
     env = {
         **os.environ,
         "HF_ENDPOINT": hub.url,
@@ -324,16 +326,21 @@ def test_ctrl_c_during_the_weights_download_exits_at_once_and_keeps_the_bytes(
         while "GiB" not in line:  # the first progress line: the download is under way
             line = child.stderr.readline()
             assert line, "models start ended before downloading"
-        time.sleep(0.5)
+        # Until bytes are on disk (a fixed pause was too short on a busy machine).
+        blobs = weightstore.repo_folder(home / "data" / "huggingface", "rednote-hilab/dots.ocr")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(
+            p.stat().st_size > 0 for p in (blobs / "blobs").glob("*.incomplete")
+        ):
+            time.sleep(0.02)
         began = time.monotonic()
         child.send_signal(signal.SIGINT)
         child.wait(20)
-        assert time.monotonic() - began < 5  # not after the whole download
+        assert time.monotonic() - began < 15  # not after the whole download
     finally:
         child.kill()
         hub.close()
     assert child.returncode != 0
-    blobs = weightstore.repo_folder(home / "data" / "huggingface", "rednote-hilab/dots.ocr")
     (partial,) = (blobs / "blobs").glob("*.incomplete")
     assert partial.stat().st_size > 0  # the next start continues from these
 

@@ -18,7 +18,7 @@ from desktop.runtime.gpu import (
 from tests.runtime.fake_nvml import GIB, FakeDevice, FakeNvml
 
 
-def _wait_until(cond, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+def _wait_until(cond, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if cond():

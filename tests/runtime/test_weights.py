@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -149,12 +148,10 @@ def test_offline_uses_the_snapshot_on_disk_and_says_when_there_is_none(
 
 
 def test_an_unreachable_hub_with_the_weights_on_disk_still_starts(
-    hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused_port: int
 ) -> None:
     snap = w.download(REPO, tmp_path)
-    with socket.socket() as sock:  # a port where nothing listens
-        sock.bind(("127.0.0.1", 0))
-        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{sock.getsockname()[1]}")
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{refused_port}")
     assert w.download(REPO, tmp_path) == snap
     with pytest.raises(w.WeightsError) as nothing:
         w.download("other/model", tmp_path)

@@ -123,8 +123,8 @@ async def test_stop_during_the_download_ends_it_soon_and_keeps_the_bytes_for_the
         await asyncio.sleep(0.02)
     began = time.monotonic()
     stopped = await controller.stop()
-    await asyncio.wait_for(starting, 10)
-    assert time.monotonic() - began < 5
+    await asyncio.wait_for(starting, 30)
+    assert time.monotonic() - began < 15  # a minute of download was left
     assert stopped.state is not ContainerState.FAILED
     (partial,) = (weightstore.repo_folder(tmp_path, REPO) / "blobs").glob("*.incomplete")
     kept = partial.stat().st_size

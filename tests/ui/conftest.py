@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from desktop.engines.base import Engine
 from desktop.ui.app import install_asyncgen_hooks
@@ -48,7 +50,7 @@ def qloop(qapp: QApplication, qtbot: Any) -> Iterator[qasync.QEventLoop]:
         task.cancel()
     try:
         if pending:
-            qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+            qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=20_000)
     finally:
         # Tests after this one (tests/engines' asyncio.run(), pytest-asyncio) need no loop
         # to be running or set; the next UI test sets this one again.
@@ -77,6 +79,20 @@ def run_coroutine(qtbot: Any, coro: Any, timeout: float = 30.0) -> Any:
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
     return task.result()
+
+
+def dispose_window(window: QWidget) -> None:
+    """Hide ``window`` and delete it now, while this test's asyncio loop is still set.
+
+    A window only handed to deleteLater() stays alive, and shown, until some later test
+    happens to process deferred deletes; meanwhile its timers (the page list's lazy
+    thumbnail request, 60 ms) fire inside that test, which has no loop, and fail it with
+    "no current event loop". Whether the timer beats the teardown is a matter of load.
+    """
+    window.hide()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(window), "the window outlived its test"
 
 
 @dataclass

@@ -18,7 +18,7 @@ from desktop.runtime.gpu import NvmlBackend
 from desktop.ui.appshell.instance import forward_to_running
 from desktop.ui.appshell.shell import DesktopApp
 from desktop.ui.widgets.statusbar import STEPS
-from tests.ui.conftest import run_coroutine, run_until
+from tests.ui.conftest import dispose_window, run_coroutine, run_until
 
 pytestmark = pytest.mark.gui
 GIB = 1024**3
@@ -75,7 +75,7 @@ def shell(qloop: Any, qtbot: Any, qapp: QApplication) -> Iterator[tuple[DesktopA
     run_until(qtbot, lambda: app.started)
     yield app, nvml
     run_coroutine(qtbot, app.shutdown())
-    app.window.deleteLater()
+    dispose_window(app.window)
 
 
 def test_given_the_app_then_the_tray_menu_has_every_action(shell: Any) -> None:

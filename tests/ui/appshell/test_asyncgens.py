@@ -40,7 +40,7 @@ def test_given_a_stream_abandoned_mid_read_then_its_finally_runs_on_the_loop(
     qtbot.waitUntil(task.done)
     assert task.result() == 0
     gc.collect()
-    qtbot.waitUntil(lambda: closed == ["abandoned"], timeout=2000)
+    qtbot.waitUntil(lambda: closed == ["abandoned"], timeout=10_000)
 
 
 def test_given_streams_still_open_at_quit_then_shutdown_closes_them(

@@ -27,7 +27,7 @@ from desktop.ui.widgets.settings import SettingsDialog
 from desktop.ui.words.i18n import install_language
 from desktop.ui.words.retranslate import catalogue
 from tests.ui.appshell.test_app_tray import FakeNvml
-from tests.ui.conftest import run_coroutine, run_until
+from tests.ui.conftest import dispose_window, run_coroutine, run_until
 
 pytestmark = pytest.mark.gui
 
@@ -40,7 +40,7 @@ def shell(qloop: Any, qtbot: Any, qapp: QApplication) -> Iterator[DesktopApp]:
     run_until(qtbot, lambda: app.started)
     yield app
     run_coroutine(qtbot, app.shutdown())
-    app.window.deleteLater()
+    dispose_window(app.window)
     install_language(qapp, "en")
 
 

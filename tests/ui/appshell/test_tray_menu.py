@@ -18,7 +18,7 @@ from desktop.ui.appshell.region import RegionOverlay, capture_region
 from desktop.ui.appshell.shell import DesktopApp
 from desktop.ui.state.prefs import Prefs
 from tests.ui.appshell.test_app_tray import TRAY_ACTIONS, FakeNvml
-from tests.ui.conftest import run_coroutine, run_until
+from tests.ui.conftest import dispose_window, run_coroutine, run_until
 
 pytestmark = pytest.mark.gui
 
@@ -61,7 +61,7 @@ def make_shell(qloop: Any, qtbot: Any, qapp: QApplication) -> Iterator[Callable[
     for app in made:
         app.model = None
         run_coroutine(qtbot, app.shutdown())
-        app.window.deleteLater()
+        dispose_window(app.window)
 
 
 def act(app: DesktopApp, name: str) -> QAction:

@@ -61,14 +61,14 @@ def find(menu: Any, name: str) -> Any:
 def test_given_a_document_being_read_when_delete_is_pressed_then_it_is_gone_and_cancelled(
     make_ui: Callable[..., Ui], scan: Path
 ) -> None:
-    ui, engine = make(make_ui, delay=10.0)
+    ui, engine = make(make_ui, delay=60.0)
     ui.controller.open_files([str(scan)])
     ui.wait(lambda: bool(engine.requests))  # reading
     docs = ui.window.documents.docs
     ui.qtbot.keyClick(docs, Qt.Key.Key_Delete)  # as the list gets it when it has the focus
     assert docs.count() == 0 and not ui.controller.entries
     assert ui.window.stack.currentIndex() == 0  # the drop zone again
-    ui.wait(lambda: not ui.bridge.busy, timeout=3)  # cancelled, not read for 10 s more
+    ui.wait(lambda: not ui.bridge.busy, timeout=20)  # cancelled, not read for a minute more
 
 
 def test_given_two_documents_when_one_is_removed_from_its_menu_then_the_other_stays(

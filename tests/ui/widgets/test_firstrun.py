@@ -19,7 +19,7 @@ from desktop.ui.appshell.shell import DesktopApp
 from desktop.ui.state.prefs import Prefs, load_prefs, save_prefs
 from desktop.ui.widgets.modelpanel import ModelPanel
 from tests.ui.appshell.test_app_tray import GIB, FakeNvml
-from tests.ui.conftest import run_coroutine, run_until
+from tests.ui.conftest import dispose_window, run_coroutine, run_until
 from tests.ui.widgets.test_modelpanel import FakeRuntime, NoGpu
 
 pytestmark = [pytest.mark.gui, pytest.mark.docker]
@@ -58,7 +58,7 @@ def shell(qloop: Any, qtbot: Any, qapp: QApplication) -> Iterator[Callable[..., 
             ModelPanel._open.close()
         app.model = None
         run_coroutine(qtbot, app.shutdown(), timeout=60)
-        app.window.deleteLater()
+        dispose_window(app.window)
 
 
 def test_given_no_gpu_then_start_is_disabled_with_the_reason_and_the_fix(

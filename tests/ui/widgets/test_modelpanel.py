@@ -23,7 +23,7 @@ from tests.runtime.conftest import (  # noqa: F401  (fixtures reused from the ru
     sim_profile,
 )
 from tests.ui.appshell.test_app_tray import GIB, FakeNvml
-from tests.ui.conftest import run_coroutine, run_until
+from tests.ui.conftest import dispose_window, run_coroutine, run_until
 
 pytestmark = pytest.mark.gui
 
@@ -47,7 +47,7 @@ def close_shell(app: DesktopApp, qtbot: Any) -> None:
     if ModelPanel._open is not None:
         ModelPanel._open.close()
     run_coroutine(qtbot, app.shutdown(), timeout=60)
-    app.window.deleteLater()
+    dispose_window(app.window)
 
 
 @pytest.fixture

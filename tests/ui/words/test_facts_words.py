@@ -8,7 +8,6 @@ import asyncio
 import functools
 import os
 import re
-import socket
 import struct
 import zlib
 from collections.abc import Callable, Iterator
@@ -116,13 +115,13 @@ def test_given_russian_then_pdf_errors_read_in_russian(russian: None, tmp_path: 
     assert facts_words(beyond.facts) == "Страницы 7 нет; в документе 3 страницы."
 
 
-def test_given_russian_then_server_and_http_errors_read_in_russian(russian: None) -> None:
+def test_given_russian_then_server_and_http_errors_read_in_russian(
+    russian: None, refused_port: int
+) -> None:
     from desktop.engines.errors import AuthFailed, ModelNotServed, error_from_response
     from desktop.engines.remote.server import ServerEngine
 
-    with socket.socket() as s:  # a loopback port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = refused_port
     engine = ServerEngine(f"http://127.0.0.1:{port}")
 
     async def ready() -> None:
