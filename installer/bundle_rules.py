@@ -128,6 +128,11 @@ LIBRARY_PARTS_NEVER_IMPORTED: tuple[str, ...] = (
     # (2.5 + 0.5 MiB of extension modules).
     "numpy.random",
     "numpy.fft",
+    # numpy's test helpers (its own test runner imports them on `np.test()` only).
+    "numpy.testing",
+    "numpy._core._multiarray_tests",
+    # A development dependency; onnxruntime asks for it only to print loaded DLLs on Windows.
+    "psutil",
 )
 
 #: Python packages that must never end up in the bundle (dev tools, GUI toolkits we don't
