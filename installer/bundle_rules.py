@@ -128,6 +128,10 @@ LIBRARY_PARTS_NEVER_IMPORTED: tuple[str, ...] = (
     # (2.5 + 0.5 MiB of extension modules).
     "numpy.random",
     "numpy.fft",
+    # Masked arrays (only `np.genfromtxt(usemask=True)` imports them) and the polynomial
+    # classes, both imported lazily by numpy.
+    "numpy.ma",
+    "numpy.polynomial",
     # numpy's test helpers (its own test runner imports them on `np.test()` only).
     "numpy.testing",
     "numpy._core._multiarray_tests",
