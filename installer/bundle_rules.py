@@ -103,6 +103,42 @@ UNUSED_PLUGINS: tuple[str, ...] = (
 #: Qt's own translations kept (the app ships English and Russian).
 KEPT_TRANSLATIONS: frozenset[str] = frozenset({"qtbase_en.qm", "qtbase_ru.qm"})
 
+#: Parts of the app's dependencies that nothing the app runs imports (tests/packaging runs
+#: the self-test and imports every module the app's code names with these blocked).
+LIBRARY_PARTS_NEVER_IMPORTED: tuple[str, ...] = (
+    # httpx's command-line client: `import httpx` tries it and falls back when it fails
+    # (it needs rich, which is not installed); it drags in click and pygments' 1.7 MiB of
+    # lexers. httpx2 (huggingface_hub's client) imports its CLI only on `httpx2.main`.
+    "httpx._main",
+    "httpx2._main",
+    "pygments",
+    "click",
+    # huggingface_hub beyond HfApi.model_info / get_hf_file_metadata / hf_hub_url /
+    # build_hf_headers (runtime/weights.py): its `hf` CLI, the inference client and the
+    # fsspec file system are reached only through its lazy top-level attributes.
+    "huggingface_hub.cli",
+    "huggingface_hub.inference",
+    "huggingface_hub.hf_file_system",
+    "fsspec",
+    # pikepdf's PDF/A converter (imported only on `pikepdf.pdfa`) with fontTools (1.4 MiB):
+    # the searchable PDF (core/pdfout.py) writes plain PDF through pikepdf's core.
+    "pikepdf.pdfa",
+    "fontTools",
+    # numpy imports these lazily (`np.random`, `np.fft`); nothing the app runs uses them
+    # (2.5 + 0.5 MiB of extension modules).
+    "numpy.random",
+    "numpy.fft",
+    # Masked arrays (only `np.genfromtxt(usemask=True)` imports them) and the polynomial
+    # classes, both imported lazily by numpy.
+    "numpy.ma",
+    "numpy.polynomial",
+    # numpy's test helpers (its own test runner imports them on `np.test()` only).
+    "numpy.testing",
+    "numpy._core._multiarray_tests",
+    # A development dependency; onnxruntime asks for it only to print loaded DLLs on Windows.
+    "psutil",
+)
+
 #: Python packages that must never end up in the bundle (dev tools, GUI toolkits we don't
 #: use, heavy optional imports of our dependencies). Passed to Analysis(excludes=...).
 EXCLUDED_PYTHON_MODULES: tuple[str, ...] = (
@@ -167,6 +203,7 @@ EXCLUDED_PYTHON_MODULES: tuple[str, ...] = (
     # huggingface_hub's Xet transfer (11 MB of Rust): the app fetches weights over plain HTTP
     # with its own resume (runtime/weights.py), so the Xet client is never loaded.
     "hf_xet",
+    *LIBRARY_PARTS_NEVER_IMPORTED,
 )
 
 #: Binaries proven unused on Linux: onnxruntime's Python module links the runtime

@@ -283,7 +283,7 @@ def _calm_sessions(engine: Any) -> None:
             opts.intra_op_num_threads = threads
             opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
-            # WORKAROUND(onnxruntime 1.32.0): no public accessor gives a session's model
+            # WORKAROUND(onnxruntime 1.25.1): no public accessor gives a session's model
             # path; tests/builtin/test_sessions.py fails if the sessions stop being rebuilt.
             holder.session = ort.InferenceSession(
                 old._model_path, sess_options=opts, providers=["CPUExecutionProvider"]
