@@ -106,3 +106,27 @@ def _isolated_user_dirs(
     """Settings, history and batch state go to a temporary folder, never the real profile."""
     base = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("DOTS_DESKTOP_HOME", str(base))
+
+
+#: Environment variables whose value when the session's one QApplication is made decides
+#: how every later GUI test runs (platform, tray, clipboard), as this conftest set them.
+_SESSION_WIDE_ENV = ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")
+_SESSION_ENV = {name: os.environ.get(name) for name in _SESSION_WIDE_ENV}
+_previous_test = [""]
+
+
+@pytest.fixture(autouse=True)
+def _session_wide_env_unchanged(request: pytest.FixtureRequest) -> None:
+    """Fails the test after one that left QT_QPA_PLATFORM (or the display) changed, naming
+    it: a leaked ``offscreen`` silently turned later tray, capture and clipboard tests into
+    skips. Set such variables with ``monkeypatch`` so they are put back."""
+    now = {name: os.environ.get(name) for name in _SESSION_WIDE_ENV}
+    culprit, _previous_test[0] = _previous_test[0], request.node.nodeid
+    if now == _SESSION_ENV:
+        return
+    for name, value in _SESSION_ENV.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    pytest.fail(f"{culprit or 'a test'} left {now} in the environment (was {_SESSION_ENV})")

@@ -60,6 +60,8 @@ def test_a_failing_run_prints_one_english_line_and_exits_1(
 ) -> None:
     # GIVEN Qt that cannot start (the first step fails), in a Russian locale
     monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    # run_self_test picks Qt's platform for its own process; monkeypatch puts it back here
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
 
     def broken(_state: object) -> str:
         raise selftest.SelfTestError(Msg(Code.SELFTEST_ICON_MISSING))
