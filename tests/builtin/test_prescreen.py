@@ -66,14 +66,14 @@ def need_tesseract_rus_eng() -> None:
 @pytest.mark.parametrize("name", list(PAGES))
 def test_the_quick_look_tells_pages_the_models_cannot_read(reader: RapidReader, name: str) -> None:
     rgb = np.asarray(PAGES[name]().convert("RGB"))
-    assert looks_foreign(rgb, reader.read_pieces) is (name in FOREIGN)
+    assert looks_foreign(rgb, reader.read_piece) is (name in FOREIGN)
 
 
 def test_the_quick_look_leaves_the_reader_able_to_read_whole_pages(reader: RapidReader) -> None:
     # RapidOCR remembers the steps of its last call: the quick look runs without the
     # detector, and a whole-page read after it must still find the lines.
     rgb = np.asarray(render("en"))[:700]
-    assert not looks_foreign(rgb, reader.read_pieces)
+    assert not looks_foreign(rgb, reader.read_piece)
     lines = reader.read(rgb)
     assert len(lines) > 5 and any("data directory" in ln.text for ln in lines)
 
@@ -81,11 +81,11 @@ def test_the_quick_look_leaves_the_reader_able_to_read_whole_pages(reader: Rapid
 def test_a_page_with_too_little_print_is_left_to_the_usual_read(reader: RapidReader) -> None:
     blank = np.full((1200, 900, 3), 255, np.uint8)
     assert line_pieces(blank[:, :, 0]) == []
-    asked: list[int] = []
+    asked: list[np.ndarray] = []
 
-    def pieces(crops: list[np.ndarray]) -> list[str]:
-        asked.append(len(crops))
-        return [""] * len(crops)
+    def pieces(crop: np.ndarray) -> str:
+        asked.append(crop)
+        return ""
 
     assert not looks_foreign(blank, pieces)
     one_line = blank.copy()

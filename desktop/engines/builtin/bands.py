@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 import os
 
-import cv2
 import numpy as np
+
+from desktop.engines.builtin.ocr import otsu_ink
 
 #: Most bands a page is cut into (each is one Tesseract process holding its models).
 MAX_BANDS = 4
@@ -33,9 +34,9 @@ def band_count() -> int:
 
 def row_ink(gray: np.ndarray) -> np.ndarray:
     """Inked pixels per row (Otsu threshold); all zero on a blank page."""
-    if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
+    ink = otsu_ink(gray)
+    if ink is None:
         return np.zeros(gray.shape[0], dtype=np.int64)
-    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     counts: np.ndarray = ink.sum(axis=1, dtype=np.int64)
     return counts
 

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from desktop.engines.builtin.ocr import OcrLine
+from desktop.core.document import BBox
+from desktop.engines.builtin.ocr import OcrLine, otsu_ink
 
 #: A page whose unread ink share reaches this probably has text in another script.
 UNREAD_SHARE = 0.2
@@ -28,10 +29,15 @@ UNREAD_SHARE = 0.2
 SPARSE_DENSITY = 0.35
 
 
+def sparse_text(text: str, box: BBox) -> bool:
+    """Whether ``text`` is far too short for a line box (most glyphs not read)."""
+    chars = sum(1 for ch in text if not ch.isspace())
+    return chars < SPARSE_DENSITY * (box[2] - box[0]) / max(1, box[3] - box[1])
+
+
 def is_sparse(line: OcrLine) -> bool:
     """Whether the line's text is far too short for its box (most glyphs not read)."""
-    chars = sum(1 for ch in line.text if not ch.isspace())
-    return chars < SPARSE_DENSITY * line.width / max(1, line.height)
+    return sparse_text(line.text, line.bbox)
 
 
 def _glyph_ink(ink: np.ndarray, line_height: float) -> np.ndarray:
@@ -54,9 +60,9 @@ def unread_ink_share(
     Only components of about a letter's size count, so a photo or a figure (large blobs,
     halftone specks) on a Latin page is not taken for text in another script.
     """
-    if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
+    ink = otsu_ink(gray)
+    if ink is None:
         return 0.0
-    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     if rules is not None:
         ink[rules > 0] = 0
     heights = [ln.height for ln in lines if not is_sparse(ln)] or [ln.height for ln in lines]

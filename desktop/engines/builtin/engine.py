@@ -282,8 +282,8 @@ class BuiltinEngine:
         exe = tesseract_binary()
         if exe is None or SCRIPT_LANGUAGES["Cyrillic"] not in self._tesseract_languages():
             return None  # the usual read says what to install
-        read_pieces = getattr(self._reader, "read_pieces", None)
-        if read_pieces is None or not looks_foreign(rgb, read_pieces):
+        read_piece = getattr(self._reader, "read_piece", None)
+        if read_piece is None or not looks_foreign(rgb, read_piece):
             return None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="builtin-osd") as pool:
             named = pool.submit(detect_script, rgb, exe)

@@ -113,14 +113,22 @@ def _longest_blank(ink: np.ndarray, a: int, b: int) -> int:
     return best
 
 
+def otsu_ink(gray: np.ndarray) -> np.ndarray | None:
+    """1 where a grey image has ink (Otsu threshold), 0 elsewhere; None when it is empty or
+    too flat to hold print (less than 40 grey levels between its darkest and lightest)."""
+    if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
+        return None
+    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return np.asarray(ink)
+
+
 def _ink_columns(gray: np.ndarray, bbox: BBox) -> np.ndarray | None:
     """Per-column "has ink" flags of the line crop (Otsu), or None on a blank crop."""
     x0, y0, x1, y1 = bbox
-    crop = gray[y0:y1, x0:x1]
-    if crop.size == 0 or int(crop.max()) - int(crop.min()) < 40:
+    ink = otsu_ink(gray[y0:y1, x0:x1])
+    if ink is None:
         return None
-    _, bw = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    flags: np.ndarray = bw.sum(axis=0) > 0
+    flags: np.ndarray = ink.sum(axis=0) > 0
     return flags
 
 
@@ -331,7 +339,7 @@ class RapidReader:
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         with self._lock:
             # The steps are named on every call: the library keeps the last call's choice
-            # (``read_pieces`` turns the detector off).
+            # (``read_piece`` turns the detector off).
             result = self._engine(
                 bgr,
                 use_det=True,
@@ -353,14 +361,11 @@ class RapidReader:
                 lines.append(line)
         return lines
 
-    def read_pieces(self, crops: Sequence[np.ndarray]) -> list[str]:
-        """The recogniser alone on RGB crops of single lines, a text per crop (blocking)."""
+    def read_piece(self, crop: np.ndarray) -> str:
+        """The recogniser alone on an RGB crop of a single line: its text (blocking)."""
         self.load()
-        texts: list[str] = []
+        bgr = np.ascontiguousarray(crop[:, :, ::-1])
         with self._lock:
-            for crop in crops:
-                bgr = np.ascontiguousarray(crop[:, :, ::-1])
-                result = self._engine(bgr, use_det=False, use_cls=False, use_rec=True)
-                got = getattr(result, "txts", None)
-                texts.append(str(got[0]) if got else "")
-        return texts
+            result = self._engine(bgr, use_det=False, use_cls=False, use_rec=True)
+        got = getattr(result, "txts", None)
+        return str(got[0]) if got else ""

@@ -20,7 +20,8 @@ import cv2
 import numpy as np
 
 from desktop.core.document import BBox
-from desktop.engines.builtin.coverage import SPARSE_DENSITY
+from desktop.engines.builtin.coverage import sparse_text
+from desktop.engines.builtin.ocr import otsu_ink
 
 #: Pieces of line looked at (spread over the page); more cost time and decided no better
 #: on the accuracy pages (benchmarks/bench_builtin_accuracy.py).
@@ -60,13 +61,13 @@ def letter_height(ink: np.ndarray) -> float | None:
 
 def line_pieces(gray: np.ndarray) -> list[BBox]:
     """Boxes of printed line pieces (words of one line joined), top to bottom."""
-    if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
-        return []
     scale = 2 if max(gray.shape) > HALVE_ABOVE else 1
     small = (
         gray if scale == 1 else cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     )
-    _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = otsu_ink(small)
+    if ink is None:
+        return []
     height = letter_height(ink)
     if height is None:
         return []
@@ -92,19 +93,12 @@ def spread(items: Sequence[BBox], count: int) -> list[BBox]:
     return [items[i] for i in picks]
 
 
-def sparse(text: str, box: BBox) -> bool:
-    """Whether the recogniser's text is far too short for the piece (letters dropped)."""
-    chars = sum(1 for ch in text if not ch.isspace())
-    width, height = box[2] - box[0], max(1, box[3] - box[1])
-    return chars < SPARSE_DENSITY * width / height
-
-
-def looks_foreign(rgb: np.ndarray, read_pieces: Callable[[list[np.ndarray]], list[str]]) -> bool:
+def looks_foreign(rgb: np.ndarray, read_piece: Callable[[np.ndarray], str]) -> bool:
     """Whether most sampled line pieces of the page come back nearly empty (blocking).
 
-    ``read_pieces``: the bundled recogniser on a list of RGB crops, a text per crop. The
-    pieces are read one at a time until the verdict is certain: a page the models read
-    costs MIN_SAMPLES of them.
+    ``read_piece``: the bundled recogniser on an RGB crop, its text. The pieces are read
+    one at a time until the verdict is certain: a page the models read costs MIN_SAMPLES
+    of them.
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     boxes = spread(line_pieces(gray), SAMPLES)
@@ -117,7 +111,7 @@ def looks_foreign(rgb: np.ndarray, read_pieces: Callable[[list[np.ndarray]], lis
         x0, y0, x1, y1 = box
         pad = max(2, (y1 - y0) // 6)
         crop = rgb[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
-        if sparse(read_pieces([crop])[0], box):
+        if sparse_text(read_piece(crop), box):
             empty += 1
         else:
             full += 1
