@@ -67,6 +67,23 @@ def put_before() -> None:
     QGuiApplication.clipboard().setMimeData(before)
 
 
+def journal_read(ui: Ui, fixtures_dir: Path) -> None:
+    """The journal page dropped on the window and read by the simulator."""
+    drop_files(ui, fixtures_dir / "journal_page_tables.jpg")
+    ui.wait(lambda: bool(current_entry(ui).results.get(0)), timeout=60)
+
+
+def region_copied(ui: Ui, fixtures_dir: Path) -> Any:
+    """Something else on the clipboard, then a region of the read journal page copied:
+    the notice that tells of the copy (shown)."""
+    journal_read(ui, fixtures_dir)
+    put_before()
+    ui.controller.read_region((100, 100, 900, 500))
+    notice = ui.controller.notes.notice
+    ui.wait(notice.isVisible, timeout=60)
+    return notice
+
+
 def test_given_a_tray_ocr_of_the_clipboard_image_then_the_copy_has_every_format(
     sim_ui: Ui, fixtures_dir: Path
 ) -> None:
@@ -104,8 +121,7 @@ def test_given_a_screen_region_read_then_the_copy_has_every_format_and_undo_rest
 def test_given_the_tables_tab_copy_then_it_has_the_same_formats(
     sim_ui: Ui, fixtures_dir: Path
 ) -> None:
-    drop_files(sim_ui, fixtures_dir / "journal_page_tables.jpg")
-    sim_ui.wait(lambda: bool(current_entry(sim_ui).results.get(0)), timeout=60)
+    journal_read(sim_ui, fixtures_dir)
     sim_ui.wait(lambda: sim_ui.window.tables.picker.count() > 0)
     sim_ui.window.tables.copy_button.click()
     assert_full_copy(clipboard())
@@ -114,12 +130,7 @@ def test_given_the_tables_tab_copy_then_it_has_the_same_formats(
 def test_given_a_region_drawn_on_the_page_then_the_copy_is_told_with_its_size_and_undone(
     sim_ui: Ui, fixtures_dir: Path
 ) -> None:
-    drop_files(sim_ui, fixtures_dir / "journal_page_tables.jpg")
-    sim_ui.wait(lambda: bool(current_entry(sim_ui).results.get(0)), timeout=60)
-    put_before()
-    sim_ui.controller.read_region((100, 100, 900, 500))
-    notice = sim_ui.controller.notes.notice
-    sim_ui.wait(notice.isVisible, timeout=60)
+    notice = region_copied(sim_ui, fixtures_dir)
     copied = clipboard()
     assert set(copied.formats()) >= FORMATS
     chars = len(copied.text().strip())
@@ -132,12 +143,7 @@ def test_given_a_region_drawn_on_the_page_then_the_copy_is_told_with_its_size_an
 def test_given_something_else_copied_since_then_undo_leaves_it(
     sim_ui: Ui, fixtures_dir: Path
 ) -> None:
-    drop_files(sim_ui, fixtures_dir / "journal_page_tables.jpg")
-    sim_ui.wait(lambda: bool(current_entry(sim_ui).results.get(0)), timeout=60)
-    put_before()
-    sim_ui.controller.read_region((100, 100, 900, 500))
-    notice = sim_ui.controller.notes.notice
-    sim_ui.wait(notice.isVisible, timeout=60)
+    notice = region_copied(sim_ui, fixtures_dir)
     QGuiApplication.clipboard().setText("copied later elsewhere")
     notice.undo_button.click()
     assert clipboard().text() == "copied later elsewhere"
