@@ -180,6 +180,32 @@ def test_models_start_without_a_gpu_fails_within_seconds_naming_the_gpu(
     assert {c.id for c in docker_client.containers.list(all=True, filters=ours)} <= containers
 
 
+def _sim_profile(profile_id: str, sim_image: str, *, startup_s: float) -> None:
+    """A user profile that runs the simulator image (no GPU) under ``profile_id``."""
+    from desktop.core.paths import config_dir
+
+    folder = config_dir() / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{profile_id}.toml").write_text(
+        f'id = "{profile_id}"\nhf_model_id = "rednote-hilab/dots.ocr"\nimage = "{sim_image}"\n'
+        f'gpu = false\nflags = ["--sim-startup-seconds", "{startup_s}"]\n'
+    )
+
+
+def _scope_controller(monkeypatch: pytest.MonkeyPatch, run_id: str, cache: Path) -> None:
+    """The models command's controller labelled with this test run (so a parallel session's
+    containers are never touched) and with ``cache`` as its weights folder."""
+    real = models_cmd._controller
+
+    def scoped(profiles: Any) -> ContainerController:
+        controller = real(profiles)
+        controller.labels = {RUN_LABEL: run_id}
+        controller.hf_cache = str(cache)
+        return controller
+
+    monkeypatch.setattr(models_cmd, "_controller", scoped)
+
+
 @pytest.mark.docker
 def test_models_start_status_logs_stop_round_trip(
     tmp_path: Path,
@@ -189,26 +215,10 @@ def test_models_start_status_logs_stop_round_trip(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from desktop.core.paths import config_dir
-
-    folder = config_dir() / "profiles"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cli.toml").write_text(
-        f'id = "cli-{run_id}"\nhf_model_id = "rednote-hilab/dots.ocr"\nimage = "{sim_image}"\n'
-        'gpu = false\nflags = ["--sim-startup-seconds", "0.2"]\n'
-    )
+    _sim_profile(f"cli-{run_id}", sim_image, startup_s=0.2)
     port = free_port()
     monkeypatch.setenv("DOTS_DESKTOP_PORT", str(port))
-    real = models_cmd._controller
-
-    def scoped(profiles: Any) -> ContainerController:
-        # Scope to this test run so a parallel session's containers are never touched.
-        controller = real(profiles)
-        controller.labels = {RUN_LABEL: run_id}
-        controller.hf_cache = str(tmp_path)
-        return controller
-
-    monkeypatch.setattr(models_cmd, "_controller", scoped)
+    _scope_controller(monkeypatch, run_id, tmp_path)
     hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo()}, delay=0.01).start()
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
     try:
@@ -244,30 +254,16 @@ def test_models_start_of_a_gated_model_asks_for_the_token_once_in_a_terminal(
 
     import keyring
 
-    from desktop.core.paths import config_dir
     from desktop.runtime import containers as ct
 
-    folder = config_dir() / "profiles"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "gated.toml").write_text(
-        f'id = "gated-{run_id}"\nhf_model_id = "rednote-hilab/dots.ocr"\n'
-        f'image = "{sim_image}"\ngpu = false\nflags = ["--sim-startup-seconds", "0.1"]\n'
-    )
+    _sim_profile(f"gated-{run_id}", sim_image, startup_s=0.1)
     monkeypatch.setenv("DOTS_DESKTOP_PORT", str(free_port()))
-    real = models_cmd._controller
-
-    def scoped(profiles: Any) -> ContainerController:
-        controller = real(profiles)
-        controller.labels = {RUN_LABEL: run_id}
-        controller.hf_cache = str(tmp_path)
-        return controller
-
     kept: dict[tuple[str, str], str] = {}
     monkeypatch.setattr(keyring, "set_password", lambda s, u, p: kept.__setitem__((s, u), p))
     monkeypatch.setattr(keyring, "get_password", lambda s, u: kept.get((s, u)))
     monkeypatch.setattr(ct, "_session_token", [])
     monkeypatch.delenv("HF_TOKEN", raising=False)
-    monkeypatch.setattr(models_cmd, "_controller", scoped)
+    _scope_controller(monkeypatch, run_id, tmp_path)
     hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo(gated=True)}).start()
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
     try:
