@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import sys
 from collections.abc import Callable, Iterable
 
 #: Qt modules the app never imports (QML/Quick, web, 3D, media, designer tooling...).
@@ -61,8 +62,16 @@ UNUSED_QT_MODULES: tuple[str, ...] = (
     "Xml",
 )
 
+#: Qt modules only the Windows build uses: QtNetwork serves the single-instance server
+#: there (a named pipe, QLocalServer); on Linux/macOS the app talks over a standard-library
+#: Unix socket (ui/appshell/instance.py), so QtNetwork, its TLS plugins and the
+#: Kerberos/GSSAPI libraries it links (5.3 MB on Linux) stay out.
+WINDOWS_ONLY_QT_MODULES: tuple[str, ...] = ("Network",)
+#: Plugin folders that only a Windows-only module loads.
+WINDOWS_ONLY_PLUGIN_DIRS: frozenset[str] = frozenset({"tls"})
+
 #: Plugin folders the app needs: windowing (X11/Wayland/Windows/macOS/offscreen),
-#: input methods, image decoders, SVG icons, styles, desktop portal theme, TLS.
+#: input methods, image decoders, SVG icons, styles, desktop portal theme, TLS (Windows).
 KEPT_PLUGIN_DIRS: frozenset[str] = frozenset(
     {
         "platforms",
@@ -227,34 +236,40 @@ def _norm(dest: str) -> str:
     return dest.replace("\\", "/")
 
 
-def unused_qt_module(name: str) -> bool:
-    """True for a Qt library/framework/binding file name of a module the app never uses."""
+def unused_qt_module(name: str, platform: str = sys.platform) -> bool:
+    """True for a Qt library/framework/binding file name of a module the app never uses
+    on ``platform`` (``sys.platform`` of the build: a bundle is built on its own OS)."""
     match = _QT_LIB.match(name)
     if not match:
         return False
     module = match.group(1)
-    return any(module.startswith(prefix) for prefix in UNUSED_QT_MODULES)
+    unused = UNUSED_QT_MODULES
+    if platform != "win32":
+        unused += WINDOWS_ONLY_QT_MODULES
+    return any(module.startswith(prefix) for prefix in unused)
 
 
-def keep(dest: str) -> bool:
+def keep(dest: str, platform: str = sys.platform) -> bool:
     """Whether the bundle keeps the file collected to ``dest`` (a TOC destination name)."""
     path = _norm(dest)
     parts = path.split("/")
     if any(path.startswith(p) for p in UNUSED_LINUX_BINARIES):
         return False
     # Qt libraries also get top-level links (``_internal/libQt6Quick.so.6``).
-    if unused_qt_module(parts[-1]):
+    if unused_qt_module(parts[-1], platform):
         return False
     if not parts or parts[0] != "PySide6":
         return True
     # Qt libraries and frameworks anywhere under PySide6/ (lib/, the root on Windows,
     # or inside a .framework on macOS), plus PySide6's own binding modules.
-    if any(unused_qt_module(part) for part in parts[1:]):
+    if any(unused_qt_module(part, platform) for part in parts[1:]):
         return False
     if "plugins" in parts:
         i = parts.index("plugins")
         if i + 1 < len(parts) - 1:  # a file inside a plugin folder
             if parts[i + 1] not in KEPT_PLUGIN_DIRS:
+                return False
+            if platform != "win32" and parts[i + 1] in WINDOWS_ONLY_PLUGIN_DIRS:
                 return False
             stem = parts[-1].removeprefix("lib").split(".")[0]
             return stem not in UNUSED_PLUGINS

@@ -20,7 +20,6 @@ rules = load_installer_module("bundle_rules")
         "PySide6/Qt/lib/libQt6Widgets.so.6",
         "PySide6/Qt/lib/libQt6Svg.so.6",
         "PySide6/Qt/lib/libQt6DBus.so.6",
-        "PySide6/Qt/lib/libQt6Network.so.6",
         "PySide6/Qt/lib/libQt6WaylandClient.so.6",
         "PySide6/Qt/lib/libicudata.so.73",
         "PySide6/Qt/plugins/platforms/libqxcb.so",
@@ -79,6 +78,31 @@ def test_what_the_app_uses_is_kept(dest: str) -> None:
 )
 def test_what_the_app_never_uses_is_dropped(dest: str) -> None:
     assert not rules.keep(dest)
+
+
+@pytest.mark.parametrize(
+    ("dest", "platform"),
+    [
+        ("PySide6/Qt/lib/libQt6Network.so.6", "linux"),
+        ("libQt6Network.so.6", "linux"),
+        ("PySide6/QtNetwork.abi3.so", "linux"),
+        ("PySide6/Qt/plugins/tls/libqopensslbackend.so", "linux"),
+        ("PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork", "darwin"),
+        ("PySide6/Qt/plugins/tls/libqsecuretransportbackend.dylib", "darwin"),
+    ],
+)
+def test_qtnetwork_stays_out_where_the_instance_server_uses_a_unix_socket(
+    dest: str, platform: str
+) -> None:
+    assert not rules.keep(dest, platform)
+
+
+@pytest.mark.parametrize(
+    "dest",
+    ["PySide6/Qt6Network.dll", "PySide6/QtNetwork.pyd", "PySide6/plugins/tls/qschannelbackend.dll"],
+)
+def test_windows_keeps_qtnetwork_for_its_named_pipe_server(dest: str) -> None:
+    assert rules.keep(dest, "win32")
 
 
 def test_links_to_dropped_libraries_are_dropped_too() -> None:
