@@ -107,6 +107,12 @@ UNUSED_PLUGINS: tuple[str, ...] = (
     "qeglfs",
     "qvkkhrdisplay",
     "qdirect2d",
+    # Wayland shells of in-vehicle, kiosk, Qt-compositor and pre-2018 compositors: desktop
+    # compositors (GNOME, KDE, wlroots) speak xdg-shell.
+    "ivi-shell",
+    "fullscreen-shell-v1",
+    "qt-shell",
+    "wl-shell-plugin",
 )
 
 #: Qt's own translations kept (the app ships English and Russian).
@@ -146,7 +152,16 @@ LIBRARY_PARTS_NEVER_IMPORTED: tuple[str, ...] = (
     "numpy._core._multiarray_tests",
     # A development dependency; onnxruntime asks for it only to print loaded DLLs on Windows.
     "psutil",
+    # PySide6's D-Bus binding: Qt's own D-Bus library stays (QtGui links it for the
+    # portal theme and the tray), but the app never calls D-Bus from Python.
+    "PySide6.QtDBus",
 )
+
+#: Bytecode optimisation of the bundle's Python archive (``python -OO``: no docstrings, no
+#: asserts): 1.8 MB of the 12 MB archive is docstrings. The app never reads a docstring
+#: (its words are coded facts), and tests/packaging/test_bundle_excludes.py runs the self-test
+#: and every export under -OO, as the frozen app runs.
+BYTECODE_OPTIMIZE = 2
 
 #: Python packages that must never end up in the bundle (dev tools, GUI toolkits we don't
 #: use, heavy optional imports of our dependencies). Passed to Analysis(excludes=...).

@@ -1,5 +1,6 @@
 """Library parts the bundle leaves out (bundle_rules.LIBRARY_PARTS_NEVER_IMPORTED) are never
-needed: the app's code runs with them blocked, as it does frozen without them."""
+needed: the app's code runs with them blocked, as it does frozen without them, and with its
+bytecode optimised as the bundle's (-OO: no docstrings)."""
 
 from __future__ import annotations
 
@@ -63,9 +64,15 @@ print(json.dumps(failed))
 """
 
 
+#: The frozen app's interpreter flags: its archive is compiled and run at this level
+#: (bundle_rules.BYTECODE_OPTIMIZE, -OO: no docstrings, no asserts).
+FROZEN_FLAGS = ["-" + "O" * rules.BYTECODE_OPTIMIZE] if rules.BYTECODE_OPTIMIZE else []
+
+
 def _probe(blocked: tuple[str, ...], *args: str, env: dict[str, str] | None = None) -> str:
+    """Runs PROBE as the frozen app runs: left-out parts blocked, bytecode optimised."""
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, ",".join(blocked), *args],
+        [sys.executable, *FROZEN_FLAGS, "-c", PROBE, ",".join(blocked), *args],
         cwd=ROOT,
         env=env,
         check=False,
@@ -128,9 +135,57 @@ def test_the_probe_reports_a_module_the_app_needs() -> None:
     assert failed == {"desktop.core.pdfout:write_searchable_pdf": "pikepdf"}
 
 
+def test_the_probe_runs_without_docstrings_as_the_frozen_app_does() -> None:
+    script = "import sys, desktop; print(sys.flags.optimize, desktop.__doc__ is None)"
+    proc = subprocess.run(
+        [sys.executable, *FROZEN_FLAGS, "-c", script],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.stdout.split() == [str(rules.BYTECODE_OPTIMIZE), "True"]
+
+
+@pytest.mark.timeout(300)
+def test_libraries_the_app_calls_work_without_docstrings() -> None:
+    """Calls into libraries the self-test does not reach (extraction's schema check,
+    Markdown, formulas, the weights planner's URLs, the keyring) under the frozen flags."""
+    script = (
+        "import jsonschema, markdown_it, keyring\n"
+        "from latex2mathml.converter import convert\n"
+        "import ziamath\n"
+        "from huggingface_hub import hf_hub_url, HfApi\n"
+        "schema = {'type': 'object', 'properties': {'a': {'type': 'integer'}}}\n"
+        "jsonschema.validate({'a': 1}, schema)\n"
+        "try:\n"
+        "    jsonschema.validate({'a': 'x'}, schema)\n"
+        "except jsonschema.ValidationError as exc:\n"
+        "    print('breach', '/'.join(map(str, exc.absolute_path)))\n"
+        "md = markdown_it.MarkdownIt('commonmark').enable('table')\n"
+        "print(md.render('| a |\\n|---|\\n| 1 |').count('<td>'))\n"
+        "print('<mfrac>' in convert(r'\\frac{1}{2}'))\n"
+        "print(ziamath.Latex(r'x^2').svg().startswith('<svg'))\n"
+        "print(hf_hub_url('org/m', 'config.json').endswith('/org/m/resolve/main/config.json'))\n"
+        "HfApi(endpoint='http://127.0.0.1:9')\n"
+        "print(type(keyring.get_keyring()).__name__ != '')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, *FROZEN_FLAGS, "-c", script],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["breach", "a", "1", "True", "True", "True", "True"]
+
+
 @pytest.mark.timeout(300)
 def test_the_self_test_passes_without_the_left_out_parts(tmp_path: Path) -> None:
-    """Window, built-in OCR of the sample, table, XLSX, HTML with a formula, PDF and Word."""
+    """Window, built-in OCR of the sample, table, XLSX, HTML with a formula, PDF and Word,
+    with bytecode optimised as in the bundle."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DOTS_DESKTOP_HOME=str(tmp_path))
     out = _probe(LEFT_OUT, "--self-test", env=env)
     assert "PDF and Word" in out
