@@ -8,7 +8,8 @@ so both read from a warm file cache). ``--mode selftest`` (default) runs
 moment its "main window shown" line arrives: process start, imports, QApplication and
 the real MainWindow exposed. ``--mode gui`` starts the full app (tray, engine, history)
 with ``DOTS_DESKTOP_EXIT_AFTER_SHOWN=1`` and takes the process's exit; it needs that hook
-in desktop/ui. Targets (issue 6): bundle <= 250 MB unpacked, frozen <= 1.2x source.
+in desktop/ui. Targets: bundle < 320 MB unpacked (issue 18, which let the built-in engine's
+OpenCV and models grow it past issue 6's 250 MB), frozen <= 1.2x source.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZE_TARGET_MB = 250
+SIZE_TARGET_MB = 320
 RATIO_TARGET = 1.2
 MARKER = "main window shown"
 TIMEOUT_S = 60.0
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nBundle {args.bundle}")
     print("| what | size MiB |\n| --- | ---: |")
     print(
-        f"| unpacked bundle, apparent size = {total / 10**6:.0f} MB (target <= {SIZE_TARGET_MB} MB)"
+        f"| unpacked bundle, apparent size = {total / 10**6:.1f} MB (target < {SIZE_TARGET_MB} MB)"
         f" | {total / 2**20:.0f} |"
     )
     internal = args.bundle / "_internal"
@@ -139,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, values in times.items():
         med = statistics.median(values)
         print(f"| {label} | {med:.3f} | {min(values):.3f} | {max(values):.3f} | {med / ref:.2f}x |")
-    size_verdict = "meets" if total <= SIZE_TARGET_MB * 10**6 else "misses"
-    print(f"\nbundle = {total / 10**6:.0f} MB: {size_verdict} the <= {SIZE_TARGET_MB} MB target")
+    size_verdict = "meets" if total < SIZE_TARGET_MB * 10**6 else "misses"
+    print(f"\nbundle = {total / 10**6:.1f} MB: {size_verdict} the < {SIZE_TARGET_MB} MB target")
     ratio = statistics.median(times["frozen"]) / ref
     verdict = "meets" if ratio <= RATIO_TARGET else "misses"
     print(f"\nfrozen/source = {ratio:.2f}x: {verdict} the <= {RATIO_TARGET}x target")
