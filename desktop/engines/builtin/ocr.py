@@ -265,82 +265,80 @@ def _char_boxes(result: Any) -> list[Any] | None:
     return per_line
 
 
-def _calm_sessions(engine: Any) -> None:
-    """Recreate RapidOCR's ONNX sessions without busy-waiting threads.
-
-    onnxruntime's worker threads spin while idle; on a shared laptop (GUI, other apps)
-    that steals the CPU the OCR itself needs and made a page 4-5x slower under load.
-    RapidOCR does not expose the option, so the three sessions are rebuilt with it; on
-    any surprise in the library's internals the original sessions are kept.
-    """
-    import os
-
-    import onnxruntime as ort
-
-    threads = max(1, min(4, os.cpu_count() or 1))
-    for part in (engine.text_det, engine.text_cls, engine.text_rec):
-        try:
-            # RapidOCR 3.x keeps each model's OrtInferSession in ``session``, and the
-            # onnxruntime session inside that in ``session`` again.
-            holder = part.session
-            old = holder.session
-            opts = ort.SessionOptions()
-            opts.log_severity_level = 4
-            opts.enable_cpu_mem_arena = False
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            opts.intra_op_num_threads = threads
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
-            # WORKAROUND(onnxruntime 1.25.1): no public accessor gives a session's model
-            # path; tests/builtin/test_sessions.py fails if the sessions stop being rebuilt.
-            holder.session = ort.InferenceSession(
-                old._model_path, sess_options=opts, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # keep RapidOCR's own session rather than fail
-            logger.debug("could not rebuild an ONNX session: %s", exc)
-
-
-def _load_models(engine: Any) -> None:
-    """Load the detector, classifier and recogniser now (RapidOCR 3 loads them lazily)."""
-    # WORKAROUND(rapidocr 3.10.0): the models load on the first page unless these private
-    # loaders run; tests/builtin/test_sessions.py fails if they are gone.
-    engine._load_det_model()
-    engine._load_cls_model()
-    engine._load_rec_model()
+#: Seconds without a read after which the reader lets its models and their working memory
+#: go (about 1.3 GB after a 200 DPI page, 0.3 GB for the models alone); the next read loads
+#: them again in well under a second.
+IDLE_RELEASE_S = 60.0
 
 
 class RapidReader:
-    """RapidOCR loaded once on first use; calls are serialised (the library keeps state)."""
+    """RapidOCR loaded on first use and let go when idle; calls are serialised (the
+    library keeps state)."""
 
-    def __init__(self, **params: Any) -> None:
+    def __init__(self, idle_release_s: float = IDLE_RELEASE_S, **params: Any) -> None:
         from desktop.engines.builtin.rapid import OPTIONS
 
         self._params = {**OPTIONS, **params}
         self._use_cls = bool(self._params.get("Global.use_cls", True))
         self._engine: Any = None
         self._lock = threading.Lock()
+        self._idle_release_s = idle_release_s
+        self._idle_timer: threading.Timer | None = None
+        self._reads = 0
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the models are in memory now."""
+        return self._engine is not None
+
+    def release(self, *, after_reads: int | None = None) -> None:
+        """Let the models and their memory go (the next read loads them again); waits for a
+        read in progress. ``after_reads``: only if no read came since that many."""
+        with self._lock:
+            if after_reads is not None and after_reads != self._reads:
+                return  # read again since the countdown started
+            if self._engine is not None:
+                logger.info("releasing RapidOCR models after %.0f s idle", self._idle_release_s)
+            self._engine = None
+
+    def _idle_again(self) -> None:
+        """Count a read and (re)start the countdown to release() (called under the lock)."""
+        self._reads += 1
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        timer = threading.Timer(
+            self._idle_release_s, self.release, kwargs={"after_reads": self._reads}
+        )
+        timer.daemon = True
+        timer.name = "builtin-ocr-idle"
+        timer.start()
+        self._idle_timer = timer
 
     def load(self) -> None:
         """Load the ONNX models (blocking; call from a worker thread)."""
         with self._lock:
-            if self._engine is None:
-                from desktop.engines.builtin.rapid import rapidocr_class
+            self._loaded_engine()
 
-                logger.info("loading RapidOCR models")
-                engine = rapidocr_class()(params=self._params)
-                _load_models(engine)
-                _calm_sessions(engine)
-                self._engine = engine
+    def _loaded_engine(self) -> Any:
+        """The RapidOCR engine, loaded now if it is not (called under the lock)."""
+        if self._engine is None:
+            from desktop.engines.builtin.rapid import calm_sessions, load_models, rapidocr_class
+
+            logger.info("loading RapidOCR models")
+            engine = rapidocr_class()(params=self._params)
+            load_models(engine)
+            calm_sessions(engine)
+            self._engine = engine
+        return self._engine
 
     def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]:
         """OCR an RGB array; lines in the array's pixel coordinates (blocking)."""
-        self.load()
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         with self._lock:
             # The steps are named on every call: the library keeps the last call's choice
             # (``read_piece`` turns the detector off).
-            result = self._engine(
+            result = self._loaded_engine()(
                 bgr,
                 use_det=True,
                 use_cls=self._use_cls,
@@ -348,6 +346,7 @@ class RapidReader:
                 return_word_box=respace,
                 return_single_char_box=respace,
             )
+            self._idle_again()
         txts = getattr(result, "txts", None)
         if not txts:
             return []
@@ -363,9 +362,9 @@ class RapidReader:
 
     def read_piece(self, crop: np.ndarray) -> str:
         """The recogniser alone on an RGB crop of a single line: its text (blocking)."""
-        self.load()
         bgr = np.ascontiguousarray(crop[:, :, ::-1])
         with self._lock:
-            result = self._engine(bgr, use_det=False, use_cls=False, use_rec=True)
+            result = self._loaded_engine()(bgr, use_det=False, use_cls=False, use_rec=True)
+            self._idle_again()
         got = getattr(result, "txts", None)
         return str(got[0]) if got else ""

@@ -7,8 +7,11 @@ Latin inside, Chinese), rendered at 200 DPI like a PDF page in the app.
 
 from __future__ import annotations
 
+import logging
 from types import ModuleType
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 #: RapidOCR parameters (``RapidOCR(params=...)`` keys), chosen by
 #: ``benchmarks/tune_rapidocr.py`` (English and Chinese pages, 200 DPI; char F1 / s per page
@@ -46,3 +49,51 @@ def bundled_models() -> list[str]:
 
     folder = Path(str(rapidocr_module().__file__)).parent / "models"
     return sorted(p.name for p in folder.glob("*.onnx"))
+
+
+def calm_sessions(engine: Any) -> None:
+    """Recreate RapidOCR's ONNX sessions without busy-waiting threads (memory arena on).
+
+    onnxruntime's worker threads spin while idle; on a shared laptop (GUI, other apps)
+    that steals the CPU the OCR itself needs and made a page 4-5x slower under load.
+    RapidOCR does not expose the option, so the three sessions are rebuilt with it; on
+    any surprise in the library's internals the original sessions are kept.
+    """
+    import os
+
+    import onnxruntime as ort
+
+    threads = max(1, min(4, os.cpu_count() or 1))
+    for part in (engine.text_det, engine.text_cls, engine.text_rec):
+        try:
+            # RapidOCR 3.x keeps each model's OrtInferSession in ``session``, and the
+            # onnxruntime session inside that in ``session`` again.
+            holder = part.session
+            old = holder.session
+            opts = ort.SessionOptions()
+            opts.log_severity_level = 4
+            # The memory arena (onnxruntime's and RapidOCR's default) keeps the detector's
+            # large activations between runs. Without it each page's buffers were mapped
+            # and unmapped again: 150-340 thousand page faults a page and 15-20% more time
+            # (en.pdf at 200 DPI). Its memory goes back when the reader idles (release()).
+            opts.enable_cpu_mem_arena = True
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            opts.intra_op_num_threads = threads
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+            # WORKAROUND(onnxruntime 1.25.1): no public accessor gives a session's model
+            # path; tests/builtin/test_sessions.py fails if the sessions stop being rebuilt.
+            holder.session = ort.InferenceSession(
+                old._model_path, sess_options=opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # keep RapidOCR's own session rather than fail
+            logger.debug("could not rebuild an ONNX session: %s", exc)
+
+
+def load_models(engine: Any) -> None:
+    """Load the detector, classifier and recogniser now (RapidOCR 3 loads them lazily)."""
+    # WORKAROUND(rapidocr 3.10.0): the models load on the first page unless these private
+    # loaders run; tests/builtin/test_sessions.py fails if they are gone.
+    engine._load_det_model()
+    engine._load_cls_model()
+    engine._load_rec_model()
