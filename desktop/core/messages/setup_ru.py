@@ -56,7 +56,7 @@ TEMPLATES: dict[Code, str] = {
     Code.SETTINGS_TEST_OK: "Соединение за {ms} мс: {model}, длина контекста {context} токенов.",
     Code.SETTINGS_TEST_OK_NO_CONTEXT: "Соединение за {ms} мс: {model} (сервер не сообщает длину контекста).",
     # веса моделей на этом компьютере: загрузка, докачка, список, удаление (runtime/weights*.py)
-    Code.STAGE_WEIGHTS: "загрузка весов",
+    Code.STAGE_WEIGHTS: "скачивание весов",
     Code.WEIGHTS_PROGRESS: "{done_gib:.2f} из {total_gib:.2f} ГиБ ({percent}%), {speed_mib:.1f} МиБ/с, осталось {eta}",
     Code.WEIGHTS_CUT: "Загрузка {model} прервалась на {done_gib:.2f} из {total_gib:.2f} ГиБ ({detail}); загруженное сохранено.",
     Code.FIX_WEIGHTS_CUT: "Запустите модель снова: загрузка продолжится с того места, где остановилась.",

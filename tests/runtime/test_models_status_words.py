@@ -1,0 +1,246 @@
+"""`dots-desktop models status|start` say the container's state, stage, model, endpoint and
+failure in the locale's language: every label, the state and the stage, the progress lines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.cli import run
+from desktop.commands import models as models_cmd
+from desktop.commands.modelstatus import ended_fact, progress_fact, state_fact
+from desktop.commands.words import cli_words
+from desktop.core.messages import Code, Msg
+from desktop.runtime.controller import ContainerState, ControllerStatus
+from desktop.runtime.diagnosis import FailureCause, Stage
+from tests.fakehub import FakeHub, weights_repo
+from tests.runtime.conftest import RUN_LABEL, free_port
+from tests.runtime.test_cli import _scope_controller, _sim_profile
+
+#: Words of the English labels, states and stages; none may be left in Russian output.
+ENGLISH = re.compile(
+    r"\b(State|Container|started|by|hand|Model|profile|Endpoint|key|Max|length|tokens?|"
+    r"Problem|Note|ready|starting|pulling|downloading|image|loading|weights|stopping|"
+    r"stopped|failed|absent|GB)\b"
+)
+URL = "http://127.0.0.1:8123/v1"
+
+
+def _lang(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", lang)
+
+
+@pytest.fixture
+def russian(monkeypatch: pytest.MonkeyPatch) -> None:
+    _lang(monkeypatch, "ru_RU.UTF-8")
+
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    _lang(monkeypatch, "C.UTF-8")
+
+
+def _ready(**changes: Any) -> ControllerStatus:
+    """A model that started and serves, with every line describe() can print."""
+    fields: dict[str, Any] = {
+        "state": ContainerState.READY,
+        "profile_id": "dots.ocr",
+        "stage": Stage.READY,
+        "endpoint": URL,
+        "api_key": "dd-secret",
+        "served_name": "dots-ocr",
+        "max_model_len": 32768,
+        "container_name": "dots-desktop-dots.ocr",
+        "container_id": "abc",
+        "notice": Msg.of(Code.NOTE_KV_RESTARTED, tokens=24576),
+        "note": "vLLM estimated ...",
+    }
+    return ControllerStatus(**{**fields, **changes})
+
+
+def _failed() -> ControllerStatus:
+    return ControllerStatus(
+        state=ContainerState.FAILED,
+        profile_id="dots.ocr",
+        container_name="dots-desktop-dots.ocr",
+        container_id="abc",
+        cause=FailureCause.GPU_OOM,
+        message="The GPU ran out of memory while the model started.",
+        fix="...",
+        problem=Msg(Code.GPU_OOM),
+        remedy=Msg(Code.FIX_GPU_OOM),
+    )
+
+
+def _labels(lines: list[str]) -> list[str]:
+    return [line.split(":", 1)[0] for line in lines]
+
+
+def test_a_ready_model_is_described_in_russian_with_no_english_label_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _lang(monkeypatch, "C.UTF-8")
+    english = models_cmd.describe(_ready())
+    _lang(monkeypatch, "ru_RU.UTF-8")
+    russian = models_cmd.describe(_ready())
+    assert len(russian) == len(english) == 7
+    for label, line in zip(_labels(english), russian, strict=True):
+        assert label not in line, (label, line)
+    text = "\n".join(russian)
+    assert not ENGLISH.findall(text), ENGLISH.findall(text)
+    assert russian[0] == "Состояние: готов"
+    assert russian[1] == "Контейнер: dots-desktop-dots.ocr (запущен Dots Desktop)"
+    assert russian[2] == "Модель: dots-ocr (профиль dots.ocr)"
+    # What a user copies into another program stays exactly as it is.
+    assert russian[3].endswith(f": {URL}") and russian[4].endswith(": dd-secret")
+    assert russian[5] == "Наибольшая длина контекста: 32768 токенов"
+    assert russian[6].startswith("Примечание: ") and "24576" in russian[6]
+
+
+def test_a_ready_model_in_english_reads_as_it_did_without_repeating_ready(english: None) -> None:
+    assert models_cmd.describe(_ready()) == [
+        "State: ready",
+        "Container: dots-desktop-dots.ocr (started by Dots Desktop)",
+        "Model: dots-ocr (profile dots.ocr)",
+        f"Endpoint: {URL}",
+        "API key: dd-secret",
+        "Max model length: 32768 tokens",
+        "Note: vLLM estimated that at most 24576 tokens per request fit the KV cache, so the "
+        "model was restarted with --max-model-len 24576.",
+    ]
+
+
+def test_a_failed_start_names_the_problem_and_its_fix_in_russian(russian: None) -> None:
+    lines = models_cmd.describe(_failed())
+    assert lines[0] == "Состояние: сбой"
+    problem = lines[-1]
+    assert problem.startswith("Проблема: При запуске модели закончилась память GPU. ")
+    assert not ENGLISH.findall("\n".join(lines))
+
+
+def test_a_model_started_by_hand_and_still_loading_says_both_in_russian(russian: None) -> None:
+    status = ControllerStatus(
+        state=ContainerState.STARTING,
+        stage=Stage.LOADING_WEIGHTS,
+        container_name="my-vllm",
+        container_id="abc",
+        managed=False,
+    )
+    lines = models_cmd.describe(status)
+    assert lines == ["Состояние: запуск (загрузка весов)", "Контейнер: my-vllm (запущен вручную)"]
+
+
+def test_a_stage_this_version_does_not_know_is_shown_as_it_came(russian: None) -> None:
+    status = ControllerStatus(state=ContainerState.STARTING, stage="warming up")  # type: ignore[arg-type]
+    assert models_cmd.describe(status) == ["Состояние: запуск (warming up)"]
+
+
+def test_a_hostile_served_model_name_cannot_drive_the_terminal(russian: None) -> None:
+    # An adopted server started by hand names its own model: not trusted.
+    lines = models_cmd.describe(_ready(served_name="evil\x1b]0;pwned\x07\x1b[2J"))
+    assert lines[2] == "Модель: evil (профиль dots.ocr)"
+
+
+def test_every_container_state_has_its_own_words_in_both_languages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for lang in ("C.UTF-8", "ru_RU.UTF-8"):
+        _lang(monkeypatch, lang)
+        words = {cli_words(state_fact(s)) for s in ContainerState}
+        assert len(words) == len(ContainerState), words
+    assert not words & {s.value for s in ContainerState}, words  # Russian: none left as code
+
+
+@pytest.mark.parametrize(
+    ("lang", "pulling", "loading"),
+    [
+        ("ru_RU.UTF-8", "скачивание образа: 42% (1.20 из 2.86 ГБ)", "запуск: загрузка весов"),
+        ("C.UTF-8", "downloading the image: 42% (1.20 of 2.86 GB)", "starting: loading weights"),
+    ],
+)
+def test_the_start_progress_lines_are_in_the_locales_language(
+    lang: str, pulling: str, loading: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _lang(monkeypatch, lang)
+    pull = ControllerStatus(
+        state=ContainerState.PULLING,
+        stage=Stage.PULLING,
+        progress=0.42,
+        pulled_bytes=1_200_000_000,
+        total_bytes=2_860_000_000,
+    )
+    assert cli_words(progress_fact(pull)) == pulling
+    start = ControllerStatus(state=ContainerState.STARTING, stage=Stage.LOADING_WEIGHTS)
+    assert cli_words(progress_fact(start)) == loading
+
+
+@pytest.mark.parametrize(
+    ("status", "line"),
+    [
+        # The stage says the state more precisely: said once.
+        (ControllerStatus(state=ContainerState.PULLING, stage=Stage.PULLING), "скачивание образа"),
+        (ControllerStatus(state=ContainerState.STARTING, stage=Stage.CREATED), "запуск контейнера"),
+        (ControllerStatus(state=ContainerState.READY, stage=Stage.READY), "готов"),
+        # A download that failed is a failure, not a download.
+        (
+            ControllerStatus(state=ContainerState.FAILED, stage=Stage.WEIGHTS),
+            "сбой: скачивание весов",
+        ),
+        (ControllerStatus(state=ContainerState.STOPPED), "остановлен"),
+    ],
+)
+def test_a_progress_line_says_the_state_once(
+    status: ControllerStatus, line: str, russian: None
+) -> None:
+    assert cli_words(progress_fact(status)) == line
+
+
+def test_a_start_that_ends_short_of_ready_words_the_state(
+    russian: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert models_cmd._fail(ended_fact(ContainerState.STOPPED)) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "ошибка: модель так и не запустилась (состояние: остановлен)"
+
+
+@pytest.mark.docker
+def test_models_start_and_status_speak_russian_end_to_end(
+    tmp_path: Path,
+    sim_image: str,
+    run_id: str,
+    docker_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _lang(monkeypatch, "ru_RU.UTF-8")
+    _sim_profile(f"ru-{run_id}", sim_image, startup_s=0.2)
+    port = free_port()
+    monkeypatch.setenv("DOTS_DESKTOP_PORT", str(port))
+    _scope_controller(monkeypatch, run_id, tmp_path)
+    hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo()}, delay=0.01).start()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    try:
+        assert run(["models", "start", f"ru-{run_id}"]) == 0
+        started = capsys.readouterr()
+        assert run(["models", "status"]) == 0
+        status = capsys.readouterr().out
+    finally:
+        hub.close()
+        assert run(["models", "stop"]) == 0
+    assert started.out.startswith("Состояние: готов\n") and f"127.0.0.1:{port}/v1" in started.out
+    assert status.startswith("Состояние: готов\n") and f"профиль ru-{run_id}" in status
+    lines = started.err.splitlines()
+    # Nothing to tell before the download ("no container" was noise); then the weights.
+    assert lines[0].startswith("скачивание весов"), lines[0]
+    assert any(ln.startswith("скачивание весов: ") for ln in lines)
+    assert "запуск: загрузка весов" in lines
+    # Names, the address and the key are data (a random key may spell "by"); the rest is Russian.
+    said = [ln for ln in (started.err + started.out + status).splitlines() if "dd-" not in ln]
+    words = ENGLISH.findall("\n".join(said).replace("dots-desktop", ""))
+    assert not words, words
+    assert docker_client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}) == []
