@@ -13,7 +13,7 @@ from desktop.cli import run
 from desktop.commands import models as models_cmd
 from desktop.commands.modelstatus import ended_fact, progress_fact, state_fact
 from desktop.commands.words import cli_words
-from desktop.core.messages import Code, Msg
+from desktop.core.messages import Code, Msg, render
 from desktop.runtime.controller import ContainerState, ControllerStatus
 from desktop.runtime.diagnosis import FailureCause, Stage
 from tests.fakehub import FakeHub, weights_repo
@@ -229,6 +229,8 @@ def test_models_start_and_status_speak_russian_end_to_end(
         started = capsys.readouterr()
         assert run(["models", "status"]) == 0
         status = capsys.readouterr().out
+        assert run(["doctor"]) == 0
+        doctor = capsys.readouterr().out
     finally:
         hub.close()
         assert run(["models", "stop"]) == 0
@@ -243,4 +245,21 @@ def test_models_start_and_status_speak_russian_end_to_end(
     said = [ln for ln in (started.err + started.out + status).splitlines() if "dd-" not in ln]
     words = ENGLISH.findall("\n".join(said).replace("dots-desktop", ""))
     assert not words, words
+    # The doctor finds the running model and says its context length in Russian plural.
+    assert f"Модель в контейнере: контейнер dots-desktop-ru-{run_id} обслуживает" in doctor
+    assert "длина контекста 8192 токена." in doctor
+    assert not ENGLISH.findall(doctor.replace("dots-desktop", "")), doctor
     assert docker_client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}) == []
+
+
+@pytest.mark.parametrize(("tokens", "word"), [(8192, "токена"), (32768, "токенов"), (1, "токен")])
+def test_a_servers_context_length_takes_the_russian_plural(tokens: int, word: str) -> None:
+    # doctor's line for a server, and Settings' connection test: "8192 токена", not "токенов".
+    models = ("dots-ocr",)
+    key = Msg(Code.DOC_KEY_ACCEPTED)
+    doctor = Msg.of(
+        Code.DOC_SERVER_READY_CONTEXT, endpoint=URL, key=key, models=models, context=tokens
+    )
+    assert render(doctor, "ru").endswith(f"длина контекста {tokens} {word}.")
+    settings = Msg.of(Code.SETTINGS_TEST_OK, ms=12, model="dots-ocr", context=tokens)
+    assert render(settings, "ru").endswith(f"длина контекста {tokens} {word}.")

@@ -25,7 +25,7 @@ TEMPLATES: dict[Code, str] = {
     Code.FIX_BUILTIN_REINSTALL: "Переустановите Dots Desktop.",
     Code.DOC_SERVER_NOT_SET: "Удалённый сервер: не задан (задайте DOTS_DESKTOP_ENDPOINT или --endpoint для одной команды).",
     Code.DOC_SERVER_READY: "Удалённый сервер {endpoint}: доступен ({key}), обслуживает {models:join:, }.",
-    Code.DOC_SERVER_READY_CONTEXT: "Удалённый сервер {endpoint}: доступен ({key}), обслуживает {models:join:, }; длина контекста {context} токенов.",
+    Code.DOC_SERVER_READY_CONTEXT: "Удалённый сервер {endpoint}: доступен ({key}), обслуживает {models:join:, }; длина контекста {context} {context:plural:токен|токена|токенов}.",
     Code.DOC_SERVER_UNREACHABLE: "Удалённый сервер {endpoint}: недоступен ({detail}).",
     Code.FIX_SERVER_UNREACHABLE: "Проверьте адрес и что сервер запущен.",
     Code.DOC_SERVER_KEY_REFUSED: "Удалённый сервер {endpoint}: отвечает, но не принимает ключ API.",
@@ -53,7 +53,7 @@ TEMPLATES: dict[Code, str] = {
     Code.SETTINGS_TEST_CONNECTION: "Проверить соединение",
     Code.SETTINGS_TESTING: "Соединяюсь…",
     Code.SETTINGS_NO_ADDRESS: "Сначала введите адрес сервера.",
-    Code.SETTINGS_TEST_OK: "Соединение за {ms} мс: {model}, длина контекста {context} токенов.",
+    Code.SETTINGS_TEST_OK: "Соединение за {ms} мс: {model}, длина контекста {context} {context:plural:токен|токена|токенов}.",
     Code.SETTINGS_TEST_OK_NO_CONTEXT: "Соединение за {ms} мс: {model} (сервер не сообщает длину контекста).",
     # веса моделей на этом компьютере: загрузка, докачка, список, удаление (runtime/weights*.py)
     Code.STAGE_WEIGHTS: "скачивание весов",
