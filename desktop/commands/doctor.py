@@ -216,8 +216,20 @@ def _running_server(client: Any) -> list[Finding]:
     model = ct.arg_value(cmd, "--served-model-name") or "?"
     fact = Msg.of(Code.DOC_MANAGED_RUNNING, container=container.name, model=model, port=port)
     endpoint = f"http://127.0.0.1:{port}/v1"
-    reach = check_endpoint(endpoint, ct.api_key_of(attrs))
-    return [Finding(Level.OK, fact), Finding(reach.level, reach.fact, reach.fix, 1)]
+    key = ct.api_key_of(attrs)
+    probe = probe_server(endpoint, key)
+    if not probe.ok:
+        return [Finding(Level.OK, fact), Finding(Level.PROBLEM, probe.facts(key), probe.fix, 1)]
+    # This computer's own model server, not the remote one the probe's facts speak of.
+    accepted = Msg(Code.DOC_KEY_ACCEPTED if key else Code.DOC_NO_KEY_NEEDED)
+    answers = (
+        Msg.of(
+            Code.DOC_MANAGED_ANSWERS_CONTEXT, endpoint=endpoint, key=accepted, context=probe.context
+        )
+        if probe.context
+        else Msg.of(Code.DOC_MANAGED_ANSWERS, endpoint=endpoint, key=accepted)
+    )
+    return [Finding(Level.OK, fact), Finding(Level.OK, answers, None, 1)]
 
 
 # ---- the verdict -----------------------------------------------------------------------------

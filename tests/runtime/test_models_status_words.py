@@ -18,7 +18,7 @@ from desktop.runtime.controller import ContainerState, ControllerStatus
 from desktop.runtime.diagnosis import FailureCause, Stage
 from tests.fakehub import FakeHub, weights_repo
 from tests.runtime.conftest import RUN_LABEL, free_port
-from tests.runtime.test_cli import _scope_controller, _sim_profile
+from tests.runtime.test_cli import _scope_controller, _scope_doctor, _sim_profile
 
 #: Words of the English labels, states and stages; none may be left in Russian output.
 ENGLISH = re.compile(
@@ -229,6 +229,7 @@ def test_models_start_and_status_speak_russian_end_to_end(
         started = capsys.readouterr()
         assert run(["models", "status"]) == 0
         status = capsys.readouterr().out
+        _scope_doctor(monkeypatch, run_id)
         assert run(["doctor"]) == 0
         doctor = capsys.readouterr().out
     finally:
@@ -247,7 +248,10 @@ def test_models_start_and_status_speak_russian_end_to_end(
     assert not words, words
     # The doctor finds the running model and says its context length in Russian plural.
     assert f"Модель в контейнере: контейнер dots-desktop-ru-{run_id} обслуживает" in doctor
-    assert "длина контекста 8192 токена." in doctor
+    # ... and its own server as this computer's, not as "the remote server".
+    answers = f"     [ok] Её сервер отвечает по адресу http://127.0.0.1:{port}/v1 (ключ принят); "
+    assert answers + "длина контекста 8192 токена.\n" in doctor
+    assert "Удалённый сервер http" not in doctor
     assert not ENGLISH.findall(doctor.replace("dots-desktop", "")), doctor
     assert docker_client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}) == []
 

@@ -436,7 +436,7 @@ class Code(StrEnum):
     SELFTEST_HTML_NO_MATHML = "selftest_html_no_mathml"
     SELFTEST_PDF_NO_LAYER = "selftest_pdf_no_layer"
     SELFTEST_DOCX_TABLES = "selftest_docx_tables"
-    # -- the model container in words: models status/start (commands/modelstatus.py) -----
+    # -- the model container in words: models status/start, doctor (commands/) -----------
     MODELS_STATE_ABSENT = "models_state_absent"
     MODELS_STATE_PULLING = "models_state_pulling"
     MODELS_STATE_STARTING = "models_state_starting"
@@ -456,3 +456,5 @@ class Code(StrEnum):
     MODELS_LINE_MAX_LEN = "models_line_max_len"
     MODELS_LINE_PROBLEM = "models_line_problem"
     MODELS_LINE_NOTE = "models_line_note"
+    DOC_MANAGED_ANSWERS = "doc_managed_answers"
+    DOC_MANAGED_ANSWERS_CONTEXT = "doc_managed_answers_context"

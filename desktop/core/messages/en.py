@@ -514,7 +514,7 @@ TEMPLATES.update(
     }
 )
 
-# The model container in words: models status/start (commands/modelstatus.py)
+# The model container in words: models status/start, doctor (commands/)
 TEMPLATES.update(
     {
         Code.MODELS_STATE_ABSENT: "no container",
@@ -536,5 +536,7 @@ TEMPLATES.update(
         Code.MODELS_LINE_MAX_LEN: "Max model length: {tokens} {tokens:plural:token|tokens}",
         Code.MODELS_LINE_PROBLEM: "Problem: {why}",
         Code.MODELS_LINE_NOTE: "Note: {note}",
+        Code.DOC_MANAGED_ANSWERS: "Its server answers at {endpoint} ({key}).",
+        Code.DOC_MANAGED_ANSWERS_CONTEXT: "Its server answers at {endpoint} ({key}); context length {context} tokens.",
     }
 )

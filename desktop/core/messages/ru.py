@@ -541,7 +541,7 @@ TEMPLATES.update(
     }
 )
 
-# Контейнер модели словами: models status/start (commands/modelstatus.py)
+# Контейнер модели словами: models status/start, doctor (commands/)
 TEMPLATES.update(
     {
         Code.MODELS_STATE_ABSENT: "нет контейнера",
@@ -563,5 +563,7 @@ TEMPLATES.update(
         Code.MODELS_LINE_MAX_LEN: "Наибольшая длина контекста: {tokens} {tokens:plural:токен|токена|токенов}",
         Code.MODELS_LINE_PROBLEM: "Проблема: {why}",
         Code.MODELS_LINE_NOTE: "Примечание: {note}",
+        Code.DOC_MANAGED_ANSWERS: "Её сервер отвечает по адресу {endpoint} ({key}).",
+        Code.DOC_MANAGED_ANSWERS_CONTEXT: "Её сервер отвечает по адресу {endpoint} ({key}); длина контекста {context} {context:plural:токен|токена|токенов}.",
     }
 )
