@@ -3,7 +3,10 @@ failure in the locale's language: every label, the state and the stage, the prog
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -267,3 +270,27 @@ def test_a_servers_context_length_takes_the_russian_plural(tokens: int, word: st
     assert render(doctor, "ru").endswith(f"длина контекста {tokens} {word}.")
     settings = Msg.of(Code.SETTINGS_TEST_OK, ms=12, model="dots-ocr", context=tokens)
     assert render(settings, "ru").endswith(f"длина контекста {tokens} {word}.")
+
+
+@pytest.mark.parametrize("action", ["status", "stop"])
+def test_docker_down_is_one_russian_line_not_an_english_log_line_too(
+    action: str, tmp_path: Path
+) -> None:
+    # A real process: its terminal logging is what a user sees (pytest's own is not).
+    env = {
+        **os.environ,
+        "LANG": "ru_RU.UTF-8",
+        "DOCKER_HOST": f"unix://{tmp_path}/dead.sock",
+        "DOTS_DESKTOP_HOME": str(tmp_path),
+    }
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        env.pop(var, None)
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "models", action],
+        capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(
+        f"ошибка: Docker не запущен или недоступен (unix://{tmp_path}/dead.sock)"
+    )
