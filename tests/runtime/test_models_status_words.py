@@ -272,25 +272,40 @@ def test_a_servers_context_length_takes_the_russian_plural(tokens: int, word: st
     assert render(settings, "ru").endswith(f"длина контекста {tokens} {word}.")
 
 
+def _russian_cli_without_docker(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``dots-desktop ARGS`` in a process of its own (its terminal logging is what a user
+    sees; pytest's is not), Russian locale, Docker not running, ``home`` its home."""
+    env = {
+        **os.environ,
+        "LANG": "ru_RU.UTF-8",
+        "DOCKER_HOST": f"unix://{home}/dead.sock",
+        "DOTS_DESKTOP_HOME": str(home),
+    }
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        env.pop(var, None)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("action", ["status", "stop"])
 def test_docker_down_is_one_russian_line_not_an_english_log_line_too(
     action: str, tmp_path: Path
 ) -> None:
-    # A real process: its terminal logging is what a user sees (pytest's own is not).
-    env = {
-        **os.environ,
-        "LANG": "ru_RU.UTF-8",
-        "DOCKER_HOST": f"unix://{tmp_path}/dead.sock",
-        "DOTS_DESKTOP_HOME": str(tmp_path),
-    }
-    for var in ("LC_ALL", "LC_MESSAGES"):
-        env.pop(var, None)
-    done = subprocess.run(
-        [sys.executable, "-m", "desktop", "models", action],
-        capture_output=True, text=True, timeout=60, check=False, env=env,
-    )  # fmt: skip
+    done = _russian_cli_without_docker(tmp_path, "models", action)
     assert done.returncode == 1
     (line,) = done.stderr.splitlines()
     assert line.startswith(
         f"ошибка: Docker не запущен или недоступен (unix://{tmp_path}/dead.sock)"
     )
+
+
+def test_the_doctor_names_a_broken_profile_in_russian_only(tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "profiles"
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text('id = "mine"\nimage = "x:1"\n')
+    done = _russian_cli_without_docker(tmp_path, "doctor")
+    assert done.returncode == 0
+    assert "mine.toml: нет ключа «hf_model_id»." in done.stdout
+    assert done.stderr == ""  # the doctor's line says it; no English log line beside it
