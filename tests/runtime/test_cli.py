@@ -28,6 +28,14 @@ def _gpu(free_gib: float, total_gib: float = 15.92) -> list[GpuSample]:
     return [GpuSample(0, "NVIDIA GeForce RTX 5070 Ti", total, total - free, free, 1, 40, 0)]
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the English words (children too): whatever locale runs them."""
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def dead_docker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/dead.sock")
@@ -324,7 +332,7 @@ def test_models_start_of_a_gated_model_asks_for_the_token_once_in_a_terminal(
 
 @pytest.mark.docker
 def test_ctrl_c_during_the_weights_download_exits_at_once_and_keeps_the_bytes(
-    tmp_path: Path, sim_image: str, run_id: str
+    tmp_path: Path, sim_image: str, run_id: str, docker_client: Any
 ) -> None:
     from desktop.runtime import weightstore
 
@@ -345,7 +353,8 @@ def test_ctrl_c_during_the_weights_download_exits_at_once_and_keeps_the_bytes(
         "DOTS_DESKTOP_PORT": str(free_port()),
     }
     # The CLI in a child, its controller labelled with this run: a model another session
-    # runs on the shared engine is neither adopted (it "serves" dots.ocr too) nor stopped.
+    # runs on the shared engine is neither adopted (it "serves" dots.ocr too) nor stopped,
+    # and docker_client removes what this one started, should the download beat the signal.
     child = subprocess.Popen(
         [sys.executable, "-c", _SCOPED_CLI, RUN_LABEL, run_id, "models", "start", "ctrlc"],
         env=env, stderr=subprocess.PIPE, text=True,
