@@ -275,7 +275,7 @@ def test_models_start_status_logs_stop_round_trip(
     _scope_doctor(monkeypatch, run_id)
     assert run(["doctor"]) == 0
     doctor = capsys.readouterr().out
-    assert f"[ok] Its server answers at http://127.0.0.1:{port}/v1 (key accepted)" in doctor
+    assert f"[ok] The model's server answers at http://127.0.0.1:{port}/v1 (key accepted)" in doctor
     assert run(["models", "logs", "--tail", "5"]) == 0
     assert "Application startup complete" in capsys.readouterr().out
     assert run(["models", "stop"]) == 0

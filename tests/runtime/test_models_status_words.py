@@ -252,8 +252,8 @@ def test_models_start_and_status_speak_russian_end_to_end(
     # The doctor finds the running model and says its context length in Russian plural.
     assert f"Модель в контейнере: контейнер dots-desktop-ru-{run_id} обслуживает" in doctor
     # ... and its own server as this computer's, not as "the remote server".
-    answers = f"     [ok] Её сервер отвечает по адресу http://127.0.0.1:{port}/v1 (ключ принят); "
-    assert answers + "длина контекста 8192 токена.\n" in doctor
+    answers = f"[ok] Сервер модели отвечает по адресу http://127.0.0.1:{port}/v1 (ключ принят); "
+    assert f"     {answers}длина контекста 8192 токена.\n" in doctor
     assert "Удалённый сервер http" not in doctor
     assert not ENGLISH.findall(doctor.replace("dots-desktop", "")), doctor
     assert docker_client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}) == []

@@ -536,7 +536,7 @@ TEMPLATES.update(
         Code.MODELS_LINE_MAX_LEN: "Max model length: {tokens} {tokens:plural:token|tokens}",
         Code.MODELS_LINE_PROBLEM: "Problem: {why}",
         Code.MODELS_LINE_NOTE: "Note: {note}",
-        Code.DOC_MANAGED_ANSWERS: "Its server answers at {endpoint} ({key}).",
-        Code.DOC_MANAGED_ANSWERS_CONTEXT: "Its server answers at {endpoint} ({key}); context length {context} tokens.",
+        Code.DOC_MANAGED_ANSWERS: "The model's server answers at {endpoint} ({key}).",
+        Code.DOC_MANAGED_ANSWERS_CONTEXT: "The model's server answers at {endpoint} ({key}); context length {context} tokens.",
     }
 )

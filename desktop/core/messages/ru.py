@@ -563,7 +563,7 @@ TEMPLATES.update(
         Code.MODELS_LINE_MAX_LEN: "Наибольшая длина контекста: {tokens} {tokens:plural:токен|токена|токенов}",
         Code.MODELS_LINE_PROBLEM: "Проблема: {why}",
         Code.MODELS_LINE_NOTE: "Примечание: {note}",
-        Code.DOC_MANAGED_ANSWERS: "Её сервер отвечает по адресу {endpoint} ({key}).",
-        Code.DOC_MANAGED_ANSWERS_CONTEXT: "Её сервер отвечает по адресу {endpoint} ({key}); длина контекста {context} {context:plural:токен|токена|токенов}.",
+        Code.DOC_MANAGED_ANSWERS: "Сервер модели отвечает по адресу {endpoint} ({key}).",
+        Code.DOC_MANAGED_ANSWERS_CONTEXT: "Сервер модели отвечает по адресу {endpoint} ({key}); длина контекста {context} {context:plural:токен|токена|токенов}.",
     }
 )
