@@ -309,3 +309,42 @@ def test_the_doctor_names_a_broken_profile_in_russian_only(tmp_path: Path) -> No
     assert done.returncode == 0
     assert "mine.toml: нет ключа «hf_model_id»." in done.stdout
     assert done.stderr == ""  # the doctor's line says it; no English log line beside it
+
+
+@pytest.mark.docker
+def test_the_doctor_says_a_model_still_loading_does_not_answer_yet(
+    tmp_path: Path,
+    sim_image: str,
+    run_id: str,
+    docker_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from desktop.runtime import containers as ct
+    from desktop.runtime.profiles import load_profiles
+
+    # GIVEN our model's container, up but still loading (its server does not answer yet)
+    _lang(monkeypatch, "ru_RU.UTF-8")
+    _sim_profile(f"slow-{run_id}", sim_image, startup_s=300)
+    profile = load_profiles()[f"slow-{run_id}"]
+    port = free_port()
+    kwargs = ct.create_kwargs(
+        profile,
+        name=f"dots-desktop-slow-{run_id}",
+        port=port,
+        api_key="dd-test",
+        labels={RUN_LABEL: run_id},
+        hf_cache=str(tmp_path),
+    )
+    docker_client.containers.create(**kwargs).start()
+    monkeypatch.setenv("DOTS_DESKTOP_PORT", str(port))
+    _scope_doctor(monkeypatch, run_id)
+    # WHEN the doctor looks
+    run(["doctor"])
+    out = capsys.readouterr().out
+    # THEN it says the model's own server is not answering yet, and where to watch it load
+    lines = out.splitlines()
+    index = next(i for i, ln in enumerate(lines) if f"127.0.0.1:{port}/v1" in ln)
+    said, fix = lines[index], lines[index + 1]
+    assert said.startswith(f"     [!!] Сервер модели по адресу http://127.0.0.1:{port}/v1 пока ")
+    assert "dots-desktop models status" in fix and "Удалённый сервер http" not in out

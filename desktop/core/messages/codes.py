@@ -458,3 +458,5 @@ class Code(StrEnum):
     MODELS_LINE_NOTE = "models_line_note"
     DOC_MANAGED_ANSWERS = "doc_managed_answers"
     DOC_MANAGED_ANSWERS_CONTEXT = "doc_managed_answers_context"
+    DOC_MANAGED_NOT_ANSWERING = "doc_managed_not_answering"
+    FIX_MANAGED_NOT_ANSWERING = "fix_managed_not_answering"

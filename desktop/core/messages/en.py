@@ -538,5 +538,7 @@ TEMPLATES.update(
         Code.MODELS_LINE_NOTE: "Note: {note}",
         Code.DOC_MANAGED_ANSWERS: "The model's server answers at {endpoint} ({key}).",
         Code.DOC_MANAGED_ANSWERS_CONTEXT: "The model's server answers at {endpoint} ({key}); context length {context} tokens.",
+        Code.DOC_MANAGED_NOT_ANSWERING: "The model's server at {endpoint} does not answer yet ({detail}).",
+        Code.FIX_MANAGED_NOT_ANSWERING: "It may still be loading: dots-desktop models status shows its stage, dots-desktop models logs its log.",
     }
 )

@@ -565,5 +565,7 @@ TEMPLATES.update(
         Code.MODELS_LINE_NOTE: "Примечание: {note}",
         Code.DOC_MANAGED_ANSWERS: "Сервер модели отвечает по адресу {endpoint} ({key}).",
         Code.DOC_MANAGED_ANSWERS_CONTEXT: "Сервер модели отвечает по адресу {endpoint} ({key}); длина контекста {context} {context:plural:токен|токена|токенов}.",
+        Code.DOC_MANAGED_NOT_ANSWERING: "Сервер модели по адресу {endpoint} пока не отвечает ({detail}).",
+        Code.FIX_MANAGED_NOT_ANSWERING: "Возможно, модель ещё загружается: этап покажет dots-desktop models status, журнал — dots-desktop models logs.",
     }
 )
