@@ -216,8 +216,26 @@ def _running_server(client: Any) -> list[Finding]:
     model = ct.arg_value(cmd, "--served-model-name") or "?"
     fact = Msg.of(Code.DOC_MANAGED_RUNNING, container=container.name, model=model, port=port)
     endpoint = f"http://127.0.0.1:{port}/v1"
-    reach = check_endpoint(endpoint, ct.api_key_of(attrs))
-    return [Finding(Level.OK, fact), Finding(reach.level, reach.fact, reach.fix, 1)]
+    return [Finding(Level.OK, fact), _model_server(endpoint, ct.api_key_of(attrs))]
+
+
+def _model_server(endpoint: str, key: str | None) -> Finding:
+    """This computer's own model server (not the remote one the probe's facts speak of):
+    answering, or not yet (still loading), or the probe's problem."""
+    probe = probe_server(endpoint, key)
+    if probe.problem is not None and probe.problem.code is Code.DOC_SERVER_UNREACHABLE:
+        detail = probe.problem.params.get("detail", "")
+        fact = Msg.of(Code.DOC_MANAGED_NOT_ANSWERING, endpoint=endpoint, detail=detail)
+        return Finding(Level.PROBLEM, fact, Msg(Code.FIX_MANAGED_NOT_ANSWERING), 1)
+    if not probe.ok:
+        return Finding(Level.PROBLEM, probe.facts(key), probe.fix, 1)
+    accepted = Msg(Code.DOC_KEY_ACCEPTED if key else Code.DOC_NO_KEY_NEEDED)
+    if probe.context:
+        answers = Code.DOC_MANAGED_ANSWERS_CONTEXT
+        fact = Msg.of(answers, endpoint=endpoint, key=accepted, context=probe.context)
+    else:
+        fact = Msg.of(Code.DOC_MANAGED_ANSWERS, endpoint=endpoint, key=accepted)
+    return Finding(Level.OK, fact, None, 1)
 
 
 # ---- the verdict -----------------------------------------------------------------------------

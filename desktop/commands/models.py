@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Mapping
 
+from desktop.commands.modelstatus import ended_fact, progress_fact, status_facts
 from desktop.commands.words import cli_words
 from desktop.core.errors import DotsError
 from desktop.core.messages import Code, Msg
@@ -136,24 +137,8 @@ def _controller(profiles: Mapping[str, ModelProfile]) -> ContainerController:
 
 
 def describe(status: ControllerStatus) -> list[str]:
-    """Plain lines for a status (used by status, start and doctor)."""
-    lines = [f"State: {status.state.value}" + (f" ({status.stage})" if status.stage else "")]
-    if status.container_name:
-        who = "started by Dots Desktop" if status.managed else "started by hand"
-        lines.append(f"Container: {status.container_name} ({who})")
-    if status.profile_id or status.served_name:
-        lines.append(f"Model: {status.served_name or '?'} (profile {status.profile_id or '?'})")
-    if status.endpoint:
-        lines.append(f"Endpoint: {status.endpoint}")
-    if status.api_key:
-        lines.append(f"API key: {status.api_key}")
-    if status.max_model_len:
-        lines.append(f"Max model length: {status.max_model_len}")
-    if status.message:
-        lines.append(f"Problem: {_problem(status)}".rstrip())
-    if status.note:
-        lines.append(f"Note: {cli_words(status.notice) if status.notice else status.note}")
-    return lines
+    """A status as lines in the locale's language (``models status`` and ``models start``)."""
+    return [cli_words(fact) for fact in status_facts(status)]
 
 
 async def _status(profiles: Mapping[str, ModelProfile]) -> int:
@@ -183,13 +168,10 @@ async def _start(profiles: Mapping[str, ModelProfile], profile: ModelProfile) ->
                 last[0] = key
                 print(line, file=sys.stderr, flush=True)
             return
-        if status.state is ContainerState.PULLING and status.total_bytes:
-            line = (
-                f"pulling image {100 * (status.progress or 0):.0f}% "
-                f"({status.pulled_bytes / 1e9:.2f} / {status.total_bytes / 1e9:.2f} GB)"
-            )
-        else:
-            line = status.state.value + (f": {status.stage}" if status.stage else "")
+        fact = progress_fact(status)
+        if fact is None:
+            return
+        line = cli_words(fact)
         if line != last[0]:
             last[0] = line
             print(line, file=sys.stderr, flush=True)
@@ -202,7 +184,7 @@ async def _start(profiles: Mapping[str, ModelProfile], profile: ModelProfile) ->
     finally:
         await controller.aclose()
     if status.state is not ContainerState.READY:
-        return _fail(_problem(status) or Msg.of(Code.MODELS_ENDED_IN_STATE, state=status.state))
+        return _fail(_problem(status) or ended_fact(status.state))
     print("\n".join(describe(status)))
     return EXIT_OK
 

@@ -13,8 +13,8 @@ from desktop.core.messages import Code, Msg, render
 
 
 class Stage(StrEnum):
-    """Where the model's container is (``ControllerStatus.stage``); the values are the
-    labels the CLI prints, the UI words them through the catalogue (``stage_fact``)."""
+    """Where the model's container is (``ControllerStatus.stage``); the values are English
+    labels for logs, the CLI and the UI word them through the catalogue (``stage_fact``)."""
 
     PULLING = "downloading the image"
     WEIGHTS = "downloading the weights"

@@ -241,7 +241,7 @@ def load_profiles(
             except ProfileError as exc:
                 if errors is None:
                     raise
-                logger.warning("skipping profile: %s", exc)
+                logger.info("skipping profile: %s", exc)  # ``errors`` tells it to the user
                 errors.append(exc)
                 continue
             if profile.id in found:

@@ -174,7 +174,8 @@ class ReadinessMixin:
         await self._close_watch()
         if remove and st.managed and st.container_id and diag.cause != "docker_unavailable":
             await self._remove(st.container_id)
-        logger.warning("model failed: %s %s", diag.message, diag.fix)
+        # INFO: the failure is the caller's to tell (status.problem, in the user's language).
+        logger.info("model failed: %s %s", diag.message, diag.fix)
         self._set(
             state=ContainerState.FAILED,
             cause=diag.cause,

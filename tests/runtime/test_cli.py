@@ -28,6 +28,14 @@ def _gpu(free_gib: float, total_gib: float = 15.92) -> list[GpuSample]:
     return [GpuSample(0, "NVIDIA GeForce RTX 5070 Ti", total, total - free, free, 1, 40, 0)]
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the English words (children too): whatever locale runs them."""
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def dead_docker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/dead.sock")
@@ -206,6 +214,34 @@ def _scope_controller(monkeypatch: pytest.MonkeyPatch, run_id: str, cache: Path)
     monkeypatch.setattr(models_cmd, "_controller", scoped)
 
 
+#: ``python -c`` this, then label key, label value and the CLI's arguments: the CLI with
+#: its model controller scoped by that label (as ``_scope_controller`` does in process).
+_SCOPED_CLI = """
+import sys
+from desktop.cli import run
+from desktop.commands import models
+real = models._controller
+def scoped(profiles):
+    controller = real(profiles)
+    controller.labels = {sys.argv[1]: sys.argv[2]}
+    return controller
+models._controller = scoped
+sys.exit(run(sys.argv[3:]))
+"""
+
+
+def _scope_doctor(monkeypatch: pytest.MonkeyPatch, run_id: str) -> None:
+    """The doctor looks for a running model among this test run's containers only."""
+    from desktop.runtime import containers as ct
+
+    real = ct.find_server_container
+
+    def ours(client: Any, port: int, labels: dict[str, str] | None = None) -> Any:
+        return real(client, port, {**(labels or {}), RUN_LABEL: run_id})
+
+    monkeypatch.setattr(ct, "find_server_container", ours)
+
+
 @pytest.mark.docker
 def test_models_start_status_logs_stop_round_trip(
     tmp_path: Path,
@@ -236,6 +272,10 @@ def test_models_start_status_logs_stop_round_trip(
     assert lines.index(progress[-1]) < loading
     assert run(["models", "status"]) == 0
     assert "State: ready" in capsys.readouterr().out
+    _scope_doctor(monkeypatch, run_id)
+    assert run(["doctor"]) == 0
+    doctor = capsys.readouterr().out
+    assert f"[ok] The model's server answers at http://127.0.0.1:{port}/v1 (key accepted)" in doctor
     assert run(["models", "logs", "--tail", "5"]) == 0
     assert "Application startup complete" in capsys.readouterr().out
     assert run(["models", "stop"]) == 0
@@ -292,7 +332,7 @@ def test_models_start_of_a_gated_model_asks_for_the_token_once_in_a_terminal(
 
 @pytest.mark.docker
 def test_ctrl_c_during_the_weights_download_exits_at_once_and_keeps_the_bytes(
-    tmp_path: Path, sim_image: str
+    tmp_path: Path, sim_image: str, run_id: str, docker_client: Any
 ) -> None:
     from desktop.runtime import weightstore
 
@@ -312,16 +352,20 @@ def test_ctrl_c_during_the_weights_download_exits_at_once_and_keeps_the_bytes(
         "DOTS_DESKTOP_HOME": str(home),
         "DOTS_DESKTOP_PORT": str(free_port()),
     }
+    # The CLI in a child, its controller labelled with this run: a model another session
+    # runs on the shared engine is neither adopted (it "serves" dots.ocr too) nor stopped,
+    # and docker_client removes what this one started, should the download beat the signal.
     child = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "models", "start", "ctrlc"],
+        [sys.executable, "-c", _SCOPED_CLI, RUN_LABEL, run_id, "models", "start", "ctrlc"],
         env=env, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert child.stderr is not None
-        line = ""
+        line, said = "", []
         while "GiB" not in line:  # the first progress line: the download is under way
             line = child.stderr.readline()
-            assert line, "models start ended before downloading"
+            said.append(line)
+            assert line, f"models start ended before downloading: {said}"
         # Until bytes are on disk (a fixed pause was too short on a busy machine).
         blobs = weightstore.repo_folder(home / "data" / "huggingface", "rednote-hilab/dots.ocr")
         deadline = time.monotonic() + 30

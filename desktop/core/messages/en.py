@@ -484,7 +484,7 @@ TEMPLATES.update(
             "No model server is running. Start one with: dots-desktop models start PROFILE"
         ),
         Code.MODELS_STOPPED: "Stopped {name}.",
-        Code.MODELS_ENDED_IN_STATE: "state {state}",
+        Code.MODELS_ENDED_IN_STATE: "the model did not become ready (state: {state})",
         Code.SELFTEST_STEP_FAILED: "{step}: {why}",
         Code.SELFTEST_STEP_CRASHED: "{step}: {kind}: {detail}",
         Code.SELFTEST_ICON_MISSING: "the app icon (resources/icons/dots-desktop.svg) did not load",
@@ -511,5 +511,34 @@ TEMPLATES.update(
         Code.SELFTEST_HTML_NO_MATHML: "the HTML export has no MathML (latex2mathml or its symbols missing?)",
         Code.SELFTEST_PDF_NO_LAYER: "the PDF has no text layer",
         Code.SELFTEST_DOCX_TABLES: "the Word file has {got} tables, not {wanted}",
+    }
+)
+
+# The model container in words: models status/start, doctor (commands/)
+TEMPLATES.update(
+    {
+        Code.MODELS_STATE_ABSENT: "no container",
+        Code.MODELS_STATE_PULLING: "downloading",
+        Code.MODELS_STATE_STARTING: "starting",
+        Code.MODELS_STATE_READY: "ready",
+        Code.MODELS_STATE_STOPPING: "stopping",
+        Code.MODELS_STATE_STOPPED: "stopped",
+        Code.MODELS_STATE_FAILED: "failed",
+        Code.MODELS_STATE_WITH_STAGE: "{state} ({stage})",
+        Code.MODELS_PROGRESS_STAGE: "{state}: {stage}",
+        Code.MODELS_PULL_PROGRESS: "downloading the image: {percent}% ({done_gb:.2f} of {total_gb:.2f} GB)",
+        Code.MODELS_LINE_STATE: "State: {state}",
+        Code.MODELS_LINE_CONTAINER_OURS: "Container: {name} (started by Dots Desktop)",
+        Code.MODELS_LINE_CONTAINER_BY_HAND: "Container: {name} (started by hand)",
+        Code.MODELS_LINE_MODEL: "Model: {model} (profile {profile})",
+        Code.MODELS_LINE_ENDPOINT: "Endpoint: {endpoint}",
+        Code.MODELS_LINE_API_KEY: "API key: {key}",
+        Code.MODELS_LINE_MAX_LEN: "Max model length: {tokens} {tokens:plural:token|tokens}",
+        Code.MODELS_LINE_PROBLEM: "Problem: {why}",
+        Code.MODELS_LINE_NOTE: "Note: {note}",
+        Code.DOC_MANAGED_ANSWERS: "The model's server answers at {endpoint} ({key}).",
+        Code.DOC_MANAGED_ANSWERS_CONTEXT: "The model's server answers at {endpoint} ({key}); context length {context} tokens.",
+        Code.DOC_MANAGED_NOT_ANSWERING: "The model's server at {endpoint} does not answer yet ({detail}).",
+        Code.FIX_MANAGED_NOT_ANSWERING: "It may still be loading: dots-desktop models status shows its stage, dots-desktop models logs its log.",
     }
 )

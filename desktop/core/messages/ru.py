@@ -420,7 +420,7 @@ TEMPLATES: dict[Code, str] = {
     Code.STATUS_RECOVERED: "восстановлено",
     Code.STATUS_FAILED: "ошибка",
     # start-up stages
-    Code.STAGE_PULLING: "загрузка образа",
+    Code.STAGE_PULLING: "скачивание образа",
     Code.STAGE_CREATED: "запуск контейнера",
     Code.STAGE_LOADING_WEIGHTS: "загрузка весов",
     Code.STAGE_PROFILING: "оценка памяти",
@@ -511,7 +511,7 @@ TEMPLATES.update(
             "Сервер модели не запущен. Запустите его так: dots-desktop models start ПРОФИЛЬ"
         ),
         Code.MODELS_STOPPED: "Контейнер {name} остановлен.",
-        Code.MODELS_ENDED_IN_STATE: "состояние {state}",
+        Code.MODELS_ENDED_IN_STATE: "модель так и не запустилась (состояние: {state})",
         Code.SELFTEST_STEP_FAILED: "{step}: {why}",
         Code.SELFTEST_STEP_CRASHED: "{step}: {kind}: {detail}",
         Code.SELFTEST_ICON_MISSING: "значок приложения (resources/icons/dots-desktop.svg) не загрузился",
@@ -538,5 +538,34 @@ TEMPLATES.update(
         Code.SELFTEST_HTML_NO_MATHML: "в экспорте в HTML нет MathML (нет latex2mathml или его символов?)",
         Code.SELFTEST_PDF_NO_LAYER: "в PDF нет текстового слоя",
         Code.SELFTEST_DOCX_TABLES: "в файле Word таблиц {got}, а не {wanted}",
+    }
+)
+
+# Контейнер модели словами: models status/start, doctor (commands/)
+TEMPLATES.update(
+    {
+        Code.MODELS_STATE_ABSENT: "нет контейнера",
+        Code.MODELS_STATE_PULLING: "скачивание",
+        Code.MODELS_STATE_STARTING: "запуск",
+        Code.MODELS_STATE_READY: "готов",
+        Code.MODELS_STATE_STOPPING: "остановка",
+        Code.MODELS_STATE_STOPPED: "остановлен",
+        Code.MODELS_STATE_FAILED: "сбой",
+        Code.MODELS_STATE_WITH_STAGE: "{state} ({stage})",
+        Code.MODELS_PROGRESS_STAGE: "{state}: {stage}",
+        Code.MODELS_PULL_PROGRESS: "скачивание образа: {percent}% ({done_gb:.2f} из {total_gb:.2f} ГБ)",
+        Code.MODELS_LINE_STATE: "Состояние: {state}",
+        Code.MODELS_LINE_CONTAINER_OURS: "Контейнер: {name} (запущен Dots Desktop)",
+        Code.MODELS_LINE_CONTAINER_BY_HAND: "Контейнер: {name} (запущен вручную)",
+        Code.MODELS_LINE_MODEL: "Модель: {model} (профиль {profile})",
+        Code.MODELS_LINE_ENDPOINT: "Адрес API: {endpoint}",
+        Code.MODELS_LINE_API_KEY: "Ключ API: {key}",
+        Code.MODELS_LINE_MAX_LEN: "Наибольшая длина контекста: {tokens} {tokens:plural:токен|токена|токенов}",
+        Code.MODELS_LINE_PROBLEM: "Проблема: {why}",
+        Code.MODELS_LINE_NOTE: "Примечание: {note}",
+        Code.DOC_MANAGED_ANSWERS: "Сервер модели отвечает по адресу {endpoint} ({key}).",
+        Code.DOC_MANAGED_ANSWERS_CONTEXT: "Сервер модели отвечает по адресу {endpoint} ({key}); длина контекста {context} {context:plural:токен|токена|токенов}.",
+        Code.DOC_MANAGED_NOT_ANSWERING: "Сервер модели по адресу {endpoint} пока не отвечает ({detail}).",
+        Code.FIX_MANAGED_NOT_ANSWERING: "Возможно, модель ещё загружается: этап покажет dots-desktop models status, журнал — dots-desktop models logs.",
     }
 )
