@@ -918,7 +918,7 @@
     </message>
     <message>
       <source>downloading the image</source>
-      <translation>загрузка образа</translation>
+      <translation>скачивание образа</translation>
     </message>
     <message>
       <source>failed</source>
