@@ -192,8 +192,16 @@ def probe(mode: str, sample: bool, variant: str) -> None:
         t0 = bench_ui.TICKS[0]
         gui = [(t - t0, n) for t, who, n in imports.seen if who == "MainThread" and t > t0]
         print(f"\nmodules the GUI thread imported while the probe ran: {len(gui)}")
-        for t, n in gui[:40]:
+        for t, n in sorted(set(gui))[:20]:
             print(f"   +{t:.2f} s {n}")
+        workers = Counter(
+            f"{who.rstrip('_0123456789')}: {n.split('.')[0]}"
+            for t, who, n in imports.seen
+            if who != "MainThread" and t > t0
+        )
+        print(f"modules the workers imported while the probe ran: {workers.total()}")
+        for text, count in workers.most_common(12):
+            print(f"   {count:4d} {text}")
         print("\ngarbage collections over 5 ms (start, ms, generation, thread):")
         for start, took, gen, who in gcs.runs:
             if took > 0.005:
