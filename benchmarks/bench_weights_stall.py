@@ -243,9 +243,10 @@ def row(label: str, results: list[dict[str, float]]) -> None:
     values = [r["max_ms"] for r in results]
     every = " ".join(f"{v:.0f}" for v in values)
     gc_docker = sum(r["gc_max_in_docker"] == 1 and r["gc_max_gen"] == 2 for r in results)
+    gc_ms = statistics.median(r["gc_max_ms"] for r in results)
     print(
         f"   {label:<44}{statistics.median(values):>8.1f}{min(values):>7.1f}"
-        f"{max(values):>7.1f}   {gc_docker}/{len(results):<6}{every}"
+        f"{max(values):>7.1f}{gc_ms:>8.1f}   {gc_docker}/{len(results):<6}{every}"
     )
 
 
@@ -278,9 +279,12 @@ def main() -> int:
         for mode in modes:
             runs[mode].append(run_probe(mode, env, variant=args.variant))
     print("Event-loop stall (max per run, ms) during a 20-page batch while a first model start")
-    print(f"runs ({args.runs} runs each, alternated); gen-2 GC: runs whose longest garbage")
-    print("collection was a full one in a Docker worker")
-    print(f"   {'mode':<44}{'median':>8}{'min':>7}{'max':>7}   {'gen-2 GC':<9}runs")
+    print(f"runs ({args.runs} runs each, alternated); GC: the longest garbage collection of a")
+    print("run (median, ms); gen-2: runs whose longest was a full one in a Docker worker")
+    print(
+        f"   {'mode':<44}{'median':>8}{'min':>7}{'max':>7}{'GC':>8}   {'gen-2':<9}"
+        "max stall of each run"
+    )
     row("ref: weights step off (the simulator starts)", runs["ref"])
     row("weights step on, Hub refused (start fails)", runs["weights"])
     failed = sum("model_failed_s" in r for r in runs["weights"])
