@@ -158,6 +158,10 @@ def start_sim_process() -> tuple[subprocess.Popen[bytes], str]:
 
 SIM_IMAGE = "dots-desktop/vllm-sim:test"
 BENCH_LABEL = "dots-desktop.bench-run"
+#: The controller's weights step (bench_weights_stall.py turns it on, the Hub unreachable).
+WEIGHTS_HERE = False
+#: perf_counter() of every probe tick (bench_weights_stall.py looks into the longest gaps).
+TICKS: list[float] = []
 
 
 def make_controller(home: str) -> Any:
@@ -191,7 +195,7 @@ def make_controller(home: str) -> Any:
         hf_cache=str(Path(home) / "hf"),
         token_getter=lambda: None,
         # The simulator image needs no weights; none can be downloaded here (no Hub).
-        weights_here=False,
+        weights_here=WEIGHTS_HERE,
     )
 
 
@@ -222,6 +226,8 @@ async def container_start(window: Any, home: str, stats: dict[str, float]) -> An
         loop.call_soon_threadsafe(window.show_message, f"model {status.state} {status.stage}")
         if str(status.state) == "ready" and "container_ready_s" not in stats:
             stats["container_ready_s"] = time.perf_counter() - started
+        if str(status.state) == "failed" and "model_failed_s" not in stats:
+            stats["model_failed_s"] = time.perf_counter() - started
 
     controller.subscribe(on_status)
     try:
@@ -284,6 +290,7 @@ def stall_probe(pages: int) -> dict[str, float]:
 
         def tick() -> None:
             now = time.perf_counter()
+            TICKS.append(now)
             lateness.append(max(0.0, now - last[0] - 0.010))
             last[0] = now
             entries = list(self.controller.entries.values())

@@ -6,6 +6,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+# At import, not at the first failure (see weights.py: the app preloads these in a worker).
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    OfflineModeIsEnabled,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+
 from desktop.core.errors import DotsError
 from desktop.core.messages import Code, Msg
 
@@ -22,14 +31,6 @@ class WeightsError(DotsError):
 
 def hub_error(exc: BaseException, repo_id: str) -> WeightsError:
     """huggingface_hub's answer as the same facts vLLM's log gives (not found before gated)."""
-    from huggingface_hub.errors import (
-        GatedRepoError,
-        HfHubHTTPError,
-        OfflineModeIsEnabled,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-
     # GatedRepoError is a RepositoryNotFoundError: ask it first.
     if isinstance(exc, GatedRepoError):
         return _gated()
@@ -51,8 +52,6 @@ def hub_error(exc: BaseException, repo_id: str) -> WeightsError:
 
 
 def offline_error() -> BaseException:
-    from huggingface_hub.errors import OfflineModeIsEnabled
-
     return OfflineModeIsEnabled("HF_HUB_OFFLINE is set")
 
 

@@ -29,6 +29,17 @@ from pathlib import Path
 import httpx
 from filelock import FileLock
 
+# The Hub's modules load with this one, which the app preloads in a worker at start (with
+# the controller, ui/appshell/shell.py), never at a model start: imported then, in a Docker
+# worker while a batch is read, they compile and allocate enough to set off a full garbage
+# collection of the app's heap, which holds the GIL for 40-140 ms and froze the window
+# (benchmarks/bench_weights_stall.py). From the defining modules: the package's lazy
+# __init__ hides them from PyInstaller.
+from huggingface_hub import constants as hub_constants
+from huggingface_hub.file_download import get_hf_file_metadata, hf_hub_url
+from huggingface_hub.hf_api import HfApi
+from huggingface_hub.utils import build_hf_headers
+
 from desktop.core.messages import Code, Msg
 from desktop.runtime.hubfacts import (
     WeightsError,
@@ -119,9 +130,7 @@ class RemoteFile:
 
 def hub_endpoint() -> str:
     """HF_ENDPOINT read now (huggingface_hub reads it once, at import)."""
-    from huggingface_hub import constants
-
-    return (os.environ.get("HF_ENDPOINT") or constants.ENDPOINT).rstrip("/")
+    return (os.environ.get("HF_ENDPOINT") or hub_constants.ENDPOINT).rstrip("/")
 
 
 def hub_offline() -> bool:
@@ -138,10 +147,6 @@ def plan(
     repo_id: str, revision: str, token: str | None, endpoint: str
 ) -> tuple[str, list[RemoteFile]]:
     """The commit and the files to fetch (each with its ETag and size). Raises WeightsError."""
-    # From the defining modules: the package's lazy __init__ hides them from PyInstaller.
-    from huggingface_hub.file_download import get_hf_file_metadata, hf_hub_url
-    from huggingface_hub.hf_api import HfApi
-
     try:
         info = HfApi(endpoint=endpoint).model_info(repo_id, revision=revision, token=token or None)
         commit = str(info.sha)
@@ -388,8 +393,6 @@ class _Unblock:
 
 
 def _hub_headers(token: str | None) -> dict[str, str]:
-    from huggingface_hub.utils import build_hf_headers
-
     return dict(build_hf_headers(token=token or None))
 
 
