@@ -39,9 +39,11 @@ from desktop.engines.builtin.languages import (
 )
 from desktop.engines.builtin.layout import build_blocks, table_text
 from desktop.engines.builtin.ocr import OcrLine, RapidReader
-from desktop.engines.builtin.prescreen import looks_foreign
+from desktop.engines.builtin.pageprep import Prepared, prepare_page, scorer
+from desktop.engines.builtin.prescreen import line_pieces, looks_foreign
 from desktop.engines.builtin.region import read_region
 from desktop.engines.builtin.scripts import looks_unsupported, script_message, tesseract_binary
+from desktop.engines.builtin.strips import read_page
 from desktop.engines.builtin.tables import find_grid_tables, find_rules, without_rules
 from desktop.engines.builtin.tesseract import (
     TesseractFailedError,
@@ -105,7 +107,7 @@ def analyse_page(
     h, w = rgb.shape[:2]
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     hrules, vrules, hmask, vmask = find_rules(gray)
-    lines = reader.read(without_rules(rgb, hmask, vmask) if erase_rules else rgb)
+    lines = read_page(reader, without_rules(rgb, hmask, vmask) if erase_rules else rgb)
     tables = find_grid_tables(hrules, vrules, hmask, vmask, lines)
     tables += find_booktabs_tables(hrules, lines, w, exclude=[t.bbox for t in tables])
     rest = [
@@ -128,7 +130,10 @@ def analyse_page(
         text = "\n\n".join(p for p in parts if p)
     foreign = check_script and (
         looks_unsupported(ln.text for ln in lines)
-        or unread_ink_share(gray, lines, cv2.bitwise_or(hmask, vmask)) >= UNREAD_SHARE
+        or (
+            unread_ink_share(gray, lines, cv2.bitwise_or(hmask, vmask)) >= UNREAD_SHARE
+            and bool(line_pieces(gray))  # unread ink in lines of print, not speckle
+        )
     )
     return Analysis(tuple(blocks), text, foreign)
 
@@ -331,9 +336,11 @@ class BuiltinEngine:
                 if self._auto and foreign:
                     text, reason = await self._run(self._reread_region, rgb, box, text)
                 blocks: tuple[Block, ...] = (Block("Text", box, text, 0),)
-                facts = (reason,) if reason else ()
+                facts: tuple[Msg, ...] = (reason,) if reason else ()
                 result = Page(page.index, w, h, blocks, PageStatus.OK, "", w, h, text, facts)
             else:
+                prep: Prepared = await self._run(prepare_page, rgb, scorer(self._reader))
+                rgb = prep.rgb
                 tess = self._backend == "tesseract"
                 early = await self._run(self._foreign_first, rgb, mode) if self._auto else None
                 status = PageStatus.OK
@@ -353,8 +360,8 @@ class BuiltinEngine:
                         got = other
                     elif found is not None:
                         status = PageStatus.PARTIAL
-                blocks = got.blocks
-                facts = (found,) if found else ()
+                blocks = prep.page_blocks(got.blocks)
+                facts = prep.facts + ((found,) if found else ())
                 result = Page(page.index, w, h, blocks, status, "", w, h, got.text, facts)
         except TesseractFailedError as exc:
             raise BuiltinUnavailable(
