@@ -38,20 +38,28 @@ def strip_words(i: int) -> str:
     return f"Strip {i} says hello."
 
 
+def _strip_phrases() -> list[tuple[int, str]]:
+    """Where each phrase of the long strip starts, and the phrase."""
+    d = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    f = font(36)
+    out, x, i = [], 20, 0
+    while x + int(d.textlength(strip_words(i), font=f)) <= 19980:
+        out.append((x, strip_words(i)))
+        x += int(d.textlength(strip_words(i), font=f)) + 40
+        i += 1
+    return out
+
+
+def long_strip_phrases() -> list[str]:
+    return [text for _, text in _strip_phrases()]
+
+
 def long_strip() -> Image.Image:
     """20000x120: one line of print running the whole way."""
     img = Image.new("RGB", (20000, 120), "white")
     d = ImageDraw.Draw(img)
-    x, i = 20, 0
-    f = font(36)
-    while True:
-        text = strip_words(i)
-        width = int(d.textlength(text, font=f))
-        if x + width > 19980:
-            break
-        d.text((x, 40), text, fill="black", font=f)
-        x += width + 40
-        i += 1
+    for x, text in _strip_phrases():
+        d.text((x, 40), text, fill="black", font=font(36))
     return img
 
 
@@ -86,15 +94,16 @@ def render_pdf_top(name: str, height: int) -> Image.Image:
         img = doc[0].render(scale=200 / 72).to_pil().convert("RGB")
     finally:
         doc.close()
-    return img.crop((0, 0, img.width, height))
+    rows = np.flatnonzero(np.asarray(img.convert("L"))[:height].min(axis=1) > 200)
+    return img.crop((0, 0, img.width, int(rows[-1]) if rows.size else height))  # at a gap
 
 
 def russian_then_chinese() -> Image.Image:
     """Russian help text (Latin inside) above Chinese server messages, one page."""
     ru, zh = render_pdf_top("ru", 640), render_pdf_top("zh", 640)
-    page = Image.new("RGB", (ru.width, 1280), "white")
+    page = Image.new("RGB", (ru.width, ru.height + zh.height), "white")
     page.paste(ru, (0, 0))
-    page.paste(zh, (0, 640))
+    page.paste(zh, (0, ru.height))
     return page
 
 

@@ -25,9 +25,9 @@ from tests.builtin.hostile_pages import (
     LINES,
     MAKERS,
     digits_table,
+    long_strip_phrases,
     plain_page,
     russian_then_chinese,
-    strip_words,
     write_pages,
 )
 
@@ -100,14 +100,19 @@ def test_a_turned_page_is_read_upright_and_says_it_was_turned(
 
 
 def test_turned_page_boxes_sit_on_the_page_as_it_was_given(drawn: dict[str, Any]) -> None:
-    # The first line runs along the right edge of the 90-degree page (900 wide, 1400
-    # tall), bottom to top: its box is tall and narrow, at the right.
+    # The page was turned a quarter anticlockwise: its first paragraph runs up the left
+    # edge. Its box is the upright page's box turned the same way.
     page = only_page(drawn["docs"]["turned90.png"])
     assert (page["width"], page["height"]) == (900, 1400)
-    first = next(b for b in page["blocks"] if LINES[0][:20] in (b.get("text") or ""))
-    x0, y0, x1, y1 = first["bbox"]
-    assert 0 <= x0 < x1 <= 900 and 0 <= y0 < y1 <= 1400
-    assert y1 - y0 > x1 - x0 and x0 > 450
+    upright = only_page(drawn["docs"]["upright.png"])["blocks"][0]
+    first = page["blocks"][0]
+    assert first["text"] == upright["text"]
+    x0, y0, x1, y1 = upright["bbox"]
+    expected = (y0, 1400 - x1, y1, 1400 - x0)
+    assert all(abs(a - b) <= 6 for a, b in zip(first["bbox"], expected, strict=True)), (
+        first["bbox"],
+        expected,
+    )
 
 
 def test_a_quarter_turned_clockwise_page_still_reads(drawn: dict[str, Any]) -> None:
@@ -119,7 +124,10 @@ def test_a_quarter_turned_clockwise_page_still_reads(drawn: dict[str, Any]) -> N
 def test_a_20000_px_long_strip_is_read_end_to_end(drawn: dict[str, Any]) -> None:
     page = only_page(drawn["docs"]["long_strip.png"])
     text = words(page)
-    assert strip_words(0) in text and strip_words(60) in text, text[:300]
+    phrases = long_strip_phrases()
+    assert len(phrases) > 50
+    positions = [text.find(p) for p in phrases]
+    assert -1 not in positions and positions == sorted(positions), text
     assert (page["width"], page["height"]) == (20000, 120)
     assert max(b["bbox"][2] for b in page["blocks"]) > 18000
 
@@ -260,9 +268,7 @@ def test_a_three_page_tiff_whose_last_page_is_cut_keeps_the_first_two(
     assert LINES[-1] in words(pages[1])
 
 
-def test_a_russian_and_chinese_page_reads_both_or_says_what_it_missed(
-    need_builtin: None, tmp_path: Path
-) -> None:
+def test_a_russian_and_chinese_page_reads_both_scripts(need_builtin: None, tmp_path: Path) -> None:
     if tesseract_binary() is None or "rus" not in installed_languages():
         pytest.skip("needs tesseract with rus (apt install tesseract-ocr-rus)")
     path = tmp_path / "mixed.png"
@@ -271,5 +277,8 @@ def test_a_russian_and_chinese_page_reads_both_or_says_what_it_missed(
     page = only_page(docs["mixed.png"])
     text = words(page)
     assert "Вы должны указать каталог" in text
-    chinese = "生成的列不能引用另一个生成的列" in text.replace(" ", "")
-    assert chinese or page["status"] == "partial", text[-400:]
+    assert "--auth-host=МЕТОД" in text  # Latin inside the Russian stays Latin
+    # Tesseract (rus+eng) read the Chinese lines as "RRABA KARAM."; they are Chinese now.
+    for sentence in ("生成的列不能引用另一个生成的列", "不支持将分区表添加到发布中"):
+        assert sentence in text.replace(" ", ""), text[-400:]
+    assert page["status"] == "ok"

@@ -28,6 +28,7 @@ from desktop.engines.base import (
 )
 from desktop.engines.builtin.booktabs import find_booktabs_tables
 from desktop.engines.builtin.coverage import UNREAD_SHARE, unread_ink_share
+from desktop.engines.builtin.hanlines import WithHanLines
 from desktop.engines.builtin.languages import (
     AUTO,
     BUNDLED_LANGUAGES,
@@ -268,7 +269,9 @@ class BuiltinEngine:
         lang = self._with_latin(lang)
         logger.info("page looks like %s: reading it with Tesseract (%s)", script, lang)
         try:
-            reader = TesseractReader(lang, exe)
+            tess = TesseractReader(lang, exe)
+            score = scorer(self._reader)
+            reader: _Reader = tess if score is None else WithHanLines(tess, score)
             got = analyse_page(reader, rgb, mode, check_script=False, erase_rules=True)
         except TesseractFailedError as exc:
             logger.warning("Tesseract failed on a %s page: %s", script, exc)
