@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -28,17 +29,16 @@ sys.path.insert(0, str(ROOT))
 from benchmarks._util import measure_interleaved, print_table  # noqa: E402
 
 
-def _pages() -> dict[str, np.ndarray]:
+def _pages() -> dict[str, Image.Image]:
     import pypdfium2 as pdfium
-    from PIL import Image
 
     out = {}
     for name in ("en", "ru", "zh"):
         doc = pdfium.PdfDocument(ROOT / "benchmarks" / "fixtures" / "accuracy" / f"{name}.pdf")
-        out[name] = np.asarray(doc[0].render(scale=200 / 72).to_pil().convert("RGB"))
+        out[name] = doc[0].render(scale=200 / 72).to_pil().convert("RGB")
         doc.close()
     journal = Image.open(ROOT / "tests" / "fixtures" / "journal_page_tables.jpg")
-    out["journal"] = np.asarray(journal.convert("RGB"))
+    out["journal"] = journal.convert("RGB")
     return out
 
 
@@ -72,12 +72,13 @@ def main() -> None:
     reader = RapidReader()
     reader.load()
     rows = []
-    for name, rgb in _pages().items():
-        prep = prepare_page(rgb, scorer(reader))
+    for name, image in _pages().items():
+        prep = prepare_page(image, scorer(reader))
         assert prep.turns == 0 and prep.facts == (), (name, prep.facts)  # upright pages
+        rgb = np.asarray(image)
 
-        def prepare(rgb: np.ndarray = rgb) -> object:
-            return prepare_page(rgb, scorer(reader))
+        def prepare(image: Image.Image = image) -> object:
+            return prepare_page(image, scorer(reader))
 
         def read(rgb: np.ndarray = rgb) -> object:
             return analyse_page(reader, rgb, RecognizeMode.LAYOUT, check_script=False)

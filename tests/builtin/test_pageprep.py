@@ -44,7 +44,7 @@ def test_a_page_over_the_limit_is_read_smaller_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(pageprep, "READ_PIXELS", 100 * 100)
-    prep = prepare_page(np.full((400, 400, 3), 255, np.uint8), None)
+    prep = prepare_page(Image.new("RGB", (400, 400), "white"), None)
     assert prep.rgb.shape[:2] == (100, 100)
     (fact,) = prep.facts
     assert fact.code is Code.PAGE_READ_SMALLER
@@ -52,9 +52,10 @@ def test_a_page_over_the_limit_is_read_smaller_and_says_so(
 
 
 def test_a_page_within_the_limit_is_read_as_it_is() -> None:
-    rgb = np.asarray(plain_page())
-    prep = prepare_page(rgb, None)
-    assert prep.rgb is rgb and prep.facts == () and prep.scale == 1.0
+    page = plain_page()
+    prep = prepare_page(page, None)
+    assert prep.facts == () and prep.scale == 1.0
+    assert np.array_equal(prep.rgb, np.asarray(page))
 
 
 def test_light_print_on_dark_is_inverted_but_a_dark_photo_with_a_caption_is_not() -> None:

@@ -328,10 +328,10 @@ class BuiltinEngine:
         region: BBox | None = None,
     ) -> AsyncIterator[RecognizeEvent]:
         await self.ensure_ready()
-        rgb = await self._run(_as_rgb, page)
-        h, w = rgb.shape[:2]
+        w, h = page.image.size
         try:
             if mode is RecognizeMode.GROUNDING:
+                rgb = await self._run(_as_rgb, page)
                 box = _clip(region or (0, 0, w, h), w, h)
                 text, unread = await self._run(read_region, self._reader, rgb, box)
                 reason: Msg | None = None
@@ -342,7 +342,7 @@ class BuiltinEngine:
                 facts: tuple[Msg, ...] = (reason,) if reason else ()
                 result = Page(page.index, w, h, blocks, PageStatus.OK, "", w, h, text, facts)
             else:
-                prep: Prepared = await self._run(prepare_page, rgb, scorer(self._reader))
+                prep: Prepared = await self._run(prepare_page, page.image, scorer(self._reader))
                 rgb = prep.rgb
                 tess = self._backend == "tesseract"
                 early = await self._run(self._foreign_first, rgb, mode) if self._auto else None

@@ -18,6 +18,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from desktop.core.document import BBox, Block
 from desktop.core.messages import Code, Msg
@@ -75,14 +76,17 @@ def _scaled(width: int, height: int, scale: float) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def shrink(rgb: np.ndarray) -> tuple[np.ndarray, float]:
-    """The page scaled to at most READ_PIXELS, and the scale (1.0: untouched)."""
-    h, w = rgb.shape[:2]
-    if w * h <= READ_PIXELS:
-        return rgb, 1.0
-    scale = math.sqrt(READ_PIXELS / (w * h))
-    sw, sh = _scaled(w, h, scale)
-    return cv2.resize(rgb, (sw, sh), interpolation=cv2.INTER_AREA), scale
+def shrink(image: Image.Image) -> tuple[np.ndarray, float]:
+    """The page's RGB pixels scaled to at most READ_PIXELS, and the scale (1.0: untouched).
+
+    Scaled before the pixels are copied out of Pillow: a 12000x12000 page is never held as
+    a full-size array as well.
+    """
+    w, h = image.size
+    scale = 1.0 if w * h <= READ_PIXELS else math.sqrt(READ_PIXELS / (w * h))
+    if scale != 1.0:
+        image = image.resize(_scaled(w, h, scale), Image.Resampling.BOX)
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB")), scale
 
 
 def _letters(ink: np.ndarray) -> int:
@@ -101,12 +105,12 @@ def light_on_dark(gray: np.ndarray) -> bool:
     return light >= 20 and light >= LIGHT_LETTERS * _letters(ink)
 
 
-def prepare_page(rgb: np.ndarray, score: ScorePiece | None) -> Prepared:
+def prepare_page(image: Image.Image, score: ScorePiece | None) -> Prepared:
     """The page ready to read (blocking). ``score``: the recogniser on a line crop, for
     finding which way up the print lies; None skips that (a reader without one)."""
-    h, w = rgb.shape[:2]
+    w, h = image.size
     facts: list[Msg] = []
-    small, scale = shrink(rgb)
+    small, scale = shrink(image)
     if scale != 1.0:
         sh, sw = small.shape[:2]
         facts.append(
