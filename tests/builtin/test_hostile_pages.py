@@ -282,3 +282,26 @@ def test_a_russian_and_chinese_page_reads_both_scripts(need_builtin: None, tmp_p
     for sentence in ("生成的列不能引用另一个生成的列", "不支持将分区表添加到发布中"):
         assert sentence in text.replace(" ", ""), text[-400:]
     assert page["status"] == "ok"
+
+
+def test_a_russian_page_on_its_side_or_upside_down_is_read_upright(
+    need_builtin: None, tmp_path: Path
+) -> None:
+    # The recogniser cannot tell which end of Cyrillic print is up: Tesseract's orientation
+    # detection does (beside its read for an upside-down page, on its own for one on its
+    # side). Before, both pages came back "ok" as "я) AWOLEOT] хчятэи" and "-ooo e o L".
+    if tesseract_binary() is None or "rus" not in installed_languages():
+        pytest.skip("needs tesseract with rus (apt install tesseract-ocr-rus)")
+    crop = Image.open(FIXTURES / "russian_page.png").convert("RGB").crop(RUSSIAN_CROP)
+    files = []
+    for degrees in (90, 180):
+        files.append(tmp_path / f"russian{degrees}.png")
+        crop.rotate(degrees, expand=True).save(files[-1])
+    code, docs = ocr_json(files, tmp_path / "out")
+    assert code == 0
+    for path in files:
+        page = only_page(docs[path.name])
+        assert fact_codes(page) == ["page_turned", "read_with_tesseract"], page["reason"]
+        text = words(page)
+        for phrase in ("Это поминовение усопших", "Родительской субботы", "Иисуса Христа"):
+            assert phrase in text, (path.name, text)

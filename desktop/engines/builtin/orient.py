@@ -8,7 +8,9 @@ would know, but it costs 0.6-1.1 s a page (measured on 1400x900 and 200 DPI A4 p
 pieces (prescreen.py) say whether the lines run across or down the page, and the
 recogniser's confidence on a few of them, as they are and turned over, says which end is
 up: on upright print it is 0.95-1.00, on print upside down 0.63-0.82. An upright page
-costs one piece's read.
+costs one piece's read. Print the recogniser reads neither way (Cyrillic) is left to
+Tesseract's OSD: the one that runs beside a Tesseract read anyway for lines across the
+page (engine.py), one of its own for lines down it (pageprep.py).
 """
 
 from __future__ import annotations
@@ -59,9 +61,11 @@ def _pick(score: ScorePiece, crops: Sequence[np.ndarray]) -> bool | None:
     return None
 
 
-def quarter_turns(rgb: np.ndarray, score: ScorePiece) -> int:
+def quarter_turns(rgb: np.ndarray, score: ScorePiece) -> int | None:
     """Counter-clockwise quarter turns (``np.rot90``'s k) that set the print upright; 0
-    when the page reads upright, holds too little print, or no way reads well (blocking).
+    when the page reads upright, holds too little print, or its lines run across and read
+    well neither way (a script the recogniser lacks: the Tesseract read's own OSD settles
+    it); None when its lines run down the page and read well neither way (blocking).
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     across = spread(line_pieces(gray), PIECES)
@@ -76,7 +80,7 @@ def quarter_turns(rgb: np.ndarray, score: ScorePiece) -> int:
         return 0
     choice = _pick(score, _crops(np.rot90(rgb), down))
     if choice is None:
-        return 0
+        return None
     return 3 if choice else 1
 
 

@@ -13,6 +13,7 @@ Boxes found on the prepared page are put back into the page's own pixels by ``pa
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,15 @@ class Prepared:
             max(0, min(self.height, math.ceil(y1 * s))),
         )
 
+    def turned(self, k: int) -> Prepared:
+        """The prepared page turned by ``k`` more quarter turns (``np.rot90``'s k)."""
+        turns = (self.turns + k) % 4
+        facts = [f for f in self.facts if f.code is not Code.PAGE_TURNED]
+        if turns:
+            facts.append(_turned_fact(turns))
+        rgb = np.ascontiguousarray(np.rot90(self.rgb, k))
+        return Prepared(rgb, self.width, self.height, self.scale, turns, tuple(facts))
+
     def page_blocks(self, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
         if self.scale == 1.0 and self.turns == 0:
             return blocks
@@ -105,9 +115,19 @@ def light_on_dark(gray: np.ndarray) -> bool:
     return light >= 20 and light >= LIGHT_LETTERS * _letters(ink)
 
 
-def prepare_page(image: Image.Image, score: ScorePiece | None) -> Prepared:
+def _turned_fact(turns: int) -> Msg:
+    return Msg.of(Code.PAGE_TURNED, degrees=90 * ((4 - turns) % 4))
+
+
+def prepare_page(
+    image: Image.Image,
+    score: ScorePiece | None,
+    osd: Callable[[np.ndarray], int] | None = None,
+) -> Prepared:
     """The page ready to read (blocking). ``score``: the recogniser on a line crop, for
-    finding which way up the print lies; None skips that (a reader without one)."""
+    finding which way up the print lies; None skips that (a reader without one).
+    ``osd``: Tesseract's quarter turns for a page whose lines run down and that the
+    recogniser reads neither way; None where there is no Tesseract."""
     w, h = image.size
     facts: list[Msg] = []
     small, scale = shrink(image)
@@ -119,10 +139,10 @@ def prepare_page(image: Image.Image, score: ScorePiece | None) -> Prepared:
     if light_on_dark(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)):
         small = 255 - small
     turns = quarter_turns(small, score) if score is not None else 0
-    if turns:
-        small = np.ascontiguousarray(np.rot90(small, turns))
-        facts.append(Msg.of(Code.PAGE_TURNED, degrees=90 * ((4 - turns) % 4)))
-    return Prepared(small, w, h, scale, turns, tuple(facts))
+    if turns is None:
+        turns = osd(small) if osd is not None else 0
+    prep = Prepared(small, w, h, scale, 0, tuple(facts))
+    return prep.turned(turns) if turns else prep
 
 
 def scorer(reader: Any) -> ScorePiece | None:
