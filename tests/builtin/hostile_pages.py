@@ -122,6 +122,13 @@ def _alpha_page() -> Image.Image:
     return img
 
 
+def _sliver(size: tuple[int, int]) -> Image.Image:
+    """One pixel wide (or high), half black: OpenCV refused to halve it (the page failed)."""
+    img = Image.new("RGB", size, "white")
+    ImageDraw.Draw(img).line([(0, 0), (size[0] // 2, size[1] // 2)], fill="black")
+    return img
+
+
 def _grey16_page() -> Image.Image:
     deep = np.asarray(plain_page().convert("L"), dtype=np.uint16) * 257
     return Image.fromarray(deep)
@@ -135,6 +142,8 @@ MAKERS: dict[str, Callable[[], Image.Image]] = {
     "long_strip.png": long_strip,
     "tall_strip.png": tall_strip,
     "one_pixel.png": lambda: Image.new("RGB", (1, 1), "white"),
+    "sliver_down.png": lambda: _sliver((1, 5000)),
+    "sliver_across.png": lambda: _sliver((5000, 1)),
     "grey16.png": _grey16_page,
     "cmyk.jpg": lambda: plain_page().convert("CMYK"),
     "alpha.png": _alpha_page,

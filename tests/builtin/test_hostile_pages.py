@@ -154,7 +154,10 @@ def test_a_faint_grey_on_grey_page_reads(drawn: dict[str, Any]) -> None:
         assert line in text, text
 
 
-@pytest.mark.parametrize("name", ["one_pixel.png", "all_black.png", "noise.png"])
+@pytest.mark.parametrize(
+    "name",
+    ["one_pixel.png", "sliver_down.png", "sliver_across.png", "all_black.png", "noise.png"],
+)
 def test_a_page_without_print_is_ok_and_empty_and_claims_no_script(
     drawn: dict[str, Any], name: str
 ) -> None:
