@@ -66,22 +66,24 @@ def quarter_turns(rgb: np.ndarray, score: ScorePiece) -> int | None:
     when the page reads upright, holds too little print, or its lines run across and read
     well neither way (a script the recogniser lacks: the Tesseract read's own OSD settles
     it); None when its lines run down the page and read well neither way (blocking).
+
+    Which way the lines run is decided by counting pieces both ways (a sideways table's
+    columns of numbers make pieces across too, some of them read surely).
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    across = spread(line_pieces(gray), PIECES)
-    if len(across) >= PIECES:
-        crops = _crops(rgb, across)
-        if score(np.ascontiguousarray(crops[0]))[1] >= SURE:
-            return 0  # the usual case: one piece read
-        if _pick(score, crops):
-            return 2
-    down = spread(line_pieces(np.ascontiguousarray(np.rot90(gray))), PIECES)
-    if len(down) < PIECES or len(down) <= len(across):
+    across = line_pieces(gray)
+    down = line_pieces(np.ascontiguousarray(np.rot90(gray)))
+    if len(down) > len(across) and len(down) >= PIECES:
+        choice = _pick(score, _crops(np.rot90(rgb), spread(down, PIECES)))
+        if choice is None:
+            return None
+        return 3 if choice else 1
+    if len(across) < PIECES:
         return 0
-    choice = _pick(score, _crops(np.rot90(rgb), down))
-    if choice is None:
-        return None
-    return 3 if choice else 1
+    crops = _crops(rgb, spread(across, PIECES))
+    if score(np.ascontiguousarray(crops[0]))[1] >= SURE:
+        return 0  # the usual case: one piece read
+    return 2 if _pick(score, crops) else 0
 
 
 def unturn_box(box: BBox, k: int, width: int, height: int) -> BBox:
