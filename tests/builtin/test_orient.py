@@ -1,7 +1,8 @@
 """GIVEN real pages turned by each quarter turn WHEN the recogniser's confidence decides which
-way up they lie THEN Latin, Chinese and a scanned journal page come back upright, and
-Cyrillic, which the recogniser cannot orient, is left to Tesseract (None on its side, 0
-upside down: the OSD beside the Tesseract read settles it)."""
+way up they lie THEN Latin, Chinese, Russian help text with Latin option names in it and a
+scanned journal page come back upright, and a Russian newspaper, which the recogniser
+cannot orient, is left to Tesseract (None on its side, 0 upside down: the OSD beside the
+Tesseract read settles it), never turned on a guess."""
 
 from __future__ import annotations
 
@@ -32,10 +33,11 @@ def pages() -> dict[str, np.ndarray]:
         "zh": np.asarray(render_pdf_top("zh", 1200)),
         "ru": np.asarray(render_pdf_top("ru", 1200)),
         "journal": np.asarray(journal),
+        "newspaper": np.asarray(Image.open(FIXTURES / "russian_page.png").convert("RGB")),
     }
 
 
-@pytest.mark.parametrize("name", ["en", "zh", "journal"])
+@pytest.mark.parametrize("name", ["en", "zh", "ru", "journal"])
 @pytest.mark.parametrize("k", [0, 1, 2, 3])
 def test_a_turned_page_is_turned_back(
     reader: RapidReader, pages: dict[str, np.ndarray], name: str, k: int
@@ -48,5 +50,5 @@ def test_a_turned_page_is_turned_back(
 def test_cyrillic_is_never_turned_on_a_guess(
     reader: RapidReader, pages: dict[str, np.ndarray], k: int, expected: int | None
 ) -> None:
-    turned = np.ascontiguousarray(np.rot90(pages["ru"], k))
+    turned = np.ascontiguousarray(np.rot90(pages["newspaper"], k))
     assert quarter_turns(turned, reader.score_piece) == expected
