@@ -21,6 +21,7 @@ from desktop.engines.builtin import engine as engine_module
 from desktop.engines.builtin.ocr import RapidReader
 from desktop.engines.builtin.prescreen import line_pieces, looks_foreign
 from desktop.engines.builtin.scripts import tesseract_binary
+from desktop.engines.builtin.tesseract import Osd
 from tests.builtin.conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.timeout(300)
@@ -139,14 +140,15 @@ def test_a_wrong_quick_look_is_caught_by_script_detection_and_read_as_usual(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     osd: list[str | None] = []
-    original = engine_module.detect_script
+    original = engine_module.detect_osd
 
-    def detect(rgb: np.ndarray, exe: str | None = None) -> str | None:
-        osd.append(original(rgb, exe))
-        return osd[-1]
+    def detect(rgb: np.ndarray, exe: str | None = None) -> Osd:
+        said = original(rgb, exe)
+        osd.append(said.script)
+        return said
 
     monkeypatch.setattr(engine_module, "looks_foreign", lambda rgb, read: True)
-    monkeypatch.setattr(engine_module, "detect_script", detect)
+    monkeypatch.setattr(engine_module, "detect_osd", detect)
     img = render("en")
     page = _read(img.crop((0, 0, img.width, 900)))
     assert osd == ["Latin"]

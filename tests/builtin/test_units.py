@@ -188,9 +188,9 @@ def test_auto_page_in_cyrillic_without_tesseract_is_partial_with_the_install_com
 ) -> None:
     monkeypatch.setenv("PATH", os.devnull)
     engine = BuiltinEngine()
-    analysis, reason = engine._reread_foreign(np.full((20, 20, 3), 255, np.uint8), LAYOUT)
+    analysis, reason, turns = engine._reread_foreign(np.full((20, 20, 3), 255, np.uint8), LAYOUT)
     asyncio.run(engine.aclose())
-    assert analysis is None
+    assert analysis is None and turns == 0
     assert str(reason).startswith("This page looks like Cyrillic text (such as Russian)")
     assert install_command("rus", with_tesseract=True) in str(reason)
 

@@ -157,6 +157,10 @@ class Code(StrEnum):
     SCRIPT_ARABIC = "script_arabic"
     SCRIPT_HEBREW = "script_hebrew"
     SCRIPT_DEVANAGARI = "script_devanagari"
+    # -- built-in engine, odd pages (engines/builtin/pageprep.py) ------------------------
+    PAGE_READ_SMALLER = "page_read_smaller"
+    PAGE_TURNED = "page_turned"
+    # -- (end of built-in engine, odd pages) ---------------------------------------------
     # -- Docker and the model runtime (desktop/runtime) ----------------------------------
     DEFAULT_SOCKET = "default_socket"
     DOCKER_NO_PERMISSION = "docker_no_permission"

@@ -222,6 +222,13 @@ TEMPLATES: dict[Code, str] = {
         "This page looks like {script} text (such as {language}), which the built-in models"
         " do not read; to read it, {how}."
     ),
+    # -- built-in engine, odd pages (engines/builtin/pageprep.py) ------------------------
+    Code.PAGE_READ_SMALLER: (
+        "The page is {width}x{height} pixels, so it was read scaled down to"
+        " {read_width}x{read_height} to stay within memory, and very small print may be missed."
+    ),
+    Code.PAGE_TURNED: "The print lay turned, so the page was read rotated {degrees} degrees clockwise.",
+    # -- (end of built-in engine, odd pages) ---------------------------------------------
     # Docker and the model runtime
     Code.DEFAULT_SOCKET: "the default socket",
     Code.DOCKER_NO_PERMISSION: "Docker is running but this user may not use it ({where}).",

@@ -242,6 +242,17 @@ TEMPLATES: dict[Code, str] = {
         "Похоже, текст страницы записан в системе письма «{script}» (например, {language}),"
         " которую встроенные модели не читают; чтобы прочитать его, {how}."
     ),
+    # -- built-in engine, odd pages (engines/builtin/pageprep.py) ------------------------
+    Code.PAGE_READ_SMALLER: (
+        "Страница размером {width}x{height} пикселей прочитана уменьшенной до"
+        " {read_width}x{read_height}, чтобы хватило памяти, поэтому очень мелкий текст мог"
+        " быть пропущен."
+    ),
+    Code.PAGE_TURNED: (
+        "Текст на странице лежал повёрнутым, поэтому она прочитана с поворотом на {degrees}"
+        " {degrees:plural:градус|градуса|градусов} по часовой стрелке."
+    ),
+    # -- (end of built-in engine, odd pages) ---------------------------------------------
     # Docker and the model runtime
     Code.DEFAULT_SOCKET: "сокет по умолчанию",
     Code.DOCKER_NO_PERMISSION: (

@@ -28,6 +28,7 @@ from desktop.engines.base import (
 )
 from desktop.engines.builtin.booktabs import find_booktabs_tables
 from desktop.engines.builtin.coverage import UNREAD_SHARE, unread_ink_share
+from desktop.engines.builtin.hanlines import WithHanLines
 from desktop.engines.builtin.languages import (
     AUTO,
     BUNDLED_LANGUAGES,
@@ -39,14 +40,16 @@ from desktop.engines.builtin.languages import (
 )
 from desktop.engines.builtin.layout import build_blocks, table_text
 from desktop.engines.builtin.ocr import OcrLine, RapidReader
-from desktop.engines.builtin.prescreen import looks_foreign
+from desktop.engines.builtin.pageprep import Prepared, prepare_page, scorer
+from desktop.engines.builtin.prescreen import line_pieces, looks_foreign
 from desktop.engines.builtin.region import read_region
 from desktop.engines.builtin.scripts import looks_unsupported, script_message, tesseract_binary
+from desktop.engines.builtin.strips import read_page
 from desktop.engines.builtin.tables import find_grid_tables, find_rules, without_rules
 from desktop.engines.builtin.tesseract import (
     TesseractFailedError,
     TesseractReader,
-    detect_script,
+    detect_osd,
     installed_languages,
 )
 
@@ -105,7 +108,7 @@ def analyse_page(
     h, w = rgb.shape[:2]
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     hrules, vrules, hmask, vmask = find_rules(gray)
-    lines = reader.read(without_rules(rgb, hmask, vmask) if erase_rules else rgb)
+    lines = read_page(reader, without_rules(rgb, hmask, vmask) if erase_rules else rgb)
     tables = find_grid_tables(hrules, vrules, hmask, vmask, lines)
     tables += find_booktabs_tables(hrules, lines, w, exclude=[t.bbox for t in tables])
     rest = [
@@ -128,7 +131,10 @@ def analyse_page(
         text = "\n\n".join(p for p in parts if p)
     foreign = check_script and (
         looks_unsupported(ln.text for ln in lines)
-        or unread_ink_share(gray, lines, cv2.bitwise_or(hmask, vmask)) >= UNREAD_SHARE
+        or (
+            unread_ink_share(gray, lines, cv2.bitwise_or(hmask, vmask)) >= UNREAD_SHARE
+            and bool(line_pieces(gray))  # unread ink in lines of print, not speckle
+        )
     )
     return Analysis(tuple(blocks), text, foreign)
 
@@ -238,19 +244,24 @@ class BuiltinEngine:
 
     def _reread_foreign(
         self, rgb: np.ndarray, mode: RecognizeMode
-    ) -> tuple[Analysis | None, Msg | None]:
+    ) -> tuple[Analysis | None, Msg | None, int]:
         """A page the bundled models may not read: Tesseract's analysis and the reason;
         None and the sentence saying what to install; or (None, None) when Tesseract's
-        script detection says the bundled models read this page after all (blocking)."""
+        script detection says the bundled models read this page after all. Last, the
+        quarter turns (``np.rot90``'s k) Tesseract says set the page upright: when not 0,
+        nothing was read and the caller asks again with the page turned (blocking)."""
         exe = tesseract_binary()
         if exe is None:
-            return None, script_message("Cyrillic", have_tesseract=False)
-        script = detect_script(rgb, exe)
+            return None, script_message("Cyrillic", have_tesseract=False), 0
+        osd = detect_osd(rgb, exe)
+        if osd.quarter_turns:
+            return None, None, osd.quarter_turns
+        script = osd.script
         if script in BUNDLED_OSD_SCRIPTS:
-            return None, None  # e.g. a photo left ink unread on a Latin page
-        if script not in SCRIPT_LANGUAGES:
+            return None, None, 0  # e.g. a photo left ink unread on a Latin page
+        if script is None or script not in SCRIPT_LANGUAGES:
             script = "Cyrillic"  # what the look-alike check is built for; OSD unsure
-        return self._read_as(rgb, mode, script, exe)
+        return (*self._read_as(rgb, mode, script, exe), 0)
 
     def _read_as(
         self, rgb: np.ndarray, mode: RecognizeMode, script: str, exe: str
@@ -263,40 +274,55 @@ class BuiltinEngine:
         lang = self._with_latin(lang)
         logger.info("page looks like %s: reading it with Tesseract (%s)", script, lang)
         try:
-            reader = TesseractReader(lang, exe)
+            tess = TesseractReader(lang, exe)
+            score = scorer(self._reader)
+            reader: _Reader = tess if score is None else WithHanLines(tess, score)
             got = analyse_page(reader, rgb, mode, check_script=False, erase_rules=True)
         except TesseractFailedError as exc:
             logger.warning("Tesseract failed on a %s page: %s", script, exc)
             return None, script_message(script, have_tesseract=True)
         return got, Msg.of(Code.READ_WITH_TESSERACT, languages=lang)
 
-    def _foreign_first(self, rgb: np.ndarray, mode: RecognizeMode) -> tuple[Analysis, Msg] | None:
+    def _foreign_first(
+        self, rgb: np.ndarray, mode: RecognizeMode
+    ) -> tuple[tuple[Analysis, Msg] | None, int]:
         """A page that a quick look finds in a script the models lack, read by Tesseract
-        straight away; None when it should be read the usual way (blocking).
+        straight away, or None when it should be read the usual way; and the quarter turns
+        (``np.rot90``'s k) Tesseract says set the page upright, 0 for an upright page
+        (blocking).
 
         Tesseract's script detection (about a second, on one core) runs beside its reading
         (on another): should it name a script the models read, the quick look was wrong and
         the page is read the usual way; should it name another script than Cyrillic, the
-        page is read again in that one's language.
+        page is read again in that one's language; should it find the page upside down,
+        the reading is dropped and the caller turns the page and asks again.
         """
         exe = tesseract_binary()
         if exe is None or SCRIPT_LANGUAGES["Cyrillic"] not in self._tesseract_languages():
-            return None  # the usual read says what to install
+            return None, 0  # the usual read says what to install
         read_piece = getattr(self._reader, "read_piece", None)
         if read_piece is None or not looks_foreign(rgb, read_piece):
-            return None
+            return None, 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="builtin-osd") as pool:
-            named = pool.submit(detect_script, rgb, exe)
+            named = pool.submit(detect_osd, rgb, exe)
             got, reason = self._read_as(rgb, mode, "Cyrillic", exe)
-            script = named.result()
-        if script in BUNDLED_OSD_SCRIPTS:
-            logger.info("the quick look was wrong (%s): reading the page as usual", script)
-            return None
-        if script in SCRIPT_LANGUAGES and script != "Cyrillic":
-            got, reason = self._read_as(rgb, mode, script, exe)
+            osd = named.result()
+        if osd.quarter_turns:
+            logger.info("the page lies turned (%d degrees): reading it upright", osd.rotate)
+            return None, osd.quarter_turns
+        if osd.script in BUNDLED_OSD_SCRIPTS:
+            logger.info("the quick look was wrong (%s): reading the page as usual", osd.script)
+            return None, 0
+        if osd.script in SCRIPT_LANGUAGES and osd.script != "Cyrillic":
+            got, reason = self._read_as(rgb, mode, osd.script, exe)
         if got is None or reason is None:
-            return None
-        return got, reason
+            return None, 0
+        return (got, reason), 0
+
+    def _osd_turns(self, rgb: np.ndarray) -> int:
+        """Tesseract's quarter turns for the page, 0 without Tesseract (blocking)."""
+        exe = tesseract_binary()
+        return 0 if exe is None else detect_osd(rgb, exe).quarter_turns
 
     def _reread_region(self, rgb: np.ndarray, box: BBox, text: str) -> tuple[str, Msg | None]:
         """A region the bundled models left unread: Tesseract's Cyrillic (+ Latin) reading
@@ -320,10 +346,10 @@ class BuiltinEngine:
         region: BBox | None = None,
     ) -> AsyncIterator[RecognizeEvent]:
         await self.ensure_ready()
-        rgb = await self._run(_as_rgb, page)
-        h, w = rgb.shape[:2]
+        w, h = page.image.size
         try:
             if mode is RecognizeMode.GROUNDING:
+                rgb = await self._run(_as_rgb, page)
                 box = _clip(region or (0, 0, w, h), w, h)
                 text, unread = await self._run(read_region, self._reader, rgb, box)
                 reason: Msg | None = None
@@ -331,11 +357,21 @@ class BuiltinEngine:
                 if self._auto and foreign:
                     text, reason = await self._run(self._reread_region, rgb, box, text)
                 blocks: tuple[Block, ...] = (Block("Text", box, text, 0),)
-                facts = (reason,) if reason else ()
+                facts: tuple[Msg, ...] = (reason,) if reason else ()
                 result = Page(page.index, w, h, blocks, PageStatus.OK, "", w, h, text, facts)
             else:
+                osd = self._osd_turns if self._auto else None
+                prep: Prepared = await self._run(
+                    prepare_page, page.image, scorer(self._reader), osd
+                )
                 tess = self._backend == "tesseract"
-                early = await self._run(self._foreign_first, rgb, mode) if self._auto else None
+                early: tuple[Analysis, Msg] | None = None
+                if self._auto:
+                    early, turns = await self._run(self._foreign_first, prep.rgb, mode)
+                    if turns:  # upside down in a script only Tesseract reads
+                        prep = prep.turned(turns)
+                        early, _ = await self._run(self._foreign_first, prep.rgb, mode)
+                rgb = prep.rgb
                 status = PageStatus.OK
                 found: Msg | None = None
                 if early is not None:
@@ -348,13 +384,24 @@ class BuiltinEngine:
                         mode,
                     )
                 if early is None and got.foreign_script:
-                    other, found = await self._run(self._reread_foreign, rgb, mode)
+                    other, found, turns = await self._run(self._reread_foreign, rgb, mode)
+                    if turns:  # the print lay turned: read it upright
+                        prep = prep.turned(turns)
+                        rgb = prep.rgb
+                        other, found, _ = await self._run(self._reread_foreign, rgb, mode)
+                        if other is None and found is None:  # in a script the models read
+                            other = await self._run(
+                                functools.partial(analyse_page, check_script=False),
+                                self._reader,
+                                rgb,
+                                mode,
+                            )
                     if other is not None:
                         got = other
                     elif found is not None:
                         status = PageStatus.PARTIAL
-                blocks = got.blocks
-                facts = (found,) if found else ()
+                blocks = prep.page_blocks(got.blocks)
+                facts = prep.facts + ((found,) if found else ())
                 result = Page(page.index, w, h, blocks, status, "", w, h, got.text, facts)
         except TesseractFailedError as exc:
             raise BuiltinUnavailable(

@@ -61,6 +61,8 @@ def letter_height(ink: np.ndarray) -> float | None:
 
 def line_pieces(gray: np.ndarray) -> list[BBox]:
     """Boxes of printed line pieces (words of one line joined), top to bottom."""
+    if min(gray.shape[:2]) < 8:
+        return []  # a sliver (1x5000) holds no print, and halving it would leave nothing
     scale = 2 if max(gray.shape) > HALVE_ABOVE else 1
     small = (
         gray if scale == 1 else cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)

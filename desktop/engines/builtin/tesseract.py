@@ -87,14 +87,41 @@ def _png(rgb: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+#: Tesseract's orientation confidence from which its "Rotate" is believed (upright and
+#: turned test pages: 8.9-10.5).
+OSD_SURE = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Osd:
+    """What Tesseract's orientation and script detection says of a page."""
+
+    script: str | None = None
+    #: Degrees clockwise that set the page upright (0, 90, 180 or 270).
+    rotate: int = 0
+    confidence: float = 0.0
+
+    @property
+    def quarter_turns(self) -> int:
+        """``np.rot90``'s k that sets the page upright; 0 when Tesseract is unsure."""
+        if self.confidence < OSD_SURE or self.rotate % 90:
+            return 0
+        return (4 - self.rotate // 90) % 4
+
+
 def detect_script(rgb: np.ndarray, binary: str | None = None) -> str | None:
     """The page's script by Tesseract's OSD ("Cyrillic", "Latin"...), or None if unknown.
 
     Needs the ``osd`` pack (shipped with Tesseract by most distributions); about 1 s a page.
     """
+    return detect_osd(rgb, binary).script
+
+
+def detect_osd(rgb: np.ndarray, binary: str | None = None) -> Osd:
+    """Tesseract's OSD of the page: its script and which way up it lies (blocking)."""
     exe = binary or tesseract_binary()
     if exe is None:
-        return None
+        return Osd()
     try:
         done = subprocess.run(
             [exe, "stdin", "stdout", "--psm", "0"],
@@ -105,11 +132,17 @@ def detect_script(rgb: np.ndarray, binary: str | None = None) -> str | None:
             env=_env(),
         )
     except (OSError, subprocess.TimeoutExpired):
-        return None
+        return Osd()
+    said: dict[str, str] = {}
     for raw in done.stdout.decode("utf-8", "replace").splitlines():
-        if raw.startswith("Script:"):
-            return raw.split(":", 1)[1].strip() or None
-    return None
+        key, _, value = raw.partition(":")
+        said[key.strip()] = value.strip()
+    try:
+        rotate = int(said.get("Rotate", "0"))
+        confidence = float(said.get("Orientation confidence", "0"))
+    except ValueError:
+        rotate, confidence = 0, 0.0
+    return Osd(said.get("Script") or None, rotate, confidence)
 
 
 def parse_tsv(tsv: str, min_conf: float = 0.0) -> list[OcrLine]:
