@@ -371,10 +371,9 @@ class RapidReader:
 
     def score_piece(self, crop: np.ndarray) -> tuple[str, float]:
         """The recogniser alone on an RGB line crop: its text and confidence (blocking)."""
-        self.load()
+        bgr = np.ascontiguousarray(crop[:, :, ::-1])
         with self._lock:
-            result = self._engine(
-                np.ascontiguousarray(crop[:, :, ::-1]), use_det=False, use_cls=False, use_rec=True
-            )
+            result = self._loaded_engine()(bgr, use_det=False, use_cls=False, use_rec=True)
+            self._idle_again()
         got, scores = getattr(result, "txts", None), getattr(result, "scores", None)
         return (str(got[0]), float(scores[0])) if got and scores else ("", 0.0)
