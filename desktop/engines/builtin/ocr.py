@@ -266,8 +266,8 @@ def _char_boxes(result: Any) -> list[Any] | None:
 
 
 #: Seconds without a read after which the reader lets its models and their working memory
-#: go (about 1.3 GB after a 200 DPI page, 0.3 GB for the models alone); the next read loads
-#: them again in well under a second.
+#: go (the process holds about 0.7 GB after a 200 DPI page, 0.25 GB of it the loaded
+#: models); the next read loads them again in well under a second.
 IDLE_RELEASE_S = 60.0
 
 
