@@ -65,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from desktop.engines.base import RecognizeMode
-    from desktop.engines.builtin.engine import analyse_page
+    from desktop.engines.builtin.analysis import analyse_page
     from desktop.engines.builtin.ocr import RapidReader
     from desktop.engines.builtin.pageprep import prepare_page, scorer
 

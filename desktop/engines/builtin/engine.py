@@ -7,10 +7,8 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-import cv2
 import numpy as np
 
 from desktop.core.document import BBox, Block, Page, PageStatus
@@ -26,8 +24,8 @@ from desktop.engines.base import (
     RecognizeEvent,
     RecognizeMode,
 )
-from desktop.engines.builtin.booktabs import find_booktabs_tables
-from desktop.engines.builtin.coverage import UNREAD_SHARE, unread_ink_share
+from desktop.engines.builtin.analysis import Analysis, PageReader, analyse_page
+from desktop.engines.builtin.coverage import UNREAD_SHARE
 from desktop.engines.builtin.hanlines import WithHanLines
 from desktop.engines.builtin.languages import (
     AUTO,
@@ -38,14 +36,11 @@ from desktop.engines.builtin.languages import (
     resolve,
     split_languages,
 )
-from desktop.engines.builtin.layout import build_blocks, table_text
-from desktop.engines.builtin.ocr import OcrLine, RapidReader
+from desktop.engines.builtin.ocr import RapidReader
 from desktop.engines.builtin.pageprep import Prepared, prepare_page, scorer
-from desktop.engines.builtin.prescreen import line_pieces, looks_foreign
+from desktop.engines.builtin.prescreen import looks_foreign
 from desktop.engines.builtin.region import read_region
 from desktop.engines.builtin.scripts import looks_unsupported, script_message, tesseract_binary
-from desktop.engines.builtin.strips import read_page
-from desktop.engines.builtin.tables import find_grid_tables, find_rules, without_rules
 from desktop.engines.builtin.tesseract import (
     TesseractFailedError,
     TesseractReader,
@@ -66,11 +61,6 @@ class BuiltinUnavailable(EngineError):
     """The built-in engine cannot run here (library or language pack missing)."""
 
 
-class _Reader(Protocol):
-    def load(self) -> None: ...
-    def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]: ...
-
-
 def builtin_available() -> Msg | None:
     """None when RapidOCR and onnxruntime import, else the reason (a fact)."""
     try:
@@ -83,60 +73,6 @@ def builtin_available() -> Msg | None:
     except Exception as exc:  # any import failure means the engine cannot run
         return Msg.of(Code.BUILTIN_LIBRARIES_MISSING, detail=str(exc))
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    blocks: tuple[Block, ...]
-    text: str
-    #: The text looks like a script the bundled models do not read (see scripts.py).
-    foreign_script: bool = False
-
-
-def analyse_page(
-    reader: _Reader,
-    rgb: np.ndarray,
-    mode: RecognizeMode,
-    *,
-    check_script: bool,
-    erase_rules: bool = False,
-) -> Analysis:
-    """The whole page's work (blocking): OCR, rules, tables, layout.
-
-    ``erase_rules``: OCR a copy without the long rules (Tesseract needs it in tables).
-    """
-    h, w = rgb.shape[:2]
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    hrules, vrules, hmask, vmask = find_rules(gray)
-    lines = read_page(reader, without_rules(rgb, hmask, vmask) if erase_rules else rgb)
-    tables = find_grid_tables(hrules, vrules, hmask, vmask, lines)
-    tables += find_booktabs_tables(hrules, lines, w, exclude=[t.bbox for t in tables])
-    rest = [
-        ln
-        for ln in lines
-        if not any(
-            t.bbox[0] <= ln.cx <= t.bbox[2] and t.bbox[1] <= ln.cy <= t.bbox[3] for t in tables
-        )
-    ]
-    blocks = build_blocks(
-        rest, tables, w, h, with_text=mode is not RecognizeMode.LAYOUT_ONLY, all_lines=lines
-    )
-    text = ""
-    if mode is RecognizeMode.TEXT:
-        by_box = {t.bbox: t for t in tables}
-        parts = [
-            table_text(by_box[b.bbox]) if b.is_table and b.bbox in by_box else (b.text or "")
-            for b in blocks
-        ]
-        text = "\n\n".join(p for p in parts if p)
-    foreign = check_script and (
-        looks_unsupported(ln.text for ln in lines)
-        or (
-            unread_ink_share(gray, lines, cv2.bitwise_or(hmask, vmask)) >= UNREAD_SHARE
-            and bool(line_pieces(gray))  # unread ink in lines of print, not speckle
-        )
-    )
-    return Analysis(tuple(blocks), text, foreign)
 
 
 def _clip(region: BBox, w: int, h: int) -> BBox:
@@ -164,7 +100,7 @@ class BuiltinEngine:
         self._backend: Backend = backend or chosen
         self._tess_langs = tess_langs
         self._auto = self._backend == "rapidocr" and split_languages(self._languages) == [AUTO]
-        self._reader: _Reader
+        self._reader: PageReader
         if self._backend == "tesseract":
             self._reader = TesseractReader(tess_langs)
         else:
@@ -276,7 +212,7 @@ class BuiltinEngine:
         try:
             tess = TesseractReader(lang, exe)
             score = scorer(self._reader)
-            reader: _Reader = tess if score is None else WithHanLines(tess, score)
+            reader: PageReader = tess if score is None else WithHanLines(tess, score)
             got = analyse_page(reader, rgb, mode, check_script=False, erase_rules=True)
         except TesseractFailedError as exc:
             logger.warning("Tesseract failed on a %s page: %s", script, exc)
