@@ -6,6 +6,8 @@ thread: it blocks for up to ``timeout`` seconds). The answer is facts, worded at
 
 from __future__ import annotations
 
+import socket
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +46,29 @@ class ServerProbe:
         return Msg(Code.DOC_SERVER_READY, params)
 
 
+def transport_reason(exc: BaseException, timeout: float) -> Msg:
+    """Why a request got no answer, as a fact: from the exception and the operating
+    system's error underneath it (refused, no such host, TLS), never its English text."""
+    if isinstance(exc, httpx.TimeoutException):
+        return Msg.of(Code.NET_TIMED_OUT, seconds=timeout)
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return Msg(Code.NET_REFUSED)
+        if isinstance(cause, socket.gaierror):
+            return Msg(Code.NET_NO_SUCH_HOST)
+        if isinstance(cause, ssl.SSLError):
+            return Msg(Code.NET_TLS_FAILED)
+        if isinstance(cause, TimeoutError | socket.timeout):
+            return Msg.of(Code.NET_TIMED_OUT, seconds=timeout)
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return Msg(Code.NET_CUT)
+    return Msg(Code.NET_FAILED)
+
+
 def models_url(endpoint: str) -> str:
     base = endpoint.rstrip("/")
     return (base if base.endswith("/v1") else base + "/v1") + "/models"
@@ -63,7 +88,8 @@ def probe_server(
     try:
         resp = get(models_url(endpoint), headers=headers, timeout=timeout)
     except httpx.HTTPError as exc:
-        fact = Msg.of(Code.DOC_SERVER_UNREACHABLE, endpoint=endpoint, detail=type(exc).__name__)
+        reason = transport_reason(exc, timeout)
+        fact = Msg.of(Code.DOC_SERVER_UNREACHABLE, endpoint=endpoint, detail=reason)
         return ServerProbe(endpoint, fact, Msg(Code.FIX_SERVER_UNREACHABLE))
     seconds = time.monotonic() - began
     if resp.status_code == 401:

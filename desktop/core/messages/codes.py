@@ -322,6 +322,13 @@ class Code(StrEnum):
     DOC_SERVER_READY_CONTEXT = "doc_server_ready_context"
     DOC_SERVER_UNREACHABLE = "doc_server_unreachable"
     FIX_SERVER_UNREACHABLE = "fix_server_unreachable"
+    # why a server could not be reached (engines/serverprobe.py transport_reason)
+    NET_REFUSED = "net_refused"
+    NET_TIMED_OUT = "net_timed_out"
+    NET_NO_SUCH_HOST = "net_no_such_host"
+    NET_TLS_FAILED = "net_tls_failed"
+    NET_CUT = "net_cut"
+    NET_FAILED = "net_failed"
     DOC_SERVER_KEY_REFUSED = "doc_server_key_refused"
     FIX_SERVER_KEY = "fix_server_key"
     DOC_SERVER_HTTP = "doc_server_http"

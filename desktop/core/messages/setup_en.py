@@ -32,6 +32,13 @@ TEMPLATES: dict[Code, str] = {
     Code.DOC_SERVER_READY_CONTEXT: "Remote server {endpoint}: reachable ({key}), serves {models:join:, }; context length {context} tokens.",
     Code.DOC_SERVER_UNREACHABLE: "Remote server {endpoint}: cannot be reached ({detail}).",
     Code.FIX_SERVER_UNREACHABLE: "Check the address and that the server runs.",
+    # why a server could not be reached (engines/serverprobe.py transport_reason)
+    Code.NET_REFUSED: "nothing listens there: the connection was refused",
+    Code.NET_TIMED_OUT: "no answer within {seconds:g} s",
+    Code.NET_NO_SUCH_HOST: "no computer of that name was found",
+    Code.NET_TLS_FAILED: "the secure connection (TLS) failed",
+    Code.NET_CUT: "the connection was cut before an answer",
+    Code.NET_FAILED: "the connection failed",
     Code.DOC_SERVER_KEY_REFUSED: "Remote server {endpoint}: answers but refuses the API key.",
     Code.FIX_SERVER_KEY: "Set DOTS_DESKTOP_API_KEY (or --api-key) to the server's key.",
     Code.DOC_SERVER_HTTP: "Remote server {endpoint}: answered HTTP {status}.",

@@ -28,6 +28,13 @@ TEMPLATES: dict[Code, str] = {
     Code.DOC_SERVER_READY_CONTEXT: "Удалённый сервер {endpoint}: доступен ({key}), обслуживает {models:join:, }; длина контекста {context} {context:plural:токен|токена|токенов}.",
     Code.DOC_SERVER_UNREACHABLE: "Удалённый сервер {endpoint}: недоступен ({detail}).",
     Code.FIX_SERVER_UNREACHABLE: "Проверьте адрес и что сервер запущен.",
+    # why a server could not be reached (engines/serverprobe.py transport_reason)
+    Code.NET_REFUSED: "там ничего не слушает: соединение отклонено",
+    Code.NET_TIMED_OUT: "нет ответа за {seconds:g} с",
+    Code.NET_NO_SUCH_HOST: "компьютер с таким именем не найден",
+    Code.NET_TLS_FAILED: "не удалось установить защищённое соединение (TLS)",
+    Code.NET_CUT: "соединение оборвалось до ответа",
+    Code.NET_FAILED: "соединение не удалось",
     Code.DOC_SERVER_KEY_REFUSED: "Удалённый сервер {endpoint}: отвечает, но не принимает ключ API.",
     Code.FIX_SERVER_KEY: "Задайте в DOTS_DESKTOP_API_KEY (или --api-key) ключ сервера.",
     Code.DOC_SERVER_HTTP: "Удалённый сервер {endpoint}: ответил HTTP {status}.",
