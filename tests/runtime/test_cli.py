@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,24 @@ sys.exit(run(sys.argv[3:]))
 """
 
 
+@contextlib.contextmanager
+def sim_model_here(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, run_id: str, profile_id: str, sim_image: str
+) -> Iterator[int]:
+    """A simulator profile ``profile_id``, this run's controller on a free port (yielded)
+    and a fake Hub with dots.ocr's weights, closed on exit."""
+    _sim_profile(profile_id, sim_image, startup_s=0.2)
+    port = free_port()
+    monkeypatch.setenv("DOTS_DESKTOP_PORT", str(port))
+    _scope_controller(monkeypatch, run_id, tmp_path)
+    hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo()}, delay=0.01).start()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    try:
+        yield port
+    finally:
+        hub.close()
+
+
 def _scope_doctor(monkeypatch: pytest.MonkeyPatch, run_id: str) -> None:
     """The doctor looks for a running model among this test run's containers only."""
     from desktop.runtime import containers as ct
@@ -251,16 +270,8 @@ def test_models_start_status_logs_stop_round_trip(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _sim_profile(f"cli-{run_id}", sim_image, startup_s=0.2)
-    port = free_port()
-    monkeypatch.setenv("DOTS_DESKTOP_PORT", str(port))
-    _scope_controller(monkeypatch, run_id, tmp_path)
-    hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo()}, delay=0.01).start()
-    monkeypatch.setenv("HF_ENDPOINT", hub.url)
-    try:
+    with sim_model_here(monkeypatch, tmp_path, run_id, f"cli-{run_id}", sim_image) as port:
         assert run(["models", "start", f"cli-{run_id}"]) == 0
-    finally:
-        hub.close()
     started = capsys.readouterr()
     assert "State: ready" in started.out and f"127.0.0.1:{port}/v1" in started.out
     lines = started.err.splitlines()

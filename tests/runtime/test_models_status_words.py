@@ -19,9 +19,8 @@ from desktop.commands.words import cli_words
 from desktop.core.messages import Code, Msg, render
 from desktop.runtime.controller import ContainerState, ControllerStatus
 from desktop.runtime.diagnosis import FailureCause, Stage
-from tests.fakehub import FakeHub, weights_repo
 from tests.runtime.conftest import RUN_LABEL, free_port
-from tests.runtime.test_cli import _scope_controller, _scope_doctor, _sim_profile
+from tests.runtime.test_cli import _scope_doctor, _sim_profile, sim_model_here
 
 #: Words of the English labels, states and stages; none may be left in Russian output.
 ENGLISH = re.compile(
@@ -221,22 +220,16 @@ def test_models_start_and_status_speak_russian_end_to_end(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _lang(monkeypatch, "ru_RU.UTF-8")
-    _sim_profile(f"ru-{run_id}", sim_image, startup_s=0.2)
-    port = free_port()
-    monkeypatch.setenv("DOTS_DESKTOP_PORT", str(port))
-    _scope_controller(monkeypatch, run_id, tmp_path)
-    hub = FakeHub(repos={"rednote-hilab/dots.ocr": weights_repo()}, delay=0.01).start()
-    monkeypatch.setenv("HF_ENDPOINT", hub.url)
     try:
-        assert run(["models", "start", f"ru-{run_id}"]) == 0
-        started = capsys.readouterr()
-        assert run(["models", "status"]) == 0
-        status = capsys.readouterr().out
-        _scope_doctor(monkeypatch, run_id)
-        assert run(["doctor"]) == 0
-        doctor = capsys.readouterr().out
+        with sim_model_here(monkeypatch, tmp_path, run_id, f"ru-{run_id}", sim_image) as port:
+            assert run(["models", "start", f"ru-{run_id}"]) == 0
+            started = capsys.readouterr()
+            assert run(["models", "status"]) == 0
+            status = capsys.readouterr().out
+            _scope_doctor(monkeypatch, run_id)
+            assert run(["doctor"]) == 0
+            doctor = capsys.readouterr().out
     finally:
-        hub.close()
         assert run(["models", "stop"]) == 0
     assert started.out.startswith("Состояние: готов\n") and f"127.0.0.1:{port}/v1" in started.out
     assert status.startswith("Состояние: готов\n") and f"профиль ru-{run_id}" in status
