@@ -69,10 +69,10 @@ print(json.dumps(failed))
 FROZEN_FLAGS = ["-" + "O" * rules.BYTECODE_OPTIMIZE] if rules.BYTECODE_OPTIMIZE else []
 
 
-def _probe(blocked: tuple[str, ...], *args: str, env: dict[str, str] | None = None) -> str:
-    """Runs PROBE as the frozen app runs: left-out parts blocked, bytecode optimised."""
+def _frozen_python(*args: str, env: dict[str, str] | None = None) -> str:
+    """Python with the frozen app's flags on ``args``; its output (it must exit 0)."""
     proc = subprocess.run(
-        [sys.executable, *FROZEN_FLAGS, "-c", PROBE, ",".join(blocked), *args],
+        [sys.executable, *FROZEN_FLAGS, *args],
         cwd=ROOT,
         env=env,
         check=False,
@@ -82,6 +82,11 @@ def _probe(blocked: tuple[str, ...], *args: str, env: dict[str, str] | None = No
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
+
+
+def _probe(blocked: tuple[str, ...], *args: str, env: dict[str, str] | None = None) -> str:
+    """Runs PROBE as the frozen app runs: left-out parts blocked, bytecode optimised."""
+    return _frozen_python("-c", PROBE, ",".join(blocked), *args, env=env)
 
 
 def _imports_named_by_the_app() -> list[str]:
@@ -137,14 +142,8 @@ def test_the_probe_reports_a_module_the_app_needs() -> None:
 
 def test_the_probe_runs_without_docstrings_as_the_frozen_app_does() -> None:
     script = "import sys, desktop; print(sys.flags.optimize, desktop.__doc__ is None)"
-    proc = subprocess.run(
-        [sys.executable, *FROZEN_FLAGS, "-c", script],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.stdout.split() == [str(rules.BYTECODE_OPTIMIZE), "True"]
+    out = _frozen_python("-c", script)
+    assert out.split() == [str(rules.BYTECODE_OPTIMIZE), "True"]
 
 
 @pytest.mark.timeout(300)
@@ -170,16 +169,8 @@ def test_libraries_the_app_calls_work_without_docstrings() -> None:
         "HfApi(endpoint='http://127.0.0.1:9')\n"
         "print(type(keyring.get_keyring()).__name__ != '')\n"
     )
-    proc = subprocess.run(
-        [sys.executable, *FROZEN_FLAGS, "-c", script],
-        cwd=ROOT,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=280,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["breach", "a", "1", "True", "True", "True", "True"]
+    out = _frozen_python("-c", script)
+    assert out.split() == ["breach", "a", "1", "True", "True", "True", "True"]
 
 
 @pytest.mark.timeout(300)
