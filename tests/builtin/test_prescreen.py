@@ -5,7 +5,6 @@ pages the models read (English, Chinese, the journal's tables) are read as befor
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,14 @@ from PIL import Image
 
 from desktop.core.document import Page, PageStatus
 from desktop.core.pageimage import PageImage
-from desktop.engines.base import PageDone, RecognizeMode
-from desktop.engines.builtin import BuiltinEngine, installed_languages
+from desktop.engines.base import RecognizeMode
 from desktop.engines.builtin import engine as engine_module
+from desktop.engines.builtin import installed_languages
 from desktop.engines.builtin.ocr import RapidReader
 from desktop.engines.builtin.prescreen import line_pieces, looks_foreign
 from desktop.engines.builtin.scripts import tesseract_binary
 from desktop.engines.builtin.tesseract import Osd
-from tests.builtin.conftest import FIXTURES, ROOT
+from tests.builtin.conftest import FIXTURES, ROOT, recognize_sync
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -96,17 +95,7 @@ def test_a_page_with_too_little_print_is_left_to_the_usual_read(reader: RapidRea
 
 
 def _read(img: Image.Image, mode: RecognizeMode = RecognizeMode.TEXT) -> Page:
-    async def go() -> Page:
-        engine = BuiltinEngine()
-        try:
-            events = [ev async for ev in engine.recognize(PageImage("p.png", 0, img), mode)]
-        finally:
-            await engine.aclose()
-        last = events[-1]
-        assert isinstance(last, PageDone)
-        return last.page
-
-    return asyncio.run(go())
+    return recognize_sync(PageImage("p.png", 0, img), mode).page
 
 
 @pytest.fixture
