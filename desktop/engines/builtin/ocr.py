@@ -331,22 +331,28 @@ class RapidReader:
             self._engine = engine
         return self._engine
 
+    def _call(self, bgr: np.ndarray, **steps: bool) -> Any:
+        """One RapidOCR call with the models loaded, under the lock; restarts the idle
+        countdown (blocking)."""
+        with self._lock:
+            result = self._loaded_engine()(bgr, **steps)
+            self._idle_again()
+        return result
+
     def read(self, rgb: np.ndarray, *, respace: bool = True) -> list[OcrLine]:
         """OCR an RGB array; lines in the array's pixel coordinates (blocking)."""
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-        with self._lock:
-            # The steps are named on every call: the library keeps the last call's choice
-            # (``read_piece`` turns the detector off).
-            result = self._loaded_engine()(
-                bgr,
-                use_det=True,
-                use_cls=self._use_cls,
-                use_rec=True,
-                return_word_box=respace,
-                return_single_char_box=respace,
-            )
-            self._idle_again()
+        # The steps are named on every call: the library keeps the last call's choice
+        # (``score_piece`` turns the detector off).
+        result = self._call(
+            bgr,
+            use_det=True,
+            use_cls=self._use_cls,
+            use_rec=True,
+            return_word_box=respace,
+            return_single_char_box=respace,
+        )
         txts = getattr(result, "txts", None)
         if not txts:
             return []
@@ -362,18 +368,11 @@ class RapidReader:
 
     def read_piece(self, crop: np.ndarray) -> str:
         """The recogniser alone on an RGB crop of a single line: its text (blocking)."""
-        bgr = np.ascontiguousarray(crop[:, :, ::-1])
-        with self._lock:
-            result = self._loaded_engine()(bgr, use_det=False, use_cls=False, use_rec=True)
-            self._idle_again()
-        got = getattr(result, "txts", None)
-        return str(got[0]) if got else ""
+        return self.score_piece(crop)[0]
 
     def score_piece(self, crop: np.ndarray) -> tuple[str, float]:
         """The recogniser alone on an RGB line crop: its text and confidence (blocking)."""
         bgr = np.ascontiguousarray(crop[:, :, ::-1])
-        with self._lock:
-            result = self._loaded_engine()(bgr, use_det=False, use_cls=False, use_rec=True)
-            self._idle_again()
+        result = self._call(bgr, use_det=False, use_cls=False, use_rec=True)
         got, scores = getattr(result, "txts", None), getattr(result, "scores", None)
         return (str(got[0]), float(scores[0])) if got and scores else ("", 0.0)

@@ -234,9 +234,9 @@ class _UnixListener:
         notifier.activated.connect(ready)
 
     def _on_ready(self, fd: int) -> None:
-        peer, _, buffer = self._peers.get(fd, (None, None, bytearray()))
-        if peer is None:
-            return
+        if fd not in self._peers:
+            return  # dropped already
+        peer, _, buffer = self._peers[fd]
         try:
             chunk = peer.recv(65536)
         except (BlockingIOError, InterruptedError):
