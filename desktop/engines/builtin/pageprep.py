@@ -25,6 +25,7 @@ from desktop.core.document import BBox, Block
 from desktop.core.messages import Code, Msg
 from desktop.engines.builtin.ocr import otsu_ink
 from desktop.engines.builtin.orient import ScorePiece, quarter_turns, unturn_box
+from desktop.engines.builtin.prescreen import letter_heights
 
 #: Pages with more pixels are read scaled down to this many (6000x6000; a 600 DPI A4
 #: scan, 35 million, is read as it is).
@@ -100,10 +101,8 @@ def shrink(image: Image.Image) -> tuple[np.ndarray, float]:
 
 
 def _letters(ink: np.ndarray) -> int:
-    """Connected shapes of letter size (4 px up to a tenth of the page high)."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    heights = stats[1:n, cv2.CC_STAT_HEIGHT]
-    return int(((heights >= 4) & (heights <= max(4, ink.shape[0] // 10))).sum())
+    """Connected shapes of letter size."""
+    return int(letter_heights(ink).size)
 
 
 def light_on_dark(gray: np.ndarray) -> bool:

@@ -47,13 +47,17 @@ MIN_PIECE_RATIO = 5
 HALVE_ABOVE = 1600
 
 
+def letter_heights(ink: np.ndarray) -> np.ndarray:
+    """Heights of the letter-sized ink components (4 px up to a tenth of the image high)."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = stats[1:n, cv2.CC_STAT_HEIGHT]
+    found: np.ndarray = heights[(heights >= 4) & (heights <= max(4, ink.shape[0] // 10))]
+    return found
+
+
 def letter_height(ink: np.ndarray) -> float | None:
     """Median height of the letter-sized ink components, or None on a page without print."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    if n <= 1:
-        return None
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    heights = heights[(heights >= 4) & (heights <= max(4, ink.shape[0] // 10))]
+    heights = letter_heights(ink)
     if heights.size < 20:
         return None
     return float(np.median(heights))
