@@ -14,6 +14,7 @@ from desktop.core.pageimage import PageImage
 from desktop.core.tables import parse_table_html
 from desktop.engines.base import BlockFound, PageDone, RecognizeEvent, RecognizeMode
 from desktop.engines.builtin import BuiltinEngine, builtin_available
+from desktop.engines.builtin.ocr import RapidReader
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -127,6 +128,14 @@ def need_builtin() -> None:
     reason = builtin_available()
     if reason is not None:
         pytest.skip(str(reason))
+
+
+@pytest.fixture(scope="module")
+def reader(need_builtin: None) -> RapidReader:
+    """The bundled models loaded once per test module."""
+    got = RapidReader()
+    got.load()
+    return got
 
 
 @pytest.fixture(scope="session")

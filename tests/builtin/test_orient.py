@@ -19,13 +19,6 @@ pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(scope="module")
-def reader(need_builtin: None) -> RapidReader:
-    got = RapidReader()
-    got.load()
-    return got
-
-
-@pytest.fixture(scope="module")
 def pages() -> dict[str, np.ndarray]:
     journal = Image.open(FIXTURES / "journal_page_tables.jpg").convert("RGB")
     return {

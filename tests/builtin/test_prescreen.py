@@ -49,13 +49,6 @@ FOREIGN = {"russian newspaper scan", "russian help page with latin options"}
 
 
 @pytest.fixture(scope="module")
-def reader(need_builtin: None) -> RapidReader:
-    got = RapidReader()
-    got.load()
-    return got
-
-
-@pytest.fixture(scope="module")
 def need_tesseract_rus_eng() -> None:
     if tesseract_binary() is None:
         pytest.skip("tesseract is not installed (apt install tesseract-ocr tesseract-ocr-rus)")
